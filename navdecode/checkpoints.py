@@ -1,0 +1,140 @@
+"""Save and load agents: navdecode's own checkpoints and the published format."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from navdecode._io import atomic_write
+from navdecode._validation import check_choice, check_path
+from navdecode.agents import _ACTOR_SPECS, _ALIASES, ARCHITECTURES, Agent, make_agent
+
+__all__ = ["load_agent", "save_agent"]
+
+FORMAT_VERSION = 1
+
+
+def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
+               metadata: dict[str, str | int | float] | None = None) -> Path:
+    """Save an agent's weights, atomically.
+
+    Parameters
+    ----------
+    agent : Agent
+        The agent to save.
+    path : str or pathlib.Path
+        Destination file; an existing file is replaced only once the new one is complete.
+    format : {"navdecode", "published"}, default="navdecode"
+        ``"navdecode"`` stores the architecture name and `metadata` beside the weights;
+        ``"published"`` writes the paper's ``{"actor_dict", "critic_dict"}`` layout.
+    metadata : dict of str to str, int or float, or None, default=None
+        Extra facts to store (navdecode format only), e.g. the training trial.
+
+    Returns
+    -------
+    path : pathlib.Path
+    """
+    if not isinstance(agent, Agent):
+        msg = f"agent must be a navdecode Agent, got {type(agent).__name__}"
+        raise TypeError(msg)
+    path = check_path(path)
+    check_choice(format, "format", ("navdecode", "published"))
+    payload: dict[str, Any] = {
+        "actor_dict": {k: v.detach().cpu() for k, v in agent.actor.state_dict().items()},
+        "critic_dict": {k: v.detach().cpu() for k, v in agent.critic.state_dict().items()},
+    }
+    if format == "navdecode":
+        metadata = {} if metadata is None else dict(metadata)
+        for key, value in metadata.items():
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                msg = f"metadata values must be str, int or float, got {key}={value!r}"
+                raise TypeError(msg)
+        payload |= {"format": "navdecode", "format_version": FORMAT_VERSION,
+                    "arch": agent.arch, "metadata": metadata}
+    atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    return path
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint file safely (``weights_only=True``), refusing anything invalid."""
+    path = check_path(path)
+    if not path.is_file():
+        msg = f"checkpoint {str(path)!r} does not exist or is not a file"
+        raise ValueError(msg)
+    try:
+        with warnings.catch_warnings():
+            # a plain pickle of another protocol is refused below anyway
+            warnings.filterwarnings("ignore", message="Detected pickle protocol")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # any failure to read untrusted bytes means "not a checkpoint"
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        msg = f"{str(path)!r} is not a valid checkpoint (refused by safe loading): {first}"
+        raise ValueError(msg) from err
+    if not isinstance(payload, dict) or not isinstance(payload.get("actor_dict"), dict):
+        msg = f"{str(path)!r} is not a valid checkpoint: expected a dict with key 'actor_dict'"
+        raise ValueError(msg)
+    return payload
+
+
+def _infer_arch(actor_dict: dict[str, torch.Tensor], path: Path) -> str:
+    """Name the architecture of a published actor from its weight shapes."""
+    try:
+        hidden = actor_dict["rnn.weight_hh_l0"].shape[1]
+    except (KeyError, IndexError) as err:
+        msg = f"{str(path)!r} is not a valid checkpoint: actor_dict lacks 'rnn.weight_hh_l0'"
+        raise ValueError(msg) from err
+    two_layers = "rnn.weight_hh_l1" in actor_dict
+    has_mlp = "l3.weight" in actor_dict
+    for name, (h, layers, mlp) in _ACTOR_SPECS.items():
+        if h == hidden and (layers == 2) == two_layers and bool(mlp) == has_mlp:
+            return {"Actor1": "holistic", "Actor3": "modular"}.get(name, f"{name}Critic1")
+    msg = f"{str(path)!r}: actor_dict matches none of the paper's actors (hidden={hidden})"
+    raise ValueError(msg)
+
+
+def load_agent(path: str | Path, arch: str | None = None) -> Agent:
+    """Load an agent saved by `save_agent` or in the published checkpoint format.
+
+    Files are read with ``torch.load(..., weights_only=True)``: a file that holds
+    code, is truncated, lacks ``actor_dict`` or has weights of the wrong shapes is
+    refused with a `ValueError` naming the file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Checkpoint file.
+    arch : str or None, default=None
+        Architecture name. None reads it from a navdecode checkpoint, or infers the
+        actor from a published one's weight shapes (holistic / modular / Actor2; the
+        critic then defaults to the architecture's usual pairing).
+
+    Returns
+    -------
+    agent : Agent
+        In evaluation mode, on the CPU. A published file without ``critic_dict`` gives
+        an agent whose critic keeps its fresh initial weights.
+    """
+    path = check_path(path)
+    if arch is not None:
+        check_choice(arch, "arch", ARCHITECTURES)
+    payload = read_checkpoint(path)
+    if arch is None:
+        arch = payload.get("arch") if payload.get("format") == "navdecode" else None
+        arch = arch if isinstance(arch, str) else _infer_arch(payload["actor_dict"], path)
+    agent = make_agent(arch, seed=0)
+    parts = [("actor", agent.actor)] + ([("critic", agent.critic)]
+                                        if isinstance(payload.get("critic_dict"), dict) else [])
+    for name, module in parts:
+        try:
+            module.load_state_dict(payload[f"{name}_dict"], strict=True)
+        except RuntimeError as err:
+            first = str(err).strip().splitlines()[0]
+            msg = (f"{str(path)!r}: {name}_dict does not fit architecture {arch!r} "
+                   f"({_ALIASES.get(arch, arch)}): {first}")
+            raise ValueError(msg) from err
+    agent.metadata = dict(payload.get("metadata", {}))
+    agent.checkpoint = str(path)
+    return agent.eval()

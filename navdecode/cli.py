@@ -1,0 +1,76 @@
+"""Command line: ``navdecode train | evaluate | ...`` (``navdecode --help`` lists them)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["main"]
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from navdecode import fixed_targets, load_agent, make_agent, run_agent, save_dataset
+
+    agent = load_agent(args.checkpoint, arch=args.arch) if args.checkpoint else \
+        make_agent(args.arch, seed=args.init_seed)
+    targets = fixed_targets(args.n_trials, seed=args.target_seed)
+    ds = run_agent(agent, targets, gain=args.gain, seed=args.seed, noise=not args.no_noise,
+                   device=args.device, progress=True)
+    save_dataset(ds, args.out)
+    frac = float(ds.rewarded.mean())
+    print(f"{agent.arch}: {ds.sizes['trial']} trials at gain {args.gain:g}x, "
+          f"reward fraction {frac:.3f}, written to {args.out}")
+    return 0
+
+
+def _add_evaluate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="run an agent on fixed targets and record a dataset",
+                       description="Evaluate an agent on the same fixed targets and record "
+                                   "every trial (state, actions, LSTM units) to netCDF / zarr.")
+    p.add_argument("--arch", default=None,
+                   help="architecture (holistic, modular, Actor1Critic1 ...); read from the "
+                        "checkpoint when omitted")
+    p.add_argument("--checkpoint", default=None, help="checkpoint file (navdecode or published)")
+    p.add_argument("--init-seed", type=int, default=0,
+                   help="seed of fresh weights when no checkpoint is given")
+    p.add_argument("--gain", type=float, default=1.0, help="joystick gain factor (default 1)")
+    p.add_argument("--n-trials", type=int, default=1000, help="number of targets (default 1000)")
+    p.add_argument("--target-seed", type=int, default=0, help="seed of the fixed targets")
+    p.add_argument("--seed", type=int, default=0, help="seed of the task noise")
+    p.add_argument("--no-noise", action="store_true", help="switch process/observation noise off")
+    p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.add_argument("--out", required=True, help="output file, .nc or .zarr")
+    p.set_defaults(func=_cmd_evaluate, needs_arch=True)
+
+
+_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``navdecode`` argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="navdecode",
+        description="Train recurrent RL agents on the firefly navigation task and look "
+                    "inside them.")
+    sub = parser.add_subparsers(title="commands", dest="command", required=True)
+    for register in _REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``navdecode`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "needs_arch", False) and args.arch is None and not args.checkpoint:
+        parser.error("--arch is required when no --checkpoint is given")
+    try:
+        return args.func(args)
+    except (TypeError, ValueError) as err:
+        print(f"navdecode {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

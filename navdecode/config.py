@@ -1,0 +1,119 @@
+"""Frozen configuration dataclasses holding every published number as a default."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+__all__ = ["TaskConfig", "config_attrs"]
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """Settings of the firefly navigation task (Zhang, Pitkow & Angelaki 2024).
+
+    Every default is the published value. Lengths are given in cm and times in s;
+    the task converts them to model units (1 unit = `length_unit_cm`) internally.
+
+    Examples
+    --------
+    >>> from navdecode import TaskConfig
+    >>> TaskConfig().max_steps
+    35
+    >>> TaskConfig(obs_noise=False).obs_noise
+    False
+    """
+
+    dt: float = 0.1
+    """Duration of one time step, in s."""
+    max_steps: int = 35
+    """Longest trial in steps (3.5 s); a trial still running then is truncated."""
+    length_unit_cm: float = 400.0
+    """Length of one model unit, in cm."""
+    target_r_min_cm: float = 100.0
+    """Smallest target distance, in cm (r^2 is drawn uniformly)."""
+    target_r_max_cm: float = 400.0
+    """Largest target distance, in cm."""
+    target_angle_deg: float = 35.0
+    """Targets lie uniformly within +-this angle of straight ahead, in degrees."""
+    target_visible_steps: int = 4
+    """The target position is part of the actor input at steps 0 .. this - 1 (300 ms)."""
+    reward_radius_cm: float = 65.0
+    """Radius of the reward zone around the target, in cm."""
+    gain_lin_cm_s: float = 200.0
+    """Joystick gain (1x) of the linear velocity, in cm/s."""
+    gain_ang_deg_s: float = 90.0
+    """Joystick gain (1x) of the angular velocity, in deg/s."""
+    process_noise_std: float = 0.2
+    """Process-noise std as a fraction of the gain in use."""
+    obs_noise_std: float = 0.1
+    """Observation-noise std as a fraction of the gain in use."""
+    process_noise: bool = True
+    """Whether process noise is added to the velocities."""
+    obs_noise: bool = True
+    """Whether observation noise is added to the observed velocities."""
+    stop_threshold: float = 0.1
+    """An action is a stop when both |action| components are below this."""
+    reward_value: float = 10.0
+    """Reward for stopping inside the reward zone."""
+    reward_width_divisor: float = 1.5
+    """Outside the zone the reward is Gaussian with s = reward_radius_cm / this."""
+    reward_floor: float = 0.01
+    """Smallest reward given for a stop outside the zone."""
+    perturbation: bool = False
+    """Whether to add the perturbation task's Gaussian velocity bump."""
+    perturb_lin_max_cm_s: float = 200.0
+    """Peak linear perturbation is drawn uniformly in +-this, in cm/s."""
+    perturb_ang_max_deg_s: float = 120.0
+    """Peak angular perturbation is drawn uniformly in +-this, in deg/s."""
+    perturb_sd_s: float = 0.1
+    """Standard deviation of the Gaussian perturbation profile, in s."""
+    perturb_onset_max_s: float = 1.0
+    """Perturbation peak time is drawn uniformly in [perturb_sd_s * 3, this + perturb_sd_s * 3]."""
+
+    def __post_init__(self) -> None:
+        from navdecode._validation import check_positive
+
+        for name in ("dt", "length_unit_cm", "target_r_min_cm", "reward_radius_cm",
+                     "gain_lin_cm_s", "gain_ang_deg_s", "stop_threshold", "perturb_sd_s"):
+            check_positive(getattr(self, name), name)
+        for name in ("max_steps", "target_visible_steps"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                msg = f"{name} must be an int, got {type(value).__name__}"
+                raise TypeError(msg)
+        if self.max_steps < 1:
+            msg = f"max_steps must be >= 1, got {self.max_steps=}"
+            raise ValueError(msg)
+        if self.target_r_max_cm < self.target_r_min_cm:
+            msg = (f"target_r_max_cm must be >= target_r_min_cm, got "
+                   f"{self.target_r_min_cm=}, {self.target_r_max_cm=}")
+            raise ValueError(msg)
+        for name in ("process_noise_std", "obs_noise_std", "target_angle_deg"):
+            if getattr(self, name) < 0:
+                msg = f"{name} must be >= 0, got {getattr(self, name)}"
+                raise ValueError(msg)
+
+    @property
+    def gain_model(self) -> tuple[float, float]:
+        """Joystick gain (1x) in model units: (units/s, rad/s)."""
+        return (self.gain_lin_cm_s / self.length_unit_cm, math.radians(self.gain_ang_deg_s))
+
+    def to_model(self, cm: float) -> float:
+        """Convert a length in cm to model units."""
+        return cm / self.length_unit_cm
+
+
+def config_attrs(config: object, prefix: str) -> dict[str, float | int | str]:
+    """Flatten a config dataclass into netCDF-safe attributes (bools become ints)."""
+    out: dict[str, float | int | str] = {}
+    for f in fields(config):  # type: ignore[arg-type]
+        value = asdict(config)[f.name]  # type: ignore[call-overload]
+        if isinstance(value, bool):
+            value = int(value)
+        elif value is None:
+            value = ""
+        elif isinstance(value, (tuple, list)):
+            value = ",".join(str(v) for v in value)
+        out[f"{prefix}{f.name}"] = value
+    return out

@@ -1,0 +1,328 @@
+"""Evaluate an agent on a batch of targets and record everything into an xarray.Dataset."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import xarray as xr
+from torch import nn
+from tqdm.auto import tqdm
+
+from navdecode._io import atomic_write, atomic_write_dir
+from navdecode._validation import as_float_array, check_device, check_path, check_seed
+from navdecode.agents import Agent
+from navdecode.config import TaskConfig, config_attrs
+from navdecode.task import FireflyTask, sample_targets
+
+__all__ = ["fixed_targets", "load_dataset", "run_agent", "save_dataset"]
+
+# name -> (units, long_name) for every per-step variable
+_STEP_VARS = {
+    "pos_x": ("cm", "x position (rightward)"),
+    "pos_y": ("cm", "y position (forward at trial start)"),
+    "heading": ("rad", "heading angle (pi/2 = initial forward)"),
+    "vel_lin": ("cm/s", "true linear velocity"),
+    "vel_ang": ("rad/s", "true angular velocity"),
+    "action_lin": ("1", "linear joystick action in [-1, 1]"),
+    "action_ang": ("1", "angular joystick action in [-1, 1]"),
+    "obs_lin": ("cm/s", "observed linear velocity (actor input)"),
+    "obs_ang": ("rad/s", "observed angular velocity (actor input)"),
+}
+
+
+def fixed_targets(n: int = 1000, seed: int = 0, config: TaskConfig | None = None) -> np.ndarray:
+    """The same set of targets for every agent: ``n`` draws with a fixed seed.
+
+    Parameters
+    ----------
+    n : int, default=1000
+        Number of targets.
+    seed : int, default=0
+        Seed of the draw.
+    config : TaskConfig or None, default=None
+        Task whose target distribution is used.
+
+    Returns
+    -------
+    targets : ndarray of shape (n, 2)
+        Target (x, y) in cm.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets
+    >>> import numpy as np
+    >>> np.array_equal(fixed_targets(10), fixed_targets(10))
+    True
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        msg = f"seed must be an int, got {type(seed).__name__}"
+        raise TypeError(msg)
+    return sample_targets(n, seed=int(seed), config=config)
+
+
+def _actor_of(agent: object) -> nn.Module:
+    if isinstance(agent, Agent):
+        return agent.actor
+    if isinstance(agent, nn.Module):
+        return agent
+    msg = f"agent must be a navdecode Agent or a torch.nn.Module actor, got {type(agent).__name__}"
+    raise TypeError(msg)
+
+
+def _split_state(state: object) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(h, c) as (B, layers * units) from an LSTM state tuple or a GRU / RNN tensor."""
+    def flat(x: torch.Tensor) -> torch.Tensor:
+        return x.permute(1, 0, 2).reshape(x.shape[1], -1) if x.ndim == 3 else x
+    if isinstance(state, tuple):
+        return flat(state[0]), flat(state[1]) if len(state) > 1 else None
+    if isinstance(state, torch.Tensor):
+        return flat(state), None
+    msg = f"the actor must return (action, state) with a tensor or (h, c) state, got {type(state)}"
+    raise TypeError(msg)
+
+
+def run_agent(
+    agent: Agent | nn.Module,
+    targets: np.ndarray,
+    gain: float | np.ndarray = 1.0,
+    seed: int | np.random.Generator | None = 0,
+    noise: bool = True,
+    device: str | torch.device = "cpu",
+    config: TaskConfig | None = None,
+    progress: bool = False,
+) -> xr.Dataset:
+    """Run an agent on every target at once and record the trials.
+
+    All trials step together as one batch; the loop runs over time steps only.
+
+    Parameters
+    ----------
+    agent : Agent or torch.nn.Module
+        A navdecode agent, or any recurrent actor called as
+        ``action, state = actor(x, state)`` with ``x`` of shape (1, B, 6) and ``state``
+        None at trial start; ``state`` is an LSTM ``(h, c)`` tuple or a single tensor.
+    targets : array-like of shape (n_trials, 2)
+        Target positions in cm (see `fixed_targets`).
+    gain : float or array-like of shape (n_trials,), default=1.0
+        Joystick gain factor (2.0 doubles velocities and noise).
+    seed : int, numpy.random.Generator or None, default=0
+        Seed of the process and observation noise.
+    noise : bool, default=True
+        False switches process and observation noise off.
+    device : str or torch.device, default="cpu"
+        Where the actor and task run; the agent passed in is not moved.
+    config : TaskConfig or None, default=None
+        Task settings; the published ones when None.
+    progress : bool, default=False
+        Show a progress bar over time steps.
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        Dims ``trial``, ``step``, ``unit`` (and ``input``). Per-step variables in cm, s,
+        rad (NaN after a trial ended, see ``valid``), ``hidden`` and ``cell`` (LSTM h
+        and c), ``actor_input``; per-trial coordinates ``target_x``, ``target_y``,
+        ``target_r``, ``gain``, ``rewarded``, ``stopped``, ``reward``, ``n_steps``,
+        ``stop_x``, ``stop_y``. Flat attributes: ``arch``, ``seed``, ``checkpoint``,
+        ``noise``, ``navdecode_version`` and ``task_*`` settings.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(8), gain=2.0)
+    >>> ds.sizes["trial"], ds.sizes["unit"]
+    (8, 128)
+    """
+    from navdecode import __version__
+
+    actor = _actor_of(agent)
+    targets_cm = as_float_array(targets, "targets", (2,))
+    check_seed(seed)
+    if not isinstance(noise, bool):
+        msg = f"noise must be a bool, got {type(noise).__name__}"
+        raise TypeError(msg)
+    device = check_device(device)
+    config = TaskConfig() if config is None else config
+    if not isinstance(config, TaskConfig):
+        msg = f"config must be a TaskConfig, got {type(config).__name__}"
+        raise TypeError(msg)
+    if not noise:
+        config = replace(config, process_noise=False, obs_noise=False)
+
+    task = FireflyTask(config, device=device)
+    obs, _ = task.reset(seed=seed, options={"targets": targets_cm, "gain": gain})
+    n_trials, n_steps, unit_cm = targets_cm.shape[0], config.max_steps, config.length_unit_cm
+    if next(actor.parameters(), torch.empty(0)).device != device:
+        actor = copy.deepcopy(actor).to(device)
+    was_training = actor.training
+    actor.eval()
+
+    rec: dict[str, list[torch.Tensor]] = {k: [] for k in (*_STEP_VARS, "valid", "input")}
+    hidden, cell = [], []
+    reward = torch.zeros(n_trials, device=device)
+    rewarded = torch.zeros(n_trials, dtype=torch.bool, device=device)
+    stopped = torch.zeros(n_trials, dtype=torch.bool, device=device)
+    state = None
+    with torch.inference_mode():
+        for _ in tqdm(range(n_steps), desc="trial steps", disable=not progress, leave=False):
+            rec["valid"].append(~task.done)
+            rec["pos_x"].append(task.pos[:, 0] * unit_cm)
+            rec["pos_y"].append(task.pos[:, 1] * unit_cm)
+            rec["heading"].append(task.heading)
+            rec["vel_lin"].append(task.vel[:, 0] * unit_cm)
+            rec["vel_ang"].append(task.vel[:, 1])
+            rec["obs_lin"].append(obs[:, 0] * unit_cm)
+            rec["obs_ang"].append(obs[:, 1])
+            rec["input"].append(obs)
+            action, state = actor(obs[None], state)
+            action = action[0]
+            h, c = _split_state(state)
+            hidden.append(h)
+            if c is not None:
+                cell.append(c)
+            rec["action_lin"].append(action[:, 0])
+            rec["action_ang"].append(action[:, 1])
+            obs, r, terminated, _, info = task.step(action)
+            reward += r
+            rewarded |= info["rewarded"]
+            stopped |= terminated
+            if bool(task.done.all()):
+                break
+    actor.train(was_training)
+
+    def stack(xs: list[torch.Tensor]) -> np.ndarray:
+        """(steps, trial, ...) -> (trial, max_steps, ...), padded."""
+        arr = torch.stack(xs, dim=1).float().cpu().numpy()
+        pad = [(0, 0), (0, n_steps - arr.shape[1])] + [(0, 0)] * (arr.ndim - 2)
+        return np.pad(arr, pad, constant_values=np.nan if arr.dtype.kind == "f" else 0)
+
+    valid = torch.stack(rec["valid"], dim=1).cpu().numpy()
+    valid = np.pad(valid, [(0, 0), (0, n_steps - valid.shape[1])])
+
+    def masked(arr: np.ndarray) -> np.ndarray:
+        mask = valid.reshape(valid.shape + (1,) * (arr.ndim - 2))
+        return np.where(mask, arr, np.nan).astype(np.float32)
+
+    data_vars = {
+        name: (("trial", "step"), masked(stack(rec[name])), {"units": u, "long_name": ln})
+        for name, (u, ln) in _STEP_VARS.items()
+    }
+    data_vars["hidden"] = (("trial", "step", "unit"), masked(stack(hidden)),
+                           {"units": "1", "long_name": "recurrent hidden state h"})
+    if cell:
+        data_vars["cell"] = (("trial", "step", "unit"), masked(stack(cell)),
+                             {"units": "1", "long_name": "LSTM cell state c"})
+    data_vars["actor_input"] = (
+        ("trial", "step", "input"), masked(stack(rec["input"])),
+        {"units": "model units", "long_name": "actor input (obs_v, obs_w, prev a_v, prev a_w, "
+                                              "target_x, target_y)"})
+    data_vars["valid"] = (("trial", "step"), valid,
+                          {"units": "1", "long_name": "step belongs to the trial"})
+
+    stop_cm = (task.pos * unit_cm).cpu().numpy()
+    gain_arr = task.gain.cpu().numpy().astype(np.float64)
+    coords = {
+        "step": ("step", np.arange(n_steps), {"units": "1", "long_name": "time step"}),
+        "time": ("step", np.arange(n_steps) * config.dt, {"units": "s", "long_name": "time"}),
+        "trial": ("trial", np.arange(n_trials), {"units": "1", "long_name": "trial"}),
+        "target_x": ("trial", targets_cm[:, 0], {"units": "cm", "long_name": "target x"}),
+        "target_y": ("trial", targets_cm[:, 1], {"units": "cm", "long_name": "target y"}),
+        "target_r": ("trial", np.hypot(targets_cm[:, 0], targets_cm[:, 1]),
+                     {"units": "cm", "long_name": "target distance"}),
+        "gain": ("trial", gain_arr, {"units": "1", "long_name": "joystick gain factor"}),
+        "rewarded": ("trial", rewarded.cpu().numpy(),
+                     {"units": "1", "long_name": "stopped inside the reward zone"}),
+        "stopped": ("trial", stopped.cpu().numpy(),
+                    {"units": "1", "long_name": "ended by a stop (not by timeout)"}),
+        "reward": ("trial", reward.cpu().numpy().astype(np.float64),
+                   {"units": "1", "long_name": "training reward received"}),
+        "n_steps": ("trial", valid.sum(axis=1).astype(np.int64),
+                    {"units": "1", "long_name": "number of actions in the trial"}),
+        "stop_x": ("trial", stop_cm[:, 0].astype(np.float64),
+                   {"units": "cm", "long_name": "x position at the end of the trial"}),
+        "stop_y": ("trial", stop_cm[:, 1].astype(np.float64),
+                   {"units": "cm", "long_name": "y position at the end of the trial"}),
+    }
+    attrs = {
+        "arch": getattr(agent, "arch", type(actor).__name__),
+        "seed": -1 if seed is None or isinstance(seed, np.random.Generator) else int(seed),
+        "checkpoint": getattr(agent, "checkpoint", ""),
+        "noise": int(noise),
+        "navdecode_version": __version__,
+        **config_attrs(config, "task_"),
+    }
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _format(path: Path, format: str | None) -> str:
+    if format is None:
+        suffix = path.suffix.lower()
+        if suffix in (".nc", ".h5", ".netcdf"):
+            return "netcdf"
+        if suffix == ".zarr":
+            return "zarr"
+        msg = f"cannot tell the format of {str(path)!r}: use a .nc or .zarr suffix or format="
+        raise ValueError(msg)
+    if format not in ("netcdf", "zarr"):
+        msg = f"format must be 'netcdf', 'zarr' or None, got {format=}"
+        raise ValueError(msg)
+    return format
+
+
+def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) -> Path:
+    """Write a recorded dataset to netCDF (``.nc``) or zarr (``.zarr``), atomically.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording from `run_agent`.
+    path : str or pathlib.Path
+        Destination; the format follows the suffix unless `format` is given.
+    format : {"netcdf", "zarr"} or None, default=None
+
+    Returns
+    -------
+    path : pathlib.Path
+    """
+    if not isinstance(ds, xr.Dataset):
+        msg = f"ds must be an xarray.Dataset, got {type(ds).__name__}"
+        raise TypeError(msg)
+    path = check_path(path)
+    if _format(path, format) == "netcdf":
+        atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    else:
+        atomic_write_dir(path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=False))
+    return path
+
+
+def load_dataset(path: str | Path, chunks: dict[str, int] | None = None) -> xr.Dataset:
+    """Read a dataset written by `save_dataset`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.nc`` file or ``.zarr`` store.
+    chunks : dict or None, default=None
+        None loads everything into memory; a dict opens it lazily as dask arrays:
+        ``{}`` keeps the stored chunks, ``{"trial": 1000}`` sets them.
+
+    Returns
+    -------
+    ds : xarray.Dataset
+    """
+    path = check_path(path)
+    if not path.exists():
+        msg = f"path {str(path)!r} does not exist"
+        raise ValueError(msg)
+    if _format(path, None) == "netcdf":
+        ds = xr.open_dataset(path, engine="h5netcdf", chunks=chunks)
+    else:
+        ds = xr.open_zarr(path, chunks=chunks, consolidated=False)
+    if chunks is None:
+        ds = ds.load()
+        ds.close()
+    return ds

@@ -1,0 +1,66 @@
+"""Shared fixtures: a scripted steering actor that really moves and stops."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from navdecode import TaskConfig, fixed_targets
+
+
+class SteeringActor(nn.Module):
+    """Dead-reckons its position from the observed velocities and steers to the target.
+
+    Its state is an LSTM-like ``(h, c)`` pair whose ``h`` holds the estimate
+    ``[x, y, heading, last v, last w, target x, target y]``; it stops when it believes
+    it is within ``stop_radius`` model units of the target.
+    """
+
+    def __init__(self, dt: float = 0.1, stop_radius: float = 0.03) -> None:
+        super().__init__()
+        self.dt, self.stop_radius = dt, stop_radius
+        self.dummy = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x, state=None):
+        x = x[0]
+        b = x.shape[0]
+        if state is None:
+            est = torch.zeros(b, 7, dtype=x.dtype, device=x.device)
+            est[:, 2] = math.pi / 2
+        else:
+            est = state[0][0].clone()
+        ex, ey, eh, pv, pw = est[:, 0], est[:, 1], est[:, 2], est[:, 3], est[:, 4]
+        ex, ey = ex + pv * torch.cos(eh) * self.dt, ey + pv * torch.sin(eh) * self.dt
+        eh = eh + pw * self.dt
+        seen = (x[:, 4:6].abs().sum(dim=1) > 0)[:, None]
+        target = torch.where(seen, x[:, 4:6], est[:, 5:7])
+        dx, dy = target[:, 0] - ex, target[:, 1] - ey
+        dist = torch.hypot(dx, dy)
+        bearing = torch.atan2(dy, dx) - eh
+        bearing = torch.atan2(torch.sin(bearing), torch.cos(bearing))
+        a_v = torch.clamp(dist * 5, 0.0, 1.0) * torch.clamp(1 - bearing.abs(), 0.2, 1.0)
+        a_w = torch.clamp(bearing * 3, -1.0, 1.0)
+        action = torch.stack([a_v, a_w], dim=1)
+        action = torch.where((dist < self.stop_radius)[:, None], torch.zeros_like(action), action)
+        new = torch.stack([ex, ey, eh, x[:, 0], x[:, 1], target[:, 0], target[:, 1]], dim=1)
+        h = new[None]
+        return action[None], (h, torch.zeros_like(h))
+
+
+@pytest.fixture
+def steering_actor() -> SteeringActor:
+    return SteeringActor()
+
+
+@pytest.fixture
+def targets64() -> np.ndarray:
+    return fixed_targets(64, seed=3)
+
+
+@pytest.fixture
+def quiet_config() -> TaskConfig:
+    return TaskConfig(process_noise=False, obs_noise=False)

@@ -1,0 +1,110 @@
+import os
+import pickle
+
+import pytest
+import torch
+
+from navdecode import load_agent, make_agent, save_agent
+
+
+def actions(agent, x):
+    with torch.no_grad():
+        return agent.actor(x)[0]
+
+
+@pytest.mark.parametrize("arch", ["holistic", "modular", "Actor2Critic4"])
+def test_round_trip_own_format(tmp_path, arch):
+    agent = make_agent(arch, seed=1)
+    path = save_agent(agent, tmp_path / "a.pt", metadata={"trial": 500})
+    loaded = load_agent(path)
+    assert loaded.arch == arch
+    assert loaded.metadata == {"trial": 500}
+    x = torch.randn(5, 4, 6)
+    torch.testing.assert_close(actions(loaded, x), actions(agent, x), rtol=0, atol=0)
+    for p, q in zip(agent.critic.parameters(), loaded.critic.parameters(), strict=False):
+        assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize("arch", ["holistic", "modular"])
+def test_published_format_loads_with_identical_actions(tmp_path, arch):
+    agent = make_agent(arch, seed=2)
+    path = tmp_path / "published.tar"
+    # the published layout, written the way the paper's code writes it
+    torch.save({"actor_dict": agent.actor.state_dict(),
+                "critic_dict": agent.critic.state_dict()}, path)
+    loaded = load_agent(path)  # architecture inferred from the weights
+    assert loaded.arch == arch
+    x = torch.randn(8, 3, 6)
+    torch.testing.assert_close(actions(loaded, x), actions(agent, x), rtol=0, atol=0)
+    save_agent(agent, tmp_path / "again.tar", format="published")
+    assert set(torch.load(tmp_path / "again.tar", weights_only=True)) == {"actor_dict",
+                                                                         "critic_dict"}
+
+
+def test_published_actor_only(tmp_path):
+    agent = make_agent("modular", seed=2)
+    torch.save({"actor_dict": agent.actor.state_dict()}, tmp_path / "actor.tar")
+    assert load_agent(tmp_path / "actor.tar").arch == "modular"
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_malicious_pickle_is_refused_and_not_run(tmp_path):
+    marker = tmp_path / "pwned"
+    evil = Evil()
+    evil.marker = marker
+    path = tmp_path / "evil.pt"
+    torch.save({"actor_dict": evil}, path)
+    with pytest.raises(ValueError, match=r"evil\.pt.*not a valid checkpoint"):
+        load_agent(path)
+    assert not marker.exists()
+    plain = tmp_path / "plain.pkl"
+    plain.write_bytes(pickle.dumps(evil))
+    with pytest.raises(ValueError, match=r"plain\.pkl.*not a valid checkpoint"):
+        load_agent(plain)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("make_file", "match"),
+    [
+        (lambda p, a: p.write_bytes(b""), "not a valid checkpoint"),
+        (lambda p, a: (torch.save({"actor_dict": a.actor.state_dict()}, p),
+                       p.write_bytes(p.read_bytes()[:500])), "not a valid checkpoint"),
+        (lambda p, a: torch.save({"weights": a.actor.state_dict()}, p), "actor_dict"),
+        (lambda p, a: torch.save([1, 2], p), "actor_dict"),
+        (lambda p, a: torch.save({"actor_dict": {"rnn.weight_hh_l0": torch.zeros(4, 3)}}, p),
+         "none of the paper's actors"),
+    ],
+    ids=["empty", "truncated", "wrong-keys", "not-a-dict", "unknown-shapes"],
+)
+def test_invalid_files_are_refused(tmp_path, make_file, match):
+    path = tmp_path / "bad.pt"
+    make_file(path, make_agent("modular", seed=0))
+    with pytest.raises(ValueError, match=match) as info:
+        load_agent(path)
+    assert "bad.pt" in str(info.value)
+
+
+def test_wrong_shapes_for_the_named_arch(tmp_path):
+    path = save_agent(make_agent("modular", seed=0), tmp_path / "m.pt", format="published")
+    with pytest.raises(ValueError, match=r"m\.pt.*does not fit architecture 'holistic'"):
+        load_agent(path, arch="holistic")
+
+
+def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
+    path = save_agent(make_agent("modular", seed=0), tmp_path / "keep.pt")
+    before = path.read_bytes()
+
+    def broken(*args, **kwargs):
+        msg = "disk full"
+        raise OSError(msg)
+
+    monkeypatch.setattr(torch, "save", broken)
+    with pytest.raises(OSError, match="disk full"):
+        save_agent(make_agent("modular", seed=1), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.pt"]

@@ -1,0 +1,95 @@
+"""Every public function rejects bad input with a TypeError / ValueError naming the argument."""
+
+import numpy as np
+import pytest
+import torch
+
+from navdecode import (
+    FireflyTask,
+    TaskConfig,
+    count_parameters,
+    fixed_targets,
+    load_agent,
+    load_dataset,
+    make_agent,
+    run_agent,
+    sample_targets,
+    save_agent,
+    save_dataset,
+)
+
+T = fixed_targets(4)
+A = make_agent("modular", seed=0)
+
+
+def reset_task(**kwargs):
+    return FireflyTask(batch_size=2).reset(**kwargs)
+
+
+def step_task(action):
+    task = FireflyTask(batch_size=2)
+    task.reset(seed=0)
+    return task.step(action)
+
+
+CASES = [
+    (lambda: TaskConfig(dt=0), ValueError, "dt"),
+    (lambda: TaskConfig(dt="0.1"), TypeError, "dt"),
+    (lambda: TaskConfig(max_steps=3.5), TypeError, "max_steps"),
+    (lambda: TaskConfig(target_r_min_cm=500), ValueError, "target_r_max_cm"),
+    (lambda: TaskConfig(obs_noise_std=-1), ValueError, "obs_noise_std"),
+    (lambda: FireflyTask(config={}), TypeError, "config"),
+    (lambda: FireflyTask(batch_size=0), ValueError, "batch_size"),
+    (lambda: FireflyTask(batch_size=2.0), TypeError, "batch_size"),
+    (lambda: FireflyTask(device=3), TypeError, "device"),
+    (lambda: FireflyTask(device="nonsense"), ValueError, "device"),
+    (lambda: FireflyTask(dtype=torch.int64), ValueError, "dtype"),
+    (lambda: reset_task(seed=-1), ValueError, "seed"),
+    (lambda: reset_task(seed="a"), TypeError, "seed"),
+    (lambda: reset_task(options=[1]), TypeError, "options"),
+    (lambda: reset_task(options={"gian": 2}), ValueError, "options"),
+    (lambda: reset_task(options={"targets": np.zeros((2, 3))}), ValueError, "targets"),
+    (lambda: reset_task(options={"targets": "far"}), TypeError, "targets"),
+    (lambda: reset_task(options={"targets": [[np.nan, 1.0]]}), ValueError, "targets"),
+    (lambda: reset_task(options={"gain": 0}), ValueError, "gain"),
+    (lambda: reset_task(options={"gain": "2x"}), TypeError, "gain"),
+    (lambda: reset_task(options={"gain": [1, 2, 3]}), ValueError, "gain"),
+    (lambda: step_task(np.zeros((2, 2))), TypeError, "action"),
+    (lambda: step_task(torch.zeros(3, 2)), ValueError, "action"),
+    (lambda: FireflyTask().step(torch.zeros(1, 2)), RuntimeError, "reset"),
+    (lambda: sample_targets(0), ValueError, "n"),
+    (lambda: sample_targets(5, config="x"), TypeError, "config"),
+    (lambda: fixed_targets(5, seed=1.5), TypeError, "seed"),
+    (lambda: make_agent("hybrid"), ValueError, "arch"),
+    (lambda: make_agent(3), TypeError, "arch"),
+    (lambda: make_agent("modular", seed=-2), ValueError, "seed"),
+    (lambda: count_parameters("actor"), TypeError, "module"),
+    (lambda: count_parameters(A, convention="paper"), ValueError, "convention"),
+    (lambda: save_agent(A.actor, "x.pt"), TypeError, "agent"),
+    (lambda: save_agent(A, 5), TypeError, "path"),
+    (lambda: save_agent(A, "x.pt", format="onnx"), ValueError, "format"),
+    (lambda: save_agent(A, "x.pt", metadata={"a": [1]}), TypeError, "metadata"),
+    (lambda: load_agent(7), TypeError, "path"),
+    (lambda: load_agent("does-not-exist.pt"), ValueError, "does-not-exist"),
+    (lambda: load_agent("x.pt", arch="hybrid"), ValueError, "arch"),
+    (lambda: run_agent("agent", T), TypeError, "agent"),
+    (lambda: run_agent(A, T[:, :1]), ValueError, "targets"),
+    (lambda: run_agent(A, np.empty((0, 2))), ValueError, "targets"),
+    (lambda: run_agent(A, T, gain=-1), ValueError, "gain"),
+    (lambda: run_agent(A, T, seed=0.5), TypeError, "seed"),
+    (lambda: run_agent(A, T, noise="no"), TypeError, "noise"),
+    (lambda: run_agent(A, T, config=TaskConfig), TypeError, "config"),
+    (lambda: save_dataset({"a": 1}, "x.nc"), TypeError, "ds"),
+    (lambda: save_dataset(run_agent(A, T[:1]), "x.csv"), ValueError, "format"),
+    (lambda: save_dataset(run_agent(A, T[:1]), "x.nc", format="hdf"), ValueError, "format"),
+    (lambda: load_dataset("nothing-here.nc"), ValueError, "nothing-here"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "match"), CASES,
+                         ids=[f"{i}-{c[2]}" for i, c in enumerate(CASES)])
+def test_bad_input_is_rejected_with_a_named_error(call, error, match, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error, match=match):
+        call()
+    assert list(tmp_path.iterdir()) == []  # nothing was written
