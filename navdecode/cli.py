@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 
 __all__ = ["main"]
 
@@ -44,7 +45,60 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_evaluate, needs_arch=True)
 
 
-_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate]
+def _cmd_train(args: argparse.Namespace) -> int:
+    from navdecode.train import train
+    from navdecode.train_config import TrainConfig
+
+    values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
+              if getattr(args, f.name) is not None}
+    if "validation_gains" in values:
+        values["validation_gains"] = tuple(values["validation_gains"])
+    run = train(TrainConfig(**values), args.out, resume=args.resume, progress=not args.quiet)
+    print(f"{run.config.arch} seed {run.config.seed}: phase I took {run.phase1_trials} trials, "
+          f"wall-clock {run.wall_time_s:.0f} s; curve in {run.out_dir / 'curve.csv'}")
+    return 0
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    from navdecode.train_config import TrainConfig
+
+    p = sub.add_parser("train", help="train an agent with recurrent TD3 (resumable)",
+                       description="Train an agent with the published recurrent TD3. Every "
+                                   "TrainConfig field is an option; defaults are the "
+                                   "published values.")
+    p.add_argument("--out", required=True, help="run folder (curve.csv, checkpoints/, state.pt)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    docs = _field_docs(TrainConfig)
+    for f in fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        kind = type(f.default)
+        if kind is tuple:
+            p.add_argument(flag, type=float, nargs="+", default=None,
+                           help=f"{docs.get(f.name, '')} (default {f.default})")
+        else:
+            p.add_argument(flag, type=kind, default=None,
+                           help=f"{docs.get(f.name, '')} (default {f.default})")
+    p.set_defaults(func=_cmd_train)
+
+
+def _field_docs(cls: type) -> dict[str, str]:
+    """The one-line docstring under each dataclass field, read from the source."""
+    import ast
+    import inspect
+    import itertools
+
+    tree = ast.parse(inspect.getsource(cls))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs = {}
+    for node, nxt in itertools.pairwise(body):
+        if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(
+                getattr(nxt, "value", None), ast.Constant):
+            docs[node.target.id] = str(nxt.value.value).strip()  # type: ignore[union-attr]
+    return docs
+
+
+_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate, _add_train]
 
 
 def build_parser() -> argparse.ArgumentParser:

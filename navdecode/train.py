@@ -1,0 +1,381 @@
+"""Recurrent TD3 as published (phases I-III), batched collection, checkpoints and resume.
+
+Deviations from the published algorithm (also in `train`'s docstring and the docs):
+
+1. ``n_envs`` trials (default 10) are collected side by side in one batched task; the
+   update-to-data ratio stays one update per ``steps_per_update`` environment steps,
+   interleaved with collection. ``n_envs=1`` is the published one-at-a-time schedule.
+2. Replay batches are padded to the longest trajectory drawn and masked, instead of
+   drawing 16 trajectories of equal length.
+3. Exploration noise obeys the same stop-side rule as target smoothing: once a trial
+   has moved, a stop chosen by the actor stays a stop and a move stays a move.
+4. A timeout (35 steps) ends a trajectory like a stop (no bootstrap past it).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from navdecode._io import atomic_write, atomic_write_text
+from navdecode._validation import check_path, torch_generator
+from navdecode.agents import Agent, make_agent
+from navdecode.checkpoints import save_agent
+from navdecode.config import TaskConfig
+from navdecode.replay import Batch, TrajectoryMemory, mirror
+from navdecode.rollout import fixed_targets, run_agent
+from navdecode.task import FireflyTask
+from navdecode.train_config import TrainConfig
+
+__all__ = ["TrainingRun", "keep_stop_side", "select_checkpoint", "train", "validate"]
+
+CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
+                 "error_distance", "reward_rate", "wall_time_s"]
+
+
+@dataclass
+class TrainingRun:
+    """What `train` leaves behind.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+        Run folder: ``config.json``, ``curve.csv``, ``checkpoints/``, ``state.pt``.
+    config : TrainConfig
+    curve : pandas.DataFrame
+        Tidy training curve, one row per validation and gain (`CURVE_COLUMNS`).
+    phase1_trials : int or None
+        Trials spent in phase I (None if it never ended).
+    wall_time_s : float
+        Training wall-clock, summed over resumed sessions.
+    """
+
+    out_dir: Path
+    config: TrainConfig
+    curve: pd.DataFrame
+    phase1_trials: int | None
+    wall_time_s: float
+
+    def best_checkpoint(self, criterion: str = "gain1x") -> Path:
+        """The selected checkpoint (see `select_checkpoint`)."""
+        return select_checkpoint(self.out_dir, criterion=criterion)
+
+
+def keep_stop_side(action: torch.Tensor, noisy: torch.Tensor, threshold: float) -> torch.Tensor:
+    """Keep a noisy action on the same side of the stop threshold as the clean one.
+
+    A stop (both |a| < threshold) stays a stop: the noisy action is clipped inside the
+    stop zone. A move stays a move: where noise would turn it into a stop, the clean
+    action is used. The result is clipped to [-1, 1].
+    """
+    inside = threshold * (1 - 1e-4)
+    was_stop = (action.abs() < threshold).all(dim=-1, keepdim=True)
+    now_stop = (noisy.abs() < threshold).all(dim=-1, keepdim=True)
+    as_move = torch.where(now_stop, action, noisy)
+    return torch.where(was_stop, noisy.clamp(-inside, inside), as_move).clamp(-1.0, 1.0)
+
+
+def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig) -> pd.DataFrame:
+    """Run the validation targets without noise at every validation gain, batched.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per gain: ``task`` (``"gain1x"`` ...), ``reward_fraction``,
+        ``error_distance`` (mean stop-to-target distance, cm), ``reward_rate``
+        (rewarded trials per second of trial time).
+    """
+    targets = fixed_targets(config.n_validation, seed=config.validation_seed, config=task_config)
+    gains = np.repeat(config.validation_gains, len(targets))
+    ds = run_agent(actor, np.tile(targets, (len(config.validation_gains), 1)), gain=gains,
+                   noise=False, device=config.device, config=task_config)
+    err = np.hypot(ds.stop_x - ds.target_x, ds.stop_y - ds.target_y)
+    rows = []
+    for g in config.validation_gains:
+        sel = (ds.gain == g).values
+        rewarded = ds.rewarded.values[sel]
+        rows.append({"task": f"gain{g:g}x", "reward_fraction": float(rewarded.mean()),
+                     "error_distance": float(err.values[sel].mean()),
+                     "reward_rate": float(rewarded.sum() / (ds.n_steps.values[sel].sum()
+                                                            * task_config.dt))})
+    return pd.DataFrame(rows)
+
+
+def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    return torch.where(mask > 0, x, 0.0).sum() / mask.sum()
+
+
+def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim.Optimizer,
+                opt_critic: torch.optim.Optimizer, config: TrainConfig, threshold: float,
+                update_actor: bool, gen: torch.Generator) -> dict[str, float]:
+    """One TD3 step on a padded batch: critic regression, then (delayed) actor and targets."""
+    # critic target: smoothed target action, clipped double Q, bootstrap from the next step
+    with torch.no_grad():
+        next_a, _ = target.actor(batch.inputs)
+        noise = torch.randn(next_a.shape, generator=gen, device=next_a.device)
+        noise = (noise * config.target_noise_std).clamp(-config.target_noise_clip,
+                                                        config.target_noise_clip)
+        next_a = keep_stop_side(next_a, next_a + noise, threshold)
+        q1_t, q2_t = target.critic(batch.inputs, next_a)
+        q_t = torch.minimum(q1_t, q2_t).squeeze(-1)
+        q_next = torch.cat([q_t[1:], torch.zeros_like(q_t[:1])])
+        y = batch.rewards + config.gamma * (1 - batch.dones) * q_next
+    q1, q2 = agent.critic(batch.inputs, batch.actions)
+    critic_loss = _masked_mean((q1.squeeze(-1) - y) ** 2, batch.mask) + _masked_mean(
+        (q2.squeeze(-1) - y) ** 2, batch.mask)
+    opt_critic.zero_grad(set_to_none=True)
+    critic_loss.backward()
+    opt_critic.step()
+    out = {"critic_loss": critic_loss.detach().item()}
+
+    if update_actor:
+        action, _ = agent.actor(batch.inputs)
+        actor_loss = -_masked_mean(agent.critic.q1(batch.inputs, action).squeeze(-1), batch.mask)
+        opt_actor.zero_grad(set_to_none=True)
+        actor_loss.backward()
+        opt_actor.step()
+        # soft target update: theta' <- tau * theta + (1 - tau) * theta'
+        with torch.no_grad():
+            online = list(agent.parameters())
+            targets = list(target.parameters())
+            torch._foreach_mul_(targets, 1 - config.tau)
+            torch._foreach_add_(targets, online, alpha=config.tau)
+        out["actor_loss"] = actor_loss.detach().item()
+    return out
+
+
+def _save_state(path: Path, **state: object) -> None:
+    atomic_write(path, lambda tmp: torch.save(state, tmp))
+
+
+def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
+          task_config: TaskConfig | None = None, progress: bool = True) -> TrainingRun:
+    """Train an agent with recurrent TD3, as published, and record its training curve.
+
+    Phase I: exploration noise std 0.8, no observation noise, until more than 20% of the
+    last 100 trials are rewarded; the memory is then cleared. Phase II: noise 0.5,
+    observation noise on, each trajectory also stored mirrored across the y axis.
+    Phase III (once a validation's 1x reward fraction exceeds 0.8): noise 0.4, lr 5e-5.
+    Every `validate_every` trials: validation at 1x-4x gain (a curve row per gain) and a
+    checkpoint; the full training state (networks, targets, optimisers, replay memory,
+    random generators, curve) is saved with it so a killed run resumes exactly there.
+
+    Deviations from the published algorithm: trials are collected `n_envs` at a time
+    (same update-to-data ratio); replay batches are padded and masked instead of equal
+    length; exploration noise keeps stops as stops and moves as moves once a trial has
+    moved; a timeout ends a trajectory like a stop.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        Training settings.
+    out_dir : str or pathlib.Path
+        Run folder; created if missing.
+    resume : bool, default=False
+        Continue from ``out_dir/state.pt``. Without it an existing run is refused.
+    task_config : TaskConfig or None, default=None
+        Task settings (the published ones when None).
+    progress : bool, default=True
+        Show a tqdm bar (phase, trials, last 1x validation reward fraction).
+
+    Returns
+    -------
+    run : TrainingRun
+    """
+    if not isinstance(config, TrainConfig):
+        msg = f"config must be a TrainConfig, got {type(config).__name__}"
+        raise TypeError(msg)
+    out = check_path(out_dir, "out_dir")
+    task_config = TaskConfig() if task_config is None else task_config
+    state_path = out / "state.pt"
+    if state_path.exists() and not resume:
+        msg = f"out_dir {str(out)!r} already holds a run; pass resume=True (--resume) to continue"
+        raise ValueError(msg)
+    if resume and not state_path.exists() and (out / "config.json").exists():
+        msg = f"out_dir {str(out)!r} has no state.pt to resume from"
+        raise ValueError(msg)
+    (out / "checkpoints").mkdir(parents=True, exist_ok=True)
+    if config.torch_threads:
+        torch.set_num_threads(config.torch_threads)
+    device = torch.device(config.device)
+
+    # seeding, in one place: every random stream has its own generator
+    agent = make_agent(config.arch, seed=config.seed).to(device)
+    target = copy.deepcopy(agent)
+    opt_actor = torch.optim.Adam(agent.actor.parameters(), lr=config.lr, eps=config.adam_eps)
+    opt_critic = torch.optim.Adam(agent.critic.parameters(), lr=config.lr, eps=config.adam_eps)
+    task_phase1 = FireflyTask(replace(task_config, obs_noise=False), device=device)
+    task_main = FireflyTask(task_config, device=device)
+    task_main._gen = task_phase1._gen = torch_generator(config.seed + 1, device)
+    noise_gen = torch_generator(config.seed + 2, device)
+    sample_gen = torch_generator(config.seed + 3, device)
+    memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
+    threshold = task_config.stop_threshold
+    s = {"phase": 1, "trials": 0, "phase1_trials": None, "updates": 0, "credit": 0.0,
+         "wall_s": 0.0, "curve": [], "recent": []}
+
+    if resume and state_path.exists():
+        saved = torch.load(state_path, map_location=device, weights_only=True)
+        agent.load_state_dict(saved["agent"])
+        target.load_state_dict(saved["target"])
+        opt_actor.load_state_dict(saved["opt_actor"])
+        opt_critic.load_state_dict(saved["opt_critic"])
+        memory.load_state_dict(saved["memory"])
+        for gen, key in ((task_main._gen, "gen_task"), (noise_gen, "gen_noise"),
+                         (sample_gen, "gen_sample")):
+            gen.set_state(saved[key].cpu())
+        s = json.loads(saved["scalars"])
+    recent = deque(s["recent"], maxlen=config.phase1_window)
+    atomic_write_text(out / "config.json", json.dumps(
+        {"train": asdict(config), "task": asdict(task_config)}, indent=2))
+
+    def write_curve() -> pd.DataFrame:
+        curve = pd.DataFrame(s["curve"], columns=CURVE_COLUMNS)
+        atomic_write_text(out / "curve.csv", curve.to_csv(index=False))
+        return curve
+
+    write_curve()
+    bar = tqdm(desc=f"{config.arch} seed {config.seed}", unit="trial", initial=s["trials"],
+               disable=not progress, dynamic_ncols=True)
+    session_start = time.perf_counter()
+    max_len = task_config.max_steps
+
+    while True:
+        trials_after = s["trials"] - s["phase1_trials"] if s["phase1_trials"] is not None else 0
+        if s["phase1_trials"] is not None and trials_after >= config.n_trials_after_phase1:
+            break
+        if s["phase1_trials"] is None and s["trials"] >= config.max_phase1_trials:
+            break
+
+        # collect n_envs trials side by side, updating every `steps_per_update` env steps
+        noise_std = {1: config.phase1_noise, 2: config.phase2_noise, 3: config.phase3_noise}[
+            s["phase"]]
+        task = task_phase1 if s["phase"] == 1 else task_main
+        obs, _ = task.reset(options={"batch_size": config.n_envs})
+        inputs = torch.zeros(config.n_envs, max_len, 6, device=device)
+        actions = torch.zeros(config.n_envs, max_len, 2, device=device)
+        rewards = torch.zeros(config.n_envs, max_len, device=device)
+        lengths = torch.zeros(config.n_envs, dtype=torch.long, device=device)
+        rewarded = torch.zeros(config.n_envs, dtype=torch.bool, device=device)
+        hidden = None
+        for t in range(max_len):
+            active = ~task.done
+            lengths += active
+            with torch.no_grad():
+                clean, hidden = agent.actor(obs[None], hidden)
+            clean = clean[0]
+            noisy = clean + noise_std * torch.randn(clean.shape, generator=noise_gen,
+                                                    device=device)
+            # before a trial has moved, a stop does not count: explore freely
+            action = torch.where(task.moved[:, None], keep_stop_side(clean, noisy, threshold),
+                                 noisy.clamp(-1.0, 1.0))
+            inputs[:, t], actions[:, t] = obs, action
+            obs, reward, _, _, info = task.step(action)
+            rewards[:, t] = reward
+            rewarded |= info["rewarded"]
+            if len(memory) >= config.learning_starts:
+                s["credit"] += int(active.sum()) / config.steps_per_update
+            while s["credit"] >= 1:
+                s["credit"] -= 1
+                s["updates"] += 1
+                _td3_update(agent, target, memory.sample(config.batch_size, sample_gen),
+                            opt_actor, opt_critic, config, threshold,
+                            update_actor=s["updates"] % config.policy_delay == 0, gen=noise_gen)
+            if bool(task.done.all()):
+                break
+        valid = torch.arange(max_len, device=device)[None] < lengths[:, None]
+        inputs, actions = inputs * valid[..., None], actions * valid[..., None]
+        memory.add(inputs, actions, rewards, lengths)
+        if s["phase"] >= 2:
+            memory.add(*mirror(inputs, actions), rewards, lengths)
+        recent.extend(rewarded.tolist())
+        s["trials"] += config.n_envs
+        bar.update(config.n_envs)
+
+        # phase I ends when enough recent trials are rewarded: clear the memory
+        if (s["phase"] == 1 and len(recent) == config.phase1_window
+                and np.mean(recent) > config.phase1_threshold):
+            s["phase"], s["phase1_trials"] = 2, s["trials"]
+            memory.clear()
+
+        # validation, checkpoint and resumable state every `validate_every` trials
+        if s["trials"] % config.validate_every == 0:
+            wall = s["wall_s"] + time.perf_counter() - session_start
+            table = validate(agent.actor, config, task_config)
+            after = s["trials"] - s["phase1_trials"] if s["phase1_trials"] is not None else -1
+            for row in table.to_dict("records"):
+                s["curve"].append({"episode": s["trials"], "phase": s["phase"],
+                                   "trials_after_phase1": after, **row, "wall_time_s": wall})
+            frac1 = float(table["reward_fraction"].iloc[0])
+            if s["phase"] == 2 and frac1 > config.phase3_threshold:
+                s["phase"] = 3
+                for opt in (opt_actor, opt_critic):
+                    for group in opt.param_groups:
+                        group["lr"] = config.lr_phase3
+            bar.set_postfix(phase=s["phase"], val1x=f"{frac1:.2f}", updates=s["updates"])
+            save_agent(agent, out / "checkpoints" / f"trial_{s['trials']:06d}.pt",
+                       metadata={"trial": s["trials"], "phase": s["phase"],
+                                 "trials_after_phase1": after, "seed": config.seed})
+            s["recent"] = list(recent)
+            s["wall_s"] = wall
+            session_start = time.perf_counter()
+            _save_state(state_path, agent=agent.state_dict(), target=target.state_dict(),
+                        opt_actor=opt_actor.state_dict(), opt_critic=opt_critic.state_dict(),
+                        memory=memory.state_dict(), gen_task=task_main._gen.get_state(),
+                        gen_noise=noise_gen.get_state(), gen_sample=sample_gen.get_state(),
+                        scalars=json.dumps(s))
+            write_curve()
+    bar.close()
+    return TrainingRun(out, config, write_curve(), s["phase1_trials"], s["wall_s"])
+
+
+def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
+                      window: int | None = None) -> Path:
+    """Pick the checkpoint the paper analyses.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A run folder written by `train`.
+    criterion : {"gain1x", "sum"}, default="gain1x"
+        ``"gain1x"``: highest 1x reward rate; ``"sum"``: highest reward rate summed over
+        the validation gains.
+    window : int or None, default=None
+        Only checkpoints within this many trials after phase I count (the run's
+        `n_trials_after_phase1` when None).
+
+    Returns
+    -------
+    path : pathlib.Path
+    """
+    from navdecode._validation import check_choice
+
+    run_dir = check_path(run_dir, "run_dir")
+    check_choice(criterion, "criterion", ("gain1x", "sum"))
+    curve_path = run_dir / "curve.csv"
+    if not curve_path.exists():
+        msg = f"run_dir {str(run_dir)!r} has no curve.csv"
+        raise ValueError(msg)
+    curve = pd.read_csv(curve_path)
+    if window is None:
+        window = json.loads((run_dir / "config.json").read_text())["train"][
+            "n_trials_after_phase1"]
+    post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
+    if post.empty:
+        msg = f"run_dir {str(run_dir)!r} has no validation after phase I yet"
+        raise ValueError(msg)
+    if criterion == "gain1x":
+        score = post[post["task"] == "gain1x"].set_index("episode")["reward_rate"]
+    else:
+        score = post.groupby("episode")["reward_rate"].sum()
+    best = int(score.idxmax())
+    return run_dir / "checkpoints" / f"trial_{best:06d}.pt"

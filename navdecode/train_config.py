@@ -1,0 +1,103 @@
+"""`TrainConfig`: the published recurrent-TD3 training numbers as defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from navdecode._validation import check_choice, check_int, check_positive
+from navdecode.agents import ARCHITECTURES
+
+__all__ = ["TrainConfig"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of `train` (recurrent TD3 as published by Zhang, Pitkow & Angelaki 2024).
+
+    Every default is the published value except `n_envs` (trials collected side by
+    side; 1 reproduces the published one-trial-at-a-time collection) and
+    `max_phase1_trials` (a safety cap the paper does not have).
+
+    Examples
+    --------
+    >>> from navdecode import TrainConfig
+    >>> TrainConfig(arch="holistic", seed=3).gamma
+    0.97
+    """
+
+    arch: str = "modular"
+    """Architecture name (see `make_agent`)."""
+    seed: int = 0
+    """Seed of the initial weights, the task, the exploration noise and the replay draws."""
+    n_trials_after_phase1: int = 10_000
+    """Training length after phase I, in trials."""
+    max_phase1_trials: int = 60_000
+    """Give up (end the run) if phase I has not ended after this many trials."""
+    gamma: float = 0.97
+    """Discount factor."""
+    tau: float = 0.005
+    """Soft target-network update rate."""
+    policy_delay: int = 2
+    """One actor (and target) update every this many critic updates."""
+    target_noise_std: float = 0.05
+    """Std of the target-policy smoothing noise."""
+    target_noise_clip: float = 0.1
+    """Smoothing noise is clipped to +-this (and kept on the same side of the stop threshold)."""
+    lr: float = 3e-4
+    """Adam learning rate of actor and critic (phases I and II)."""
+    lr_phase3: float = 5e-5
+    """Adam learning rate in phase III."""
+    adam_eps: float = 1.5e-4
+    """Adam epsilon."""
+    batch_size: int = 16
+    """Whole trajectories per update."""
+    memory_size: int = 100_000
+    """Replay memory capacity, in trajectories."""
+    steps_per_update: int = 4
+    """One gradient update per this many environment steps."""
+    learning_starts: int = 800
+    """Updates begin once this many trajectories are stored."""
+    phase1_noise: float = 0.8
+    """Exploration noise std in phase I (no observation noise in phase I)."""
+    phase1_window: int = 100
+    """Phase I ends when more than `phase1_threshold` of the last this-many trials are rewarded."""
+    phase1_threshold: float = 0.2
+    """Rewarded fraction that ends phase I (the memory is then cleared)."""
+    phase2_noise: float = 0.5
+    """Exploration noise std in phase II (observation noise on, mirrored trajectories stored)."""
+    phase3_noise: float = 0.4
+    """Exploration noise std in phase III."""
+    phase3_threshold: float = 0.8
+    """Phase III starts once a validation run's 1x reward fraction exceeds this."""
+    validate_every: int = 500
+    """Validate (and checkpoint) every this many trials."""
+    n_validation: int = 300
+    """Fixed validation targets, run without process or observation noise."""
+    validation_seed: int = 2024
+    """Seed of the validation targets (the same for every run)."""
+    validation_gains: tuple[float, ...] = (1.0, 2.0, 3.0, 4.0)
+    """Gain factors of the validation runs."""
+    n_envs: int = 10
+    """Trials collected side by side in one batched task (must divide `validate_every`)."""
+    device: str = "cpu"
+    """Torch device of the networks, the task and the replay memory."""
+    torch_threads: int = 0
+    """CPU threads for torch (0 keeps torch's default)."""
+
+    def __post_init__(self) -> None:
+        check_choice(self.arch, "arch", ARCHITECTURES)
+        check_int(self.seed, "seed", minimum=0)
+        for name in ("n_trials_after_phase1", "max_phase1_trials", "policy_delay", "batch_size",
+                     "memory_size", "steps_per_update", "phase1_window", "validate_every",
+                     "n_validation", "n_envs"):
+            check_int(getattr(self, name), name, minimum=1)
+        check_int(self.learning_starts, "learning_starts", minimum=0)
+        check_int(self.torch_threads, "torch_threads", minimum=0)
+        for name in ("gamma", "tau", "lr", "lr_phase3", "adam_eps", "target_noise_clip"):
+            check_positive(getattr(self, name), name)
+        if self.validate_every % self.n_envs:
+            msg = f"n_envs must divide validate_every, got {self.n_envs=}, {self.validate_every=}"
+            raise ValueError(msg)
+        if not self.validation_gains or not all(g > 0 for g in self.validation_gains):
+            msg = f"validation_gains must be non-empty and > 0, got {self.validation_gains=}"
+            raise ValueError(msg)
