@@ -18,7 +18,8 @@ FORMAT_VERSION = 1
 
 
 def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
-               metadata: dict[str, str | int | float] | None = None) -> Path:
+               metadata: dict[str, str | int | float] | None = None,
+               include_critic: bool = True) -> Path:
     """Save an agent's weights, atomically.
 
     Parameters
@@ -32,6 +33,8 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
         ``"published"`` writes the paper's ``{"actor_dict", "critic_dict"}`` layout.
     metadata : dict of str to str, int or float, or None, default=None
         Extra facts to store (navdecode format only), e.g. the training trial.
+    include_critic : bool, default=True
+        False stores the actor only (a smaller file; the loaded critic is fresh).
 
     Returns
     -------
@@ -44,8 +47,9 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
     check_choice(format, "format", ("navdecode", "published"))
     payload: dict[str, Any] = {
         "actor_dict": {k: v.detach().cpu() for k, v in agent.actor.state_dict().items()},
-        "critic_dict": {k: v.detach().cpu() for k, v in agent.critic.state_dict().items()},
     }
+    if include_critic:
+        payload["critic_dict"] = {k: v.detach().cpu() for k, v in agent.critic.state_dict().items()}
     if format == "navdecode":
         metadata = {} if metadata is None else dict(metadata)
         for key, value in metadata.items():

@@ -36,7 +36,7 @@ from navdecode.rollout import fixed_targets, run_agent
 from navdecode.task import FireflyTask
 from navdecode.train_config import TrainConfig
 
-__all__ = ["TrainingRun", "keep_stop_side", "select_checkpoint", "train", "validate"]
+__all__ = ["TrainingRun", "critic_loss", "keep_stop_side", "select_checkpoint", "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
                  "error_distance", "reward_rate", "wall_time_s"]
@@ -114,11 +114,14 @@ def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.where(mask > 0, x, 0.0).sum() / mask.sum()
 
 
-def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim.Optimizer,
-                opt_critic: torch.optim.Optimizer, config: TrainConfig, threshold: float,
-                update_actor: bool, gen: torch.Generator) -> dict[str, float]:
-    """One TD3 step on a padded batch: critic regression, then (delayed) actor and targets."""
-    # critic target: smoothed target action, clipped double Q, bootstrap from the next step
+def critic_loss(agent: Agent, target: Agent, batch: Batch, config: TrainConfig,
+                threshold: float, gen: torch.Generator) -> torch.Tensor:
+    """TD3 critic loss on a padded batch: both Q networks against the clipped double-Q target.
+
+    The target uses the target actor's action plus clipped smoothing noise kept on the
+    same side of the stop threshold, and bootstraps from the next step of the same
+    trajectory (never past its last step). Padding never enters the loss.
+    """
     with torch.no_grad():
         next_a, _ = target.actor(batch.inputs)
         noise = torch.randn(next_a.shape, generator=gen, device=next_a.device)
@@ -130,12 +133,19 @@ def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.opti
         q_next = torch.cat([q_t[1:], torch.zeros_like(q_t[:1])])
         y = batch.rewards + config.gamma * (1 - batch.dones) * q_next
     q1, q2 = agent.critic(batch.inputs, batch.actions)
-    critic_loss = _masked_mean((q1.squeeze(-1) - y) ** 2, batch.mask) + _masked_mean(
+    return _masked_mean((q1.squeeze(-1) - y) ** 2, batch.mask) + _masked_mean(
         (q2.squeeze(-1) - y) ** 2, batch.mask)
+
+
+def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim.Optimizer,
+                opt_critic: torch.optim.Optimizer, config: TrainConfig, threshold: float,
+                update_actor: bool, gen: torch.Generator) -> dict[str, float]:
+    """One TD3 step on a padded batch: critic regression, then (delayed) actor and targets."""
+    loss = critic_loss(agent, target, batch, config, threshold, gen)
     opt_critic.zero_grad(set_to_none=True)
-    critic_loss.backward()
+    loss.backward()
     opt_critic.step()
-    out = {"critic_loss": critic_loss.detach().item()}
+    out = {"critic_loss": loss.detach().item()}
 
     if update_actor:
         action, _ = agent.actor(batch.inputs)
@@ -335,6 +345,9 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                         scalars=json.dumps(s))
             write_curve()
     bar.close()
+    atomic_write_text(out / "done.json", json.dumps(
+        {"trials": s["trials"], "phase1_trials": s["phase1_trials"], "wall_s": s["wall_s"],
+         "updates": s["updates"]}))
     return TrainingRun(out, config, write_curve(), s["phase1_trials"], s["wall_s"])
 
 

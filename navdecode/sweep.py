@@ -1,0 +1,87 @@
+"""Seeds x architectures of training on dask.distributed (a LocalCluster by default)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from navdecode._validation import check_path
+from navdecode.train_config import TrainConfig
+
+__all__ = ["sweep"]
+
+
+def _train_one(config: TrainConfig, out_dir: str) -> dict[str, object]:
+    """Train one (arch, seed), resuming an interrupted run; runs inside a dask worker."""
+    from navdecode.train import train
+
+    out = Path(out_dir)
+    run = train(config, out, resume=(out / "state.pt").exists(), progress=False)
+    return {"arch": config.arch, "seed": config.seed, "out_dir": str(out),
+            "phase1_trials": run.phase1_trials, "wall_time_s": run.wall_time_s,
+            "status": "trained"}
+
+
+def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
+          scheduler: str | None = None, n_workers: int | None = None,
+          **config: object) -> pd.DataFrame:
+    """Train every (architecture, seed) pair, one run per dask task.
+
+    Finished runs (``done.json`` present) are skipped; interrupted ones resume from
+    their last checkpoint. Each run writes to ``out_dir/<arch>-seed<seed>/``.
+
+    Parameters
+    ----------
+    archs : list of str
+        Architecture names.
+    seeds : list of int
+        Seeds.
+    out_dir : str or pathlib.Path
+        Parent folder of the runs.
+    scheduler : str or None, default=None
+        Address of a running dask scheduler (e.g. ``"tcp://10.0.0.5:8786"``); None starts
+        a LocalCluster with one single-threaded worker process per CPU core.
+    n_workers : int or None, default=None
+        Workers of the LocalCluster (default: the number of CPU cores).
+    **config
+        Further `TrainConfig` fields shared by every run (e.g. ``n_envs=10``).
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        One row per run: ``arch``, ``seed``, ``out_dir``, ``phase1_trials``,
+        ``wall_time_s``, ``status`` (``"trained"`` or ``"skipped"``).
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    out = check_path(out_dir, "out_dir")
+    if not archs or not seeds:
+        msg = f"archs and seeds must be non-empty, got {archs=}, {seeds=}"
+        raise ValueError(msg)
+    configs = [TrainConfig(arch=a, seed=s, torch_threads=1, **config)  # type: ignore[arg-type]
+               for a in archs for s in seeds]
+    rows, todo = [], []
+    for cfg in configs:
+        run_dir = out / f"{cfg.arch}-seed{cfg.seed}"
+        if (run_dir / "done.json").exists():
+            rows.append({"arch": cfg.arch, "seed": cfg.seed, "out_dir": str(run_dir),
+                         "status": "skipped"})
+        else:
+            todo.append((cfg, str(run_dir)))
+    if todo:
+        cluster = None
+        if scheduler is None:
+            workers = n_workers or os.cpu_count() or 1
+            cluster = LocalCluster(n_workers=min(workers, len(todo)), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+        with Client(scheduler or cluster) as client:
+            futures = [client.submit(_train_one, cfg, d, pure=False, key=f"train-{Path(d).name}")
+                       for cfg, d in todo]
+            for future in tqdm(as_completed(futures), total=len(futures), desc="runs"):
+                rows.append(future.result())
+        if cluster is not None:
+            cluster.close()
+    return pd.DataFrame(rows).sort_values(["arch", "seed"]).reset_index(drop=True)

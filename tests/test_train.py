@@ -1,0 +1,166 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from navdecode import FireflyTask, TaskConfig, make_agent
+from navdecode.replay import Batch, TrajectoryMemory, mirror
+from navdecode.train import critic_loss, keep_stop_side, select_checkpoint, train
+from navdecode.train_config import TrainConfig
+
+TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
+            n_envs=5, learning_starts=10, n_validation=20, torch_threads=1)
+
+
+def test_tiny_training_run_writes_checkpoints_and_a_curve(tmp_path):
+    run = train(TrainConfig(arch="modular", **TINY), tmp_path / "run", progress=False)
+    assert run.phase1_trials == 10
+    curve = pd.read_csv(tmp_path / "run" / "curve.csv")
+    assert list(curve.columns) == ["episode", "phase", "trials_after_phase1", "task",
+                                   "reward_fraction", "error_distance", "reward_rate",
+                                   "wall_time_s"]
+    assert curve["episode"].tolist() == [10] * 4 + [20] * 4 + [30] * 4
+    assert set(curve["task"]) == {"gain1x", "gain2x", "gain3x", "gain4x"}
+    assert curve["error_distance"].gt(0).all()
+    ckpts = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir())
+    assert ckpts == ["trial_000010.pt", "trial_000020.pt", "trial_000030.pt"]
+    best = select_checkpoint(tmp_path / "run")
+    assert best.name in ("trial_000020.pt", "trial_000030.pt")
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["train"]["arch"] == "modular"
+    with pytest.raises(ValueError, match="resume"):
+        train(TrainConfig(arch="modular", **TINY), tmp_path / "run", progress=False)
+
+
+def test_killed_run_resumes_with_a_continuous_curve(tmp_path, monkeypatch):
+    import navdecode.train as train_module
+
+    config = TrainConfig(arch="holistic", **{**TINY, "n_trials_after_phase1": 30})
+    full = train(config, tmp_path / "full", progress=False).curve
+
+    real_validate = train_module.validate
+    calls = {"n": 0}
+
+    def dying_validate(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # killed during the third validation (trial 30)
+            raise KeyboardInterrupt
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "validate", dying_validate)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path / "cut", progress=False)
+    partial = pd.read_csv(tmp_path / "cut" / "curve.csv")
+    assert partial["episode"].max() == 20
+    monkeypatch.setattr(train_module, "validate", real_validate)
+    resumed = train(config, tmp_path / "cut", resume=True, progress=False).curve
+    assert not resumed.duplicated(["episode", "task"]).any()
+    assert resumed["episode"].tolist() == full["episode"].tolist()
+    cols = ["phase", "trials_after_phase1", "reward_fraction", "error_distance", "reward_rate"]
+    pd.testing.assert_frame_equal(resumed[cols], full[cols])
+
+
+def test_smoothing_never_changes_the_stop_decision():
+    gen = torch.Generator().manual_seed(0)
+    clean = torch.rand(20_000, 2, generator=gen) * 0.4 - 0.2  # many near the threshold
+    noisy = clean + torch.randn(20_000, 2, generator=gen) * 0.3
+    out = keep_stop_side(clean, noisy, 0.1)
+    was_stop = (clean.abs() < 0.1).all(dim=1)
+    now_stop = (out.abs() < 0.1).all(dim=1)
+    assert was_stop.any()
+    assert (~was_stop).any()
+    assert torch.equal(was_stop, now_stop)
+    assert out.abs().max() <= 1
+    moves = ~was_stop & ~((noisy.abs() < 0.1).all(dim=1))
+    assert torch.equal(out[moves], noisy[moves].clamp(-1, 1))
+
+
+def test_mirroring_flips_exactly_the_angular_and_lateral_components():
+    inputs, actions = torch.randn(5, 3, 6), torch.randn(5, 3, 2)
+    m_in, m_act = mirror(inputs, actions)
+    torch.testing.assert_close(m_in[..., [1, 3, 4]], -inputs[..., [1, 3, 4]])
+    torch.testing.assert_close(m_in[..., [0, 2, 5]], inputs[..., [0, 2, 5]])
+    torch.testing.assert_close(m_act, torch.stack([actions[..., 0], -actions[..., 1]], -1))
+    # and it is the physical reflection: mirrored actions to a mirrored target give x -> -x
+    config = TaskConfig(process_noise=False, obs_noise=False)
+    seq = torch.rand(10, 1, 2) * 1.6 - 0.8
+    seq[..., 0] = seq[..., 0].abs() + 0.2
+    paths = []
+    for acts, target in ((seq, [[50.0, 200.0]]), (mirror(torch.zeros(10, 1, 6), seq)[1],
+                                                  [[-50.0, 200.0]])):
+        task = FireflyTask(config, dtype=torch.float64)
+        obs, _ = task.reset(options={"targets": target})
+        record = [obs]
+        for a in acts:
+            obs, *_ = task.step(a.double())
+            record.append(obs)
+        paths.append((task.pos.clone(), torch.stack(record)))
+    torch.testing.assert_close(paths[1][0], paths[0][0] * torch.tensor([-1.0, 1.0],
+                                                                       dtype=torch.float64))
+    torch.testing.assert_close(paths[1][1], mirror(paths[0][1].float(), seq)[0].double(),
+                               atol=1e-6, rtol=1e-6)
+
+
+def test_padding_never_reaches_the_loss():
+    config = TrainConfig(target_noise_std=0.0)
+    agent, target = make_agent("modular", seed=0), make_agent("modular", seed=1)
+    gen = torch.Generator().manual_seed(0)
+    lengths = [3, 7]
+    memory = TrajectoryMemory(10, 7)
+    inputs, actions = torch.randn(2, 7, 6), torch.rand(2, 7, 2)
+    rewards = torch.zeros(2, 7)
+    rewards[0, 2], rewards[1, 6] = 10.0, 0.5
+    memory.add(inputs, actions, rewards, torch.tensor(lengths))
+    memory.inputs[0, 3:] = 1e3  # garbage in the padding
+    memory.actions[0, 3:] = -7.0
+    batch = Batch(memory.inputs[:2].transpose(0, 1), memory.actions[:2].transpose(0, 1),
+                  memory.rewards[:2].transpose(0, 1),
+                  torch.tensor([[0, 0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 1]]).T.float(),
+                  (torch.arange(7)[None] < torch.tensor(lengths)[:, None]).T.float())
+    padded = critic_loss(agent, target, batch, config, 0.1, gen)
+    # the same loss from each trajectory alone, unpadded, weighted by its length
+    parts = []
+    for i, n in enumerate(lengths):
+        one = Batch(batch.inputs[:n, i:i + 1], batch.actions[:n, i:i + 1],
+                    batch.rewards[:n, i:i + 1], batch.dones[:n, i:i + 1], batch.mask[:n, i:i + 1])
+        parts.append(critic_loss(agent, target, one, config, 0.1, gen) * n)
+    torch.testing.assert_close(padded, sum(parts) / sum(lengths))
+    padded.backward()
+    assert all(torch.isfinite(p.grad).all() for p in agent.critic.parameters())
+
+
+def test_memory_sample_pads_and_masks():
+    memory = TrajectoryMemory(capacity=4, max_len=5)
+    lengths = torch.tensor([2, 5, 3])
+    memory.add(torch.ones(3, 5, 6), torch.ones(3, 5, 2), torch.ones(3, 5), lengths)
+    memory.add(torch.ones(3, 5, 6), torch.ones(3, 5, 2), torch.ones(3, 5), lengths)
+    assert len(memory) == 4  # ring buffer keeps the newest 4
+    batch = memory.sample(64, torch.Generator().manual_seed(0))
+    n = batch.mask.sum(0)
+    assert set(n.tolist()) <= {2.0, 3.0, 5.0}
+    np.testing.assert_array_equal(batch.dones.sum(0).numpy(), np.ones(64))
+    assert torch.equal(batch.dones.argmax(0) + 1, n.long())
+    memory.clear()
+    assert len(memory) == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [({"arch": "tiny"}, ValueError, "arch"), ({"seed": -1}, ValueError, "seed"),
+     ({"n_envs": 7}, ValueError, "n_envs"), ({"gamma": 0}, ValueError, "gamma"),
+     ({"batch_size": 1.5}, TypeError, "batch_size"),
+     ({"validation_gains": ()}, ValueError, "validation_gains")],
+)
+def test_train_config_rejects_bad_values(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        TrainConfig(**kwargs)
+
+
+def test_train_rejects_bad_arguments(tmp_path):
+    with pytest.raises(TypeError, match="config"):
+        train({"arch": "modular"}, tmp_path)
+    with pytest.raises(TypeError, match="out_dir"):
+        train(TrainConfig(), 3)
+    with pytest.raises(ValueError, match=r"curve\.csv"):
+        select_checkpoint(tmp_path)
