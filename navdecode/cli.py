@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -53,7 +55,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
               if getattr(args, f.name) is not None}
     if "validation_gains" in values:
         values["validation_gains"] = tuple(values["validation_gains"])
-    run = train(TrainConfig(**values), args.out, resume=args.resume, progress=not args.quiet)
+    from navdecode._io import atomic_write_text
+    from navdecode.pretrained import provenance
+
+    out = Path(args.out)
+    if not (out / "provenance.json").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        facts = provenance("navdecode " + " ".join(sys.argv[1:]) if argv_is_cli() else "")
+        atomic_write_text(out / "provenance.json", json.dumps(facts, indent=2))
+    run = train(TrainConfig(**values), out, resume=args.resume, progress=not args.quiet)
     print(f"{run.config.arch} seed {run.config.seed}: phase I took {run.phase1_trials} trials, "
           f"wall-clock {run.wall_time_s:.0f} s; curve in {run.out_dir / 'curve.csv'}")
     return 0
@@ -98,7 +108,59 @@ def _field_docs(cls: type) -> dict[str, str]:
     return docs
 
 
-_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_evaluate, _add_train]
+def argv_is_cli() -> bool:
+    """Whether this process was started as the ``navdecode`` command (not from Python)."""
+    return Path(sys.argv[0]).name in ("navdecode", "cli.py", "__main__.py")
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from navdecode.sweep import sweep
+
+    seeds: list[int] = []
+    for part in args.seeds:
+        lo, _, hi = part.partition("-")
+        seeds.extend(range(int(lo), int(hi or lo) + 1))
+    extra = {"n_trials_after_phase1": args.n_trials_after_phase1} \
+        if args.n_trials_after_phase1 else {}
+    table = sweep(args.archs, seeds, args.out, scheduler=args.scheduler,
+                  n_workers=args.workers, **extra)
+    print(table.to_string(index=False))
+    return 0
+
+
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sweep", help="train archs x seeds on dask.distributed",
+                       description="One training run per (arch, seed) on a dask LocalCluster "
+                                   "(or --scheduler). Finished runs are skipped, interrupted "
+                                   "ones resumed.")
+    p.add_argument("--archs", nargs="+", default=["modular", "holistic"])
+    p.add_argument("--seeds", nargs="+", default=["0-4"], help="seeds, e.g. 0-7 or 0 3 5")
+    p.add_argument("--out", required=True, help="parent folder of the runs")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address (default: local)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="LocalCluster workers (default: cores)")
+    p.add_argument("--n-trials-after-phase1", type=int, default=None)
+    p.set_defaults(func=_cmd_sweep)
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from navdecode.pretrained import export_pretrained
+
+    for run in args.runs:
+        print(f"exported {export_pretrained(run, dest=args.dest, criterion=args.criterion)}")
+    return 0
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="bundle trained runs' selected actors as pretrained agents")
+    p.add_argument("runs", nargs="+", help="run folders written by navdecode train")
+    p.add_argument("--dest", default=None, help="destination (default: the package's pretrained/)")
+    p.add_argument("--criterion", default="gain1x", choices=["gain1x", "sum"])
+    p.set_defaults(func=_cmd_export)
+
+
+_REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_evaluate, _add_train, _add_sweep, _add_export]
 
 
 def build_parser() -> argparse.ArgumentParser:

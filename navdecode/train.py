@@ -230,7 +230,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     sample_gen = torch_generator(config.seed + 3, device)
     memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
     threshold = task_config.stop_threshold
-    s = {"phase": 1, "trials": 0, "phase1_trials": None, "updates": 0, "credit": 0.0,
+    s = {"phase": 1, "trials": 0, "phase1_trials": None, "updates": 0, "env_steps": 0,
+         "credit": 0.0,
          "wall_s": 0.0, "curve": [], "recent": []}
 
     if resume and state_path.exists():
@@ -243,7 +244,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
         for gen, key in ((task_main._gen, "gen_task"), (noise_gen, "gen_noise"),
                          (sample_gen, "gen_sample")):
             gen.set_state(saved[key].cpu())
-        s = json.loads(saved["scalars"])
+        s = {**s, **json.loads(saved["scalars"])}
     recent = deque(s["recent"], maxlen=config.phase1_window)
     atomic_write_text(out / "config.json", json.dumps(
         {"train": asdict(config), "task": asdict(task_config)}, indent=2))
@@ -292,8 +293,10 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
             obs, reward, _, _, info = task.step(action)
             rewards[:, t] = reward
             rewarded |= info["rewarded"]
+            n_active = int(active.sum())
+            s["env_steps"] += n_active
             if len(memory) >= config.learning_starts:
-                s["credit"] += int(active.sum()) / config.steps_per_update
+                s["credit"] += n_active / config.steps_per_update
             while s["credit"] >= 1:
                 s["credit"] -= 1
                 s["updates"] += 1
@@ -347,7 +350,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     bar.close()
     atomic_write_text(out / "done.json", json.dumps(
         {"trials": s["trials"], "phase1_trials": s["phase1_trials"], "wall_s": s["wall_s"],
-         "updates": s["updates"]}))
+         "updates": s["updates"], "env_steps": s["env_steps"]}))
     return TrainingRun(out, config, write_curve(), s["phase1_trials"], s["wall_s"])
 
 

@@ -1,0 +1,60 @@
+import json
+
+import pandas as pd
+import pytest
+
+from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
+from navdecode.sweep import sweep
+from navdecode.train import train
+from navdecode.train_config import TrainConfig
+
+TINY = dict(n_trials_after_phase1=10, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
+            n_envs=5, learning_starts=10, n_validation=10)
+
+
+def test_sweep_trains_each_pair_then_skips_finished_runs(tmp_path):
+    table = sweep(["modular", "holistic"], [0], tmp_path, n_workers=1, **TINY)
+    assert table[["arch", "seed", "status"]].values.tolist() == [
+        ["holistic", 0, "trained"], ["modular", 0, "trained"]]
+    assert (tmp_path / "modular-seed0" / "done.json").exists()
+    again = sweep(["modular", "holistic"], [0], tmp_path, n_workers=1, **TINY)
+    assert set(again["status"]) == {"skipped"}
+
+
+def test_sweep_rejects_empty_lists(tmp_path):
+    with pytest.raises(ValueError, match="seeds"):
+        sweep(["modular"], [], tmp_path)
+
+
+def test_export_writes_actor_curve_and_manifest(tmp_path):
+    run_dir = tmp_path / "modular-seed3"
+    train(TrainConfig(arch="modular", seed=3, **TINY), run_dir, progress=False)
+    (run_dir / "provenance.json").write_text(json.dumps(
+        {"command": "navdecode train --seed 3", "commit": "abc", "machine": "test"}))
+    path = export_pretrained(run_dir, dest=tmp_path / "bundle")
+    assert path.name == "modular-seed3.pt"
+    manifest = json.loads((tmp_path / "bundle" / "modular-seed3.json").read_text())
+    assert manifest["command"] == "navdecode train --seed 3"
+    assert manifest["phase1_trials"] == 10
+    assert manifest["checkpoint_trial"] in (20,)
+    assert set(manifest) >= {"best_reward_fraction_gain1x", "best_reward_fraction_gain4x",
+                             "trials_to_0.9", "wall_time_s", "navdecode_commit"}
+    curve = pd.read_csv(tmp_path / "bundle" / "modular-seed3-curve.csv")
+    assert len(curve) == 8  # validations at trials 10 and 20, four gains each
+
+
+def test_bundled_agents_load_offline():
+    table = list_pretrained()
+    if table.empty:
+        pytest.skip("no pretrained agents bundled yet")
+    for arch, seed in zip(table["arch"], table["seed"], strict=True):
+        agent = load_pretrained(arch, int(seed))
+        assert agent.arch == arch
+        assert agent.metadata["seed"] == int(seed)
+
+
+def test_load_pretrained_errors():
+    with pytest.raises(ValueError, match="arch"):
+        load_pretrained("hybrid", 0)
+    with pytest.raises(ValueError, match="no bundled agent"):
+        load_pretrained("modular", 999)
