@@ -23,7 +23,7 @@ import torch
 
 from navdecode import FireflyTask, TaskConfig, make_agent
 from navdecode.replay import Batch
-from navdecode.train import _td3_update, keep_stop_side, train
+from navdecode.train import _td3_update, explore, train
 from navdecode.train_config import TrainConfig
 
 
@@ -46,8 +46,7 @@ def published_loop(config: TrainConfig, n_trials: int) -> tuple[int, int, float]
             with torch.no_grad():
                 clean, hidden = agent.actor(obs[None], hidden)
             noisy = clean[0] + config.phase1_noise * torch.randn(1, 2, generator=gen)
-            action = keep_stop_side(clean[0], noisy, task_cfg.stop_threshold) \
-                if bool(task.moved[0]) else noisy.clamp(-1, 1)
+            action = explore(clean[0], noisy, task_cfg.stop_threshold, task.moved)
             xs.append(obs[0])
             acts.append(action[0])
             obs, reward, _, _, _ = task.step(action)

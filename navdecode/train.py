@@ -7,8 +7,9 @@ Deviations from the published algorithm (also in `train`'s docstring and the doc
    interleaved with collection. ``n_envs=1`` is the published one-at-a-time schedule.
 2. Replay batches are padded to the longest trajectory drawn and masked, instead of
    drawing 16 trajectories of equal length.
-3. Exploration noise obeys the same stop-side rule as target smoothing: once a trial
-   has moved, a stop chosen by the actor stays a stop and a move stays a move.
+3. Exploration noise never undoes a deliberate stop: once a trial has moved, a stop
+   chosen by the actor stays a stop (the noise is clipped inside the stop zone). A
+   noisy move may still land in the stop zone, which is how stopping is explored.
 4. A timeout (35 steps) ends a trajectory like a stop (no bootstrap past it).
 """
 
@@ -36,7 +37,8 @@ from navdecode.rollout import fixed_targets, run_agent
 from navdecode.task import FireflyTask
 from navdecode.train_config import TrainConfig
 
-__all__ = ["TrainingRun", "critic_loss", "keep_stop_side", "select_checkpoint", "train", "validate"]
+__all__ = ["TrainingRun", "critic_loss", "explore", "keep_stop_side", "select_checkpoint",
+           "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
                  "error_distance", "reward_rate", "wall_time_s"]
@@ -68,6 +70,20 @@ class TrainingRun:
     def best_checkpoint(self, criterion: str = "gain1x") -> Path:
         """The selected checkpoint (see `select_checkpoint`)."""
         return select_checkpoint(self.out_dir, criterion=criterion)
+
+
+def explore(action: torch.Tensor, noisy: torch.Tensor, threshold: float,
+            moved: torch.Tensor) -> torch.Tensor:
+    """Exploration action: the noisy one, except that a deliberate stop stays a stop.
+
+    Before a trial has moved (``moved`` False) a stop does not count, so the noise is
+    free. Afterwards a stop chosen by the actor (both |a| < threshold) keeps the noise
+    clipped inside the stop zone; a noisy move may still fall into the zone, which is
+    how stopping gets explored. The result is clipped to [-1, 1].
+    """
+    inside = threshold * (1 - 1e-4)
+    was_stop = (action.abs() < threshold).all(dim=-1, keepdim=True) & moved[:, None]
+    return torch.where(was_stop, noisy.clamp(-inside, inside), noisy).clamp(-1.0, 1.0)
 
 
 def keep_stop_side(action: torch.Tensor, noisy: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -181,8 +197,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
 
     Deviations from the published algorithm: trials are collected `n_envs` at a time
     (same update-to-data ratio); replay batches are padded and masked instead of equal
-    length; exploration noise keeps stops as stops and moves as moves once a trial has
-    moved; a timeout ends a trajectory like a stop.
+    length; once a trial has moved, exploration noise never undoes a stop chosen by the
+    actor (noisy moves may become stops); a timeout ends a trajectory like a stop.
 
     Parameters
     ----------
@@ -286,9 +302,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
             clean = clean[0]
             noisy = clean + noise_std * torch.randn(clean.shape, generator=noise_gen,
                                                     device=device)
-            # before a trial has moved, a stop does not count: explore freely
-            action = torch.where(task.moved[:, None], keep_stop_side(clean, noisy, threshold),
-                                 noisy.clamp(-1.0, 1.0))
+            action = explore(clean, noisy, threshold, task.moved)
             inputs[:, t], actions[:, t] = obs, action
             obs, reward, _, _, info = task.step(action)
             rewards[:, t] = reward

@@ -7,7 +7,7 @@ import torch
 
 from navdecode import FireflyTask, TaskConfig, make_agent
 from navdecode.replay import Batch, TrajectoryMemory, mirror
-from navdecode.train import critic_loss, keep_stop_side, select_checkpoint, train
+from navdecode.train import critic_loss, explore, keep_stop_side, select_checkpoint, train
 from navdecode.train_config import TrainConfig
 
 TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
@@ -74,6 +74,20 @@ def test_smoothing_never_changes_the_stop_decision():
     assert out.abs().max() <= 1
     moves = ~was_stop & ~((noisy.abs() < 0.1).all(dim=1))
     assert torch.equal(out[moves], noisy[moves].clamp(-1, 1))
+
+
+def test_exploration_keeps_deliberate_stops_and_explores_stopping():
+    gen = torch.Generator().manual_seed(1)
+    clean = torch.rand(20_000, 2, generator=gen) * 0.4 - 0.2
+    noisy = clean + torch.randn(20_000, 2, generator=gen) * 0.8
+    moved = torch.rand(20_000, generator=gen) < 0.5
+    out = explore(clean, noisy, 0.1, moved)
+    clean_stop = (clean.abs() < 0.1).all(dim=1)
+    out_stop = (out.abs() < 0.1).all(dim=1)
+    assert out_stop[clean_stop & moved].all()  # a deliberate stop is never undone
+    free = ~(clean_stop & moved)
+    torch.testing.assert_close(out[free], noisy[free].clamp(-1, 1))
+    assert out_stop[~clean_stop].any()  # noisy moves can land in the stop zone
 
 
 def test_mirroring_flips_exactly_the_angular_and_lateral_components():
