@@ -159,8 +159,30 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_export)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from navdecode.report import make_report
+
+    path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),
+                       progress=not args.quiet)
+    print(f"report written to {path}")
+    return 0
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="the main job: analyse the bundled agents into a report",
+                       description="Evaluate every bundled pretrained agent on the same fixed "
+                                   "targets at each gain, record, compute behaviour metrics, "
+                                   "decoding and seed-level statistics, and write figures, "
+                                   "tables and report.md.")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--n-trials", type=int, default=1000)
+    p.add_argument("--gains", type=float, nargs="+", default=[1.0, 2.0])
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd_report)
+
+
 _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_evaluate, _add_train, _add_sweep, _add_export]
+    _add_evaluate, _add_train, _add_sweep, _add_export, _add_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,212 @@
+"""One function per figure of the tutorial (and more): ``ax=None`` in, Axes out."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import xarray as xr
+from matplotlib.axes import Axes
+from matplotlib.patches import Circle
+
+from navdecode._validation import check_dataset
+
+__all__ = [
+    "plot_curvature",
+    "plot_decoding_error",
+    "plot_decoding_over_time",
+    "plot_reward_fraction",
+    "plot_time_spent",
+    "plot_training_curves",
+    "plot_trajectories",
+    "plot_traveled_vs_target",
+    "plot_trial",
+]
+
+ARCH_COLORS = {"modular": "#1b9e77", "holistic": "#d95f02"}
+
+
+def _ax(ax: Axes | None, size: tuple[float, float] = (4.5, 4.0)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    elif not isinstance(ax, Axes):
+        msg = f"ax must be a matplotlib Axes or None, got {type(ax).__name__}"
+        raise TypeError(msg)
+    return ax
+
+
+def _check_columns(df: object, columns: list[str], name: str = "df") -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        msg = f"{name} must be a pandas.DataFrame, got {type(df).__name__}"
+        raise TypeError(msg)
+    missing = [c for c in columns if c not in df.columns]
+    if missing or df.empty:
+        msg = f"{name} must be non-empty with columns {columns}; missing {missing}"
+        raise ValueError(msg)
+    return df
+
+
+def plot_trial(ds: xr.Dataset, trial: int = 0, ax: Axes | None = None,
+               radius_cm: float | None = None) -> Axes:
+    """One trajectory with its target and reward zone (cm).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording from `run_agent`.
+    trial : int, default=0
+        Trial index.
+    ax : matplotlib Axes or None, default=None
+    radius_cm : float or None, default=None
+        Reward-zone radius; the recording's ``task_reward_radius_cm`` when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
+    check_dataset(ds, ("pos_x", "pos_y", "target_x", "target_y"))
+    if not isinstance(trial, (int, np.integer)) or not 0 <= trial < ds.sizes["trial"]:
+        msg = f"trial must be an int in [0, {ds.sizes['trial']}), got {trial!r}"
+        raise ValueError(msg)
+    ax = _ax(ax)
+    radius = radius_cm or float(ds.attrs.get("task_reward_radius_cm", 65.0))
+    one = ds.isel(trial=trial)
+    tx, ty = float(one.target_x), float(one.target_y)
+    ax.add_patch(Circle((tx, ty), radius, color="0.85", zorder=0, label="reward zone"))
+    ax.plot(one.pos_x, one.pos_y, "-o", ms=2.5, color="k", label="agent")
+    ax.plot([tx], [ty], "*", ms=12, color="gold", mec="k", label="target")
+    ax.plot([0], [0], "s", color="k", ms=5)
+    ax.set(xlabel="x (cm)", ylabel="y (cm)", aspect="equal",
+           title=f"trial {trial}: {'rewarded' if bool(one.rewarded) else 'unrewarded'}")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return ax
+
+
+def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> Axes:
+    """Many trajectories, targets coloured by outcome (rewarded / unrewarded)."""
+    check_dataset(ds, ("pos_x", "pos_y", "target_x", "target_y", "rewarded"))
+    ax = _ax(ax)
+    sub = ds.isel(trial=slice(0, min(n, ds.sizes["trial"])))
+    segments = np.stack([sub.pos_x.values, sub.pos_y.values], axis=-1)
+    from matplotlib.collections import LineCollection
+
+    ax.add_collection(LineCollection(list(segments), colors="0.3", linewidths=0.4, alpha=0.4))
+    rew = sub.rewarded.values.astype(bool)
+    ax.scatter(sub.target_x[rew], sub.target_y[rew], s=6, color="#1f77b4", label="rewarded")
+    ax.scatter(sub.target_x[~rew], sub.target_y[~rew], s=6, color="#d62728",
+               label="unrewarded")
+    gain = float(np.atleast_1d(sub.gain.values)[0])
+    ax.set(xlabel="x (cm)", ylabel="y (cm)", aspect="equal", xlim=(-300, 300), ylim=(-50, 450),
+           title=f"{sub.attrs.get('arch', '')} {gain:g}x: {rew.mean():.0%} rewarded")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return ax
+
+
+def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
+    _check_columns(df, ["arch", "seed", value])
+    hue = "gain" if "gain" in df.columns and len(df["gain"].unique()) > 1 else None
+    kw = {"hue": hue} if hue else {"hue": "arch", "palette": ARCH_COLORS, "legend": False}
+    sns.barplot(df, x="arch", y=value, errorbar=None, alpha=0.5, ax=ax, **kw)
+    sns.stripplot(df, x="arch", y=value, dodge=bool(hue), color="k", size=5, ax=ax,
+                  **({"hue": hue, "palette": ["k"] * df[hue].nunique(), "legend": False}
+                     if hue else {}))
+    ax.set(xlabel="", ylabel=ylabel)
+    return ax
+
+
+def plot_reward_fraction(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Reward fraction per architecture: bar = mean, one dot per seed (and per gain)."""
+    return _bar_dots(df, "reward_fraction", _ax(ax), "reward fraction")
+
+
+def plot_time_spent(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Time spent on the evaluation trials (hours) per architecture, one dot per seed."""
+    return _bar_dots(df, "time_spent_h", _ax(ax), "time spent (h)")
+
+
+def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
+                         ax: Axes | None = None) -> Axes:
+    """Reward fraction vs training trial, mean +- SEM across seeds, per architecture."""
+    _check_columns(curves, ["arch", "seed", "episode", "task", "reward_fraction"], "curves")
+    ax = _ax(ax, (5.5, 4.0))
+    sub = curves[curves["task"] == task]
+    for arch, grp in sub.groupby("arch"):
+        stats = grp.groupby("episode")["reward_fraction"].agg(["mean", "sem", "count"])
+        sem = stats["sem"].fillna(0)
+        color = ARCH_COLORS.get(str(arch))
+        ax.plot(stats.index, stats["mean"], color=color,
+                label=f"{arch} (n={grp['seed'].nunique()})")
+        ax.fill_between(stats.index, stats["mean"] - sem, stats["mean"] + sem, color=color,
+                        alpha=0.25, lw=0)
+    ax.set(xlabel="training trial", ylabel="reward fraction", ylim=(-0.02, 1.02),
+           title=f"validation at {task.replace('gain', '')}")
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Traveled vs target distance per trial, with each group's zero-intercept line."""
+    from navdecode.metrics import zero_intercept_slope
+
+    _check_columns(df, ["target_r", "traveled_r"])
+    ax = _ax(ax)
+    key = "arch" if "arch" in df.columns else None
+    for name, grp in (df.groupby(key) if key else [("", df)]):
+        color = ARCH_COLORS.get(str(name))
+        ax.scatter(grp["target_r"], grp["traveled_r"], s=3, alpha=0.3, color=color)
+        k = zero_intercept_slope(grp["target_r"].to_numpy(), grp["traveled_r"].to_numpy())
+        xs = np.array([0.0, 420.0])
+        ax.plot(xs, k * xs, color=color, label=f"{name} slope {k:.2f}".strip())
+    ax.plot([0, 420], [0, 420], ":", color="0.5", label="ideal")
+    ax.set(xlabel="target distance (cm)", ylabel="traveled distance (cm)", xlim=(0, 420),
+           ylim=(0, 600))
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Decoding error (cm) as violins by gain and architecture, one dot per seed.
+
+    `df` has one row per (arch, seed, gain) with a ``decoding_error_cm`` column, or one
+    row per sample (a violin per group shows their distribution).
+    """
+    _check_columns(df, ["arch", "gain", "decoding_error_cm"])
+    ax = _ax(ax, (5.0, 4.0))
+    sns.violinplot(df, x="gain", y="decoding_error_cm", hue="arch", palette=ARCH_COLORS,
+                   inner=None, cut=0, ax=ax, alpha=0.5)
+    sns.stripplot(df, x="gain", y="decoding_error_cm", hue="arch", palette=ARCH_COLORS,
+                  dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
+    ax.set(xlabel="gain", ylabel="position decoding error (cm)")
+    return ax
+
+
+def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Decoding error at each time step (mean +- SEM), one line per group.
+
+    `df` has columns ``step``, ``mean_error``, ``sem`` (as `DecodingResult.error_by_step`)
+    and optionally ``label``.
+    """
+    _check_columns(df, ["step", "mean_error", "sem"])
+    ax = _ax(ax, (5.5, 4.0))
+    for label, grp in (df.groupby("label") if "label" in df.columns else [("", df)]):
+        line = ax.plot(grp["step"] * 0.1, grp["mean_error"], label=str(label))[0]
+        ax.fill_between(grp["step"] * 0.1, grp["mean_error"] - grp["sem"],
+                        grp["mean_error"] + grp["sem"], color=line.get_color(), alpha=0.2, lw=0)
+    ax.set(xlabel="time in trial (s)", ylabel="decoding error (cm)")
+    if "label" in df.columns:
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Distribution of per-trial path curvature (1/cm) by architecture and gain."""
+    _check_columns(df, ["curvature"])
+    ax = _ax(ax)
+    data = df[np.isfinite(df["curvature"])]
+    hue = "arch" if "arch" in data.columns else None
+    x = "gain" if "gain" in data.columns else None
+    sns.boxplot(data, x=x, y="curvature", hue=hue, palette=ARCH_COLORS if hue else None,
+                showfliers=False, ax=ax)
+    ax.set(ylabel="curvature (1/cm)", xlabel="gain" if x else "")
+    return ax

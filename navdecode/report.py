@@ -1,0 +1,241 @@
+"""The main job: bundled agents -> evaluate at 1x / 2x -> metrics, decoding, stats -> report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from navdecode._io import atomic_write_text
+from navdecode._validation import check_int, check_path
+from navdecode.agents import Agent
+from navdecode.decoding import decode
+from navdecode.metrics import session_metrics, trial_metrics
+from navdecode.rollout import fixed_targets, run_agent
+
+__all__ = ["make_report"]
+
+COMPARED = {
+    "reward_fraction": "reward fraction",
+    "time_spent_h": "time spent (h)",
+    "curvature": "curvature (1/cm)",
+    "decoding_error_cm": "decoding error, grouped CV (cm)",
+    "decoding_error_tutorial_cm": "decoding error, tutorial 70/30 split (cm)",
+}
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    return "n/a" if not np.isfinite(x) else f"{x:.{digits}g}"
+
+
+def _agents_from_bundle() -> list[tuple[str, int, Agent]]:
+    from navdecode.pretrained import list_pretrained, load_pretrained
+
+    table = list_pretrained()
+    if table.empty:
+        msg = "no pretrained agents are bundled; train some (navdecode train / sweep, export)"
+        raise ValueError(msg)
+    return [(a, int(s), load_pretrained(a, int(s))) for a, s in zip(table["arch"], table["seed"],
+                                                                   strict=True)]
+
+
+def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None = None,
+                n_trials: int = 1000, gains: tuple[float, ...] = (1.0, 2.0),
+                progress: bool = True) -> Path:
+    """Evaluate, record and analyse agents; write figures, tables and ``report.md``.
+
+    Every agent runs the same `n_trials` fixed targets at every gain (one batched
+    rollout each). Per recording: behaviour metrics, position decoding from the LSTM
+    units with trial-grouped 5-fold CV and with the tutorial's 70/30 split, a shuffle
+    null, and cross-condition decoding (fit 1x, test 2x). Architectures are compared on
+    one value per seed (`compare`).
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Output folder (created): ``report.md``, ``*.png``, ``*.csv``.
+    agents : list of (arch, seed, Agent) or None, default=None
+        The agents; the bundled pretrained ones when None.
+    n_trials : int, default=1000
+        Fixed targets per condition.
+    gains : tuple of float, default=(1.0, 2.0)
+        Joystick gains to evaluate.
+    progress : bool, default=True
+        Show a progress bar.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The written ``report.md``.
+    """
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from navdecode import plotting
+    from navdecode.stats import compare
+
+    out = check_path(out_dir, "out_dir")
+    check_int(n_trials, "n_trials", minimum=10)
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    agents = _agents_from_bundle() if agents is None else agents
+    targets = fixed_targets(n_trials, seed=0)
+    sessions, trials, decoding, over_time, example = [], [], [], [], {}
+    jobs = [(a, s, ag, g) for a, s, ag in agents for g in gains]
+    recordings = {}
+    for arch, seed, agent, gain in tqdm(jobs, desc="report", disable=not progress):
+        ds = run_agent(agent, targets, gain=gain, seed=seed)
+        recordings[(arch, seed, gain)] = ds
+        key = {"arch": arch, "seed": seed, "gain": gain}
+        trials.append(trial_metrics(ds).assign(**key))
+        grouped = decode(ds)
+        tutorial = decode(ds, protocol="tutorial")
+        row = {**key, **session_metrics(ds).to_dict(),
+               "decoding_error_cm": grouped.mean_error,
+               "decoding_error_tutorial_cm": tutorial.mean_error,
+               "decoding_r2_x": grouped.r2["pos_x"], "decoding_r2_y": grouped.r2["pos_y"]}
+        if gain == gains[0]:
+            row["decoding_null_cm"] = decode(ds, shuffle=True).mean_error
+        if gain != gains[0] and (arch, seed, gains[0]) in recordings:
+            row["decoding_cross_cm"] = decode(recordings[(arch, seed, gains[0])],
+                                              test_ds=ds).mean_error
+        sessions.append(row)
+        over_time.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
+        decoding.append(grouped.scores.assign(**key, protocol="grouped"))
+        decoding.append(tutorial.scores.assign(**key, protocol="tutorial"))
+        example.setdefault((arch, gain), ds)
+
+    sessions_df = pd.DataFrame(sessions)
+    trials_df = pd.concat(trials, ignore_index=True)
+    steps_df = pd.concat(over_time, ignore_index=True)
+    sessions_df.to_csv(out / "sessions.csv", index=False)
+    trials_df.to_csv(out / "trials.csv", index=False)
+    pd.concat(decoding, ignore_index=True).to_csv(out / "decoding_folds.csv", index=False)
+
+    # statistics: modular vs holistic at each gain, one value per seed
+    comparisons = []
+    n_per_arch = sessions_df.groupby("arch")["seed"].nunique()
+    testable = len(n_per_arch) == 2 and n_per_arch.min() >= 2
+    if testable:
+        for gain in gains:
+            cmp = compare(sessions_df[sessions_df["gain"] == gain], list(COMPARED),
+                          groups=("modular", "holistic"))
+            comparisons.append(cmp.assign(gain=gain))
+    comparisons_df = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
+    comparisons_df.to_csv(out / "comparisons.csv", index=False)
+
+    # figures
+    figures = {}
+
+    def save(name: str, draw) -> None:
+        fig, ax = plt.subplots(figsize=(5, 4), layout="constrained")
+        draw(ax)
+        fig.savefig(out / f"{name}.png", dpi=110)
+        plt.close(fig)
+        figures[name] = f"{name}.png"
+
+    first = next(iter(example.values()))
+    save("single_trial", lambda ax: plotting.plot_trial(first, int(np.argmax(
+        first.rewarded.values)), ax=ax))
+    for (arch, gain), ds in example.items():
+        save(f"trajectories_{arch}_{gain:g}x",
+             lambda ax, d=ds: plotting.plot_trajectories(d, ax=ax))
+    save("reward_fraction", lambda ax: plotting.plot_reward_fraction(sessions_df, ax=ax))
+    save("time_spent", lambda ax: plotting.plot_time_spent(sessions_df, ax=ax))
+    save("traveled_vs_target_1x", lambda ax: plotting.plot_traveled_vs_target(
+        trials_df[trials_df["gain"] == gains[0]], ax=ax))
+    if len(gains) > 1:
+        save(f"traveled_vs_target_{gains[1]:g}x", lambda ax: plotting.plot_traveled_vs_target(
+            trials_df[trials_df["gain"] == gains[1]], ax=ax))
+    save("decoding_error", lambda ax: plotting.plot_decoding_error(sessions_df, ax=ax))
+    mean_steps = steps_df.groupby(["label", "step"], as_index=False)[["mean_error", "sem"]].mean()
+    save("decoding_over_time", lambda ax: plotting.plot_decoding_over_time(
+        mean_steps[mean_steps["step"] < 25], ax=ax))
+    save("curvature", lambda ax: plotting.plot_curvature(trials_df, ax=ax))
+    curves = _training_curves(agents)
+    if not curves.empty:
+        save("training_curves", lambda ax: plotting.plot_training_curves(curves, ax=ax))
+
+    elapsed = time.perf_counter() - start
+    text = _markdown(sessions_df, comparisons_df, figures, agents, n_trials, gains, elapsed,
+                     testable)
+    atomic_write_text(out / "report.md", text)
+    return out / "report.md"
+
+
+def _training_curves(agents: list[tuple[str, int, Agent]]) -> pd.DataFrame:
+    from navdecode.pretrained import PRETRAINED_DIR
+
+    frames = []
+    for arch, seed, _ in agents:
+        path = PRETRAINED_DIR / f"{arch}-seed{seed}-curve.csv"
+        if path.exists():
+            frames.append(pd.read_csv(path).assign(arch=arch, seed=seed))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _markdown(sessions: pd.DataFrame, comparisons: pd.DataFrame, figures: dict[str, str],
+              agents: list[tuple[str, int, Agent]], n_trials: int, gains: tuple[float, ...],
+              elapsed: float, testable: bool) -> str:
+    lines = ["# navdecode report", "",
+             f"{len(agents)} agents ({', '.join(sorted({a for a, _, _ in agents}))}), "
+             f"{n_trials} fixed targets, gains {', '.join(f'{g:g}x' for g in gains)}; "
+             f"written in {elapsed:.0f} s.", ""]
+    status = []
+    for arch, seed, agent in agents:
+        meta = agent.metadata
+        status.append(f"| {arch} | {seed} | {meta.get('checkpoint_trial', '')} | "
+                      f"{meta.get('phase1_trials', '')} | {meta.get('training_finished', '')} |")
+    if status:
+        lines += ["## Agents", "", "| arch | seed | checkpoint trial | phase I trials | "
+                  "training finished |", "|---|---|---|---|---|", *status, ""]
+    lines += ["## Headline (one value per seed; mean [bootstrap 95% CI])", ""]
+    means = sessions.groupby(["arch", "gain"])[list(COMPARED)].mean()
+    header = "| arch | gain | " + " | ".join(COMPARED.values()) + " |"
+    lines += [header, "|" + "---|" * (2 + len(COMPARED))]
+    for (arch, gain), row in means.iterrows():
+        cells = []
+        for metric in COMPARED:
+            cell = _fmt(row[metric])
+            if testable:
+                c = comparisons[(comparisons["metric"] == metric) & (comparisons["gain"] == gain)]
+                if not c.empty:
+                    side = "a" if arch == c["group_a"].iloc[0] else "b"
+                    cell += (f" [{_fmt(c[f'ci_{side}_low'].iloc[0])}, "
+                             f"{_fmt(c[f'ci_{side}_high'].iloc[0])}]")
+            cells.append(cell)
+        lines.append(f"| {arch} | {gain:g}x | " + " | ".join(cells) + " |")
+    lines.append("")
+    if testable:
+        lines += ["## Modular vs holistic", "",
+                  "| gain | metric | modular - holistic | 95% CI | Hedges g | permutation p | "
+                  "Holm p | Mann-Whitney p |", "|---|---|---|---|---|---|---|---|"]
+        for _, c in comparisons.iterrows():
+            lines.append(f"| {c['gain']:g}x | {COMPARED[c['metric']]} | {_fmt(c['diff'])} | "
+                         f"[{_fmt(c['diff_ci_low'])}, {_fmt(c['diff_ci_high'])}] | "
+                         f"{_fmt(c['hedges_g'])} | {_fmt(c['permutation_p'])} | "
+                         f"{_fmt(c['p_holm'])} | {_fmt(c['mannwhitney_p'])} |")
+        lines.append("")
+    else:
+        lines += ["Statistical tests need at least 2 seeds of each architecture; "
+                  "they are skipped here.", ""]
+    lines += ["## Decoding protocols side by side", "",
+              "Position (x, y) decoded from the LSTM units. *Grouped*: trial-grouped 5-fold CV, "
+              "standardised ridge with its penalty chosen by inner grouped CV. *Tutorial*: "
+              "Ridge(alpha=0.1), first 70% of trials train, last 30% test. *Null*: the same "
+              "grouped decoder after shuffling trials' positions (chance level). *Cross*: "
+              "fit at the first gain, tested at the second.", "",
+              "| arch | seed | gain | grouped (cm) | tutorial (cm) | null (cm) | cross (cm) |",
+              "|---|---|---|---|---|---|---|"]
+    for _, r in sessions.iterrows():
+        lines.append(f"| {r['arch']} | {r['seed']} | {r['gain']:g}x | "
+                     f"{_fmt(r['decoding_error_cm'])} | {_fmt(r['decoding_error_tutorial_cm'])} | "
+                     f"{_fmt(r.get('decoding_null_cm', np.nan))} | "
+                     f"{_fmt(r.get('decoding_cross_cm', np.nan))} |")
+    lines += ["", "## Figures", ""]
+    lines += [f"![{name}]({path})" for name, path in figures.items()]
+    return "\n".join(lines) + "\n"
