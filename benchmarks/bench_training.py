@@ -45,8 +45,8 @@ def published_loop(config: TrainConfig, n_trials: int) -> tuple[int, int, float]
         for _ in range(task_cfg.max_steps):
             with torch.no_grad():
                 clean, hidden = agent.actor(obs[None], hidden)
-            noisy = clean[0] + config.phase1_noise * torch.randn(1, 2, generator=gen)
-            action = explore(clean[0], noisy, task_cfg.stop_threshold, task.moved)
+            noise = config.phase1_noise * torch.randn(1, 2, generator=gen)
+            action = explore(clean[0], noise, task_cfg.stop_threshold)
             xs.append(obs[0])
             acts.append(action[0])
             obs, reward, _, _, _ = task.step(action)

@@ -7,10 +7,7 @@ Deviations from the published algorithm (also in `train`'s docstring and the doc
    interleaved with collection. ``n_envs=1`` is the published one-at-a-time schedule.
 2. Replay batches are padded to the longest trajectory drawn and masked, instead of
    drawing 16 trajectories of equal length.
-3. Exploration noise never undoes a deliberate stop: once a trial has moved, a stop
-   chosen by the actor stays a stop (the noise is clipped inside the stop zone). A
-   noisy move may still land in the stop zone, which is how stopping is explored.
-4. A timeout (35 steps) ends a trajectory like a stop (no bootstrap past it).
+3. A timeout (35 steps) ends a trajectory like a stop (no bootstrap past it).
 """
 
 from __future__ import annotations
@@ -37,7 +34,7 @@ from navdecode.rollout import fixed_targets, run_agent
 from navdecode.task import FireflyTask
 from navdecode.train_config import TrainConfig
 
-__all__ = ["TrainingRun", "critic_loss", "explore", "keep_stop_side", "select_checkpoint",
+__all__ = ["TrainingRun", "critic_loss", "explore", "select_checkpoint", "smooth_target_action",
            "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
@@ -72,32 +69,35 @@ class TrainingRun:
         return select_checkpoint(self.out_dir, criterion=criterion)
 
 
-def explore(action: torch.Tensor, noisy: torch.Tensor, threshold: float,
-            moved: torch.Tensor) -> torch.Tensor:
-    """Exploration action: the noisy one, except that a deliberate stop stays a stop.
+def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float) -> torch.Tensor:
+    """Exploration action, as published: noise is added unless the actor chose a stop.
 
-    Before a trial has moved (``moved`` False) a stop does not count, so the noise is
-    free. Afterwards a stop chosen by the actor (both |a| < threshold) keeps the noise
-    clipped inside the stop zone; a noisy move may still fall into the zone, which is
-    how stopping gets explored. The result is clipped to [-1, 1].
+    A stop (both |a| < threshold) is executed as chosen; any other action gets the
+    noise and may land in the stop zone, which is how stopping is explored. The result
+    is clipped to [-1, 1].
+    """
+    is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True)
+    return torch.where(is_stop, action, action + noise).clamp(-1.0, 1.0)
+
+
+def smooth_target_action(action: torch.Tensor, noise: torch.Tensor, threshold: float,
+                         clip: float) -> torch.Tensor:
+    """Target policy smoothing that keeps each action on its side of the stop threshold.
+
+    As published, component by component: for a stop, the (unclipped) noise is added
+    and the result is clamped inside the stop zone; for a move, the noise is clipped to
+    +-`clip` and a component above `threshold` stays in [threshold, 1], one below
+    -`threshold` stays in [-1, -threshold], and a small component of a move stays in
+    [-1, 1]. So a stop stays a stop and a move stays a move.
     """
     inside = threshold * (1 - 1e-4)
-    was_stop = (action.abs() < threshold).all(dim=-1, keepdim=True) & moved[:, None]
-    return torch.where(was_stop, noisy.clamp(-inside, inside), noisy).clamp(-1.0, 1.0)
-
-
-def keep_stop_side(action: torch.Tensor, noisy: torch.Tensor, threshold: float) -> torch.Tensor:
-    """Keep a noisy action on the same side of the stop threshold as the clean one.
-
-    A stop (both |a| < threshold) stays a stop: the noisy action is clipped inside the
-    stop zone. A move stays a move: where noise would turn it into a stop, the clean
-    action is used. The result is clipped to [-1, 1].
-    """
-    inside = threshold * (1 - 1e-4)
-    was_stop = (action.abs() < threshold).all(dim=-1, keepdim=True)
-    now_stop = (noisy.abs() < threshold).all(dim=-1, keepdim=True)
-    as_move = torch.where(now_stop, action, noisy)
-    return torch.where(was_stop, noisy.clamp(-inside, inside), as_move).clamp(-1.0, 1.0)
+    is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True)
+    stop = (action + noise).clamp(-inside, inside)
+    moved = action + noise.clamp(-clip, clip)
+    move = torch.where(action > threshold, moved.clamp(threshold, 1.0),
+                       torch.where(action < -threshold, moved.clamp(-1.0, -threshold),
+                                   moved.clamp(-1.0, 1.0)))
+    return torch.where(is_stop, stop, move)
 
 
 def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig) -> pd.DataFrame:
@@ -141,9 +141,8 @@ def critic_loss(agent: Agent, target: Agent, batch: Batch, config: TrainConfig,
     with torch.no_grad():
         next_a, _ = target.actor(batch.inputs)
         noise = torch.randn(next_a.shape, generator=gen, device=next_a.device)
-        noise = (noise * config.target_noise_std).clamp(-config.target_noise_clip,
-                                                        config.target_noise_clip)
-        next_a = keep_stop_side(next_a, next_a + noise, threshold)
+        next_a = smooth_target_action(next_a, noise * config.target_noise_std, threshold,
+                                      config.target_noise_clip)
         q1_t, q2_t = target.critic(batch.inputs, next_a)
         q_t = torch.minimum(q1_t, q2_t).squeeze(-1)
         q_next = torch.cat([q_t[1:], torch.zeros_like(q_t[:1])])
@@ -197,8 +196,9 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
 
     Deviations from the published algorithm: trials are collected `n_envs` at a time
     (same update-to-data ratio); replay batches are padded and masked instead of equal
-    length; once a trial has moved, exploration noise never undoes a stop chosen by the
-    actor (noisy moves may become stops); a timeout ends a trajectory like a stop.
+    length; a timeout ends a trajectory like a stop. As published, exploration noise is
+    added only to actions that are not stops, and target smoothing keeps every action
+    on its side of the stop threshold.
 
     Parameters
     ----------
@@ -300,9 +300,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
             with torch.no_grad():
                 clean, hidden = agent.actor(obs[None], hidden)
             clean = clean[0]
-            noisy = clean + noise_std * torch.randn(clean.shape, generator=noise_gen,
-                                                    device=device)
-            action = explore(clean, noisy, threshold, task.moved)
+            noise = noise_std * torch.randn(clean.shape, generator=noise_gen, device=device)
+            action = explore(clean, noise, threshold)
             inputs[:, t], actions[:, t] = obs, action
             obs, reward, _, _, info = task.step(action)
             rewards[:, t] = reward

@@ -7,7 +7,13 @@ import torch
 
 from navdecode import FireflyTask, TaskConfig, make_agent
 from navdecode.replay import Batch, TrajectoryMemory, mirror
-from navdecode.train import critic_loss, explore, keep_stop_side, select_checkpoint, train
+from navdecode.train import (
+    critic_loss,
+    explore,
+    select_checkpoint,
+    smooth_target_action,
+    train,
+)
 from navdecode.train_config import TrainConfig
 
 TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
@@ -64,30 +70,31 @@ def test_killed_run_resumes_with_a_continuous_curve(tmp_path, monkeypatch):
 def test_smoothing_never_changes_the_stop_decision():
     gen = torch.Generator().manual_seed(0)
     clean = torch.rand(20_000, 2, generator=gen) * 0.4 - 0.2  # many near the threshold
-    noisy = clean + torch.randn(20_000, 2, generator=gen) * 0.3
-    out = keep_stop_side(clean, noisy, 0.1)
+    noise = torch.randn(20_000, 2, generator=gen) * 0.3
+    out = smooth_target_action(clean, noise, 0.1, clip=0.1)
     was_stop = (clean.abs() < 0.1).all(dim=1)
     now_stop = (out.abs() < 0.1).all(dim=1)
     assert was_stop.any()
     assert (~was_stop).any()
     assert torch.equal(was_stop, now_stop)
     assert out.abs().max() <= 1
-    moves = ~was_stop & ~((noisy.abs() < 0.1).all(dim=1))
-    assert torch.equal(out[moves], noisy[moves].clamp(-1, 1))
+    # moves: noise clipped to +-0.1, big components keep their sign and stay beyond 0.1
+    moves = ~was_stop
+    assert ((out[moves] - clean[moves]).abs() <= 0.1 + 1e-6).all()
+    big = clean.abs() > 0.1
+    assert (torch.sign(out[big]) == torch.sign(clean[big])).all()
+    assert (out[big].abs() >= 0.1).all()
 
 
 def test_exploration_keeps_deliberate_stops_and_explores_stopping():
     gen = torch.Generator().manual_seed(1)
     clean = torch.rand(20_000, 2, generator=gen) * 0.4 - 0.2
-    noisy = clean + torch.randn(20_000, 2, generator=gen) * 0.8
-    moved = torch.rand(20_000, generator=gen) < 0.5
-    out = explore(clean, noisy, 0.1, moved)
+    noise = torch.randn(20_000, 2, generator=gen) * 0.8
+    out = explore(clean, noise, 0.1)
     clean_stop = (clean.abs() < 0.1).all(dim=1)
-    out_stop = (out.abs() < 0.1).all(dim=1)
-    assert out_stop[clean_stop & moved].all()  # a deliberate stop is never undone
-    free = ~(clean_stop & moved)
-    torch.testing.assert_close(out[free], noisy[free].clamp(-1, 1))
-    assert out_stop[~clean_stop].any()  # noisy moves can land in the stop zone
+    assert torch.equal(out[clean_stop], clean[clean_stop])  # a chosen stop is executed as is
+    torch.testing.assert_close(out[~clean_stop], (clean + noise)[~clean_stop].clamp(-1, 1))
+    assert (out[~clean_stop].abs() < 0.1).all(dim=1).any()  # noisy moves can become stops
 
 
 def test_mirroring_flips_exactly_the_angular_and_lateral_components():
