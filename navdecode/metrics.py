@@ -61,8 +61,8 @@ def path_curvature(x: np.ndarray, y: np.ndarray, drop_percentile: float = 95.0) 
         In 1 / (units of x); NaN for paths with fewer than three moving samples.
     """
     x, y = np.atleast_2d(np.asarray(x, dtype=float)), np.atleast_2d(np.asarray(y, dtype=float))
-    dx, dy = np.gradient(x, axis=1), np.gradient(y, axis=1)
-    ddx, ddy = np.gradient(dx, axis=1), np.gradient(dy, axis=1)
+    dx, dy = np.gradient(x, axis=1, edge_order=2), np.gradient(y, axis=1, edge_order=2)
+    ddx, ddy = np.gradient(dx, axis=1, edge_order=2), np.gradient(dy, axis=1, edge_order=2)
     speed2 = dx**2 + dy**2
     scale = np.nanmax(np.sqrt(speed2), axis=1, keepdims=True, initial=0.0)
     moving = speed2 > (1e-6 * np.maximum(scale, 1e-12)) ** 2

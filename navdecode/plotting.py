@@ -203,10 +203,10 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Distribution of per-trial path curvature (1/cm) by architecture and gain."""
     _check_columns(df, ["curvature"])
     ax = _ax(ax)
-    data = df[np.isfinite(df["curvature"])]
+    data = df[np.isfinite(df["curvature"]) & (df["curvature"] > 0)]  # log scale
     hue = "arch" if "arch" in data.columns else None
     x = "gain" if "gain" in data.columns else None
-    sns.boxplot(data, x=x, y="curvature", hue=hue, palette=ARCH_COLORS if hue else None,
-                showfliers=False, ax=ax)
-    ax.set(ylabel="curvature (1/cm)", xlabel="gain" if x else "")
+    sns.violinplot(data, x=x, y="curvature", hue=hue, palette=ARCH_COLORS if hue else None,
+                   inner="quart", cut=0, ax=ax, log_scale=True)
+    ax.set(ylabel="curvature (1/cm, log scale)", xlabel="gain" if x else "")
     return ax

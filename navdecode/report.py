@@ -187,7 +187,7 @@ def _markdown(sessions: pd.DataFrame, comparisons: pd.DataFrame, figures: dict[s
              f"written in {elapsed:.0f} s.", ""]
     status = []
     for arch, seed, agent in agents:
-        meta = agent.metadata
+        meta = getattr(agent, "metadata", {})
         status.append(f"| {arch} | {seed} | {meta.get('checkpoint_trial', '')} | "
                       f"{meta.get('phase1_trials', '')} | {meta.get('training_finished', '')} |")
     if status:

@@ -212,6 +212,8 @@ def mixed_model(df: pd.DataFrame, value: str, by: str = "arch", unit: str = "see
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; the guard below judges the fit
         fit = smf.mixedlm("y_ ~ C(g_)", data, groups=data["u_"]).fit(reml=True)
+        params, bse, zvals = fit.fe_params, fit.bse_fe, fit.tvalues
+        pvals, ci = fit.pvalues, fit.conf_int()
     group_var = float(fit.cov_re.iloc[0, 0])
     resid_var = float(fit.scale)
     collapsed = group_var <= min_group_var * resid_var
@@ -221,13 +223,12 @@ def mixed_model(df: pd.DataFrame, value: str, by: str = "arch", unit: str = "see
             f"(residual {resid_var:.3g}); the {by!r} effect's standard error then treats trials "
             f"as independent. Use compare() on {unit}-level values instead.",
             RuntimeWarning, stacklevel=2)
-    ci = fit.conf_int()
     rows = []
-    for term in fit.fe_params.index:
+    for term in params.index:
         rows.append({"term": term.replace("C(g_)", by).replace("[T.", "[")
                      if term != "Intercept" else term,
-                     "estimate": float(fit.fe_params[term]), "se": float(fit.bse_fe[term]),
-                     "z": float(fit.tvalues[term]), "p": float(fit.pvalues[term]),
+                     "estimate": float(params[term]), "se": float(bse[term]),
+                     "z": float(zvals[term]), "p": float(pvals[term]),
                      "ci_low": float(ci.loc[term, 0]), "ci_high": float(ci.loc[term, 1]),
                      "group_var": group_var, "resid_var": resid_var, "collapsed": collapsed})
     return pd.DataFrame(rows)

@@ -64,3 +64,51 @@ def targets64() -> np.ndarray:
 @pytest.fixture
 def quiet_config() -> TaskConfig:
     return TaskConfig(process_noise=False, obs_noise=False)
+
+
+def synthetic_dataset(pos_x, pos_y, hidden=None, stopped=True, dt=0.1, targets=None):
+    """A recording with the run_agent schema built from given paths (NaN-padded)."""
+    import xarray as xr
+
+    pos_x, pos_y = np.asarray(pos_x, float), np.asarray(pos_y, float)
+    n_trials, n_steps = pos_x.shape
+    valid = np.isfinite(pos_x)
+    n = valid.sum(axis=1)
+    rows = np.arange(n_trials)
+    stop_x, stop_y = pos_x[rows, n - 1], pos_y[rows, n - 1]
+    if targets is None:
+        targets = np.stack([stop_x, stop_y], axis=1)
+    if hidden is None:
+        hidden = np.random.default_rng(0).normal(size=(n_trials, n_steps, 4))
+    hidden = np.where(valid[..., None], hidden, np.nan)
+    tx, ty = targets[:, 0], targets[:, 1]
+    return xr.Dataset(
+        {"pos_x": (("trial", "step"), pos_x), "pos_y": (("trial", "step"), pos_y),
+         "hidden": (("trial", "step", "unit"), hidden),
+         "valid": (("trial", "step"), valid)},
+        coords={"trial": rows, "step": np.arange(n_steps),
+                "target_x": ("trial", tx), "target_y": ("trial", ty),
+                "target_r": ("trial", np.hypot(tx, ty)),
+                "gain": ("trial", np.ones(n_trials)),
+                "rewarded": ("trial", np.hypot(stop_x - tx, stop_y - ty) < 65),
+                "stopped": ("trial", np.full(n_trials, stopped)),
+                "n_steps": ("trial", n), "stop_x": ("trial", stop_x),
+                "stop_y": ("trial", stop_y)},
+        attrs={"task_dt": dt, "arch": "synthetic", "seed": 0})
+
+
+@pytest.fixture
+def planted_code():
+    """Random walks whose 'hidden units' are a noisy linear code of position."""
+    rng = np.random.default_rng(0)
+    n_trials, n_steps = 120, 20
+    steps = rng.normal(size=(n_trials, n_steps, 2)) * 10
+    pos = np.cumsum(steps, axis=1)
+    lengths = rng.integers(8, n_steps + 1, size=n_trials)
+    mask = np.arange(n_steps)[None] < lengths[:, None]
+    x = np.where(mask, pos[..., 0], np.nan)
+    y = np.where(mask, pos[..., 1], np.nan)
+    weights = rng.normal(size=(2, 30))
+    hidden = np.nan_to_num(np.stack([x, y], -1)) @ weights + rng.normal(size=(n_trials, n_steps,
+                                                                              30)) * 0.5
+    return synthetic_dataset(x, y, hidden=hidden)

@@ -17,9 +17,18 @@ from navdecode import (
     save_agent,
     save_dataset,
 )
+from navdecode.decoding import decode
+from navdecode.metrics import session_metrics, trial_metrics, zero_intercept_slope
+from navdecode.report import make_report
+from navdecode.stats import compare
 
 T = fixed_targets(4)
 A = make_agent("modular", seed=0)
+D = run_agent(A, fixed_targets(12))
+NAN_UNITS = D.assign(hidden=D.hidden * np.nan)
+EMPTY = D.isel(trial=slice(0, 0))
+NO_POS = D.drop_vars("pos_x")
+FLAT = D.assign(pos_x=D.pos_x.isel(step=0))
 
 
 def reset_task(**kwargs):
@@ -83,6 +92,28 @@ CASES = [
     (lambda: save_dataset(run_agent(A, T[:1]), "x.csv"), ValueError, "format"),
     (lambda: save_dataset(run_agent(A, T[:1]), "x.nc", format="hdf"), ValueError, "format"),
     (lambda: load_dataset("nothing-here.nc"), ValueError, "nothing-here"),
+    (lambda: decode("ds"), TypeError, "ds"),
+    (lambda: decode(NO_POS), ValueError, "pos_x"),
+    (lambda: decode(EMPTY), ValueError, "no trials"),
+    (lambda: decode(NAN_UNITS), ValueError, "no unit with finite values"),
+    (lambda: decode(FLAT), ValueError, "dims"),
+    (lambda: decode(D, features="pos_x"), ValueError, "dims"),
+    (lambda: decode(D, targets=()), TypeError, "targets"),
+    (lambda: decode(D, protocol="70/30"), ValueError, "protocol"),
+    (lambda: decode(D, n_splits=1), ValueError, "n_splits"),
+    (lambda: decode(D, shuffle="yes"), TypeError, "shuffle"),
+    (lambda: decode(D, estimator="ridge"), TypeError, "estimator"),
+    (lambda: decode(D, cv=5), TypeError, "cv"),
+    (lambda: decode(D, test_ds=NO_POS), ValueError, "test_ds"),
+    (lambda: trial_metrics({"pos_x": 1}), TypeError, "ds"),
+    (lambda: trial_metrics(NO_POS), ValueError, "pos_x"),
+    (lambda: trial_metrics(EMPTY), ValueError, "no trials"),
+    (lambda: session_metrics(EMPTY), ValueError, "no trials"),
+    (lambda: zero_intercept_slope([1.0, 2.0], [1.0]), ValueError, "same length"),
+    (lambda: zero_intercept_slope([0.0, 0.0], [1.0, 2.0]), ValueError, "non-zero"),
+    (lambda: compare("table", "x"), TypeError, "df"),
+    (lambda: make_report("out", agents=[], n_trials=5), ValueError, "n_trials"),
+    (lambda: make_report(5, agents=[]), TypeError, "out_dir"),
 ]
 
 

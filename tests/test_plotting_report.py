@@ -1,0 +1,104 @@
+import matplotlib as mpl
+
+mpl.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+
+from navdecode import fixed_targets, make_agent, plotting, run_agent
+from navdecode.decoding import decode
+from navdecode.metrics import trial_metrics
+from navdecode.report import make_report
+
+
+@pytest.fixture(scope="module")
+def recording():
+    from conftest import SteeringActor
+
+    return run_agent(SteeringActor(), fixed_targets(60), seed=0)
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    return pd.DataFrame({"arch": ["modular", "modular", "holistic", "holistic"] * 2,
+                         "seed": [0, 1, 0, 1] * 2, "gain": [1.0] * 4 + [2.0] * 4,
+                         "reward_fraction": [0.9, 0.95, 0.85, 0.8, 0.6, 0.7, 0.1, 0.2],
+                         "time_spent_h": [0.4, 0.41, 0.45, 0.44, 0.3, 0.3, 0.35, 0.36],
+                         "decoding_error_cm": [10, 11, 12, 13, 20, 21, 40, 45.0]})
+
+
+def test_every_figure_returns_its_axes(recording, sessions):
+    table = trial_metrics(recording).assign(arch="modular", gain=1.0)
+    curves = pd.DataFrame({"arch": ["modular"] * 4, "seed": [0, 0, 1, 1],
+                           "episode": [500, 1000] * 2, "task": ["gain1x"] * 4,
+                           "reward_fraction": [0.2, 0.8, 0.3, 0.9]})
+    by_step = decode(recording, n_splits=3).error_by_step()
+    calls = [
+        lambda ax: plotting.plot_trial(recording, 3, ax=ax),
+        lambda ax: plotting.plot_trajectories(recording, ax=ax),
+        lambda ax: plotting.plot_reward_fraction(sessions, ax=ax),
+        lambda ax: plotting.plot_time_spent(sessions, ax=ax),
+        lambda ax: plotting.plot_training_curves(curves, ax=ax),
+        lambda ax: plotting.plot_traveled_vs_target(table, ax=ax),
+        lambda ax: plotting.plot_decoding_error(sessions, ax=ax),
+        lambda ax: plotting.plot_decoding_over_time(by_step, ax=ax),
+        lambda ax: plotting.plot_curvature(table, ax=ax),
+    ]
+    for call in calls:
+        fig, ax = plt.subplots()
+        assert call(ax) is ax
+        assert ax.has_data()
+        plt.close(fig)
+    ax = plotting.plot_trial(recording)  # ax=None makes a figure
+    assert isinstance(ax, Axes)
+    plt.close("all")
+
+
+def test_training_curve_shows_mean_of_seeds():
+    curves = pd.DataFrame({"arch": ["modular"] * 4, "seed": [0, 0, 1, 1],
+                           "episode": [500, 1000] * 2, "task": ["gain1x"] * 4,
+                           "reward_fraction": [0.2, 0.8, 0.4, 1.0]})
+    ax = plotting.plot_training_curves(curves)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.3, 0.9])
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [(lambda: plotting.plot_trial("ds"), TypeError, "ds"),
+     (lambda: plotting.plot_reward_fraction(pd.DataFrame({"arch": []})), ValueError, "seed"),
+     (lambda: plotting.plot_trial(run_agent(make_agent("modular", 0), fixed_targets(2)), 5),
+      ValueError, "trial"),
+     (lambda: plotting.plot_trajectories(run_agent(make_agent("modular", 0), fixed_targets(2)),
+                                         ax="left"), TypeError, "ax")],
+)
+def test_plot_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+    plt.close("all")
+
+
+def test_report_writes_figures_tables_and_markdown(tmp_path):
+    from conftest import SteeringActor
+
+    agents = []
+    for arch in ("modular", "holistic"):
+        for seed in (0, 1):
+            actor = SteeringActor(stop_radius=0.03 if arch == "modular" else 0.2)
+            agents.append((arch, seed, actor))
+    path = make_report(tmp_path, agents=agents, n_trials=40, progress=False)
+    text = path.read_text()
+    assert "## Modular vs holistic" in text
+    assert "## Decoding protocols side by side" in text
+    for name in ("single_trial", "reward_fraction", "time_spent", "decoding_error",
+                 "decoding_over_time", "curvature", "traveled_vs_target_1x"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5_000
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    assert len(sessions) == 8
+    comparisons = pd.read_csv(tmp_path / "comparisons.csv")
+    rf = comparisons[(comparisons["metric"] == "reward_fraction") & (comparisons["gain"] == 1.0)]
+    # the modular stand-in stops within 12 cm of where it believes the target is
+    assert rf["diff"].iloc[0] > 0

@@ -1,0 +1,101 @@
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from navdecode.stats import compare, mixed_model, permutation_test, seed_level
+
+
+def two_groups(a, b):
+    return pd.DataFrame({"arch": ["modular"] * len(a) + ["holistic"] * len(b),
+                         "seed": list(range(len(a))) + list(range(len(b))),
+                         "score": list(a) + list(b)})
+
+
+def test_identical_groups_show_no_effect():
+    values = [0.9, 0.8, 0.95, 0.85, 0.7]
+    row = compare(two_groups(values, values), "score").iloc[0]
+    assert row["diff"] == 0
+    assert row["hedges_g"] == 0
+    assert row["permutation_p"] == 1.0
+    assert row["mannwhitney_p"] == pytest.approx(1.0)
+    assert row["diff_ci_low"] <= 0 <= row["diff_ci_high"]
+
+
+def test_separated_groups_reach_the_exact_permutation_minimum():
+    row = compare(two_groups([10, 11, 12, 13, 14], [1, 2, 3, 4, 5]), "score",
+                  groups=("modular", "holistic")).iloc[0]
+    assert row["permutation_exact"]
+    assert row["permutation_p"] == pytest.approx(2 / math.comb(10, 5))
+    assert row["diff"] == 9
+    assert row["rank_biserial"] == 1.0
+    assert row["ci_a_low"] >= 10
+    assert row["ci_a_high"] <= 14
+
+
+def test_trials_are_aggregated_to_seeds_first():
+    rows = [("modular", s, s + t * 0.01) for s in range(3) for t in range(100)]
+    rows += [("holistic", s, s) for s in range(3)]
+    df = pd.DataFrame(rows, columns=["arch", "seed", "score"])
+    assert seed_level(df, ["score"]).shape == (6, 3)
+    assert compare(df, "score").iloc[0][["n_a", "n_b"]].tolist() == [3, 3]
+
+
+def test_holm_correction_across_metrics():
+    df = two_groups([10, 11, 12, 13, 14], [1, 2, 3, 4, 5]).assign(other=lambda d: d["score"])
+    table = compare(df, ["score", "other"])
+    np.testing.assert_allclose(table["p_holm"], 2 * table["permutation_p"])
+
+
+def test_monte_carlo_permutation_when_too_many_relabellings():
+    rng = np.random.default_rng(0)
+    p, exact = permutation_test(rng.normal(size=20), rng.normal(size=20) + 5, n_resamples=2000)
+    assert not exact
+    assert p < 0.01
+
+
+def test_mixed_model_recovers_an_effect_and_guards_collapse():
+    rng = np.random.default_rng(1)
+    rows = []
+    for arch, mu in (("modular", 1.0), ("holistic", 0.0)):
+        for s in range(6):
+            offset = rng.normal(0, 0.5)
+            rows += [(arch, f"{arch}{s}", mu + offset + rng.normal()) for _ in range(50)]
+    df = pd.DataFrame(rows, columns=["arch", "seed", "v"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = mixed_model(df, "v")
+    effect = table[table["term"] != "Intercept"].iloc[0]
+    assert not effect["collapsed"]
+    assert effect["group_var"] > 0.05
+    means = df.groupby("arch")["v"].mean()
+    # balanced design: the estimate is the difference of the group means ...
+    assert effect["estimate"] == pytest.approx(means["modular"] - means["holistic"], abs=1e-6)
+    # ... and its SE reflects 6 seeds per group, not 300 trials
+    naive_se = df["v"].std() * np.sqrt(2 / 300)
+    assert effect["se"] > 2 * naive_se
+    # seeds that share one mean exactly: the between-seed variance collapses to zero
+    flat = df.copy()
+    flat["v"] = flat["v"] - flat.groupby("seed")["v"].transform("mean") + np.where(
+        flat["arch"] == "modular", 1.0, 0.0)
+    with pytest.warns(RuntimeWarning, match="collapsed"):
+        table = mixed_model(flat, "v")
+    assert table["collapsed"].all()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [(lambda: compare([1, 2], "score"), TypeError, "df"),
+     (lambda: compare(two_groups([1, 2], [3, 4]), "nope"), ValueError, "nope"),
+     (lambda: compare(two_groups([1], [3]), "score"), ValueError, "at least 2"),
+     (lambda: compare(two_groups([1, 2], [3, 4]).iloc[:0], "score"), ValueError, "empty"),
+     (lambda: compare(two_groups([1, 2], [3, 4]), []), ValueError, "values"),
+     (lambda: compare(two_groups([1, 2], [3, 4]).assign(arch="x"), "score"), ValueError,
+      "two groups"),
+     (lambda: mixed_model(two_groups([1, 2], [3]), "score"), ValueError, "at least 2")],
+)
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
