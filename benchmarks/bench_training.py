@@ -46,7 +46,7 @@ def published_loop(config: TrainConfig, n_trials: int) -> tuple[int, int, float]
             with torch.no_grad():
                 clean, hidden = agent.actor(obs[None], hidden)
             noise = config.phase1_noise * torch.randn(1, 2, generator=gen)
-            action = explore(clean[0], noise, task_cfg.stop_threshold)
+            action = explore(clean[0], noise, task_cfg.stop_threshold, task.moved)
             xs.append(obs[0])
             acts.append(action[0])
             obs, reward, _, _, _ = task.step(action)

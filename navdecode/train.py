@@ -8,6 +8,8 @@ Deviations from the published algorithm (also in `train`'s docstring and the doc
 2. Replay batches are padded to the longest trajectory drawn and masked, instead of
    drawing 16 trajectories of equal length.
 3. A timeout (35 steps) ends a trajectory like a stop (no bootstrap past it).
+4. Exploration noise is withheld only from stops that count (after the trial has
+   moved); the published code withholds it from every stop action.
 """
 
 from __future__ import annotations
@@ -69,14 +71,29 @@ class TrainingRun:
         return select_checkpoint(self.out_dir, criterion=criterion)
 
 
-def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float) -> torch.Tensor:
-    """Exploration action, as published: noise is added unless the actor chose a stop.
+def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float,
+            moved: torch.Tensor) -> torch.Tensor:
+    """Exploration action: noise is added unless the actor chose a stop that counts.
 
-    A stop (both |a| < threshold) is executed as chosen; any other action gets the
-    noise and may land in the stop zone, which is how stopping is explored. The result
-    is clipped to [-1, 1].
+    As published, a stop chosen by the actor (both |a| < threshold) is executed as
+    chosen, and any other action gets the noise (and may land in the stop zone, which is
+    how stopping gets explored). Before a trial has moved a stop does not count, so
+    there the noise is always added: otherwise an actor whose initial outputs all lie in
+    the stop zone (as with the paper's initialisation) would never start moving. The
+    result is clipped to [-1, 1].
+
+    Parameters
+    ----------
+    action : torch.Tensor of shape (B, 2)
+        The actor's (clean) actions.
+    noise : torch.Tensor of shape (B, 2)
+        Exploration noise.
+    threshold : float
+        Stop threshold.
+    moved : torch.Tensor of shape (B,), bool
+        Whether each trial has moved (so that a stop would count).
     """
-    is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True)
+    is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True) & moved[:, None]
     return torch.where(is_stop, action, action + noise).clamp(-1.0, 1.0)
 
 
@@ -196,9 +213,11 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
 
     Deviations from the published algorithm: trials are collected `n_envs` at a time
     (same update-to-data ratio); replay batches are padded and masked instead of equal
-    length; a timeout ends a trajectory like a stop. As published, exploration noise is
-    added only to actions that are not stops, and target smoothing keeps every action
-    on its side of the stop threshold.
+    length; a timeout ends a trajectory like a stop; exploration noise is withheld only
+    from stops that count (the published code withholds it from every stop, which with
+    the spec's "must have moved first" rule would leave a freshly initialised actor,
+    whose outputs all lie in the stop zone, standing still). Target smoothing keeps
+    every action on its side of the stop threshold, as published.
 
     Parameters
     ----------
@@ -262,6 +281,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
             gen.set_state(saved[key].cpu())
         s = {**s, **json.loads(saved["scalars"])}
     recent = deque(s["recent"], maxlen=config.phase1_window)
+    recent_len: deque[int] = deque(maxlen=config.phase1_window)  # progress display only
     atomic_write_text(out / "config.json", json.dumps(
         {"train": asdict(config), "task": asdict(task_config)}, indent=2))
 
@@ -301,7 +321,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 clean, hidden = agent.actor(obs[None], hidden)
             clean = clean[0]
             noise = noise_std * torch.randn(clean.shape, generator=noise_gen, device=device)
-            action = explore(clean, noise, threshold)
+            action = explore(clean, noise, threshold, task.moved)
             inputs[:, t], actions[:, t] = obs, action
             obs, reward, _, _, info = task.step(action)
             rewards[:, t] = reward
@@ -324,8 +344,12 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
         if s["phase"] >= 2:
             memory.add(*mirror(inputs, actions), rewards, lengths)
         recent.extend(rewarded.tolist())
+        recent_len.extend(lengths.tolist())
         s["trials"] += config.n_envs
         bar.update(config.n_envs)
+        bar.set_postfix(phase=s["phase"], rewarded=f"{np.mean(recent):.2f}",
+                        steps=f"{np.mean(recent_len):.1f}", updates=s["updates"],
+                        refresh=False)
 
         # phase I ends when enough recent trials are rewarded: clear the memory
         if (s["phase"] == 1 and len(recent) == config.phase1_window
@@ -347,7 +371,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 for opt in (opt_actor, opt_critic):
                     for group in opt.param_groups:
                         group["lr"] = config.lr_phase3
-            bar.set_postfix(phase=s["phase"], val1x=f"{frac1:.2f}", updates=s["updates"])
+            bar.write(f"trial {s['trials']}: phase {s['phase']}, validation 1x reward fraction "
+                      f"{frac1:.3f}, error {table['error_distance'].iloc[0]:.0f} cm")
             save_agent(agent, out / "checkpoints" / f"trial_{s['trials']:06d}.pt",
                        metadata={"trial": s["trials"], "phase": s["phase"],
                                  "trials_after_phase1": after, "seed": config.seed})

@@ -90,11 +90,14 @@ def test_exploration_keeps_deliberate_stops_and_explores_stopping():
     gen = torch.Generator().manual_seed(1)
     clean = torch.rand(20_000, 2, generator=gen) * 0.4 - 0.2
     noise = torch.randn(20_000, 2, generator=gen) * 0.8
-    out = explore(clean, noise, 0.1)
-    clean_stop = (clean.abs() < 0.1).all(dim=1)
-    assert torch.equal(out[clean_stop], clean[clean_stop])  # a chosen stop is executed as is
-    torch.testing.assert_close(out[~clean_stop], (clean + noise)[~clean_stop].clamp(-1, 1))
-    assert (out[~clean_stop].abs() < 0.1).all(dim=1).any()  # noisy moves can become stops
+    moved = torch.rand(20_000, generator=gen) < 0.5
+    out = explore(clean, noise, 0.1, moved)
+    counts = (clean.abs() < 0.1).all(dim=1) & moved
+    assert torch.equal(out[counts], clean[counts])  # a stop that counts is executed as chosen
+    torch.testing.assert_close(out[~counts], (clean + noise)[~counts].clamp(-1, 1))
+    assert (out[~counts].abs() < 0.1).all(dim=1).any()  # noisy moves can become stops
+    unmoved_stop = (clean.abs() < 0.1).all(dim=1) & ~moved
+    assert (out[unmoved_stop] != clean[unmoved_stop]).any(dim=1).all()  # noise before moving
 
 
 def test_mirroring_flips_exactly_the_angular_and_lateral_components():
