@@ -95,6 +95,11 @@ def test_wrong_shapes_for_the_named_arch(tmp_path):
         load_agent(path, arch="holistic")
 
 
+def test_written_files_have_the_usual_permissions(tmp_path):
+    path = save_agent(make_agent("modular", seed=0), tmp_path / "a.pt")
+    assert path.stat().st_mode & 0o044  # readable by others (not mkstemp's 0600)
+
+
 def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     path = save_agent(make_agent("modular", seed=0), tmp_path / "keep.pt")
     before = path.read_bytes()
