@@ -1,5 +1,7 @@
 """navdecode: train recurrent agents on the firefly task and look inside them."""
 
+__version__ = "0.1.0"
+
 from navdecode.agents import (
     ARCHITECTURES,
     Agent,
@@ -11,28 +13,81 @@ from navdecode.agents import (
 )
 from navdecode.checkpoints import load_agent, save_agent
 from navdecode.config import TaskConfig
+from navdecode.decoding import DecodingResult, decode, default_decoder
+from navdecode.estimators import GroupedRidgeCV
+from navdecode.metrics import (
+    path_curvature,
+    session_metrics,
+    trial_metrics,
+    zero_intercept_slope,
+)
+from navdecode.plotting import (
+    plot_curvature,
+    plot_decoding_error,
+    plot_decoding_over_time,
+    plot_reward_fraction,
+    plot_time_spent,
+    plot_training_curves,
+    plot_trajectories,
+    plot_traveled_vs_target,
+    plot_trial,
+)
+from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
+from navdecode.report import make_report
 from navdecode.rollout import fixed_targets, load_dataset, run_agent, save_dataset
+from navdecode.stats import compare, mixed_model, permutation_test, seed_level
+from navdecode.sweep import sweep
 from navdecode.task import FireflyTask, reward_for_distance, sample_targets
-
-__version__ = "0.1.0"
+from navdecode.train import TrainingRun, select_checkpoint, train
+from navdecode.train_config import TrainConfig
 
 __all__ = [
     "ARCHITECTURES",
     "Agent",
+    "DecodingResult",
     "FireflyTask",
+    "GroupedRidgeCV",
     "RecurrentActor",
     "RecurrentCritic",
     "TaskConfig",
+    "TrainConfig",
+    "TrainingRun",
     "TwinCritic",
     "__version__",
+    "compare",
     "count_parameters",
+    "decode",
+    "default_decoder",
+    "export_pretrained",
     "fixed_targets",
+    "list_pretrained",
     "load_agent",
     "load_dataset",
+    "load_pretrained",
     "make_agent",
+    "make_report",
+    "mixed_model",
+    "path_curvature",
+    "permutation_test",
+    "plot_curvature",
+    "plot_decoding_error",
+    "plot_decoding_over_time",
+    "plot_reward_fraction",
+    "plot_time_spent",
+    "plot_training_curves",
+    "plot_trajectories",
+    "plot_traveled_vs_target",
+    "plot_trial",
     "reward_for_distance",
     "run_agent",
     "sample_targets",
     "save_agent",
     "save_dataset",
+    "seed_level",
+    "select_checkpoint",
+    "session_metrics",
+    "sweep",
+    "train",
+    "trial_metrics",
+    "zero_intercept_slope",
 ]

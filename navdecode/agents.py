@@ -178,7 +178,13 @@ class RecurrentCritic(nn.Module):
 
 
 class TwinCritic(nn.Module):
-    """Two independent Q networks of the same architecture (TD3)."""
+    """Two independent Q networks of the same architecture (TD3).
+
+    Parameters
+    ----------
+    name : str
+        The paper's critic name (``"Critic1"`` ... ``"Critic5"``); submodules ``q1``, ``q2``.
+    """
 
     def __init__(self, name: str) -> None:
         super().__init__()
@@ -190,7 +196,16 @@ class TwinCritic(nn.Module):
 
 
 class Agent(nn.Module):
-    """An actor and its twin critic, with the architecture's names.
+    """An actor and its twin critic, with the architecture's names (see `make_agent`).
+
+    Parameters
+    ----------
+    arch : str
+        Architecture name.
+    actor_name : str
+        The paper's actor name (``"Actor1"`` ... ``"Actor3"``).
+    critic_name : str
+        The paper's critic name (``"Critic1"`` ... ``"Critic5"``).
 
     Attributes
     ----------

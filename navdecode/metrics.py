@@ -166,6 +166,11 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
 def session_metrics(ds: xr.Dataset) -> pd.Series:
     """One summary of a recording (one agent, one condition).
 
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording from `run_agent`.
+
     Returns
     -------
     summary : pandas.Series

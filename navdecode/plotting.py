@@ -84,7 +84,21 @@ def plot_trial(ds: xr.Dataset, trial: int = 0, ax: Axes | None = None,
 
 
 def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> Axes:
-    """Many trajectories, targets coloured by outcome (rewarded / unrewarded)."""
+    """Many trajectories, targets coloured by outcome (rewarded / unrewarded).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording from `run_agent`.
+    n : int, default=500
+        How many trials to draw (the first `n`).
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
     check_dataset(ds, ("pos_x", "pos_y", "target_x", "target_y", "rewarded"))
     ax = _ax(ax)
     sub = ds.isel(trial=slice(0, min(n, ds.sizes["trial"])))
@@ -116,18 +130,54 @@ def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
 
 
 def plot_reward_fraction(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Reward fraction per architecture: bar = mean, one dot per seed (and per gain)."""
+    """Reward fraction per architecture: bar = mean, one dot per seed (and per gain).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per (arch, seed[, gain]) with ``reward_fraction``.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
     return _bar_dots(df, "reward_fraction", _ax(ax), "reward fraction")
 
 
 def plot_time_spent(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Time spent on the evaluation trials (hours) per architecture, one dot per seed."""
+    """Time spent on the evaluation trials (hours) per architecture, one dot per seed.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per (arch, seed[, gain]) with ``time_spent_h``.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
     return _bar_dots(df, "time_spent_h", _ax(ax), "time spent (h)")
 
 
 def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
                          ax: Axes | None = None) -> Axes:
-    """Reward fraction vs training trial, mean +- SEM across seeds, per architecture."""
+    """Reward fraction vs training trial, mean +- SEM across seeds, per architecture.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        Training curves (``curve.csv`` rows) with ``arch`` and ``seed`` columns added.
+    task : str, default="gain1x"
+        Which validation gain to show.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
     _check_columns(curves, ["arch", "seed", "episode", "task", "reward_fraction"], "curves")
     ax = _ax(ax, (5.5, 4.0))
     sub = curves[curves["task"] == task]
@@ -146,7 +196,18 @@ def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
 
 
 def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Traveled vs target distance per trial, with each group's zero-intercept line."""
+    """Traveled vs target distance per trial, with each group's zero-intercept line.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        `trial_metrics` rows (``target_r``, ``traveled_r``; ``arch`` optional).
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
     from navdecode.metrics import zero_intercept_slope
 
     _check_columns(df, ["target_r", "traveled_r"])
@@ -168,8 +229,17 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Decoding error (cm) as violins by gain and architecture, one dot per seed.
 
-    `df` has one row per (arch, seed, gain) with a ``decoding_error_cm`` column, or one
-    row per sample (a violin per group shows their distribution).
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per (arch, seed, gain) with a ``decoding_error_cm`` column (or one row
+        per sample: a violin per group shows their distribution).
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
     """
     _check_columns(df, ["arch", "gain", "decoding_error_cm"])
     ax = _ax(ax, (5.0, 4.0))
@@ -184,8 +254,17 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Decoding error at each time step (mean +- SEM), one line per group.
 
-    `df` has columns ``step``, ``mean_error``, ``sem`` (as `DecodingResult.error_by_step`)
-    and optionally ``label``.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Columns ``step``, ``mean_error``, ``sem`` (as `DecodingResult.error_by_step`) and
+        optionally ``label`` (one line per label).
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
     """
     _check_columns(df, ["step", "mean_error", "sem"])
     ax = _ax(ax, (5.5, 4.0))
@@ -200,7 +279,18 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Distribution of per-trial path curvature (1/cm) by architecture and gain."""
+    """Distribution of per-trial path curvature (1/cm) by architecture and gain.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        `trial_metrics` rows (``curvature``; ``arch``, ``gain`` optional).
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+    """
     _check_columns(df, ["curvature"])
     ax = _ax(ax)
     data = df[np.isfinite(df["curvature"]) & (df["curvature"] > 0)]  # log scale

@@ -57,8 +57,28 @@ def permutation_test(a: np.ndarray, b: np.ndarray, n_resamples: int = 100_000,
     """Two-sided permutation test of the difference in means.
 
     Exact (every relabelling) when there are at most `n_resamples` relabellings,
-    else Monte Carlo. Returns ``(p_value, exact)``; the exact test's smallest
-    possible p-value is ``2 / C(n_a + n_b, n_a)`` for two groups of distinct values.
+    else Monte Carlo; the exact test's smallest possible p-value is
+    ``2 / C(n_a + n_b, n_a)``.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n_a,) and (n_b,)
+        The two samples (one value per seed).
+    n_resamples : int, default=100000
+        Largest number of relabellings enumerated exactly; also the Monte Carlo size.
+    seed : int, default=0
+        Seed of the Monte Carlo relabellings.
+
+    Returns
+    -------
+    p_value : float
+    exact : bool
+
+    Examples
+    --------
+    >>> from navdecode import permutation_test
+    >>> permutation_test([5, 6, 7], [1, 2, 3])
+    (0.1, True)
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     pooled = np.concatenate([a, b])
@@ -126,7 +146,7 @@ def compare(df: pd.DataFrame, values: list[str] | str, by: str = "arch", unit: s
     >>> from navdecode import compare
     >>> df = pd.DataFrame({"arch": ["m"] * 4 + ["h"] * 4, "seed": list(range(8)),
     ...                    "score": [5, 6, 7, 8, 1, 2, 3, 4]})
-    >>> round(compare(df, "score")["permutation_p"].iloc[0], 4)
+    >>> round(float(compare(df, "score")["permutation_p"].iloc[0]), 4)
     0.0286
     """
     values = [values] if isinstance(values, str) else list(values)

@@ -79,6 +79,25 @@ def reward_for_distance(distance_cm: torch.Tensor, config: TaskConfig) -> torch.
     ``reward_value`` inside the reward zone; outside it
     ``reward_value * exp(-d^2 / (2 s^2))`` with ``s = reward_radius_cm / reward_width_divisor``,
     never below ``reward_floor``.
+
+    Parameters
+    ----------
+    distance_cm : torch.Tensor
+        Stop-to-target distances in cm.
+    config : TaskConfig
+        Task settings.
+
+    Returns
+    -------
+    reward : torch.Tensor
+        Same shape as `distance_cm`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from navdecode import TaskConfig, reward_for_distance
+    >>> reward_for_distance(torch.tensor([0.0, 1000.0]), TaskConfig()).tolist()
+    [10.0, 0.009999999776482582]
     """
     s = config.reward_radius_cm / config.reward_width_divisor
     gauss = config.reward_value * torch.exp(-(distance_cm**2) / (2 * s**2))

@@ -1,0 +1,20 @@
+"""
+# Path curvature
+
+The paper's curvature per trial (finite differences, top 5% of samples dropped), by
+architecture and gain.
+"""
+
+# %%
+import pandas as pd
+
+import navdecode as nd
+
+targets = nd.fixed_targets(500)
+frames = []
+for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True):
+    agent = nd.load_pretrained(arch, int(seed))
+    for gain in (1.0, 2.0):
+        frames.append(nd.trial_metrics(nd.run_agent(agent, targets, gain=gain)).assign(
+            arch=arch, seed=int(seed)))
+nd.plot_curvature(pd.concat(frames))

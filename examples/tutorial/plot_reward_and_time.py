@@ -1,0 +1,25 @@
+"""
+# Reward fraction and time spent, per seed and architecture
+
+Every bundled agent runs the same 1000 targets at 1x and 2x gain. Bars are means, dots
+are seeds. Time spent is the tutorial's definition: total steps x 0.1 s, in hours.
+"""
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import navdecode as nd
+
+targets = nd.fixed_targets(1000)
+rows = []
+for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True):
+    agent = nd.load_pretrained(arch, int(seed))
+    for gain in (1.0, 2.0):
+        summary = nd.session_metrics(nd.run_agent(agent, targets, gain=gain))
+        rows.append({"arch": arch, "seed": int(seed), "gain": gain, **summary})
+table = pd.DataFrame(rows)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+nd.plot_reward_fraction(table, ax=axes[0])
+nd.plot_time_spent(table, ax=axes[1])
+print(table[["arch", "seed", "gain", "reward_fraction", "time_spent_h"]])

@@ -1,0 +1,18 @@
+"""
+# Training curves
+
+The validation reward fraction at 1x gain during training, mean +- SEM across the bundled
+seeds of each architecture (the curves ship with the agents).
+"""
+
+# %%
+import pandas as pd
+
+import navdecode as nd
+from navdecode.pretrained import PRETRAINED_DIR
+
+curves = pd.concat(
+    [pd.read_csv(PRETRAINED_DIR / f"{a}-seed{s}-curve.csv").assign(arch=a, seed=s)
+     for a, s in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True)],
+    ignore_index=True)
+nd.plot_training_curves(curves, task="gain1x")

@@ -1,0 +1,38 @@
+"""Every public name is documented; docstring examples run."""
+
+import doctest
+import importlib
+import inspect
+
+import pytest
+
+import navdecode
+
+PUBLIC = [n for n in navdecode.__all__ if n not in ("__version__", "ARCHITECTURES")]
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_public_name_has_a_numpy_docstring(name):
+    obj = getattr(navdecode, name)
+    doc = inspect.getdoc(obj)
+    assert doc, f"{name} has no docstring"
+    if hasattr(obj, "__dataclass_fields__"):
+        return  # config dataclasses document each field with the docstring under it
+    if inspect.isfunction(obj) or inspect.isclass(obj):
+        target = obj.__init__ if inspect.isclass(obj) else obj
+        params = [] if target is object.__init__ else [
+            p for p in inspect.signature(target).parameters if p != "self"]
+        if params:
+            assert "Parameters\n----------" in doc, f"{name} lacks a Parameters section"
+
+
+MODULES = ["config", "task", "agents", "checkpoints", "rollout", "replay", "train",
+           "train_config", "sweep", "pretrained", "decoding", "estimators", "metrics", "stats",
+           "plotting", "report", "reference"]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_doctests(module):
+    mod = importlib.import_module(f"navdecode.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
