@@ -371,8 +371,9 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 for opt in (opt_actor, opt_critic):
                     for group in opt.param_groups:
                         group["lr"] = config.lr_phase3
-            bar.write(f"trial {s['trials']}: phase {s['phase']}, validation 1x reward fraction "
-                      f"{frac1:.3f}, error {table['error_distance'].iloc[0]:.0f} cm")
+            if progress:
+                bar.write(f"trial {s['trials']}: phase {s['phase']}, validation 1x reward "
+                          f"fraction {frac1:.3f}, error {table['error_distance'].iloc[0]:.0f} cm")
             save_agent(agent, out / "checkpoints" / f"trial_{s['trials']:06d}.pt",
                        metadata={"trial": s["trials"], "phase": s["phase"],
                                  "trials_after_phase1": after, "seed": config.seed})
