@@ -36,3 +36,20 @@ def test_bad_checkpoint_is_a_clean_error(tmp_path, capsys):
     assert code == 2
     assert "bad.pt" in capsys.readouterr().err
     assert not (tmp_path / "x.nc").exists()
+
+
+def test_train_export_and_report_from_the_command_line(tmp_path, capsys):
+    run = tmp_path / "modular-seed0"
+    args = ["train", "--arch", "modular", "--out", str(run), "--quiet",
+            "--n-trials-after-phase1", "10", "--phase1-window", "10", "--phase1-threshold", "-1",
+            "--validate-every", "10", "--n-envs", "5", "--learning-starts", "10",
+            "--n-validation", "10", "--validation-gains", "1", "2"]
+    assert main(args) == 0
+    assert "phase I took 10 trials" in capsys.readouterr().out
+    assert (run / "done.json").exists()
+    assert (run / "provenance.json").exists()
+    assert main(["export", str(run), "--dest", str(tmp_path / "bundle")]) == 0
+    assert (tmp_path / "bundle" / "modular-seed0.pt").exists()
+    code = main(["train", "--arch", "modular", "--out", str(run), "--quiet"])
+    assert code == 2
+    assert "resume" in capsys.readouterr().err
