@@ -376,7 +376,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                           f"fraction {frac1:.3f}, error {table['error_distance'].iloc[0]:.0f} cm")
             save_agent(agent, out / "checkpoints" / f"trial_{s['trials']:06d}.pt",
                        metadata={"trial": s["trials"], "phase": s["phase"],
-                                 "trials_after_phase1": after, "seed": config.seed})
+                                 "trials_after_phase1": after, "seed": config.seed},
+                       include_critic=False)  # the critic lives in state.pt
             s["recent"] = list(recent)
             s["wall_s"] = wall
             session_start = time.perf_counter()
