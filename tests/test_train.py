@@ -40,7 +40,9 @@ def test_tiny_training_run_writes_checkpoints_and_a_curve(tmp_path):
 
 
 def test_killed_run_resumes_with_a_continuous_curve(tmp_path, monkeypatch):
-    import navdecode.train as train_module
+    import sys
+
+    train_module = sys.modules["navdecode.train"]  # the module; navdecode.train is the function
 
     config = TrainConfig(arch="holistic", **{**TINY, "n_trials_after_phase1": 30})
     full = train(config, tmp_path / "full", progress=False).curve
