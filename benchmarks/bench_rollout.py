@@ -12,7 +12,7 @@ import time
 import numpy as np
 import torch
 
-from navdecode import fixed_targets, make_agent, run_agent
+from navdecode import fixed_targets, load_pretrained, make_agent, run_agent
 from navdecode.reference import run_agent_loop
 
 
@@ -21,9 +21,13 @@ def main() -> None:
     parser.add_argument("--n-trials", type=int, default=1000)
     parser.add_argument("--arch", default="modular")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pretrained", type=int, default=None, metavar="SEED",
+                        help="use the bundled agent of this seed (trials end when it stops) "
+                             "instead of fresh weights (every trial runs 35 steps)")
     args = parser.parse_args()
 
-    actor = make_agent(args.arch, seed=0).actor
+    actor = (load_pretrained(args.arch, args.pretrained) if args.pretrained is not None
+             else make_agent(args.arch, seed=0)).actor
     targets = fixed_targets(args.n_trials, seed=0)
     run_agent(actor, targets[:16], noise=False)  # warm-up
 
@@ -42,7 +46,8 @@ def main() -> None:
         raise SystemExit(msg)
     best = min(batched)
     print(f"machine: {torch.get_num_threads()} torch threads, torch {torch.__version__}")
-    print(f"{args.arch} actor, {args.n_trials} trials, {steps} agent steps in total")
+    kind = f"bundled seed {args.pretrained}" if args.pretrained is not None else "fresh"
+    print(f"{args.arch} actor ({kind}), {args.n_trials} trials, {steps} agent steps in total")
     print(f"per-trial loop (tutorial): {loop_s:8.3f} s")
     print(f"run_agent (batched):       {best:8.3f} s  (best of {args.repeats}: "
           f"{', '.join(f'{b:.3f}' for b in batched)})")

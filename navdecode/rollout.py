@@ -85,6 +85,41 @@ def _split_state(state: object) -> tuple[torch.Tensor, torch.Tensor | None]:
     raise TypeError(msg)
 
 
+def _select(state: object, idx: torch.Tensor) -> object:
+    """The recurrent state of the trials ``idx`` (batch is dim 1 of each state tensor)."""
+    if isinstance(state, tuple):
+        return tuple(_select(s, idx) for s in state)
+    return state[:, idx] if state.ndim == 3 else state[idx]
+
+
+def _scatter(full: object, part: object, idx: torch.Tensor) -> object:
+    """Write the state of trials ``idx`` back into the full-batch state (out of place)."""
+    if isinstance(full, tuple):
+        return tuple(_scatter(f, p, idx) for f, p in zip(full, part, strict=True))
+    out = full.clone()
+    if full.ndim == 3:
+        out[:, idx] = part
+    else:
+        out[idx] = part
+    return out
+
+
+def _step_active(actor: nn.Module, obs: torch.Tensor, state: object,
+                 active: torch.Tensor) -> tuple[torch.Tensor, object]:
+    """One actor step; once a quarter of the trials have ended, only the rest are computed."""
+    n_active = int(active.sum())
+    if state is None or n_active > 0.75 * active.numel():
+        action, state = actor(obs[None], state)
+        return action[0], state
+    action = torch.zeros(obs.shape[0], 2, dtype=obs.dtype, device=obs.device)
+    if n_active == 0:
+        return action, state
+    idx = torch.nonzero(active).squeeze(1)
+    part_action, part_state = actor(obs[idx][None], _select(state, idx))
+    action[idx] = part_action[0].to(action.dtype)
+    return action, _scatter(state, part_state, idx)
+
+
 def run_agent(
     agent: Agent | nn.Module,
     targets: np.ndarray,
@@ -178,8 +213,7 @@ def run_agent(
             rec["obs_lin"].append(obs[:, 0] * unit_cm)
             rec["obs_ang"].append(obs[:, 1])
             rec["input"].append(obs)
-            action, state = actor(obs[None], state)
-            action = action[0]
+            action, state = _step_active(actor, obs, state, ~task.done)
             h, c = _split_state(state)
             hidden.append(h)
             if c is not None:
