@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 import xarray as xr
 
 from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
@@ -104,3 +105,20 @@ def test_device_argument_runs_on_cpu_without_moving_the_agent(targets64):
     ds = run_agent(agent, targets64[:4], device="cpu")
     assert ds.sizes["trial"] == 4
     assert next(agent.parameters()).device.type == "cpu"
+
+
+def test_single_tensor_state_actors_are_recorded_like_lstm_ones(steering_actor, targets64):
+    class TensorState(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x, state=None):
+            action, (h, _) = self.inner(x, None if state is None else (state, state))
+            return action, h
+
+    a = run_agent(steering_actor, targets64, noise=False)
+    b = run_agent(TensorState(steering_actor), targets64, noise=False)
+    np.testing.assert_array_equal(a.n_steps.values, b.n_steps.values)
+    np.testing.assert_allclose(a.hidden.values, b.hidden.values, equal_nan=True)
+    assert "cell" not in b
