@@ -20,7 +20,7 @@ __all__ = [
     "count_parameters",
     "make_actor",
     "make_agent",
-    "make_critic",
+    "make_critic_network",
 ]
 
 # name -> (hidden size, LSTM layers, MLP sizes after the LSTM)
@@ -242,7 +242,6 @@ def make_critic_network(name: str) -> RecurrentCritic:
     return RecurrentCritic(hidden, layers, mlp, action_in_rnn, second)
 
 
-make_critic = TwinCritic
 
 
 def split_arch(arch: str) -> tuple[str, str]:
