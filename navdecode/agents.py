@@ -242,8 +242,6 @@ def make_critic_network(name: str) -> RecurrentCritic:
     return RecurrentCritic(hidden, layers, mlp, action_in_rnn, second)
 
 
-
-
 def split_arch(arch: str) -> tuple[str, str]:
     """``"modular"`` -> ``("Actor3", "Critic5")``; ``"Actor2Critic4"`` -> its two names."""
     check_choice(arch, "arch", ARCHITECTURES)
