@@ -135,6 +135,14 @@ class RecurrentCritic(nn.Module):
         (modular: the LSTM cannot compute Q).
     second_rnn : bool, default=False
         Critic4: a second LSTM on [first LSTM output, action] before a linear read-out.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from navdecode import RecurrentCritic
+    >>> critic = RecurrentCritic(128, mlp_sizes=(300, 300), action_in_rnn=False)
+    >>> critic(torch.zeros(5, 3, 6), torch.zeros(5, 3, 2)).shape
+    torch.Size([5, 3, 1])
     """
 
     def __init__(self, hidden_size: int, num_layers: int = 1, mlp_sizes: tuple[int, ...] = (),
@@ -184,6 +192,14 @@ class TwinCritic(nn.Module):
     ----------
     name : str
         The paper's critic name (``"Critic1"`` ... ``"Critic5"``); submodules ``q1``, ``q2``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from navdecode import TwinCritic
+    >>> q1, q2 = TwinCritic("Critic1")(torch.zeros(4, 2, 6), torch.zeros(4, 2, 2))
+    >>> q1.shape
+    torch.Size([4, 2, 1])
     """
 
     def __init__(self, name: str) -> None:
@@ -215,6 +231,13 @@ class Agent(nn.Module):
         The paper's names of the two networks.
     actor : RecurrentActor
     critic : TwinCritic
+
+    Examples
+    --------
+    >>> from navdecode import make_agent
+    >>> agent = make_agent("modular", seed=0)
+    >>> agent.actor_name, agent.critic_name
+    ('Actor3', 'Critic5')
     """
 
     def __init__(self, arch: str, actor_name: str, critic_name: str) -> None:
@@ -315,6 +338,13 @@ def count_parameters(module: nn.Module, convention: str = "pytorch") -> int:
     Returns
     -------
     n : int
+
+    Examples
+    --------
+    >>> from navdecode import count_parameters, make_agent
+    >>> actor = make_agent("holistic").actor
+    >>> count_parameters(actor), count_parameters(actor, convention="tutorial")
+    (201082, 200420)
     """
     if not isinstance(module, nn.Module):
         msg = f"module must be a torch.nn.Module, got {type(module).__name__}"

@@ -39,6 +39,14 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
     Returns
     -------
     path : pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from navdecode import make_agent, save_agent
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> save_agent(make_agent("modular"), folder / "paper.tar", format="published").name
+    'paper.tar'
     """
     if not isinstance(agent, Agent):
         msg = f"agent must be a navdecode Agent, got {type(agent).__name__}"
@@ -120,6 +128,15 @@ def load_agent(path: str | Path, arch: str | None = None) -> Agent:
     agent : Agent
         In evaluation mode, on the CPU. A published file without ``critic_dict`` gives
         an agent whose critic keeps its fresh initial weights.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from navdecode import load_agent, make_agent, save_agent
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "agent.pt"
+    >>> _ = save_agent(make_agent("holistic", seed=1), path)
+    >>> load_agent(path).arch
+    'holistic'
     """
     path = check_path(path)
     if arch is not None:

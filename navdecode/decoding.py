@@ -24,6 +24,12 @@ def default_decoder() -> BaseEstimator:
 
     A `GroupedRidgeCV` over 13 penalties from 1e-3 to 1e3; inside `decode` its inner
     folds are grouped by trial too.
+
+    Examples
+    --------
+    >>> from navdecode import default_decoder
+    >>> type(default_decoder()).__name__
+    'GroupedRidgeCV'
     """
     return GroupedRidgeCV()
 
@@ -60,6 +66,13 @@ class DecodingResult:
         ``"grouped"``, ``"tutorial"`` or ``"cross"``.
     shuffled : bool
         Whether the targets were shuffled across trials (the chance-level null).
+
+    Examples
+    --------
+    >>> from navdecode import decode, fixed_targets, make_agent, run_agent
+    >>> result = decode(run_agent(make_agent("modular", seed=0), fixed_targets(30)), n_splits=3)
+    >>> list(result.error_by_step().columns)
+    ['step', 'mean_error', 'sem', 'n']
     """
 
     predicted: xr.Dataset

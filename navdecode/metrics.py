@@ -59,6 +59,15 @@ def path_curvature(x: np.ndarray, y: np.ndarray, drop_percentile: float = 95.0) 
     -------
     curvature : ndarray of shape (n_paths,)
         In 1 / (units of x); NaN for paths with fewer than three moving samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode import path_curvature
+    >>> theta = np.linspace(0, np.pi / 2, 50)
+    >>> x, y = 100 * (1 - np.cos(theta)), 100 * np.sin(theta)
+    >>> round(float(path_curvature(x[None], y[None])[0]), 3)
+    0.01
     """
     x, y = np.atleast_2d(np.asarray(x, dtype=float)), np.atleast_2d(np.asarray(y, dtype=float))
     dx, dy = np.gradient(x, axis=1, edge_order=2), np.gradient(y, axis=1, edge_order=2)
@@ -179,6 +188,13 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
         ``stop_error_cm`` (mean), ``traveled_slope`` (zero-intercept slope of traveled vs
         target distance), ``curvature``, ``straightness``, ``overshoot_cm`` (means),
         ``n_trials``.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent, session_metrics
+    >>> summary = session_metrics(run_agent(make_agent("modular", seed=0), fixed_targets(10)))
+    >>> int(summary["n_trials"])
+    10
     """
     table = trial_metrics(ds)
     total_s = float(table["duration_s"].sum())

@@ -64,6 +64,12 @@ def plot_trial(ds: xr.Dataset, trial: int = 0, ax: Axes | None = None,
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import navdecode as nd
+    >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
+    >>> ax = nd.plot_trial(ds, trial=0)
     """
     check_dataset(ds, ("pos_x", "pos_y", "target_x", "target_y"))
     if not isinstance(trial, (int, np.integer)) or not 0 <= trial < ds.sizes["trial"]:
@@ -98,6 +104,12 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import navdecode as nd
+    >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
+    >>> ax = nd.plot_trajectories(ds, n=20)
     """
     check_dataset(ds, ("pos_x", "pos_y", "target_x", "target_y", "rewarded"))
     ax = _ax(ax)
@@ -141,6 +153,16 @@ def plot_reward_fraction(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import navdecode as nd
+    >>> table = pd.DataFrame({"arch": ["modular", "holistic"] * 2, "seed": [0, 0, 1, 1],
+    ...                       "gain": 1.0, "reward_fraction": [0.9, 0.8, 0.95, 0.7],
+    ...                       "time_spent_h": [0.4, 0.5, 0.4, 0.5],
+    ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
+    >>> ax = nd.plot_reward_fraction(table)
     """
     return _bar_dots(df, "reward_fraction", _ax(ax), "reward fraction")
 
@@ -157,6 +179,16 @@ def plot_time_spent(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import navdecode as nd
+    >>> table = pd.DataFrame({"arch": ["modular", "holistic"] * 2, "seed": [0, 0, 1, 1],
+    ...                       "gain": 1.0, "reward_fraction": [0.9, 0.8, 0.95, 0.7],
+    ...                       "time_spent_h": [0.4, 0.5, 0.4, 0.5],
+    ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
+    >>> ax = nd.plot_time_spent(table)
     """
     return _bar_dots(df, "time_spent_h", _ax(ax), "time spent (h)")
 
@@ -177,6 +209,14 @@ def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import navdecode as nd
+    >>> curves = pd.DataFrame({"arch": "modular", "seed": [0, 0], "episode": [500, 1000],
+    ...                        "task": "gain1x", "reward_fraction": [0.2, 0.9]})
+    >>> ax = nd.plot_training_curves(curves)
     """
     _check_columns(curves, ["arch", "seed", "episode", "task", "reward_fraction"], "curves")
     ax = _ax(ax, (5.5, 4.0))
@@ -207,6 +247,12 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import navdecode as nd
+    >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
+    >>> ax = nd.plot_traveled_vs_target(nd.trial_metrics(ds))
     """
     from navdecode.metrics import zero_intercept_slope
 
@@ -240,6 +286,16 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import navdecode as nd
+    >>> table = pd.DataFrame({"arch": ["modular", "holistic"] * 2, "seed": [0, 0, 1, 1],
+    ...                       "gain": 1.0, "reward_fraction": [0.9, 0.8, 0.95, 0.7],
+    ...                       "time_spent_h": [0.4, 0.5, 0.4, 0.5],
+    ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
+    >>> ax = nd.plot_decoding_error(table)
     """
     _check_columns(df, ["arch", "gain", "decoding_error_cm"])
     ax = _ax(ax, (5.0, 4.0))
@@ -265,6 +321,13 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import navdecode as nd
+    >>> steps = pd.DataFrame({"step": range(5), "mean_error": [5.0, 6, 8, 9, 12], "sem": 1.0})
+    >>> ax = nd.plot_decoding_over_time(steps)
     """
     _check_columns(df, ["step", "mean_error", "sem"])
     ax = _ax(ax, (5.5, 4.0))
@@ -290,6 +353,14 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Returns
     -------
     ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import navdecode as nd
+    >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
+    >>> import numpy as np
+    >>> table = nd.trial_metrics(ds).assign(curvature=np.linspace(0.001, 0.02, 20))
+    >>> ax = nd.plot_curvature(table)
     """
     _check_columns(df, ["curvature"])
     ax = _ax(ax)

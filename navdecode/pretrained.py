@@ -103,6 +103,12 @@ def export_pretrained(run_dir: str | Path, dest: str | Path | None = None,
     -------
     path : pathlib.Path
         The written ``<arch>-seed<seed>.pt``.
+
+    Examples
+    --------
+    >>> from navdecode import export_pretrained
+    >>> export_pretrained("runs/modular-seed0", dest="bundle")  # doctest: +SKIP
+    PosixPath('bundle/modular-seed0.pt')
     """
     from navdecode.train import select_checkpoint
 

@@ -71,6 +71,12 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     -------
     path : pathlib.Path
         The written ``report.md``.
+
+    Examples
+    --------
+    >>> from navdecode import make_report
+    >>> make_report("report/")  # doctest: +SKIP
+    PosixPath('report/report.md')
     """
     mpl.use("Agg")
     import matplotlib.pyplot as plt

@@ -321,6 +321,15 @@ def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) ->
     Returns
     -------
     path : pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(4))
+    >>> path = save_dataset(ds, pathlib.Path(tempfile.mkdtemp()) / "run.nc")
+    >>> load_dataset(path).sizes["trial"]
+    4
     """
     if not isinstance(ds, xr.Dataset):
         msg = f"ds must be an xarray.Dataset, got {type(ds).__name__}"
@@ -347,6 +356,15 @@ def load_dataset(path: str | Path, chunks: dict[str, int] | None = None) -> xr.D
     Returns
     -------
     ds : xarray.Dataset
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.zarr"
+    >>> _ = save_dataset(run_agent(make_agent("modular", seed=0), fixed_targets(4)), path)
+    >>> load_dataset(path, chunks={}).hidden.chunks is not None
+    True
     """
     path = check_path(path)
     if not path.exists():

@@ -47,6 +47,14 @@ def seed_level(df: pd.DataFrame, values: list[str], by: str = "arch",
     -------
     table : pandas.DataFrame
         One row per (by, unit).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from navdecode import seed_level
+    >>> df = pd.DataFrame({"arch": ["m", "m", "h"], "seed": [0, 0, 1], "v": [1.0, 3.0, 5.0]})
+    >>> seed_level(df, ["v"])["v"].tolist()
+    [5.0, 2.0]
     """
     _check_table(df, [by, unit, *values])
     return df.groupby([by, unit], as_index=False, observed=True)[values].mean()
@@ -220,6 +228,16 @@ def mixed_model(df: pd.DataFrame, value: str, by: str = "arch", unit: str = "see
     table : pandas.DataFrame
         One row per fixed-effect term: ``term``, ``estimate``, ``se``, ``z``, ``p``,
         ``ci_low``, ``ci_high``, ``group_var``, ``resid_var``, ``collapsed``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from navdecode import mixed_model
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"arch": np.repeat(["h", "m"], 150), "seed": np.repeat(range(6), 50),
+    ...                    "v": np.repeat(rng.normal(size=6), 50) + rng.normal(size=300)})
+    >>> list(mixed_model(df, "v")["term"])
+    ['Intercept', 'arch[m]']
     """
     import statsmodels.formula.api as smf
 

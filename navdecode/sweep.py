@@ -54,6 +54,11 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
     summary : pandas.DataFrame
         One row per run: ``arch``, ``seed``, ``out_dir``, ``phase1_trials``,
         ``wall_time_s``, ``status`` (``"trained"`` or ``"skipped"``).
+
+    Examples
+    --------
+    >>> from navdecode import sweep
+    >>> sweep(["modular", "holistic"], range(8), "runs/")  # doctest: +SKIP
     """
     from dask.distributed import Client, LocalCluster, as_completed
 

@@ -58,6 +58,12 @@ class TrainingRun:
         Trials spent in phase I (None if it never ended).
     wall_time_s : float
         Training wall-clock, summed over resumed sessions.
+
+    Examples
+    --------
+    >>> from navdecode import TrainConfig, train
+    >>> run = train(TrainConfig(), "runs/modular-seed0", resume=True)  # doctest: +SKIP
+    >>> run.best_checkpoint()  # doctest: +SKIP
     """
 
     out_dir: Path
@@ -235,6 +241,16 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     Returns
     -------
     run : TrainingRun
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from navdecode import TrainConfig, train
+    >>> config = TrainConfig(n_trials_after_phase1=10, phase1_window=10, phase1_threshold=-1.0,
+    ...                      validate_every=10, n_envs=5, learning_starts=10, n_validation=10)
+    >>> run = train(config, tempfile.mkdtemp(), progress=False)
+    >>> run.phase1_trials, len(run.curve)
+    (10, 8)
     """
     if not isinstance(config, TrainConfig):
         msg = f"config must be a TrainConfig, got {type(config).__name__}"
@@ -412,6 +428,12 @@ def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
     Returns
     -------
     path : pathlib.Path
+
+    Examples
+    --------
+    >>> from navdecode import select_checkpoint
+    >>> select_checkpoint("runs/modular-seed0")  # doctest: +SKIP
+    PosixPath('runs/modular-seed0/checkpoints/trial_016000.pt')
     """
     from navdecode._validation import check_choice
 

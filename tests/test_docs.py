@@ -16,6 +16,7 @@ def test_public_name_has_a_numpy_docstring(name):
     obj = getattr(navdecode, name)
     doc = inspect.getdoc(obj)
     assert doc, f"{name} has no docstring"
+    assert "Examples\n--------" in doc, f"{name} has no Examples section"
     if hasattr(obj, "__dataclass_fields__"):
         return  # config dataclasses document each field with the docstring under it
     if inspect.isfunction(obj) or inspect.isclass(obj):
