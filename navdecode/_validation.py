@@ -6,6 +6,7 @@ import numbers
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 __all__: list[str] = []
@@ -126,3 +127,18 @@ def check_dataset(ds: object, variables: tuple[str, ...] = (), name: str = "ds")
     if ds.sizes["trial"] == 0 or not bool(ds["valid"].any()):
         msg = f"{name} holds no trials (or no valid steps)"
         raise ValueError(msg)
+
+
+def check_table(df: object, columns: list[str], name: str = "df") -> pd.DataFrame:
+    """Raise unless ``df`` is a non-empty DataFrame holding ``columns``."""
+    if not isinstance(df, pd.DataFrame):
+        msg = f"{name} must be a pandas.DataFrame, got {type(df).__name__}"
+        raise TypeError(msg)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        msg = f"{name} is missing columns {missing}; it has {list(df.columns)}"
+        raise ValueError(msg)
+    if df.empty:
+        msg = f"{name} is empty"
+        raise ValueError(msg)
+    return df

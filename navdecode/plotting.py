@@ -10,7 +10,7 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
-from navdecode._validation import check_dataset
+from navdecode._validation import check_dataset, check_table
 
 __all__ = [
     "plot_curvature",
@@ -34,17 +34,6 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (4.5, 4.0)) -> Axes:
         msg = f"ax must be a matplotlib Axes or None, got {type(ax).__name__}"
         raise TypeError(msg)
     return ax
-
-
-def _check_columns(df: object, columns: list[str], name: str = "df") -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        msg = f"{name} must be a pandas.DataFrame, got {type(df).__name__}"
-        raise TypeError(msg)
-    missing = [c for c in columns if c not in df.columns]
-    if missing or df.empty:
-        msg = f"{name} must be non-empty with columns {columns}; missing {missing}"
-        raise ValueError(msg)
-    return df
 
 
 def plot_trial(ds: xr.Dataset, trial: int = 0, ax: Axes | None = None,
@@ -130,7 +119,7 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
 
 
 def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
-    _check_columns(df, ["arch", "seed", value])
+    check_table(df, ["arch", "seed", value])
     hue = "gain" if "gain" in df.columns and len(df["gain"].unique()) > 1 else None
     kw = {"hue": hue} if hue else {"hue": "arch", "palette": ARCH_COLORS, "legend": False}
     sns.barplot(df, x="arch", y=value, errorbar=None, alpha=0.5, ax=ax, **kw)
@@ -218,7 +207,7 @@ def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
     ...                        "task": "gain1x", "reward_fraction": [0.2, 0.9]})
     >>> ax = nd.plot_training_curves(curves)
     """
-    _check_columns(curves, ["arch", "seed", "episode", "task", "reward_fraction"], "curves")
+    check_table(curves, ["arch", "seed", "episode", "task", "reward_fraction"], "curves")
     ax = _ax(ax, (5.5, 4.0))
     sub = curves[curves["task"] == task]
     for arch, grp in sub.groupby("arch"):
@@ -256,7 +245,7 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     from navdecode.metrics import zero_intercept_slope
 
-    _check_columns(df, ["target_r", "traveled_r"])
+    check_table(df, ["target_r", "traveled_r"])
     ax = _ax(ax)
     key = "arch" if "arch" in df.columns else None
     for name, grp in (df.groupby(key) if key else [("", df)]):
@@ -297,7 +286,7 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
     >>> ax = nd.plot_decoding_error(table)
     """
-    _check_columns(df, ["arch", "gain", "decoding_error_cm"])
+    check_table(df, ["arch", "gain", "decoding_error_cm"])
     ax = _ax(ax, (5.0, 4.0))
     sns.violinplot(df, x="gain", y="decoding_error_cm", hue="arch", palette=ARCH_COLORS,
                    inner=None, cut=0, ax=ax, alpha=0.5)
@@ -329,7 +318,7 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> steps = pd.DataFrame({"step": range(5), "mean_error": [5.0, 6, 8, 9, 12], "sem": 1.0})
     >>> ax = nd.plot_decoding_over_time(steps)
     """
-    _check_columns(df, ["step", "mean_error", "sem"])
+    check_table(df, ["step", "mean_error", "sem"])
     ax = _ax(ax, (5.5, 4.0))
     for label, grp in (df.groupby("label") if "label" in df.columns else [("", df)]):
         line = ax.plot(grp["step"] * 0.1, grp["mean_error"], label=str(label))[0]
@@ -362,7 +351,7 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> table = nd.trial_metrics(ds).assign(curvature=np.linspace(0.001, 0.02, 20))
     >>> ax = nd.plot_curvature(table)
     """
-    _check_columns(df, ["curvature"])
+    check_table(df, ["curvature"])
     ax = _ax(ax)
     data = df[np.isfinite(df["curvature"]) & (df["curvature"] > 0)]  # log scale
     hue = "arch" if "arch" in data.columns else None

@@ -11,21 +11,9 @@ import pandas as pd
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
+from navdecode._validation import check_table
+
 __all__ = ["compare", "mixed_model", "permutation_test", "seed_level"]
-
-
-def _check_table(df: object, columns: list[str], name: str = "df") -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        msg = f"{name} must be a pandas.DataFrame, got {type(df).__name__}"
-        raise TypeError(msg)
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        msg = f"{name} is missing columns {missing}; it has {list(df.columns)}"
-        raise ValueError(msg)
-    if df.empty:
-        msg = f"{name} is empty"
-        raise ValueError(msg)
-    return df
 
 
 def seed_level(df: pd.DataFrame, values: list[str], by: str = "arch",
@@ -56,7 +44,7 @@ def seed_level(df: pd.DataFrame, values: list[str], by: str = "arch",
     >>> seed_level(df, ["v"])["v"].tolist()
     [5.0, 2.0]
     """
-    _check_table(df, [by, unit, *values])
+    check_table(df, [by, unit, *values])
     return df.groupby([by, unit], as_index=False, observed=True)[values].mean()
 
 
@@ -241,7 +229,7 @@ def mixed_model(df: pd.DataFrame, value: str, by: str = "arch", unit: str = "see
     """
     import statsmodels.formula.api as smf
 
-    _check_table(df, [value, by, unit])
+    check_table(df, [value, by, unit])
     data = df[[value, by, unit]].dropna()
     if data.groupby(by, observed=True)[unit].nunique().min() < 2:
         msg = f"mixed_model needs at least 2 {unit}s in every level of {by!r}"
