@@ -106,9 +106,9 @@ def _scatter(full: object, part: object, idx: torch.Tensor) -> object:
 
 def _step_active(actor: nn.Module, obs: torch.Tensor, state: object,
                  active: torch.Tensor) -> tuple[torch.Tensor, object]:
-    """One actor step; once a quarter of the trials have ended, only the rest are computed."""
+    """One actor step; once any trial has ended, only the unfinished ones are computed."""
     n_active = int(active.sum())
-    if state is None or n_active > 0.75 * active.numel():
+    if state is None or n_active == active.numel():
         action, state = actor(obs[None], state)
         return action[0], state
     action = torch.zeros(obs.shape[0], 2, dtype=obs.dtype, device=obs.device)
