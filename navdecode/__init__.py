@@ -35,7 +35,7 @@ from navdecode.plotting import (
 from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
 from navdecode.report import make_report
 from navdecode.rollout import fixed_targets, load_dataset, run_agent, save_dataset
-from navdecode.stats import compare, mixed_model, permutation_test, seed_level
+from navdecode.stats import compare, mixed_model, permutation_test, seed_level, summarize
 from navdecode.sweep import sweep
 from navdecode.task import FireflyTask, reward_for_distance, sample_targets
 from navdecode.train import TrainingRun, select_checkpoint, train
@@ -86,6 +86,7 @@ __all__ = [
     "seed_level",
     "select_checkpoint",
     "session_metrics",
+    "summarize",
     "sweep",
     "train",
     "trial_metrics",

@@ -132,6 +132,7 @@ def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
 
 def plot_reward_fraction(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Reward fraction per architecture: bar = mean, one dot per seed (and per gain).
+
     Parameters
     ----------
     df : pandas.DataFrame
@@ -158,6 +159,7 @@ def plot_reward_fraction(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 def plot_time_spent(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Time spent on the evaluation trials (hours) per architecture, one dot per seed.
+
     Parameters
     ----------
     df : pandas.DataFrame
@@ -226,6 +228,7 @@ def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
 
 def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Traveled vs target distance per trial, with each group's zero-intercept line.
+
     Parameters
     ----------
     df : pandas.DataFrame
@@ -332,6 +335,7 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Distribution of per-trial path curvature (1/cm) by architecture and gain.
+
     Parameters
     ----------
     df : pandas.DataFrame

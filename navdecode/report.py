@@ -82,7 +82,7 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     import matplotlib.pyplot as plt
 
     from navdecode import plotting
-    from navdecode.stats import compare
+    from navdecode.stats import compare, summarize
 
     out = check_path(out_dir, "out_dir")
     check_int(n_trials, "n_trials", minimum=10)
@@ -133,6 +133,8 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
             comparisons.append(cmp.assign(gain=gain))
     comparisons_df = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
     comparisons_df.to_csv(out / "comparisons.csv", index=False)
+    summary_df = summarize(sessions_df, list(COMPARED), by=["arch", "gain"])
+    summary_df.to_csv(out / "summary.csv", index=False)
 
     # figures
     figures = {}
@@ -167,8 +169,8 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
         save("training_curves", lambda ax: plotting.plot_training_curves(curves, ax=ax))
 
     elapsed = time.perf_counter() - start
-    text = _markdown(sessions_df, comparisons_df, figures, agents, n_trials, gains, elapsed,
-                     testable)
+    text = _markdown(summary_df, sessions_df, comparisons_df, figures, agents, n_trials, gains,
+                     elapsed, testable)
     atomic_write_text(out / "report.md", text)
     return out / "report.md"
 
@@ -184,7 +186,8 @@ def _training_curves(agents: list[tuple[str, int, Agent]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _markdown(sessions: pd.DataFrame, comparisons: pd.DataFrame, figures: dict[str, str],
+def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.DataFrame,
+              figures: dict[str, str],
               agents: list[tuple[str, int, Agent]], n_trials: int, gains: tuple[float, ...],
               elapsed: float, testable: bool) -> str:
     lines = ["# navdecode report", "",
@@ -199,23 +202,20 @@ def _markdown(sessions: pd.DataFrame, comparisons: pd.DataFrame, figures: dict[s
     if status:
         lines += ["## Agents", "", "| arch | seed | checkpoint trial | phase I trials | "
                   "training finished |", "|---|---|---|---|---|", *status, ""]
-    lines += ["## Headline (one value per seed; mean [bootstrap 95% CI])", ""]
-    means = sessions.groupby(["arch", "gain"])[list(COMPARED)].mean()
-    header = "| arch | gain | " + " | ".join(COMPARED.values()) + " |"
-    lines += [header, "|" + "---|" * (2 + len(COMPARED))]
-    for (arch, gain), row in means.iterrows():
+    lines += ["## Headline (one value per seed; mean [bootstrap 95% CI over seeds])", ""]
+    header = "| arch | gain | seeds | " + " | ".join(COMPARED.values()) + " |"
+    lines += [header, "|" + "---|" * (3 + len(COMPARED))]
+    for (arch, gain), rows in summary.groupby(["arch", "gain"], sort=True):
+        by_metric = rows.set_index("metric")
         cells = []
         for metric in COMPARED:
-            cell = _fmt(row[metric])
-            if testable:
-                c = comparisons[(comparisons["metric"] == metric) & (comparisons["gain"] == gain)]
-                if not c.empty:
-                    side = "a" if arch == c["group_a"].iloc[0] else "b"
-                    cell += (f" [{_fmt(c[f'ci_{side}_low'].iloc[0])}, "
-                             f"{_fmt(c[f'ci_{side}_high'].iloc[0])}]")
-            cells.append(cell)
-        lines.append(f"| {arch} | {gain:g}x | " + " | ".join(cells) + " |")
-    lines.append("")
+            r = by_metric.loc[metric]
+            ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
+            cells.append(_fmt(r["mean"]) + ci)
+        lines.append(f"| {arch} | {gain:g}x | {int(by_metric['n'].max())} | "
+                     + " | ".join(cells) + " |")
+    lines += ["", "A CI needs at least 2 seeds; an architecture with one seed shows its value "
+              "alone.", ""]
     if testable:
         lines += ["## Modular vs holistic", "",
                   "| gain | metric | modular - holistic | 95% CI | Hedges g | permutation p | "

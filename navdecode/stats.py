@@ -13,7 +13,7 @@ from statsmodels.stats.multitest import multipletests
 
 from navdecode._validation import check_table
 
-__all__ = ["compare", "mixed_model", "permutation_test", "seed_level"]
+__all__ = ["compare", "mixed_model", "permutation_test", "seed_level", "summarize"]
 
 
 def seed_level(df: pd.DataFrame, values: list[str], by: str = "arch",
@@ -100,6 +100,68 @@ def _bootstrap_ci(x: np.ndarray, rng: np.random.Generator, n: int = 10_000) -> t
     means = rng.choice(x, size=(n, len(x)), replace=True).mean(axis=1)
     lo, hi = np.percentile(means, [2.5, 97.5])
     return float(lo), float(hi)
+
+
+def summarize(df: pd.DataFrame, values: list[str] | str, by: list[str] | str = "arch",
+              unit: str = "seed", n_boot: int = 10_000, seed: int = 0) -> pd.DataFrame:
+    """Per-group summary over seeds: n, mean, SEM and a bootstrap 95% CI of the mean.
+
+    Rows are first averaged to one value per (`by`, `unit`), as in `compare`. A group
+    with a single seed gets its mean and NaN for the SEM and the CI: one trained
+    network says nothing about the spread across networks.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Tidy table with the columns `by`, `unit` and `values`.
+    values : str or list of str
+        Metrics to summarise.
+    by : str or list of str, default="arch"
+        Grouping column(s), e.g. ``["arch", "gain"]``.
+    unit : str, default="seed"
+        Independent unit.
+    n_boot : int, default=10000
+        Bootstrap resamples (of seeds) for the CI.
+    seed : int, default=0
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per (group, metric): the `by` columns, ``metric``, ``n``, ``mean``,
+        ``sem``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from navdecode import summarize
+    >>> df = pd.DataFrame({"arch": ["m", "m", "m", "h"], "seed": [0, 1, 2, 3],
+    ...                    "score": [1.0, 2.0, 3.0, 9.0]})
+    >>> summarize(df, "score")[["arch", "n", "mean", "sem"]]
+      arch  n  mean      sem
+    0    h  1   9.0      NaN
+    1    m  3   2.0  0.57735
+    """
+    values = [values] if isinstance(values, str) else list(values)
+    keys = [by] if isinstance(by, str) else list(by)
+    if not values or not keys:
+        msg = "values and by must each name at least one column"
+        raise ValueError(msg)
+    check_table(df, [*keys, unit, *values])
+    table = df.groupby([*keys, unit], as_index=False, observed=True)[values].mean()
+    rng = np.random.default_rng(seed)
+    rows = []
+    for group, sub in table.groupby(keys, observed=True):
+        group = group if isinstance(group, tuple) else (group,)
+        for metric in values:
+            x = sub[metric].dropna().to_numpy(dtype=float)
+            many = len(x) >= 2
+            ci = _bootstrap_ci(x, rng, n_boot) if many else (math.nan, math.nan)
+            rows.append({**dict(zip(keys, group, strict=True)), "metric": metric, "n": len(x),
+                         "mean": x.mean() if len(x) else math.nan,
+                         "sem": float(sps.sem(x)) if many else math.nan,
+                         "ci_low": ci[0], "ci_high": ci[1]})
+    return pd.DataFrame(rows)
 
 
 def compare(df: pd.DataFrame, values: list[str] | str, by: str = "arch", unit: str = "seed",

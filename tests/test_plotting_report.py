@@ -102,3 +102,23 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     rf = comparisons[(comparisons["metric"] == "reward_fraction") & (comparisons["gain"] == 1.0)]
     # the modular stand-in stops within 12 cm of where it believes the target is
     assert rf["diff"].iloc[0] > 0
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert (summary["n"] == 2).all()
+    assert (summary["ci_low"] <= summary["mean"]).all()
+
+
+def test_report_with_one_seed_of_an_architecture_skips_tests_but_keeps_cis(tmp_path):
+    from conftest import SteeringActor
+
+    agents = [("modular", seed, SteeringActor(stop_radius=0.03)) for seed in (0, 1)]
+    agents.append(("holistic", 0, SteeringActor(stop_radius=0.2)))
+    text = make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,),
+                       progress=False).read_text()
+    assert "## Modular vs holistic" not in text
+    assert "skipped" in text
+    summary = pd.read_csv(tmp_path / "summary.csv").set_index(["arch", "metric"])
+    assert summary.loc[("modular", "reward_fraction"), "n"] == 2
+    assert np.isfinite(summary.loc[("modular", "reward_fraction"), "ci_low"])
+    assert np.isnan(summary.loc[("holistic", "reward_fraction"), "ci_low"])
+    modular_row = next(line for line in text.splitlines() if line.startswith("| modular | 1x"))
+    assert "[" in modular_row

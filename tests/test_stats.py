@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from navdecode.stats import compare, mixed_model, permutation_test, seed_level
+from navdecode.stats import compare, mixed_model, permutation_test, seed_level, summarize
 
 
 def two_groups(a, b):
@@ -56,6 +56,24 @@ def test_monte_carlo_permutation_when_too_many_relabellings():
     assert p < 0.01
 
 
+def test_summarize_gives_seed_level_mean_sem_and_ci_per_group():
+    rows = [("modular", g, s, s + 10 * g + t) for g in (1, 2) for s in range(4)
+            for t in (-1.0, 1.0)]
+    rows += [("holistic", 1, 0, 5.0)]
+    df = pd.DataFrame(rows, columns=["arch", "gain", "seed", "score"])
+    table = summarize(df, "score", by=["arch", "gain"]).set_index(["arch", "gain"])
+    one = table.loc[("modular", 1)]
+    assert one["n"] == 4
+    assert one["mean"] == pytest.approx(11.5)
+    assert one["sem"] == pytest.approx(np.std([10, 11, 12, 13], ddof=1) / 2)
+    assert 10 <= one["ci_low"] < 11.5 < one["ci_high"] <= 13
+    assert table.loc[("modular", 2), "mean"] == pytest.approx(21.5)
+    single = table.loc[("holistic", 1)]
+    assert single["n"] == 1
+    assert single["mean"] == 5.0
+    assert np.isnan(single[["sem", "ci_low", "ci_high"]].astype(float)).all()
+
+
 def test_mixed_model_recovers_an_effect_and_guards_collapse():
     rng = np.random.default_rng(1)
     rows = []
@@ -94,7 +112,10 @@ def test_mixed_model_recovers_an_effect_and_guards_collapse():
      (lambda: compare(two_groups([1, 2], [3, 4]), []), ValueError, "values"),
      (lambda: compare(two_groups([1, 2], [3, 4]).assign(arch="x"), "score"), ValueError,
       "two groups"),
-     (lambda: mixed_model(two_groups([1, 2], [3]), "score"), ValueError, "at least 2")],
+     (lambda: mixed_model(two_groups([1, 2], [3]), "score"), ValueError, "at least 2"),
+     (lambda: summarize(two_groups([1, 2], [3]), []), ValueError, "values"),
+     (lambda: summarize(two_groups([1, 2], [3]), "score", by=[]), ValueError, "by"),
+     (lambda: summarize(two_groups([1, 2], [3]), "nope"), ValueError, "nope")],
 )
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):

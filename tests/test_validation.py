@@ -20,7 +20,7 @@ from navdecode import (
 from navdecode.decoding import decode
 from navdecode.metrics import session_metrics, trial_metrics, zero_intercept_slope
 from navdecode.report import make_report
-from navdecode.stats import compare
+from navdecode.stats import compare, summarize
 
 T = fixed_targets(4)
 A = make_agent("modular", seed=0)
@@ -112,6 +112,7 @@ CASES = [
     (lambda: zero_intercept_slope([1.0, 2.0], [1.0]), ValueError, "same length"),
     (lambda: zero_intercept_slope([0.0, 0.0], [1.0, 2.0]), ValueError, "non-zero"),
     (lambda: compare("table", "x"), TypeError, "df"),
+    (lambda: summarize("table", "x"), TypeError, "df"),
     (lambda: make_report("out", agents=[], n_trials=5), ValueError, "n_trials"),
     (lambda: make_report(5, agents=[]), TypeError, "out_dir"),
 ]
