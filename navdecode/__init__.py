@@ -14,6 +14,7 @@ from navdecode.agents import (
 from navdecode.checkpoints import load_agent, save_agent
 from navdecode.config import TaskConfig
 from navdecode.decoding import DecodingResult, decode, default_decoder
+from navdecode.diagnostics import actor_saturation
 from navdecode.estimators import GroupedRidgeCV
 from navdecode.metrics import (
     path_curvature,
@@ -54,6 +55,7 @@ __all__ = [
     "TrainingRun",
     "TwinCritic",
     "__version__",
+    "actor_saturation",
     "compare",
     "count_parameters",
     "decode",

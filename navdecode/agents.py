@@ -115,8 +115,32 @@ class RecurrentActor(nn.Module):
         state : tuple of torch.Tensor
             LSTM (h, c) after the last input.
         """
+        z, state = self.preactivation(x, state)
+        return torch.tanh(z), state
+
+    def preactivation(self, x: torch.Tensor, state: LSTMState | None = None
+                      ) -> tuple[torch.Tensor, LSTMState]:
+        """The read-out before the tanh: ``forward`` returns ``tanh`` of this.
+
+        Large magnitudes mean a saturated actor whose gradients vanish
+        (see `navdecode.actor_saturation`).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (T, B, input_dim)
+            Actor inputs.
+        state : tuple of two torch.Tensor or None
+            LSTM (h, c); zeros when None.
+
+        Returns
+        -------
+        z : torch.Tensor of shape (T, B, 2)
+            Pre-tanh outputs.
+        state : tuple of torch.Tensor
+            LSTM (h, c) after the last input.
+        """
         out, state = self.rnn(x, state)
-        return torch.tanh(_run_mlp(self._linears(), out)), state
+        return _run_mlp(self._linears(), out), state
 
 
 class RecurrentCritic(nn.Module):

@@ -24,13 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import xarray as xr
 from tqdm.auto import tqdm
 
 from navdecode._io import atomic_write, atomic_write_text
 from navdecode._validation import check_path, torch_generator
-from navdecode.agents import Agent, make_agent
+from navdecode.agents import Agent, RecurrentActor, make_agent
 from navdecode.checkpoints import save_agent
 from navdecode.config import TaskConfig
+from navdecode.diagnostics import SATURATION_THRESHOLD, preactivations
 from navdecode.replay import Batch, TrajectoryMemory, mirror
 from navdecode.rollout import fixed_targets, run_agent
 from navdecode.task import FireflyTask
@@ -131,7 +133,10 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
     table : pandas.DataFrame
         One row per gain: ``task`` (``"gain1x"`` ...), ``reward_fraction``,
         ``error_distance`` (mean stop-to-target distance, cm), ``reward_rate``
-        (rewarded trials per second of trial time).
+        (rewarded trials per second of trial time). ``table.attrs["saturated"]`` holds
+        the fraction of validation steps at which both action components sit in the
+        tanh's flat tails (`actor_saturation`): near 1 is the "saturated circling"
+        state a run does not leave.
     """
     targets = fixed_targets(config.n_validation, seed=config.validation_seed, config=task_config)
     gains = np.repeat(config.validation_gains, len(targets))
@@ -146,7 +151,15 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
                      "error_distance": float(err.values[sel].mean()),
                      "reward_rate": float(rewarded.sum() / (ds.n_steps.values[sel].sum()
                                                             * task_config.dt))})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["saturated"] = _both_saturated(actor, ds)
+    return table
+
+
+def _both_saturated(actor: torch.nn.Module, ds: xr.Dataset) -> float:
+    if not isinstance(actor, RecurrentActor):
+        return float("nan")
+    return float((np.abs(preactivations(actor, ds)) > SATURATION_THRESHOLD).all(axis=1).mean())
 
 
 def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -389,7 +402,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                         group["lr"] = config.lr_phase3
             if progress:
                 bar.write(f"trial {s['trials']}: phase {s['phase']}, validation 1x reward "
-                          f"fraction {frac1:.3f}, error {table['error_distance'].iloc[0]:.0f} cm")
+                          f"fraction {frac1:.3f}, error {table['error_distance'].iloc[0]:.0f} cm, "
+                          f"actor saturated at {table.attrs['saturated']:.0%} of steps")
             save_agent(agent, out / "checkpoints" / f"trial_{s['trials']:06d}.pt",
                        metadata={"trial": s["trials"], "phase": s["phase"],
                                  "trials_after_phase1": after, "seed": config.seed},

@@ -18,6 +18,7 @@ from navdecode import (
     save_dataset,
 )
 from navdecode.decoding import decode
+from navdecode.diagnostics import actor_saturation
 from navdecode.metrics import session_metrics, trial_metrics, zero_intercept_slope
 from navdecode.report import make_report
 from navdecode.stats import compare, summarize
@@ -115,6 +116,10 @@ CASES = [
     (lambda: summarize("table", "x"), TypeError, "df"),
     (lambda: make_report("out", agents=[], n_trials=5), ValueError, "n_trials"),
     (lambda: make_report(5, agents=[]), TypeError, "out_dir"),
+    (lambda: actor_saturation("actor", D), TypeError, "actor"),
+    (lambda: actor_saturation(A, D.drop_vars("actor_input")), ValueError, "actor_input"),
+    (lambda: actor_saturation(A, EMPTY), ValueError, "no trials"),
+    (lambda: actor_saturation(A, D, threshold=-1.0), ValueError, "threshold"),
 ]
 
 

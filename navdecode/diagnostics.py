@@ -1,0 +1,74 @@
+"""Training diagnostics that look inside the actor: how saturated its tanh output is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+import xarray as xr
+
+from navdecode._validation import check_dataset, check_positive
+from navdecode.agents import Agent, RecurrentActor
+
+__all__ = ["actor_saturation"]
+
+_COMPONENTS = ("action_lin", "action_ang")
+SATURATION_THRESHOLD = 3.0
+"""|pre-tanh| above which tanh' < 0.01: the actor's gradient is all but gone."""
+
+
+def preactivations(actor: RecurrentActor, ds: xr.Dataset) -> np.ndarray:
+    """The actor's pre-tanh outputs at every valid recorded step, shape (steps, 2)."""
+    inputs = ds["actor_input"].transpose("step", "trial", "input").to_numpy()
+    valid = ds["valid"].transpose("step", "trial").to_numpy()
+    param = next(actor.parameters())
+    x = torch.as_tensor(np.nan_to_num(inputs), dtype=param.dtype, device=param.device)
+    with torch.inference_mode():
+        z, _ = actor.preactivation(x)
+    return z.cpu().numpy()[valid]
+
+
+def actor_saturation(actor: RecurrentActor | Agent, ds: xr.Dataset,
+                     threshold: float = SATURATION_THRESHOLD) -> pd.DataFrame:
+    """How far the actor's outputs sit in the flat tails of its tanh.
+
+    The actor is run again on the recorded inputs (``actor_input``) to get its pre-tanh
+    read-out z. Where |z| > `threshold` (3 by default, where tanh' < 0.01) the
+    policy gradient reaching the actor is scaled by less than 1/100: a run whose actor
+    sits there at every step ("saturated circling": actions pinned at (+-1, +-1), the
+    agent circles and never stops) cannot learn its way out.
+
+    Parameters
+    ----------
+    actor : RecurrentActor or Agent
+        The actor (or an agent holding it) that produced `ds`, or any other actor to
+        probe on the same inputs.
+    ds : xarray.Dataset
+        A recording from `run_agent` (needs ``actor_input`` and ``valid``).
+    threshold : float, default=3.0
+        |z| above which a component counts as saturated.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per action component (``action_lin``, ``action_ang``):
+        ``saturated_fraction`` (of valid steps) and ``mean_abs_preactivation``.
+
+    Examples
+    --------
+    >>> from navdecode import actor_saturation, fixed_targets, make_agent, run_agent
+    >>> agent = make_agent("modular", seed=0)
+    >>> ds = run_agent(agent, fixed_targets(20))
+    >>> actor_saturation(agent, ds)["saturated_fraction"].tolist()
+    [0.0, 0.0]
+    """
+    net = actor.actor if isinstance(actor, Agent) else actor
+    if not isinstance(net, RecurrentActor):
+        msg = f"actor must be a RecurrentActor or an Agent, got {type(actor).__name__}"
+        raise TypeError(msg)
+    check_dataset(ds, ("actor_input",))
+    threshold = check_positive(threshold, "threshold")
+    z = np.abs(preactivations(net, ds))
+    return pd.DataFrame({"component": list(_COMPONENTS),
+                         "saturated_fraction": (z > threshold).mean(axis=0),
+                         "mean_abs_preactivation": z.mean(axis=0)})
