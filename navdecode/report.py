@@ -215,7 +215,11 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
         lines.append(f"| {arch} | {gain:g}x | {int(by_metric['n'].max())} | "
                      + " | ".join(cells) + " |")
     lines += ["", "A CI needs at least 2 seeds; an architecture with one seed shows its value "
-              "alone.", ""]
+              "alone."]
+    if summary["n"].between(2, 4).any():
+        lines.append("With fewer than 5 seeds the bootstrap CI is crude: with 2 seeds it is the "
+                     "range of the two seeds' values.")
+    lines.append("")
     if testable:
         lines += ["## Modular vs holistic", "",
                   "| gain | metric | modular - holistic | 95% CI | Hedges g | permutation p | "

@@ -122,3 +122,4 @@ def test_report_with_one_seed_of_an_architecture_skips_tests_but_keeps_cis(tmp_p
     assert np.isnan(summary.loc[("holistic", "reward_fraction"), "ci_low"])
     modular_row = next(line for line in text.splitlines() if line.startswith("| modular | 1x"))
     assert "[" in modular_row
+    assert "crude" in text
