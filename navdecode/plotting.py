@@ -267,11 +267,15 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Decoding error (cm) as violins by gain and architecture, one dot per seed.
 
+    The violins show the distribution of all rows of a group; the dots are the mean of
+    each (arch, seed, gain), so passing one row per decoded step draws the tutorial's
+    error distributions with the seed means on top.
+
     Parameters
     ----------
     df : pandas.DataFrame
-        One row per (arch, seed, gain) with a ``decoding_error_cm`` column (or one row
-        per sample: a violin per group shows their distribution).
+        Rows with ``arch``, ``gain``, ``decoding_error_cm`` and, for the dots, ``seed``:
+        one row per (arch, seed, gain), or one per decoded step or trial.
     ax : matplotlib Axes or None, default=None
         Where to draw; a new figure when None.
 
@@ -291,10 +295,15 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     check_table(df, ["arch", "gain", "decoding_error_cm"])
     ax = _ax(ax, (5.0, 4.0))
-    sns.violinplot(df, x="gain", y="decoding_error_cm", hue="arch", palette=ARCH_COLORS,
-                   inner=None, cut=0, ax=ax, alpha=0.5)
-    sns.stripplot(df, x="gain", y="decoding_error_cm", hue="arch", palette=ARCH_COLORS,
-                  dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
+    order = list(df["arch"].drop_duplicates())
+    sns.violinplot(df, x="gain", y="decoding_error_cm", hue="arch", hue_order=order,
+                   palette=ARCH_COLORS, inner=None, cut=0, ax=ax, alpha=0.5)
+    if "seed" in df.columns:
+        seeds = df.groupby(["arch", "gain", "seed"], as_index=False, observed=True)[
+            "decoding_error_cm"].mean()
+        sns.stripplot(seeds, x="gain", y="decoding_error_cm", hue="arch",
+                      hue_order=order, palette=ARCH_COLORS,
+                      dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
     ax.set(xlabel="gain", ylabel="position decoding error (cm)")
     return ax
 

@@ -90,7 +90,7 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     start = time.perf_counter()
     agents = _agents_from_bundle() if agents is None else agents
     targets = fixed_targets(n_trials, seed=0)
-    sessions, trials, decoding, over_time, example = [], [], [], [], {}
+    sessions, trials, decoding, over_time, step_errors, example = [], [], [], [], [], {}
     jobs = [(a, s, ag, g) for a, s, ag in agents for g in gains]
     recordings = {}
     for arch, seed, agent, gain in tqdm(jobs, desc="report", disable=not progress):
@@ -111,6 +111,8 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
                                               test_ds=ds).mean_error
         sessions.append(row)
         over_time.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
+        step_errors.append(grouped.error.rename("decoding_error_cm").to_dataframe()
+                           .dropna().reset_index()[["decoding_error_cm"]].assign(**key))
         decoding.append(grouped.scores.assign(**key, protocol="grouped"))
         decoding.append(tutorial.scores.assign(**key, protocol="tutorial"))
         example.setdefault((arch, gain), ds)
@@ -159,7 +161,8 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     if len(gains) > 1:
         save(f"traveled_vs_target_{gains[1]:g}x", lambda ax: plotting.plot_traveled_vs_target(
             trials_df[trials_df["gain"] == gains[1]], ax=ax))
-    save("decoding_error", lambda ax: plotting.plot_decoding_error(sessions_df, ax=ax))
+    errors_df = pd.concat(step_errors, ignore_index=True)
+    save("decoding_error", lambda ax: plotting.plot_decoding_error(errors_df, ax=ax))
     mean_steps = steps_df.groupby(["label", "step"], as_index=False)[["mean_error", "sem"]].mean()
     save("decoding_over_time", lambda ax: plotting.plot_decoding_over_time(
         mean_steps[mean_steps["step"] < 25], ax=ax))

@@ -123,3 +123,20 @@ def test_report_with_one_seed_of_an_architecture_skips_tests_but_keeps_cis(tmp_p
     modular_row = next(line for line in text.splitlines() if line.startswith("| modular | 1x"))
     assert "[" in modular_row
     assert "crude" in text
+
+
+def test_decoding_violins_take_steps_and_dot_the_seed_means():
+    from matplotlib.collections import PathCollection
+
+    rng = np.random.default_rng(0)
+    rows = [{"arch": arch, "seed": seed, "gain": gain,
+             "decoding_error_cm": rng.gamma(2.0, 5.0 * gain) + 10 * seed}
+            for arch in ("modular", "holistic") for seed in (0, 1) for gain in (1.0, 2.0)
+            for _ in range(200)]
+    steps = pd.DataFrame(rows)
+    ax = plotting.plot_decoding_error(steps)
+    dots = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections
+                           if isinstance(c, PathCollection)])
+    means = steps.groupby(["arch", "gain", "seed"])["decoding_error_cm"].mean()
+    np.testing.assert_allclose(np.sort(dots), np.sort(means.to_numpy()))
+    plt.close("all")
