@@ -188,6 +188,11 @@ def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
                          ax: Axes | None = None) -> Axes:
     """Reward fraction vs training trial, mean +- SEM across seeds, per architecture.
 
+    Each seed's curve is drawn thinly; the mean and SEM are drawn only over the trials at
+    which every seed of the architecture has a validation (runs end at different trials,
+    since phase I lasts a different time in each), so the mean never silently changes
+    which seeds it averages.
+
     Parameters
     ----------
     curves : pandas.DataFrame
@@ -213,11 +218,14 @@ def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
     ax = _ax(ax, (5.5, 4.0))
     sub = curves[curves["task"] == task]
     for arch, grp in sub.groupby("arch"):
-        stats = grp.groupby("episode")["reward_fraction"].agg(["mean", "sem", "count"])
-        sem = stats["sem"].fillna(0)
         color = ARCH_COLORS.get(str(arch))
-        ax.plot(stats.index, stats["mean"], color=color,
-                label=f"{arch} (n={grp['seed'].nunique()})")
+        n_seeds = grp["seed"].nunique()
+        for _, run in grp.groupby("seed"):
+            ax.plot(run["episode"], run["reward_fraction"], color=color, lw=0.6, alpha=0.4)
+        stats = grp.groupby("episode")["reward_fraction"].agg(["mean", "sem", "count"])
+        stats = stats[stats["count"] == n_seeds]
+        sem = stats["sem"].fillna(0)
+        ax.plot(stats.index, stats["mean"], color=color, lw=2, label=f"{arch} (n={n_seeds})")
         ax.fill_between(stats.index, stats["mean"] - sem, stats["mean"] + sem, color=color,
                         alpha=0.25, lw=0)
     ax.set(xlabel="training trial", ylabel="reward fraction", ylim=(-0.02, 1.02),

@@ -57,12 +57,15 @@ def test_every_figure_returns_its_axes(recording, sessions):
     plt.close("all")
 
 
-def test_training_curve_shows_mean_of_seeds():
-    curves = pd.DataFrame({"arch": ["modular"] * 4, "seed": [0, 0, 1, 1],
-                           "episode": [500, 1000] * 2, "task": ["gain1x"] * 4,
-                           "reward_fraction": [0.2, 0.8, 0.4, 1.0]})
+def test_training_curve_shows_mean_of_seeds_only_where_every_seed_has_data():
+    curves = pd.DataFrame({"arch": ["modular"] * 5, "seed": [0, 0, 1, 1, 1],
+                           "episode": [500, 1000, 500, 1000, 1500], "task": ["gain1x"] * 5,
+                           "reward_fraction": [0.2, 0.8, 0.4, 1.0, 1.0]})
     ax = plotting.plot_training_curves(curves)
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.3, 0.9])
+    seed_lines, mean_line = ax.lines[:2], ax.lines[2]
+    assert [len(line.get_xdata()) for line in seed_lines] == [2, 3]
+    np.testing.assert_allclose(mean_line.get_xdata(), [500, 1000])
+    np.testing.assert_allclose(mean_line.get_ydata(), [0.3, 0.9])
     plt.close("all")
 
 
