@@ -34,9 +34,10 @@ def actor_saturation(actor: RecurrentActor | Agent, ds: xr.Dataset,
 
     The actor is run again on the recorded inputs (``actor_input``) to get its pre-tanh
     read-out z. Where |z| > `threshold` (3 by default, where tanh' < 0.01) the
-    policy gradient reaching the actor is scaled by less than 1/100: a run whose actor
-    sits there at every step ("saturated circling": actions pinned at (+-1, +-1), the
-    agent circles and never stops) cannot learn its way out.
+    policy gradient reaching the actor is scaled by less than 1/100. A run whose actor
+    sits there at nearly every step ("saturated circling": actions pinned at (+-1, +-1),
+    the agent circles and never stops) learns very slowly, and can stay there for
+    thousands of trials.
 
     Parameters
     ----------

@@ -111,8 +111,8 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
                                               test_ds=ds).mean_error
         sessions.append(row)
         over_time.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
-        step_errors.append(grouped.error.rename("decoding_error_cm").to_dataframe()
-                           .dropna().reset_index()[["decoding_error_cm"]].assign(**key))
+        err = grouped.error.values.ravel()
+        step_errors.append(pd.DataFrame({"decoding_error_cm": err[np.isfinite(err)], **key}))
         decoding.append(grouped.scores.assign(**key, protocol="grouped"))
         decoding.append(tutorial.scores.assign(**key, protocol="tutorial"))
         example.setdefault((arch, gain), ds)

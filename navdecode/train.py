@@ -134,9 +134,9 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
         One row per gain: ``task`` (``"gain1x"`` ...), ``reward_fraction``,
         ``error_distance`` (mean stop-to-target distance, cm), ``reward_rate``
         (rewarded trials per second of trial time). ``table.attrs["saturated"]`` holds
-        the fraction of validation steps at which both action components sit in the
-        tanh's flat tails (`actor_saturation`): near 1 is the "saturated circling"
-        state a run does not leave.
+        the fraction of validation steps (all gains) at which both action components
+        sit in the tanh's flat tails (`actor_saturation`): near 1 is the "saturated
+        circling" state in which a run can stay for thousands of trials.
     """
     targets = fixed_targets(config.n_validation, seed=config.validation_seed, config=task_config)
     gains = np.repeat(config.validation_gains, len(targets))
