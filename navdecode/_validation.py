@@ -23,6 +23,17 @@ def check_positive(value: object, name: str) -> float:
     return float(value)
 
 
+def check_nonnegative(value: object, name: str) -> float:
+    """Return ``value`` as float, raising unless it is a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        msg = f"{name} must be a real number, got {type(value).__name__}"
+        raise TypeError(msg)
+    if not np.isfinite(value) or value < 0:
+        msg = f"{name} must be a finite number >= 0, got {name}={value!r}"
+        raise ValueError(msg)
+    return float(value)
+
+
 def check_int(value: object, name: str, minimum: int | None = None) -> int:
     """Return ``value`` as int, raising unless it is an integer >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -38,8 +38,8 @@ from navdecode.rollout import fixed_targets, run_agent
 from navdecode.task import FireflyTask
 from navdecode.train_config import TrainConfig
 
-__all__ = ["TrainingRun", "critic_loss", "explore", "select_checkpoint", "smooth_target_action",
-           "train", "validate"]
+__all__ = ["TrainingRun", "critic_loss", "explore", "saturation_excess", "select_checkpoint",
+           "smooth_target_action", "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
                  "error_distance", "reward_rate", "wall_time_s"]
@@ -188,6 +188,17 @@ def critic_loss(agent: Agent, target: Agent, batch: Batch, config: TrainConfig,
         (q2.squeeze(-1) - y) ** 2, batch.mask)
 
 
+def saturation_excess(z: torch.Tensor, mask: torch.Tensor,
+                      threshold: float = SATURATION_THRESHOLD) -> torch.Tensor:
+    """Masked mean over steps of ``sum(relu(|z| - threshold)^2)`` over action components.
+
+    Zero (with zero gradient) while every pre-tanh read-out stays within +-`threshold`;
+    the opt-in `TrainConfig.saturation_penalty` multiplies it into the actor loss.
+    """
+    excess = (z.abs() - threshold).clamp(min=0.0)
+    return _masked_mean((excess**2).sum(-1), mask)
+
+
 def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim.Optimizer,
                 opt_critic: torch.optim.Optimizer, config: TrainConfig, threshold: float,
                 update_actor: bool, gen: torch.Generator) -> dict[str, float]:
@@ -199,8 +210,11 @@ def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.opti
     out = {"critic_loss": loss.detach().item()}
 
     if update_actor:
-        action, _ = agent.actor(batch.inputs)
-        actor_loss = -_masked_mean(agent.critic.q1(batch.inputs, action).squeeze(-1), batch.mask)
+        z, _ = agent.actor.preactivation(batch.inputs)
+        actor_loss = -_masked_mean(agent.critic.q1(batch.inputs, torch.tanh(z)).squeeze(-1),
+                                   batch.mask)
+        if config.saturation_penalty:
+            actor_loss = actor_loss + config.saturation_penalty * saturation_excess(z, batch.mask)
         opt_actor.zero_grad(set_to_none=True)
         actor_loss.backward()
         opt_actor.step()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from navdecode._validation import check_choice, check_int, check_positive
+from navdecode._validation import check_choice, check_int, check_nonnegative, check_positive
 from navdecode.agents import ARCHITECTURES
 
 __all__ = ["TrainConfig"]
@@ -16,7 +16,8 @@ class TrainConfig:
 
     Every default is the published value except `n_envs` (trials collected side by
     side; 1 reproduces the published one-trial-at-a-time collection) and
-    `max_phase1_trials` (a safety cap the paper does not have).
+    `max_phase1_trials` (a safety cap the paper does not have). `saturation_penalty`
+    is an opt-in addition to the actor loss, off (0) by default.
 
     Examples
     --------
@@ -69,6 +70,12 @@ class TrainConfig:
     """Exploration noise std in phase III."""
     phase3_threshold: float = 0.8
     """Phase III starts once a validation run's 1x reward fraction exceeds this."""
+    saturation_penalty: float = 0.0
+    """Opt-in, not published: weight of ``mean(sum(relu(|z| - 3)^2))`` over the actor's
+    pre-tanh read-out z, added to the actor loss. It leaves the objective unchanged while
+    every |z| <= 3 (actions up to tanh(3) = 0.995) and pulls back read-outs that run deep
+    into the tanh's flat tails ("saturated circling", see the training guide). 0 (the
+    default) is the published loss."""
     validate_every: int = 500
     """Validate (and checkpoint) every this many trials."""
     n_validation: int = 300
@@ -93,6 +100,7 @@ class TrainConfig:
             check_int(getattr(self, name), name, minimum=1)
         check_int(self.learning_starts, "learning_starts", minimum=0)
         check_int(self.torch_threads, "torch_threads", minimum=0)
+        check_nonnegative(self.saturation_penalty, "saturation_penalty")
         for name in ("gamma", "tau", "lr", "lr_phase3", "adam_eps", "target_noise_clip"):
             check_positive(getattr(self, name), name)
         if self.validate_every % self.n_envs:

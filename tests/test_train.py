@@ -8,8 +8,10 @@ import torch
 from navdecode import FireflyTask, TaskConfig, make_agent
 from navdecode.replay import Batch, TrajectoryMemory, mirror
 from navdecode.train import (
+    _td3_update,
     critic_loss,
     explore,
+    saturation_excess,
     select_checkpoint,
     smooth_target_action,
     train,
@@ -156,6 +158,45 @@ def test_padding_never_reaches_the_loss():
     assert all(torch.isfinite(p.grad).all() for p in agent.critic.parameters())
 
 
+def test_saturation_excess_is_zero_inside_the_threshold_and_masks_padding():
+    z = torch.tensor([[[2.9, -3.0]], [[4.0, -5.0]], [[50.0, 50.0]]], requires_grad=True)
+    mask = torch.tensor([[1.0], [1.0], [0.0]])  # the third step is padding
+    excess = saturation_excess(z, mask)
+    torch.testing.assert_close(excess, torch.tensor((1.0**2 + 2.0**2) / 2))
+    excess.backward()
+    # no pull inside +-3 nor on padding; outside, the pull is towards zero
+    assert z.grad[0].abs().sum() == 0
+    assert z.grad[2].abs().sum() == 0
+    assert z.grad[1, 0, 0] > 0
+    assert z.grad[1, 0, 1] < 0
+
+
+def _saturated_batch() -> tuple:
+    agent, target = make_agent("holistic", seed=0), make_agent("holistic", seed=1)
+    with torch.no_grad():
+        agent.actor.l1.bias.fill_(8.0)  # every read-out deep in the tanh's flat tail
+    inputs = torch.randn(6, 4, 6, generator=torch.Generator().manual_seed(0))
+    batch = Batch(inputs, torch.zeros(6, 4, 2), torch.zeros(6, 4), torch.zeros(6, 4),
+                  torch.ones(6, 4))
+    return agent, target, batch
+
+
+@pytest.mark.parametrize("penalty", [0.0, 1.0])
+def test_saturation_penalty_pulls_a_saturated_actor_back_only_when_asked(penalty):
+    agent, target, batch = _saturated_batch()
+    config = TrainConfig(arch="holistic", saturation_penalty=penalty)
+    before = agent.actor.l1.bias.detach().clone()
+    opts = [torch.optim.SGD(agent.actor.parameters(), lr=0.1),
+            torch.optim.SGD(agent.critic.parameters(), lr=0.0)]
+    _td3_update(agent, target, batch, *opts, config, 0.1, update_actor=True,
+                gen=torch.Generator().manual_seed(0))
+    moved = before - agent.actor.l1.bias.detach()
+    if penalty:  # d/dz of (z - 3)^2 at z ~ 8 is ~10 per component: a clear step back
+        assert (moved > 0.5).all()
+    else:  # tanh'(8) ~ 5e-7: the critic's gradient barely reaches the actor
+        assert moved.abs().max() < 1e-4
+
+
 def test_memory_sample_pads_and_masks():
     memory = TrajectoryMemory(capacity=4, max_len=5)
     lengths = torch.tensor([2, 5, 3])
@@ -176,7 +217,9 @@ def test_memory_sample_pads_and_masks():
     [({"arch": "tiny"}, ValueError, "arch"), ({"seed": -1}, ValueError, "seed"),
      ({"n_envs": 7}, ValueError, "n_envs"), ({"gamma": 0}, ValueError, "gamma"),
      ({"batch_size": 1.5}, TypeError, "batch_size"),
-     ({"validation_gains": ()}, ValueError, "validation_gains")],
+     ({"validation_gains": ()}, ValueError, "validation_gains"),
+     ({"saturation_penalty": -0.1}, ValueError, "saturation_penalty"),
+     ({"saturation_penalty": "1"}, TypeError, "saturation_penalty")],
 )
 def test_train_config_rejects_bad_values(kwargs, error, match):
     with pytest.raises(error, match=match):
