@@ -110,7 +110,9 @@ def _field_docs(cls: type) -> dict[str, str]:
 
 def argv_is_cli() -> bool:
     """Whether this process was started as the ``navdecode`` command (not from Python)."""
-    return Path(sys.argv[0]).name in ("navdecode", "cli.py", "__main__.py")
+    arg0 = Path(sys.argv[0])
+    return arg0.name in ("navdecode", "cli.py") or (
+        arg0.name == "__main__.py" and arg0.parent.name == "navdecode")
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:

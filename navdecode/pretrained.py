@@ -128,6 +128,7 @@ def export_pretrained(run_dir: str | Path, dest: str | Path | None = None,
         "arch": config["arch"], "seed": config["seed"],
         "command": provenance.get("command", ""),
         "navdecode_commit": provenance.get("commit", ""),
+        "navdecode_modified": provenance.get("package_modified"),
         "machine": provenance.get("machine", ""),
         "checkpoint_trial": int(agent.metadata.get("trial", -1)),
         "selection": criterion,
@@ -149,15 +150,24 @@ def export_pretrained(run_dir: str | Path, dest: str | Path | None = None,
     return out
 
 
-def provenance(command: str) -> dict[str, str]:
-    """Facts about how and where a run was started: command, commit, machine."""
+def provenance(command: str) -> dict[str, object]:
+    """Facts about how and where a run was started: command, commit, machine.
+
+    ``package_modified`` is True when the package's source differed from ``commit``
+    (uncommitted edits under ``navdecode/``), so the commit alone does not pin the code.
+    """
     import subprocess
 
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, check=True).stdout.strip()
+
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, check=True).stdout.strip()
+        commit = git("rev-parse", "HEAD")
+        modified: bool | None = bool(git("status", "--porcelain", "--untracked-files=no", "."))
     except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+        commit, modified = "unknown", None
     machine = (f"{platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
                f"torch {torch.__version__}").replace("  ", " ")
-    return {"command": command, "commit": commit, "machine": machine}
+    return {"command": command, "commit": commit, "package_modified": modified,
+            "machine": machine}

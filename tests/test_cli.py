@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -47,7 +48,10 @@ def test_train_export_and_report_from_the_command_line(tmp_path, capsys):
     assert main(args) == 0
     assert "phase I took 10 trials" in capsys.readouterr().out
     assert (run / "done.json").exists()
-    assert (run / "provenance.json").exists()
+    facts = json.loads((run / "provenance.json").read_text())
+    assert facts["command"] == ""  # called from Python (pytest), not as the navdecode command
+    assert set(facts) == {"command", "commit", "package_modified", "machine"}
+    assert facts["package_modified"] in (True, False, None)
     assert main(["export", str(run), "--dest", str(tmp_path / "bundle")]) == 0
     assert (tmp_path / "bundle" / "modular-seed0.pt").exists()
     code = main(["train", "--arch", "modular", "--out", str(run), "--quiet"])

@@ -39,6 +39,8 @@ def test_export_writes_actor_curve_and_manifest(tmp_path):
     assert manifest["checkpoint_trial"] in (20,)
     assert set(manifest) >= {"best_reward_fraction_gain1x", "best_reward_fraction_gain4x",
                              "trials_to_0.9", "wall_time_s", "navdecode_commit"}
+    assert manifest["navdecode_commit"] == "abc"
+    assert manifest["navdecode_modified"] is None  # an older provenance without the flag
     curve = pd.read_csv(tmp_path / "bundle" / "modular-seed3-curve.csv")
     assert len(curve) == 8  # validations at trials 10 and 20, four gains each
 
