@@ -228,6 +228,26 @@ def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.opti
     return out
 
 
+def _check_same_config(path: Path, config: TrainConfig) -> None:
+    """Refuse to resume a run with settings other than those it was started with.
+
+    Fields missing from an older ``config.json`` count as their defaults; the thread
+    count and the device may change between sessions.
+    """
+    if not path.exists():
+        return
+    saved = json.loads(path.read_text())["train"]
+    now = json.loads(json.dumps(asdict(config)))
+    defaults = json.loads(json.dumps(asdict(TrainConfig())))
+    differ = sorted(k for k in now if k not in ("torch_threads", "device")
+                    and saved.get(k, defaults[k]) != now[k])
+    if differ:
+        changes = ", ".join(f"{k}: {saved.get(k, defaults[k])!r} -> {now[k]!r}" for k in differ)
+        msg = (f"config differs from the run in {str(path.parent)!r} ({changes}); resume "
+               "with the settings the run was started with")
+        raise ValueError(msg)
+
+
 def _save_state(path: Path, **state: object) -> None:
     atomic_write(path, lambda tmp: torch.save(state, tmp))
 
@@ -313,6 +333,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
          "wall_s": 0.0, "curve": [], "recent": []}
 
     if resume and state_path.exists():
+        _check_same_config(out / "config.json", config)
         saved = torch.load(state_path, map_location=device, weights_only=True)
         agent.load_state_dict(saved["agent"])
         target.load_state_dict(saved["target"])

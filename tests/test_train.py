@@ -226,6 +226,21 @@ def test_train_config_rejects_bad_values(kwargs, error, match):
         TrainConfig(**kwargs)
 
 
+def test_resume_refuses_changed_settings_but_allows_threads(tmp_path):
+    run_dir = tmp_path / "run"
+    train(TrainConfig(arch="modular", **{**TINY, "n_trials_after_phase1": 10}), run_dir,
+          progress=False)
+    changed = TrainConfig(arch="modular", saturation_penalty=1.0,
+                          **{**TINY, "n_trials_after_phase1": 10})
+    with pytest.raises(ValueError, match=r"saturation_penalty: 0\.0 -> 1\.0"):
+        train(changed, run_dir, resume=True, progress=False)
+    saved = json.loads((run_dir / "config.json").read_text())
+    del saved["train"]["saturation_penalty"]  # a config.json from before the field existed
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    same = TrainConfig(arch="modular", **{**TINY, "n_trials_after_phase1": 10, "torch_threads": 2})
+    assert train(same, run_dir, resume=True, progress=False).phase1_trials == 10
+
+
 def test_train_rejects_bad_arguments(tmp_path):
     with pytest.raises(TypeError, match="config"):
         train({"arch": "modular"}, tmp_path)
