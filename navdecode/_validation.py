@@ -12,24 +12,14 @@ import torch
 __all__: list[str] = []
 
 
-def check_positive(value: object, name: str) -> float:
-    """Return ``value`` as float, raising unless it is a finite number > 0."""
+def check_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as float, raising unless it is a finite number > 0 (>= 0 if allowed)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         msg = f"{name} must be a real number, got {type(value).__name__}"
         raise TypeError(msg)
-    if not np.isfinite(value) or value <= 0:
-        msg = f"{name} must be a finite number > 0, got {name}={value!r}"
-        raise ValueError(msg)
-    return float(value)
-
-
-def check_nonnegative(value: object, name: str) -> float:
-    """Return ``value`` as float, raising unless it is a finite number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        msg = f"{name} must be a real number, got {type(value).__name__}"
-        raise TypeError(msg)
-    if not np.isfinite(value) or value < 0:
-        msg = f"{name} must be a finite number >= 0, got {name}={value!r}"
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        msg = f"{name} must be a finite number {bound}, got {name}={value!r}"
         raise ValueError(msg)
     return float(value)
 

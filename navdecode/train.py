@@ -236,13 +236,12 @@ def _check_same_config(path: Path, config: TrainConfig) -> None:
     """
     if not path.exists():
         return
-    saved = json.loads(path.read_text())["train"]
-    now = json.loads(json.dumps(asdict(config)))
     defaults = json.loads(json.dumps(asdict(TrainConfig())))
-    differ = sorted(k for k in now if k not in ("torch_threads", "device")
-                    and saved.get(k, defaults[k]) != now[k])
+    saved = {**defaults, **json.loads(path.read_text())["train"]}
+    now = json.loads(json.dumps(asdict(config)))
+    differ = sorted(k for k in now if k not in ("torch_threads", "device") and saved[k] != now[k])
     if differ:
-        changes = ", ".join(f"{k}: {saved.get(k, defaults[k])!r} -> {now[k]!r}" for k in differ)
+        changes = ", ".join(f"{k}: {saved[k]!r} -> {now[k]!r}" for k in differ)
         msg = (f"config differs from the run in {str(path.parent)!r} ({changes}); resume "
                "with the settings the run was started with")
         raise ValueError(msg)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from navdecode._validation import check_choice, check_int, check_nonnegative, check_positive
+from navdecode._validation import check_choice, check_int, check_positive
 from navdecode.agents import ARCHITECTURES
 
 __all__ = ["TrainConfig"]
@@ -100,7 +100,7 @@ class TrainConfig:
             check_int(getattr(self, name), name, minimum=1)
         check_int(self.learning_starts, "learning_starts", minimum=0)
         check_int(self.torch_threads, "torch_threads", minimum=0)
-        check_nonnegative(self.saturation_penalty, "saturation_penalty")
+        check_positive(self.saturation_penalty, "saturation_penalty", allow_zero=True)
         for name in ("gamma", "tau", "lr", "lr_phase3", "adam_eps", "target_noise_clip"):
             check_positive(getattr(self, name), name)
         if self.validate_every % self.n_envs:
