@@ -205,8 +205,71 @@ class RecurrentCritic(nn.Module):
                 out, _ = self.rnn2(torch.cat([out, action], dim=-1))
             else:
                 out = torch.cat([out, action], dim=-1)
-        linears = [getattr(self, f"l{i}") for i in range(1, self._n_linear + 1)]
-        return _run_mlp(linears, out)
+        return _run_mlp(self._linears(), out)
+
+    def _linears(self) -> list[nn.Module]:
+        return [getattr(self, f"l{i}") for i in range(1, self._n_linear + 1)]
+
+    def after_history(self, x: torch.Tensor, executed: torch.Tensor,
+                      action: torch.Tensor) -> torch.Tensor:
+        """Q of ``action[t]`` at each step t after the executed actions of steps before t.
+
+        `forward` feeds the action sequence it is given through the LSTM, so its Q at
+        step t also depends on the actions given for earlier steps. Here those are the
+        `executed` ones and only step t's action is replaced: Q(history_t, action_t) for
+        every t at once. Critics whose LSTM never sees the action (Critic5) give the same
+        as `forward`. The history is treated as data: gradients reach ``action`` and the
+        weights through step t only.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (T, B, input_dim)
+            Inputs.
+        executed : torch.Tensor of shape (T, B, 2)
+            Actions taken at each step (the replayed ones).
+        action : torch.Tensor of shape (T, B, 2)
+            Action to evaluate at each step.
+
+        Returns
+        -------
+        q : torch.Tensor of shape (T, B, 1)
+
+        Raises
+        ------
+        ValueError
+            For a multi-layer LSTM that sees the action (Critic2).
+        """
+        if not (self.action_in_rnn or self.second_rnn):
+            return self(x, action)
+        if self.rnn.num_layers != 1:
+            msg = "after_history supports one-layer LSTMs that see the action (not Critic2)"
+            raise ValueError(msg)
+        if self.action_in_rnn:
+            lstm, seen, seq = self.rnn, torch.cat([x, executed], -1), torch.cat([x, action], -1)
+        else:
+            with torch.no_grad():
+                out, _ = self.rnn(x)
+            lstm = self.rnn2
+            seen, seq = torch.cat([out, executed], -1), torch.cat([out, action], -1)
+        with torch.no_grad():
+            h_prev, c_prev = _states_before(lstm, seen)
+        i, f, g, o = (F.linear(seq, lstm.weight_ih_l0, lstm.bias_ih_l0)
+                      + F.linear(h_prev, lstm.weight_hh_l0, lstm.bias_hh_l0)).chunk(4, -1)
+        c = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)
+        return _run_mlp(self._linears(), torch.sigmoid(o) * torch.tanh(c))
+
+
+def _states_before(lstm: nn.LSTM, seq: torch.Tensor) -> LSTMState:
+    """(h, c) of a one-layer LSTM before each step of ``seq`` (zeros before step 0)."""
+    out, _ = lstm(seq)
+    h_prev = torch.cat([torch.zeros_like(out[:1]), out[:-1]])
+    i, f, g, _ = (F.linear(seq, lstm.weight_ih_l0, lstm.bias_ih_l0)
+                  + F.linear(h_prev, lstm.weight_hh_l0, lstm.bias_hh_l0)).chunk(4, -1)
+    i, f, g = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g)
+    c_prev = torch.zeros_like(out)
+    for t in range(1, len(seq)):  # c_t = f_t c_{t-1} + i_t g_t, elementwise
+        c_prev[t] = f[t - 1] * c_prev[t - 1] + i[t - 1] * g[t - 1]
+    return h_prev, c_prev
 
 
 class TwinCritic(nn.Module):
@@ -233,6 +296,12 @@ class TwinCritic(nn.Module):
     def forward(self, x: torch.Tensor, action: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Both Q estimates, each of shape (T, B, 1)."""
         return self.q1(x, action), self.q2(x, action)
+
+    def after_history(self, x: torch.Tensor, executed: torch.Tensor, action: torch.Tensor
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Both Q estimates of `RecurrentCritic.after_history`, each of shape (T, B, 1)."""
+        return self.q1.after_history(x, executed, action), self.q2.after_history(
+            x, executed, action)
 
 
 class Agent(nn.Module):

@@ -75,7 +75,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train an agent with recurrent TD3 (resumable)",
                        description="Train an agent with the published recurrent TD3. Every "
                                    "TrainConfig field is an option; defaults are the "
-                                   "published values.")
+                                   "published values unless the option says otherwise.")
     p.add_argument("--out", required=True, help="run folder (curve.csv, checkpoints/, state.pt)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -10,6 +10,10 @@ Deviations from the published algorithm (also in `train`'s docstring and the doc
 3. A timeout (35 steps) ends a trajectory like a stop (no bootstrap past it).
 4. Exploration noise is withheld only from stops that count (after the trial has
    moved); the published code withholds it from every stop action.
+5. The actor loss adds ``saturation_penalty * mean(sum(relu(|z| - 3)^2))`` on the
+   pre-tanh read-out z (default weight 1; 0 is the published loss). It is zero while
+   every |z| <= 3 and keeps the actor out of the tanh's flat tails, where the published
+   loss left 3 of 5 modular seeds circling in phase I (see the training guide).
 """
 
 from __future__ import annotations
@@ -179,7 +183,10 @@ def critic_loss(agent: Agent, target: Agent, batch: Batch, config: TrainConfig,
         noise = torch.randn(next_a.shape, generator=gen, device=next_a.device)
         next_a = smooth_target_action(next_a, noise * config.target_noise_std, threshold,
                                       config.target_noise_clip)
-        q1_t, q2_t = target.critic(batch.inputs, next_a)
+        if config.critic_action_history == "executed":
+            q1_t, q2_t = target.critic.after_history(batch.inputs, batch.actions, next_a)
+        else:
+            q1_t, q2_t = target.critic(batch.inputs, next_a)
         q_t = torch.minimum(q1_t, q2_t).squeeze(-1)
         q_next = torch.cat([q_t[1:], torch.zeros_like(q_t[:1])])
         y = batch.rewards + config.gamma * (1 - batch.dones) * q_next
@@ -193,7 +200,7 @@ def saturation_excess(z: torch.Tensor, mask: torch.Tensor,
     """Masked mean over steps of ``sum(relu(|z| - threshold)^2)`` over action components.
 
     Zero (with zero gradient) while every pre-tanh read-out stays within +-`threshold`;
-    the opt-in `TrainConfig.saturation_penalty` multiplies it into the actor loss.
+    `TrainConfig.saturation_penalty` multiplies it into the actor loss.
     """
     excess = (z.abs() - threshold).clamp(min=0.0)
     return _masked_mean((excess**2).sum(-1), mask)
@@ -211,8 +218,11 @@ def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.opti
 
     if update_actor:
         z, _ = agent.actor.preactivation(batch.inputs)
-        actor_loss = -_masked_mean(agent.critic.q1(batch.inputs, torch.tanh(z)).squeeze(-1),
-                                   batch.mask)
+        if config.critic_action_history == "executed":
+            q = agent.critic.q1.after_history(batch.inputs, batch.actions, torch.tanh(z))
+        else:
+            q = agent.critic.q1(batch.inputs, torch.tanh(z))
+        actor_loss = -_masked_mean(q.squeeze(-1), batch.mask)
         if config.saturation_penalty:
             actor_loss = actor_loss + config.saturation_penalty * saturation_excess(z, batch.mask)
         opt_actor.zero_grad(set_to_none=True)
@@ -228,16 +238,22 @@ def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.opti
     return out
 
 
+# Fields added to TrainConfig after runs had been started, with the value those runs
+# trained under: a config.json without the field was written before it existed.
+_BEFORE_FIELD_EXISTED = {"saturation_penalty": 0.0, "critic_action_history": "policy"}
+
+
 def _check_same_config(path: Path, config: TrainConfig) -> None:
     """Refuse to resume a run with settings other than those it was started with.
 
-    Fields missing from an older ``config.json`` count as their defaults; the thread
-    count and the device may change between sessions.
+    A field missing from an older ``config.json`` takes the value runs had before the
+    field existed (`_BEFORE_FIELD_EXISTED`) or else its default; the thread count and the
+    device may change between sessions.
     """
     if not path.exists():
         return
     defaults = json.loads(json.dumps(asdict(TrainConfig())))
-    saved = {**defaults, **json.loads(path.read_text())["train"]}
+    saved = {**defaults, **_BEFORE_FIELD_EXISTED, **json.loads(path.read_text())["train"]}
     now = json.loads(json.dumps(asdict(config)))
     differ = sorted(k for k in now if k not in ("torch_threads", "device") and saved[k] != now[k])
     if differ:
@@ -268,8 +284,10 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     length; a timeout ends a trajectory like a stop; exploration noise is withheld only
     from stops that count (the published code withholds it from every stop, which with
     the spec's "must have moved first" rule would leave a freshly initialised actor,
-    whose outputs all lie in the stop zone, standing still). Target smoothing keeps
-    every action on its side of the stop threshold, as published.
+    whose outputs all lie in the stop zone, standing still); and the actor loss carries
+    `TrainConfig.saturation_penalty` (weight 1 by default, 0 is the published loss),
+    which keeps the actor's pre-tanh read-out within +-3. Target smoothing keeps every
+    action on its side of the stop threshold, as published.
 
     Parameters
     ----------

@@ -15,9 +15,9 @@ class TrainConfig:
     """Settings of `train` (recurrent TD3 as published by Zhang, Pitkow & Angelaki 2024).
 
     Every default is the published value except `n_envs` (trials collected side by
-    side; 1 reproduces the published one-trial-at-a-time collection) and
-    `max_phase1_trials` (a safety cap the paper does not have). `saturation_penalty`
-    is an opt-in addition to the actor loss, off (0) by default.
+    side; 1 reproduces the published one-trial-at-a-time collection),
+    `max_phase1_trials` (a safety cap the paper does not have) and `saturation_penalty`
+    (1; 0 is the published actor loss).
 
     Examples
     --------
@@ -70,12 +70,18 @@ class TrainConfig:
     """Exploration noise std in phase III."""
     phase3_threshold: float = 0.8
     """Phase III starts once a validation run's 1x reward fraction exceeds this."""
-    saturation_penalty: float = 0.0
-    """Opt-in, not published: weight of ``mean(sum(relu(|z| - 3)^2))`` over the actor's
-    pre-tanh read-out z, added to the actor loss. It leaves the objective unchanged while
-    every |z| <= 3 (actions up to tanh(3) = 0.995) and pulls back read-outs that run deep
-    into the tanh's flat tails ("saturated circling", see the training guide). 0 (the
-    default) is the published loss."""
+    saturation_penalty: float = 1.0
+    """Not published: weight of ``mean(sum(relu(|z| - 3)^2))`` over the actor's pre-tanh
+    read-out z, added to the actor loss. It leaves the objective unchanged while every
+    |z| <= 3 (actions up to tanh(3) = 0.995) and pulls back read-outs that run deep into
+    the tanh's flat tails ("saturated circling", see the training guide). 0 is the
+    published loss."""
+    critic_action_history: str = "policy"
+    """What the critic's LSTM sees for the steps before t when it values the policy's
+    action at step t (TD target and actor loss); it matters only for critics whose LSTM
+    takes the action (holistic). "policy": one pass over the policy's actions at every
+    step, the plain reading of the published loss -Q1(s, pi(s)); "executed": the
+    replayed actions before t and the policy's at t (`RecurrentCritic.after_history`)."""
     validate_every: int = 500
     """Validate (and checkpoint) every this many trials."""
     n_validation: int = 300
@@ -94,6 +100,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         check_choice(self.arch, "arch", ARCHITECTURES)
         check_int(self.seed, "seed", minimum=0)
+        check_choice(self.critic_action_history, "critic_action_history", ("policy", "executed"))
         for name in ("n_trials_after_phase1", "max_phase1_trials", "policy_delay", "batch_size",
                      "memory_size", "steps_per_update", "phase1_window", "validate_every",
                      "n_validation", "n_envs"):

@@ -76,3 +76,27 @@ def test_state_is_explicit_and_continues_a_sequence():
     first, state = actor(x[:3])
     rest, _ = actor(x[3:], state)
     torch.testing.assert_close(torch.cat([first, rest]), whole)
+
+
+@pytest.mark.parametrize("arch", ["holistic", "modular", "Actor1Critic3", "Actor1Critic4"])
+def test_after_history_replaces_only_the_current_action(arch):
+    critic = make_agent(arch, seed=0).critic.q1
+    gen = torch.Generator().manual_seed(1)
+    x, executed = torch.randn(6, 3, 6, generator=gen), torch.rand(6, 3, 2, generator=gen) * 2 - 1
+    # with the executed actions themselves it is the plain whole-sequence pass
+    torch.testing.assert_close(critic.after_history(x, executed, executed), critic(x, executed))
+    action = (torch.rand(6, 3, 2, generator=gen) * 2 - 1).requires_grad_(True)
+    q = critic.after_history(x, executed, action)
+    for t in (0, 3, 5):  # step t: executed actions before t, the given one at t
+        seq = executed.clone()
+        seq[t] = action[t].detach()
+        torch.testing.assert_close(q[t], critic(x, seq)[t])
+    (grad,) = torch.autograd.grad(q[4].sum(), action)
+    assert grad[4].abs().sum() > 0
+    assert torch.count_nonzero(grad[torch.arange(6) != 4]) == 0
+
+
+def test_after_history_refuses_a_two_layer_action_lstm():
+    critic = make_agent("Actor1Critic2", seed=0).critic.q1
+    with pytest.raises(ValueError, match="Critic2"):
+        critic.after_history(torch.zeros(4, 2, 6), torch.zeros(4, 2, 2), torch.zeros(4, 2, 2))

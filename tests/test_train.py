@@ -219,7 +219,8 @@ def test_memory_sample_pads_and_masks():
      ({"batch_size": 1.5}, TypeError, "batch_size"),
      ({"validation_gains": ()}, ValueError, "validation_gains"),
      ({"saturation_penalty": -0.1}, ValueError, "saturation_penalty"),
-     ({"saturation_penalty": "1"}, TypeError, "saturation_penalty")],
+     ({"saturation_penalty": "1"}, TypeError, "saturation_penalty"),
+     ({"critic_action_history": "replayed"}, ValueError, "critic_action_history")],
 )
 def test_train_config_rejects_bad_values(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -228,16 +229,19 @@ def test_train_config_rejects_bad_values(kwargs, error, match):
 
 def test_resume_refuses_changed_settings_but_allows_threads(tmp_path):
     run_dir = tmp_path / "run"
-    train(TrainConfig(arch="modular", **{**TINY, "n_trials_after_phase1": 10}), run_dir,
-          progress=False)
-    changed = TrainConfig(arch="modular", saturation_penalty=1.0,
-                          **{**TINY, "n_trials_after_phase1": 10})
+    published = {**TINY, "n_trials_after_phase1": 10, "saturation_penalty": 0.0}
+    train(TrainConfig(arch="modular", **published), run_dir, progress=False)
+    changed = TrainConfig(arch="modular", **{**published, "saturation_penalty": 1.0})
     with pytest.raises(ValueError, match=r"saturation_penalty: 0\.0 -> 1\.0"):
         train(changed, run_dir, resume=True, progress=False)
     saved = json.loads((run_dir / "config.json").read_text())
     del saved["train"]["saturation_penalty"]  # a config.json from before the field existed
     (run_dir / "config.json").write_text(json.dumps(saved))
-    same = TrainConfig(arch="modular", **{**TINY, "n_trials_after_phase1": 10, "torch_threads": 2})
+    # missing means the published loss, not today's default
+    with pytest.raises(ValueError, match=r"saturation_penalty: 0\.0 -> 1\.0"):
+        train(TrainConfig(arch="modular", **{**TINY, "n_trials_after_phase1": 10}), run_dir,
+              resume=True, progress=False)
+    same = TrainConfig(arch="modular", **{**published, "torch_threads": 2})
     assert train(same, run_dir, resume=True, progress=False).phase1_trials == 10
 
 
@@ -248,3 +252,12 @@ def test_train_rejects_bad_arguments(tmp_path):
         train(TrainConfig(), 3)
     with pytest.raises(ValueError, match=r"curve\.csv"):
         select_checkpoint(tmp_path)
+
+
+def test_executed_action_history_trains_a_holistic_agent(tmp_path):
+    config = TrainConfig(arch="holistic", critic_action_history="executed", **TINY)
+    run = train(config, tmp_path / "run", progress=False)
+    assert run.phase1_trials == 10
+    assert run.curve["error_distance"].gt(0).all()
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())["train"]
+    assert saved["critic_action_history"] == "executed"
