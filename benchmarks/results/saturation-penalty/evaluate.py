@@ -1,5 +1,9 @@
 """Evaluate agents trained with and without the saturation penalty as the report does.
 
+The bundled agents (``navdecode/pretrained/``) were trained with the penalty (the
+default, weight 1); the agents in ``benchmarks/results/published-loss/`` with the
+published loss (penalty 0).
+
 Usage (from the repository root):
     .venv/bin/python benchmarks/results/saturation-penalty/evaluate.py
 
@@ -16,11 +20,11 @@ import navdecode as nd
 from navdecode.checkpoints import load_agent
 
 torch.set_num_threads(1)
-HERE = Path(__file__).parent
-agents = {f"modular seed {seed} (bundled, penalty 0)": nd.load_pretrained("modular", seed)
-          for seed in nd.list_pretrained().query("arch == 'modular'")["seed"]}
-for path in sorted(HERE.glob("*-seed*.pt")):
-    agents[f"{path.stem.replace('-seed', ' seed ')} (penalty 1.0)"] = load_agent(path)
+PUBLISHED_LOSS = Path(__file__).parents[1] / "published-loss"
+agents = {f"{path.stem.replace('-seed', ' seed ')} (published loss, penalty 0)": load_agent(path)
+          for path in sorted(PUBLISHED_LOSS.glob("*-seed*.pt"))}
+for arch, seed in nd.list_pretrained()[["arch", "seed"]].itertuples(index=False):
+    agents[f"{arch} seed {seed} (bundled, penalty 1.0)"] = nd.load_pretrained(arch, int(seed))
 
 targets = nd.fixed_targets(1000)
 for name, agent in agents.items():
