@@ -165,7 +165,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from navdecode.report import make_report
 
     path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),
-                       progress=not args.quiet)
+                       progress=not args.quiet, n_threads=args.threads)
     print(f"report written to {path}")
     return 0
 
@@ -180,6 +180,8 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-trials", type=int, default=1000)
     p.add_argument("--gains", type=float, nargs="+", default=[1.0, 2.0])
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--threads", type=int, default=1,
+                   help="CPU threads for torch and BLAS (default 1, fastest for these batches)")
     p.set_defaults(func=_cmd_report)
 
 

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from matplotlib.axes import Axes
 
 from navdecode import fixed_targets, make_agent, plotting, run_agent
@@ -92,7 +93,9 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
         for seed in (0, 1):
             actor = SteeringActor(stop_radius=0.03 if arch == "modular" else 0.2)
             agents.append((arch, seed, actor))
+    threads = torch.get_num_threads()
     path = make_report(tmp_path, agents=agents, n_trials=40, progress=False)
+    assert torch.get_num_threads() == threads  # the report's one thread is not left behind
     text = path.read_text()
     assert "## Modular vs holistic" in text
     assert "## Decoding protocols side by side" in text

@@ -116,6 +116,7 @@ CASES = [
     (lambda: summarize("table", "x"), TypeError, "df"),
     (lambda: make_report("out", agents=[], n_trials=5), ValueError, "n_trials"),
     (lambda: make_report(5, agents=[]), TypeError, "out_dir"),
+    (lambda: make_report("out", agents=[], n_threads=0), ValueError, "n_threads"),
     (lambda: actor_saturation("actor", D), TypeError, "actor"),
     (lambda: actor_saturation(A, D.drop_vars("actor_input")), ValueError, "actor_input"),
     (lambda: actor_saturation(A, EMPTY), ValueError, "no trials"),
