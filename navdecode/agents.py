@@ -253,19 +253,23 @@ class RecurrentCritic(nn.Module):
             seen, seq = torch.cat([out, executed], -1), torch.cat([out, action], -1)
         with torch.no_grad():
             h_prev, c_prev = _states_before(lstm, seen)
-        i, f, g, o = (F.linear(seq, lstm.weight_ih_l0, lstm.bias_ih_l0)
-                      + F.linear(h_prev, lstm.weight_hh_l0, lstm.bias_hh_l0)).chunk(4, -1)
-        c = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)
-        return _run_mlp(self._linears(), torch.sigmoid(o) * torch.tanh(c))
+        i, f, g, o = _gates(lstm, seq, h_prev)
+        c = f * c_prev + i * g
+        return _run_mlp(self._linears(), o * torch.tanh(c))
+
+
+def _gates(lstm: nn.LSTM, seq: torch.Tensor, h_prev: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Input, forget, cell and output gates of a one-layer LSTM, all steps at once."""
+    i, f, g, o = (F.linear(seq, lstm.weight_ih_l0, lstm.bias_ih_l0)
+                  + F.linear(h_prev, lstm.weight_hh_l0, lstm.bias_hh_l0)).chunk(4, -1)
+    return torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
 
 
 def _states_before(lstm: nn.LSTM, seq: torch.Tensor) -> LSTMState:
     """(h, c) of a one-layer LSTM before each step of ``seq`` (zeros before step 0)."""
     out, _ = lstm(seq)
     h_prev = torch.cat([torch.zeros_like(out[:1]), out[:-1]])
-    i, f, g, _ = (F.linear(seq, lstm.weight_ih_l0, lstm.bias_ih_l0)
-                  + F.linear(h_prev, lstm.weight_hh_l0, lstm.bias_hh_l0)).chunk(4, -1)
-    i, f, g = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g)
+    i, f, g, _ = _gates(lstm, seq, h_prev)
     c_prev = torch.zeros_like(out)
     for t in range(1, len(seq)):  # c_t = f_t c_{t-1} + i_t g_t, elementwise
         c_prev[t] = f[t - 1] * c_prev[t - 1] + i[t - 1] * g[t - 1]

@@ -170,6 +170,14 @@ def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.where(mask > 0, x, 0.0).sum() / mask.sum()
 
 
+def _policy_value(critic: torch.nn.Module, batch: Batch, action: torch.Tensor,
+                  config: TrainConfig) -> torch.Tensor:
+    """Q of policy actions (a `TwinCritic` or one Q network), per `critic_action_history`."""
+    if config.critic_action_history == "executed":
+        return critic.after_history(batch.inputs, batch.actions, action)
+    return critic(batch.inputs, action)
+
+
 def critic_loss(agent: Agent, target: Agent, batch: Batch, config: TrainConfig,
                 threshold: float, gen: torch.Generator) -> torch.Tensor:
     """TD3 critic loss on a padded batch: both Q networks against the clipped double-Q target.
@@ -183,10 +191,7 @@ def critic_loss(agent: Agent, target: Agent, batch: Batch, config: TrainConfig,
         noise = torch.randn(next_a.shape, generator=gen, device=next_a.device)
         next_a = smooth_target_action(next_a, noise * config.target_noise_std, threshold,
                                       config.target_noise_clip)
-        if config.critic_action_history == "executed":
-            q1_t, q2_t = target.critic.after_history(batch.inputs, batch.actions, next_a)
-        else:
-            q1_t, q2_t = target.critic(batch.inputs, next_a)
+        q1_t, q2_t = _policy_value(target.critic, batch, next_a, config)
         q_t = torch.minimum(q1_t, q2_t).squeeze(-1)
         q_next = torch.cat([q_t[1:], torch.zeros_like(q_t[:1])])
         y = batch.rewards + config.gamma * (1 - batch.dones) * q_next
@@ -218,10 +223,7 @@ def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.opti
 
     if update_actor:
         z, _ = agent.actor.preactivation(batch.inputs)
-        if config.critic_action_history == "executed":
-            q = agent.critic.q1.after_history(batch.inputs, batch.actions, torch.tanh(z))
-        else:
-            q = agent.critic.q1(batch.inputs, torch.tanh(z))
+        q = _policy_value(agent.critic.q1, batch, torch.tanh(z), config)
         actor_loss = -_masked_mean(q.squeeze(-1), batch.mask)
         if config.saturation_penalty:
             actor_loss = actor_loss + config.saturation_penalty * saturation_excess(z, batch.mask)
