@@ -219,7 +219,8 @@ class RecurrentCritic(nn.Module):
         `executed` ones and only step t's action is replaced: Q(history_t, action_t) for
         every t at once. Critics whose LSTM never sees the action (Critic5) give the same
         as `forward`. The history is treated as data: gradients reach ``action`` and the
-        weights through step t only.
+        weights through step t only. Stacked layers (Critic2) are handled layer by layer:
+        each layer starts step t from its state after the executed history.
 
         Parameters
         ----------
@@ -233,17 +234,9 @@ class RecurrentCritic(nn.Module):
         Returns
         -------
         q : torch.Tensor of shape (T, B, 1)
-
-        Raises
-        ------
-        ValueError
-            For a multi-layer LSTM that sees the action (Critic2).
         """
         if not (self.action_in_rnn or self.second_rnn):
             return self(x, action)
-        if self.rnn.num_layers != 1:
-            msg = "after_history supports one-layer LSTMs that see the action (not Critic2)"
-            raise ValueError(msg)
         if self.action_in_rnn:
             lstm, seen, seq = self.rnn, torch.cat([x, executed], -1), torch.cat([x, action], -1)
         else:
@@ -251,29 +244,47 @@ class RecurrentCritic(nn.Module):
                 out, _ = self.rnn(x)
             lstm = self.rnn2
             seen, seq = torch.cat([out, executed], -1), torch.cat([out, action], -1)
-        with torch.no_grad():
-            h_prev, c_prev = _states_before(lstm, seen)
-        i, f, g, o = _gates(lstm, seq, h_prev)
-        c = f * c_prev + i * g
-        return _run_mlp(self._linears(), o * torch.tanh(c))
+        for layer in range(lstm.num_layers):  # Critic2 stacks two
+            with torch.no_grad():
+                seen, (h_prev, c_prev) = _states_before(lstm, layer, seen)
+            i, f, g, o = _gates(lstm, layer, seq, h_prev)
+            seq = o * torch.tanh(f * c_prev + i * g)
+        return _run_mlp(self._linears(), seq)
 
 
-def _gates(lstm: nn.LSTM, seq: torch.Tensor, h_prev: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """Input, forget, cell and output gates of a one-layer LSTM, all steps at once."""
-    i, f, g, o = (F.linear(seq, lstm.weight_ih_l0, lstm.bias_ih_l0)
-                  + F.linear(h_prev, lstm.weight_hh_l0, lstm.bias_hh_l0)).chunk(4, -1)
+def _gates(lstm: nn.LSTM, layer: int, seq: torch.Tensor,
+           h_prev: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Input, forget, cell and output gates of one LSTM layer, all steps at once."""
+    w_ih, w_hh, b_ih, b_hh = (getattr(lstm, f"{name}_l{layer}")
+                              for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    i, f, g, o = (F.linear(seq, w_ih, b_ih) + F.linear(h_prev, w_hh, b_hh)).chunk(4, -1)
     return torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
 
 
-def _states_before(lstm: nn.LSTM, seq: torch.Tensor) -> LSTMState:
-    """(h, c) of a one-layer LSTM before each step of ``seq`` (zeros before step 0)."""
-    out, _ = lstm(seq)
+def _layer_output(lstm: nn.LSTM, layer: int, seq: torch.Tensor) -> torch.Tensor:
+    """Output of one layer of ``lstm`` over ``seq`` from zero state."""
+    if lstm.num_layers == 1:
+        return lstm(seq)[0]
+    h = c = seq.new_zeros(seq.shape[1], lstm.hidden_size)
+    out = []
+    for x_t in seq:
+        i, f, g, o = _gates(lstm, layer, x_t, h)
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        out.append(h)
+    return torch.stack(out)
+
+
+def _states_before(lstm: nn.LSTM, layer: int,
+                   seq: torch.Tensor) -> tuple[torch.Tensor, LSTMState]:
+    """One LSTM layer over ``seq``: its output and its (h, c) before each step (zeros first)."""
+    out = _layer_output(lstm, layer, seq)
     h_prev = torch.cat([torch.zeros_like(out[:1]), out[:-1]])
-    i, f, g, _ = _gates(lstm, seq, h_prev)
+    i, f, g, _ = _gates(lstm, layer, seq, h_prev)
     c_prev = torch.zeros_like(out)
     for t in range(1, len(seq)):  # c_t = f_t c_{t-1} + i_t g_t, elementwise
         c_prev[t] = f[t - 1] * c_prev[t - 1] + i[t - 1] * g[t - 1]
-    return h_prev, c_prev
+    return out, (h_prev, c_prev)
 
 
 class TwinCritic(nn.Module):

@@ -14,6 +14,12 @@ Deviations from the published algorithm (also in `train`'s docstring and the doc
    pre-tanh read-out z (default weight 1; 0 is the published loss). It is zero while
    every |z| <= 3 and keeps the actor out of the tanh's flat tails, where the published
    loss left 3 of 5 modular seeds circling in phase I (see the training guide).
+6. With ``critic_action_history="executed"`` (the default), a critic whose LSTM takes the
+   action values the policy's action at step t after the replayed actions of steps
+   before t, in the TD target and the actor loss; ``"policy"`` runs it over the policy's
+   actions at every step, the literal reading of -Q1(s, pi(s)). Only the holistic critic
+   is affected: its seed 2 left phase I with "executed" and circled past 25,000 trials
+   with "policy" (see the training guide).
 """
 
 from __future__ import annotations
@@ -288,8 +294,11 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     the spec's "must have moved first" rule would leave a freshly initialised actor,
     whose outputs all lie in the stop zone, standing still); and the actor loss carries
     `TrainConfig.saturation_penalty` (weight 1 by default, 0 is the published loss),
-    which keeps the actor's pre-tanh read-out within +-3. Target smoothing keeps every
-    action on its side of the stop threshold, as published.
+    which keeps the actor's pre-tanh read-out within +-3; and a critic whose LSTM takes
+    the action (holistic) values the policy's action after the replayed history
+    (`TrainConfig.critic_action_history`, "executed" by default, "policy" is the literal
+    reading). Target smoothing keeps every action on its side of the stop threshold, as
+    published.
 
     Parameters
     ----------

@@ -16,8 +16,9 @@ class TrainConfig:
 
     Every default is the published value except `n_envs` (trials collected side by
     side; 1 reproduces the published one-trial-at-a-time collection),
-    `max_phase1_trials` (a safety cap the paper does not have) and `saturation_penalty`
-    (1; 0 is the published actor loss).
+    `max_phase1_trials` (a safety cap the paper does not have), `saturation_penalty`
+    (1; 0 is the published actor loss) and `critic_action_history` ("executed";
+    "policy" is the literal reading of the published loss).
 
     Examples
     --------
@@ -76,12 +77,13 @@ class TrainConfig:
     |z| <= 3 (actions up to tanh(3) = 0.995) and pulls back read-outs that run deep into
     the tanh's flat tails ("saturated circling", see the training guide). 0 is the
     published loss."""
-    critic_action_history: str = "policy"
+    critic_action_history: str = "executed"
     """What the critic's LSTM sees for the steps before t when it values the policy's
     action at step t (TD target and actor loss); it matters only for critics whose LSTM
-    takes the action (holistic). "policy": one pass over the policy's actions at every
-    step, the plain reading of the published loss -Q1(s, pi(s)); "executed": the
-    replayed actions before t and the policy's at t (`RecurrentCritic.after_history`)."""
+    takes the action (holistic). "executed": the replayed actions before t and the
+    policy's at t (`RecurrentCritic.after_history`); "policy": one pass over the policy's
+    actions at every step, the literal reading of the published loss -Q1(s, pi(s)).
+    Critics whose LSTM never sees the action (modular) compute the same either way."""
     validate_every: int = 500
     """Validate (and checkpoint) every this many trials."""
     n_validation: int = 300

@@ -1,11 +1,12 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from navdecode import FireflyTask, TaskConfig, make_agent
+from navdecode import FireflyTask, TaskConfig, load_agent, make_agent
 from navdecode.replay import Batch, TrajectoryMemory, mirror
 from navdecode.train import (
     _td3_update,
@@ -254,10 +255,37 @@ def test_train_rejects_bad_arguments(tmp_path):
         select_checkpoint(tmp_path)
 
 
-def test_executed_action_history_trains_a_holistic_agent(tmp_path):
-    config = TrainConfig(arch="holistic", critic_action_history="executed", **TINY)
+@pytest.mark.parametrize("history", ["executed", "policy"])
+def test_both_action_histories_train_a_holistic_agent(tmp_path, history):
+    config = TrainConfig(arch="holistic", critic_action_history=history, **TINY)
     run = train(config, tmp_path / "run", progress=False)
     assert run.phase1_trials == 10
     assert run.curve["error_distance"].gt(0).all()
     saved = json.loads((tmp_path / "run" / "config.json").read_text())["train"]
-    assert saved["critic_action_history"] == "executed"
+    assert saved["critic_action_history"] == history
+
+
+def test_action_history_leaves_a_modular_run_unchanged(tmp_path):
+    """Critic5's LSTM never sees the action: both settings train the same agent."""
+    assert TrainConfig().critic_action_history == "executed"
+    curves = [train(TrainConfig(arch="modular", critic_action_history=history, **TINY),
+                    tmp_path / history, progress=False).curve for history in ("executed", "policy")]
+    cols = ["episode", "phase", "reward_fraction", "error_distance", "reward_rate"]
+    pd.testing.assert_frame_equal(curves[0][cols], curves[1][cols])
+    final = [load_agent(tmp_path / h / "checkpoints" / "trial_000030.pt").state_dict()
+             for h in ("executed", "policy")]
+    assert all(torch.equal(final[0][k], final[1][k]) for k in final[0])
+
+
+def test_a_run_from_before_the_action_history_resumes_as_policy(tmp_path):
+    config = TrainConfig(arch="holistic", **{**TINY, "n_trials_after_phase1": 10})
+    run_dir = tmp_path / "run"
+    train(replace(config, critic_action_history="policy"), run_dir, progress=False)
+    saved = json.loads((run_dir / "config.json").read_text())
+    del saved["train"]["critic_action_history"]  # a config.json from before the field existed
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    with pytest.raises(ValueError, match="critic_action_history: 'policy' -> 'executed'"):
+        train(config, run_dir, resume=True, progress=False)
+    resumed = train(replace(config, critic_action_history="policy"), run_dir, resume=True,
+                    progress=False)
+    assert resumed.phase1_trials == 10
