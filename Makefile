@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# Tests and the docs gallery run small batches: one torch/BLAS thread is as fast on an
+# idle machine and keeps them from slowing several-fold while another job holds a core.
+test docs: export OMP_NUM_THREADS ?= 1
+
 demo: $(STAMP)
 	$(VENV)/bin/navdecode report --out demo-out
 
