@@ -28,6 +28,16 @@ COMPARED = {
     "decoding_error_cm": "decoding error, grouped CV (cm)",
     "decoding_error_tutorial_cm": "decoding error, tutorial 70/30 split (cm)",
 }
+# Secondary behaviour metrics: how the agents move at each gain (the paper's over/undershoot
+# analysis). They form a Holm family of their own, so adding them leaves the headline's
+# p-values as they were.
+BEHAVIOUR = {
+    "traveled_slope": "traveled / target distance slope",
+    "overshoot_cm": "overshoot (+) / undershoot (-) (cm)",
+    "stop_error_cm": "stop error (cm)",
+    "reward_rate": "reward rate (1/s)",
+    "straightness": "straightness",
+}
 
 
 def _fmt(x: float, digits: int = 3) -> str:
@@ -150,12 +160,13 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
     testable = len(n_per_arch) == 2 and n_per_arch.min() >= 2
     if testable:
         for gain in gains:
-            cmp = compare(sessions_df[sessions_df["gain"] == gain], list(COMPARED),
-                          groups=("modular", "holistic"))
-            comparisons.append(cmp.assign(gain=gain))
+            at_gain = sessions_df[sessions_df["gain"] == gain]
+            for family, metrics in (("headline", COMPARED), ("behaviour", BEHAVIOUR)):
+                cmp = compare(at_gain, list(metrics), groups=("modular", "holistic"))
+                comparisons.append(cmp.assign(gain=gain, family=family))
     comparisons_df = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
     comparisons_df.to_csv(out / "comparisons.csv", index=False)
-    summary_df = summarize(sessions_df, list(COMPARED), by=["arch", "gain"])
+    summary_df = summarize(sessions_df, [*COMPARED, *BEHAVIOUR], by=["arch", "gain"])
     summary_df.to_csv(out / "summary.csv", index=False)
 
     # figures
@@ -225,19 +236,9 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
     if status:
         lines += ["## Agents", "", "| arch | seed | checkpoint trial | phase I trials | "
                   "training finished |", "|---|---|---|---|---|", *status, ""]
-    lines += ["## Headline (one value per seed; mean [bootstrap 95% CI over seeds])", ""]
-    header = "| arch | gain | seeds | " + " | ".join(COMPARED.values()) + " |"
-    lines += [header, "|" + "---|" * (3 + len(COMPARED))]
-    for (arch, gain), rows in summary.groupby(["arch", "gain"], sort=True):
-        by_metric = rows.set_index("metric")
-        cells = []
-        for metric in COMPARED:
-            r = by_metric.loc[metric]
-            ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
-            cells.append(_fmt(r["mean"]) + ci)
-        lines.append(f"| {arch} | {gain:g}x | {int(by_metric['n'].max())} | "
-                     + " | ".join(cells) + " |")
-    lines += ["", "A CI needs at least 2 seeds; an architecture with one seed shows its value "
+    lines += ["## Headline (one value per seed; mean [bootstrap 95% CI over seeds])", "",
+              *_summary_table(summary, COMPARED), "",
+              "A CI needs at least 2 seeds; an architecture with one seed shows its value "
               "alone."]
     if summary["n"].between(2, 4).any():
         lines.append("With fewer than 5 seeds the bootstrap CI is crude: with 2 seeds it is the "
@@ -245,17 +246,25 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
     lines.append("")
     if testable:
         lines += ["## Modular vs holistic", "",
-                  "| gain | metric | modular - holistic | 95% CI | Hedges g | permutation p | "
-                  "Holm p | Mann-Whitney p |", "|---|---|---|---|---|---|---|---|"]
-        for _, c in comparisons.iterrows():
-            lines.append(f"| {c['gain']:g}x | {COMPARED[c['metric']]} | {_fmt(c['diff'])} | "
-                         f"[{_fmt(c['diff_ci_low'])}, {_fmt(c['diff_ci_high'])}] | "
-                         f"{_fmt(c['hedges_g'])} | {_fmt(c['permutation_p'])} | "
-                         f"{_fmt(c['p_holm'])} | {_fmt(c['mannwhitney_p'])} |")
-        lines.append("")
+                  "Exact permutation and Mann-Whitney tests on one value per seed; Holm's "
+                  "correction runs across the metrics of this table at each gain.", "",
+                  *_comparison_table(comparisons[comparisons["family"] == "headline"],
+                                     COMPARED), ""]
     else:
         lines += ["Statistical tests need at least 2 seeds of each architecture; "
                   "they are skipped here.", ""]
+    lines += ["## Behaviour at each gain (secondary metrics)", "",
+              "Traveled / target distance slope: zero-intercept regression of the stop's "
+              "distance from the start on the target's (1 = on target on average; above 1 = "
+              "overshooting, what an agent that does not adapt to a larger joystick gain "
+              "does). Overshoot: path length minus the circular arc from the start through "
+              "the target (the paper's arc-length comparison), averaged over trials.", "",
+              *_summary_table(summary, BEHAVIOUR), ""]
+    if testable:
+        lines += ["Modular vs holistic on these metrics, with a Holm family of their own "
+                  "(the headline's p-values above do not change with them):", "",
+                  *_comparison_table(comparisons[comparisons["family"] == "behaviour"],
+                                     BEHAVIOUR), ""]
     lines += ["## Decoding protocols side by side", "",
               "Position (x, y) decoded from the LSTM units. *Grouped*: trial-grouped 5-fold CV, "
               "standardised ridge with its penalty chosen by inner grouped CV. *Tutorial*: "
@@ -272,3 +281,31 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
     lines += ["", "## Figures", ""]
     lines += [f"![{name}]({path})" for name, path in figures.items()]
     return "\n".join(lines) + "\n"
+
+
+def _summary_table(summary: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
+    """Markdown rows: per (arch, gain), each metric's mean [bootstrap CI over seeds]."""
+    lines = ["| arch | gain | seeds | " + " | ".join(metrics.values()) + " |",
+             "|" + "---|" * (3 + len(metrics))]
+    for (arch, gain), rows in summary.groupby(["arch", "gain"], sort=True):
+        by_metric = rows.set_index("metric")
+        cells = []
+        for metric in metrics:
+            r = by_metric.loc[metric]
+            ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
+            cells.append(_fmt(r["mean"]) + ci)
+        lines.append(f"| {arch} | {gain:g}x | {int(by_metric['n'].max())} | "
+                     + " | ".join(cells) + " |")
+    return lines
+
+
+def _comparison_table(comparisons: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
+    """Markdown rows: modular - holistic per (gain, metric) with CI, effect size and p."""
+    lines = ["| gain | metric | modular - holistic | 95% CI | Hedges g | permutation p | "
+             "Holm p | Mann-Whitney p |", "|---|---|---|---|---|---|---|---|"]
+    for _, c in comparisons.iterrows():
+        lines.append(f"| {c['gain']:g}x | {metrics[c['metric']]} | {_fmt(c['diff'])} | "
+                     f"[{_fmt(c['diff_ci_low'])}, {_fmt(c['diff_ci_high'])}] | "
+                     f"{_fmt(c['hedges_g'])} | {_fmt(c['permutation_p'])} | "
+                     f"{_fmt(c['p_holm'])} | {_fmt(c['mannwhitney_p'])} |")
+    return lines

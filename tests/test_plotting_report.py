@@ -9,10 +9,10 @@ import pytest
 import torch
 from matplotlib.axes import Axes
 
-from navdecode import fixed_targets, make_agent, plotting, run_agent
+from navdecode import compare, fixed_targets, make_agent, plotting, run_agent
 from navdecode.decoding import decode
 from navdecode.metrics import trial_metrics
-from navdecode.report import make_report
+from navdecode.report import BEHAVIOUR, COMPARED, make_report
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,16 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert len(sessions) == 8
+    assert "## Behaviour at each gain (secondary metrics)" in text
     comparisons = pd.read_csv(tmp_path / "comparisons.csv")
+    # two Holm families per gain: the headline's five metrics and the behaviour metrics
+    families = comparisons.groupby(["gain", "family"])["metric"].apply(set)
+    assert families[(1.0, "headline")] == set(COMPARED)
+    assert families[(1.0, "behaviour")] == set(BEHAVIOUR)
+    headline = comparisons[comparisons["family"] == "headline"]
+    alone = compare(pd.read_csv(tmp_path / "sessions.csv").query("gain == 1.0"),
+                    list(COMPARED), groups=("modular", "holistic"))
+    np.testing.assert_allclose(headline[headline["gain"] == 1.0]["p_holm"], alone["p_holm"])
     rf = comparisons[(comparisons["metric"] == "reward_fraction") & (comparisons["gain"] == 1.0)]
     # the modular stand-in stops within 12 cm of where it believes the target is
     assert rf["diff"].iloc[0] > 0
