@@ -1,4 +1,4 @@
-"""Command line: ``navdecode train | evaluate | ...`` (``navdecode --help`` lists them)."""
+"""Command line: ``navdecode evaluate | decode | train | ...`` (``navdecode --help`` lists them)."""
 
 from __future__ import annotations
 
@@ -115,6 +115,58 @@ def argv_is_cli() -> bool:
         arg0.name == "__main__.py" and arg0.parent.name == "navdecode")
 
 
+def _cmd_decode(args: argparse.Namespace) -> int:
+    from navdecode import decode, load_dataset
+    from navdecode._io import atomic_write_text
+
+    ds = load_dataset(args.recording)
+    test_ds = load_dataset(args.test_on) if args.test_on else None
+    result = decode(ds, tuple(args.targets), features=args.features, protocol=args.protocol,
+                    n_splits=args.n_splits, shuffle=args.shuffle, test_ds=test_ds,
+                    seed=args.seed)
+    r2 = ", ".join(f"{name} {value:.3f}" for name, value in result.r2.items())
+    print(f"{Path(args.recording).name}: {' + '.join(args.targets)} from {args.features}, "
+          f"protocol {result.protocol}{' (shuffle null)' if result.shuffled else ''}: "
+          f"mean error {result.mean_error:.2f}, R2 {r2}")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "folds.csv", result.scores.to_csv(index=False))
+        atomic_write_text(out / "error_by_step.csv", result.error_by_step().to_csv(index=False))
+        summary = {"recording": str(args.recording), "test_on": args.test_on,
+                   "targets": list(args.targets), "features": args.features,
+                   "protocol": result.protocol, "shuffled": result.shuffled,
+                   "mean_error": result.mean_error, "r2": result.r2.to_dict()}
+        atomic_write_text(out / "summary.json", json.dumps(summary, indent=2))
+        print(f"folds, error by step and summary written to {out}")
+    return 0
+
+
+def _add_decode(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("decode", help="decode recorded variables from a recording's LSTM units",
+                       description="Cross-validated decoding (trial-grouped folds, standardised "
+                                   "ridge with its penalty chosen by inner CV) of per-step "
+                                   "variables from a recording written by `navdecode "
+                                   "evaluate`. Prints the mean error and R2; --out writes "
+                                   "the per-fold scores, the error by time step and a summary.")
+    p.add_argument("recording", help="recording (.nc or .zarr) from navdecode evaluate")
+    p.add_argument("--targets", nargs="+", default=["pos_x", "pos_y"],
+                   help="per-step variables to decode (default pos_x pos_y)")
+    p.add_argument("--features", default="hidden",
+                   help="(trial, step, unit) variable to decode from (default hidden)")
+    p.add_argument("--protocol", default="grouped", choices=["grouped", "tutorial"],
+                   help="grouped CV (default) or the tutorial's Ridge(0.1) 70/30 split")
+    p.add_argument("--n-splits", type=int, default=5, help="folds of the grouped CV (default 5)")
+    p.add_argument("--shuffle", action="store_true",
+                   help="shuffle null: permute trials' targets (chance level)")
+    p.add_argument("--test-on", default=None,
+                   help="cross-condition: fit on RECORDING, score on this recording")
+    p.add_argument("--seed", type=int, default=0, help="seed of the shuffle")
+    p.add_argument("--out", default=None, help="folder for folds.csv, error_by_step.csv, "
+                                               "summary.json")
+    p.set_defaults(func=_cmd_decode)
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from navdecode.sweep import sweep
 
@@ -186,7 +238,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 
 
 _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_evaluate, _add_train, _add_sweep, _add_export, _add_report]
+    _add_evaluate, _add_decode, _add_train, _add_sweep, _add_export, _add_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -57,3 +57,36 @@ def test_train_export_and_report_from_the_command_line(tmp_path, capsys):
     code = main(["train", "--arch", "modular", "--out", str(run), "--quiet"])
     assert code == 2
     assert "resume" in capsys.readouterr().err
+
+
+def test_decode_from_the_command_line(tmp_path, capsys):
+    one, two = tmp_path / "g1.nc", tmp_path / "g2.nc"
+    for gain, path in ((1, one), (2, two)):
+        assert main(["evaluate", "--arch", "modular", "--gain", str(gain), "--n-trials", "30",
+                     "--out", str(path)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "dec"
+    assert main(["decode", str(one), "--n-splits", "3", "--out", str(out)]) == 0
+    assert "protocol grouped" in capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["targets"] == ["pos_x", "pos_y"]
+    assert set(summary["r2"]) == {"pos_x", "pos_y"}
+    folds = (out / "folds.csv").read_text().splitlines()
+    assert len(folds) == 1 + 3  # header + one row per fold
+    assert (out / "error_by_step.csv").exists()
+
+    assert main(["decode", str(one), "--targets", "heading", "--shuffle", "--n-splits",
+                 "3"]) == 0
+    assert "(shuffle null)" in capsys.readouterr().out
+    assert main(["decode", str(one), "--test-on", str(two)]) == 0
+    assert "protocol cross" in capsys.readouterr().out
+
+
+def test_decode_bad_input_is_a_clean_error(tmp_path, capsys):
+    path = tmp_path / "g1.nc"
+    assert main(["evaluate", "--arch", "modular", "--n-trials", "10", "--out", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["decode", str(path), "--targets", "no_such_variable"]) == 2
+    assert "no_such_variable" in capsys.readouterr().err
+    assert main(["decode", str(tmp_path / "missing.nc")]) == 2
+    assert "missing.nc" in capsys.readouterr().err
