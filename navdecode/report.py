@@ -247,7 +247,9 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
     if testable:
         lines += ["## Modular vs holistic", "",
                   "Exact permutation and Mann-Whitney tests on one value per seed; Holm's "
-                  "correction runs across the metrics of this table at each gain.", "",
+                  "correction runs across the metrics of this table at each gain.",
+                  _significance(comparisons[comparisons["family"] == "headline"], COMPARED),
+                  "",
                   *_comparison_table(comparisons[comparisons["family"] == "headline"],
                                      COMPARED), ""]
     else:
@@ -309,3 +311,18 @@ def _comparison_table(comparisons: pd.DataFrame, metrics: dict[str, str]) -> lis
                      f"{_fmt(c['hedges_g'])} | {_fmt(c['permutation_p'])} | "
                      f"{_fmt(c['p_holm'])} | {_fmt(c['mannwhitney_p'])} |")
     return lines
+
+
+def _significance(comparisons: pd.DataFrame, metrics: dict[str, str]) -> str:
+    """One sentence: which comparisons survive Holm at 0.05, and the smallest p possible."""
+    from math import comb
+
+    hits = comparisons[comparisons["p_holm"] < 0.05]
+    named = "; ".join(f"{metrics[c['metric']]} at {c['gain']:g}x (Holm p {_fmt(c['p_holm'])})"
+                      for _, c in hits.iterrows())
+    n_a, n_b = int(comparisons["n_a"].max()), int(comparisons["n_b"].max())
+    floor = 1 / comb(n_a + n_b, n_a)
+    return (f"Significant after Holm at 0.05: {named or 'none'} ({len(hits)} of "
+            f"{len(comparisons)}). With {n_a} and {n_b} seeds an exact permutation p cannot "
+            f"be below 1/C({n_a + n_b}, {n_a}) = {floor:.3g}, and Holm multiplies the "
+            f"smallest of the {len(metrics)} p-values at a gain by {len(metrics)}.")

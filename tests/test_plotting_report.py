@@ -105,6 +105,9 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert len(sessions) == 8
     assert "## Behaviour at each gain (secondary metrics)" in text
+    # 2 vs 2 seeds: 6 relabellings, so no exact permutation p below 1/6
+    assert "1/C(4, 2) = 0.167" in text
+    assert "Significant after Holm at 0.05: none (0 of 10)" in text
     comparisons = pd.read_csv(tmp_path / "comparisons.csv")
     # two Holm families per gain: the headline's five metrics and the behaviour metrics
     families = comparisons.groupby(["gain", "family"])["metric"].apply(set)
@@ -155,3 +158,14 @@ def test_decoding_violins_take_steps_and_dot_the_seed_means():
     means = steps.groupby(["arch", "gain", "seed"])["decoding_error_cm"].mean()
     np.testing.assert_allclose(np.sort(dots), np.sort(means.to_numpy()))
     plt.close("all")
+
+
+def test_report_names_the_comparisons_that_survive_holm():
+    from navdecode.report import _significance
+
+    rows = pd.DataFrame({"metric": ["reward_fraction", "curvature"], "gain": [2.0, 2.0],
+                         "p_holm": [0.01, 0.2], "n_a": 8, "n_b": 8})
+    text = _significance(rows, COMPARED)
+    assert text.startswith("Significant after Holm at 0.05: reward fraction at 2x (Holm p 0.01) "
+                           "(1 of 2)")
+    assert "1/C(16, 8) = 7.77e-05" in text
