@@ -321,8 +321,10 @@ def _significance(comparisons: pd.DataFrame, metrics: dict[str, str]) -> str:
     named = "; ".join(f"{metrics[c['metric']]} at {c['gain']:g}x (Holm p {_fmt(c['p_holm'])})"
                       for _, c in hits.iterrows())
     n_a, n_b = int(comparisons["n_a"].max()), int(comparisons["n_b"].max())
-    floor = 1 / comb(n_a + n_b, n_a)
+    # two-sided: with equal groups the swapped labelling is as extreme as the observed one
+    k = 2 if n_a == n_b else 1
+    floor = k / comb(n_a + n_b, n_a)
     return (f"Significant after Holm at 0.05: {named or 'none'} ({len(hits)} of "
             f"{len(comparisons)}). With {n_a} and {n_b} seeds an exact permutation p cannot "
-            f"be below 1/C({n_a + n_b}, {n_a}) = {floor:.3g}, and Holm multiplies the "
+            f"be below {k}/C({n_a + n_b}, {n_a}) = {floor:.3g}, and Holm multiplies the "
             f"smallest of the {len(metrics)} p-values at a gain by {len(metrics)}.")

@@ -105,8 +105,8 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert len(sessions) == 8
     assert "## Behaviour at each gain (secondary metrics)" in text
-    # 2 vs 2 seeds: 6 relabellings, so no exact permutation p below 1/6
-    assert "1/C(4, 2) = 0.167" in text
+    # 2 vs 2 seeds: 6 relabellings, two of them as extreme as any observed split
+    assert "2/C(4, 2) = 0.333" in text
     assert "Significant after Holm at 0.05: none (0 of 10)" in text
     comparisons = pd.read_csv(tmp_path / "comparisons.csv")
     # two Holm families per gain: the headline's five metrics and the behaviour metrics
@@ -168,4 +168,6 @@ def test_report_names_the_comparisons_that_survive_holm():
     text = _significance(rows, COMPARED)
     assert text.startswith("Significant after Holm at 0.05: reward fraction at 2x (Holm p 0.01) "
                            "(1 of 2)")
-    assert "1/C(16, 8) = 7.77e-05" in text
+    assert "2/C(16, 8) = 0.000155" in text
+    unequal = _significance(rows.assign(n_b=3), COMPARED)
+    assert "1/C(11, 8) = 0.00606" in unequal
