@@ -245,13 +245,12 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
                      "range of the two seeds' values.")
     lines.append("")
     if testable:
+        headline = comparisons[comparisons["family"] == "headline"]
         lines += ["## Modular vs holistic", "",
                   "Exact permutation and Mann-Whitney tests on one value per seed; Holm's "
                   "correction runs across the metrics of this table at each gain.",
-                  _significance(comparisons[comparisons["family"] == "headline"], COMPARED),
-                  "",
-                  *_comparison_table(comparisons[comparisons["family"] == "headline"],
-                                     COMPARED), ""]
+                  _significance(headline, COMPARED), "",
+                  *_comparison_table(headline, COMPARED), ""]
     else:
         lines += ["Statistical tests need at least 2 seeds of each architecture; "
                   "they are skipped here.", ""]
@@ -320,11 +319,13 @@ def _significance(comparisons: pd.DataFrame, metrics: dict[str, str]) -> str:
     hits = comparisons[comparisons["p_holm"] < 0.05]
     named = "; ".join(f"{metrics[c['metric']]} at {c['gain']:g}x (Holm p {_fmt(c['p_holm'])})"
                       for _, c in hits.iterrows())
+    text = f"Significant after Holm at 0.05: {named or 'none'} ({len(hits)} of {len(comparisons)})."
+    if not comparisons["permutation_exact"].all():
+        return text  # Monte Carlo p-values: no floor set by the seed counts
     n_a, n_b = int(comparisons["n_a"].max()), int(comparisons["n_b"].max())
     # two-sided: with equal groups the swapped labelling is as extreme as the observed one
     k = 2 if n_a == n_b else 1
     floor = k / comb(n_a + n_b, n_a)
-    return (f"Significant after Holm at 0.05: {named or 'none'} ({len(hits)} of "
-            f"{len(comparisons)}). With {n_a} and {n_b} seeds an exact permutation p cannot "
-            f"be below {k}/C({n_a + n_b}, {n_a}) = {floor:.3g}, and Holm multiplies the "
-            f"smallest of the {len(metrics)} p-values at a gain by {len(metrics)}.")
+    return (f"{text} With {n_a} and {n_b} seeds an exact permutation p cannot be below "
+            f"{k}/C({n_a + n_b}, {n_a}) = {floor:.3g}, and Holm multiplies the smallest of "
+            f"the {len(metrics)} p-values at a gain by {len(metrics)}.")

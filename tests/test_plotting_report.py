@@ -164,10 +164,13 @@ def test_report_names_the_comparisons_that_survive_holm():
     from navdecode.report import _significance
 
     rows = pd.DataFrame({"metric": ["reward_fraction", "curvature"], "gain": [2.0, 2.0],
-                         "p_holm": [0.01, 0.2], "n_a": 8, "n_b": 8})
+                         "p_holm": [0.01, 0.2], "n_a": 8, "n_b": 8,
+                         "permutation_exact": True})
     text = _significance(rows, COMPARED)
     assert text.startswith("Significant after Holm at 0.05: reward fraction at 2x (Holm p 0.01) "
                            "(1 of 2)")
     assert "2/C(16, 8) = 0.000155" in text
     unequal = _significance(rows.assign(n_b=3), COMPARED)
     assert "1/C(11, 8) = 0.00606" in unequal
+    monte_carlo = _significance(rows.assign(n_a=12, n_b=12, permutation_exact=False), COMPARED)
+    assert "C(" not in monte_carlo  # no exact floor is claimed for Monte Carlo p-values
