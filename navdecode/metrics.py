@@ -1,6 +1,8 @@
-"""Per-trial and per-session behaviour: reward, errors, paths, curvature, over/undershoot."""
+"""Per-trial and per-session behaviour, each formula as the paper or the tutorial defines it."""
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 import pandas as pd
@@ -8,7 +10,10 @@ import xarray as xr
 
 from navdecode._validation import check_dataset
 
-__all__ = ["path_curvature", "session_metrics", "trial_metrics", "zero_intercept_slope"]
+__all__ = ["path_curvature", "session_metrics", "signed_radial_error", "trial_metrics",
+           "zero_intercept_slope"]
+
+_CM_VARIABLES = ("pos_x", "pos_y", "stop_x", "stop_y", "target_x", "target_y")
 
 
 def zero_intercept_slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -41,16 +46,55 @@ def zero_intercept_slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum(x[ok] * y[ok]) / np.sum(x[ok] ** 2))
 
 
-def path_curvature(x: np.ndarray, y: np.ndarray, drop_percentile: float = 95.0) -> np.ndarray:
-    """Mean curvature of each path, as the paper defines it.
+def _gradient(v: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """`numpy.gradient` (unit spacing, first-order one-sided ends) of each row's first n values.
 
-    ``|x' y'' - y' x''| / (x'^2 + y'^2)^1.5`` from central finite differences along the
-    last axis; samples where the path is not moving, and samples at or above each
-    path's `drop_percentile`, are dropped before averaging.
+    Rows with fewer than two samples get NaN (numpy refuses them); NaN past each row's end.
+    """
+    j = np.arange(v.shape[1])[None]
+    central = np.full(v.shape, np.nan)
+    central[:, 1:-1] = (v[:, 2:] - v[:, :-2]) / 2
+    out = np.where((j >= 1) & (j <= n[:, None] - 2), central, np.nan)
+    if v.shape[1] < 2:
+        return out
+    rows = np.nonzero(n >= 2)[0]
+    last = n[rows] - 1
+    out[rows, 0] = v[rows, 1] - v[rows, 0]
+    out[rows, last] = v[rows, last] - v[rows, last - 1]
+    return out
+
+
+def _path_lengths(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Number of leading finite samples of each path; NaN only as padding after the end."""
+    finite = np.isfinite(x) & np.isfinite(y)
+    n = finite.sum(axis=1)
+    if np.any(finite != (np.arange(x.shape[1])[None] < n[:, None])):
+        msg = "x and y must be finite up to each path's end and NaN-padded after it"
+        raise ValueError(msg)
+    return n
+
+
+def path_curvature(x: np.ndarray, y: np.ndarray, drop_percentile: float = 95.0) -> np.ndarray:
+    """Mean curvature of each path, as the paper's analysis code defines it.
+
+    For one path with samples ``(x_i, y_i)``, ``i = 0..n-1`` (its own samples only; the
+    NaN padding after its end is never differenced):
+
+    1. ``x' = gradient(x)``, ``x'' = gradient(x')`` and the same for y, with
+       `numpy.gradient`'s defaults (unit spacing, central differences inside,
+       first-order one-sided differences at both ends);
+    2. ``kappa_i = |x'_i y''_i - y'_i x''_i| / (x'_i^2 + y'_i^2)^(3/2)``;
+    3. NaN samples (where the path does not move, 0 / 0) are dropped;
+    4. the samples strictly below the path's `drop_percentile` (numpy's default linear
+       interpolation) are kept;
+    5. the path's value is their mean, NaN when none remain.
+
+    So a path with fewer than two samples, a stationary one, a two-sample one and an
+    exactly straight one (every kappa equals its own percentile) give NaN.
 
     Parameters
     ----------
-    x, y : ndarray of shape (n_paths, n_samples)
+    x, y : array-like of shape (n_paths, n_samples)
         Positions, NaN-padded after each path's end.
     drop_percentile : float, default=95.0
         Per-path percentile at and above which curvature samples are dropped.
@@ -58,7 +102,7 @@ def path_curvature(x: np.ndarray, y: np.ndarray, drop_percentile: float = 95.0) 
     Returns
     -------
     curvature : ndarray of shape (n_paths,)
-        In 1 / (units of x); NaN for paths with fewer than three moving samples.
+        In 1 / (units of x).
 
     Examples
     --------
@@ -70,31 +114,117 @@ def path_curvature(x: np.ndarray, y: np.ndarray, drop_percentile: float = 95.0) 
     0.01
     """
     x, y = np.atleast_2d(np.asarray(x, dtype=float)), np.atleast_2d(np.asarray(y, dtype=float))
-    dx, dy = np.gradient(x, axis=1, edge_order=2), np.gradient(y, axis=1, edge_order=2)
-    ddx, ddy = np.gradient(dx, axis=1, edge_order=2), np.gradient(dy, axis=1, edge_order=2)
-    speed2 = dx**2 + dy**2
-    scale = np.nanmax(np.sqrt(speed2), axis=1, keepdims=True, initial=0.0)
-    moving = speed2 > (1e-6 * np.maximum(scale, 1e-12)) ** 2
+    if x.shape != y.shape or x.ndim != 2:
+        msg = f"x and y must have the same shape (n_paths, n_samples), got {x.shape}, {y.shape}"
+        raise ValueError(msg)
+    if not 0 < drop_percentile <= 100:
+        msg = f"drop_percentile must be in (0, 100], got {drop_percentile=}"
+        raise ValueError(msg)
+    n = _path_lengths(x, y)
+    dx, dy = _gradient(x, n), _gradient(y, n)
+    ddx, ddy = _gradient(dx, n), _gradient(dy, n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        kappa = np.abs(dx * ddy - dy * ddx) / speed2**1.5
-    kappa = np.where(moving & np.isfinite(kappa), kappa, np.nan)
-    enough = np.sum(np.isfinite(kappa), axis=1) >= 1
+        kappa = np.abs(dx * ddy - dy * ddx) / (dx**2 + dy**2) ** 1.5
     out = np.full(x.shape[0], np.nan)
-    if enough.any():
-        k = kappa[enough]
+    some = np.isfinite(kappa).any(axis=1)
+    if some.any():
+        k = kappa[some]
         cut = np.nanpercentile(k, drop_percentile, axis=1, keepdims=True)
-        k = np.where(k < cut, k, np.nan)
-        counts = np.sum(np.isfinite(k), axis=1)
-        sums = np.nansum(k, axis=1)
-        out[enough] = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+        kept = np.isfinite(k) & (k < cut)
+        counts = kept.sum(axis=1)
+        sums = np.where(kept, k, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[some] = np.where(counts > 0, sums / counts, np.nan)
     return out
 
 
+def _arc_through(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The paper's arc length from the start to (x, y): ``2 R arcsin(d / 2R)``, ``R = d^2 / 2x``.
+
+    R is the radius of the circle through the start, tangent to the initial heading (+y),
+    and through the point; the arc is the straight distance d when x = 0.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    d = np.hypot(x, y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        radius = d**2 / (2 * x)
+        arc = 2 * radius * np.arcsin(d / (2 * radius))
+    return np.where(x == 0, d, arc)
+
+
+def signed_radial_error(stop_x: np.ndarray, stop_y: np.ndarray, target_x: np.ndarray,
+                        target_y: np.ndarray) -> np.ndarray:
+    """The paper's signed radial error (its validation's ``error_distance_shoot``), in cm.
+
+    Magnitude: the stop-to-target distance. Sign: negative (undershoot) when the arc from
+    the start to the stop is shorter than the arc to the target, positive otherwise. For a
+    point (x, y) at distance ``d = sqrt(x^2 + y^2)`` from the start, the arc is that of the
+    circle through the start, tangent to the initial heading:
+    ``R = d^2 / (2 x)``, ``arc = 2 R arcsin(d / (2 R))`` (``arc = d`` when x = 0).
+
+    Parameters
+    ----------
+    stop_x, stop_y, target_x, target_y : array-like of shape (n_trials,)
+        End and target positions relative to the start, initial heading +y (cm).
+
+    Returns
+    -------
+    error : ndarray of shape (n_trials,)
+
+    Examples
+    --------
+    >>> from navdecode import signed_radial_error
+    >>> signed_radial_error([0.0, 0.0], [250.0, 350.0], [0.0, 0.0], [300.0, 300.0]).tolist()
+    [-50.0, 50.0]
+    """
+    sx, sy, tx, ty = (np.asarray(v, dtype=float) for v in (stop_x, stop_y, target_x, target_y))
+    distance = np.hypot(sx - tx, sy - ty)
+    sign = np.where(_arc_through(sx, sy) < _arc_through(tx, ty), -1.0, 1.0)
+    return sign * distance
+
+
+def _check_metrics_input(ds: object) -> float:
+    """Refuse recordings that the per-trial formulas would silently misread; return dt (s)."""
+    check_dataset(ds, ("pos_x", "pos_y", *_CM_VARIABLES[2:], "n_steps", "stopped", "rewarded",
+                       "gain"))
+    for name in ("pos_x", "pos_y", "valid"):
+        if ds[name].dims != ("trial", "step"):
+            msg = f"ds[{name!r}] must have dims ('trial', 'step'), got {ds[name].dims}"
+            raise ValueError(msg)
+    for name in _CM_VARIABLES:
+        units = ds[name].attrs.get("units", "cm")
+        if units != "cm":
+            msg = f"ds[{name!r}] must be in cm (attribute units), got units={units!r}"
+            raise ValueError(msg)
+    n_steps = ds["n_steps"].values
+    if n_steps.dtype.kind not in "iu":
+        msg = f"ds['n_steps'] must hold integers, got dtype {n_steps.dtype}"
+        raise TypeError(msg)
+    valid = ds["valid"].values.astype(bool)
+    prefix = np.arange(valid.shape[1])[None] < n_steps[:, None]
+    if np.any(valid != prefix) or np.any(valid.sum(axis=1) != n_steps):
+        msg = ("ds['valid'] must mark the first n_steps steps of every trial; a recording "
+               "sliced along 'step' (or with n_steps edited) cannot be measured")
+        raise ValueError(msg)
+    if "task_dt" not in ds.attrs:
+        msg = "ds.attrs has no 'task_dt' (the step duration in s); refusing to assume 0.1"
+        raise ValueError(msg)
+    dt = ds.attrs["task_dt"]
+    if isinstance(dt, bool) or not isinstance(dt, numbers.Real) or not np.isfinite(dt) or dt <= 0:
+        msg = f"ds.attrs['task_dt'] must be a number > 0, got {dt!r}"
+        raise ValueError(msg)
+    return float(dt)
+
+
 def _positions(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Valid positions with the end position appended for trials that timed out."""
+    """Each trial's path: its recorded positions, then the end position after a timeout.
+
+    A stop adds no position (the stop step's position is the end); after a timeout the
+    position reached by the last action is appended, as in the paper's validation.
+    """
     x, y = ds["pos_x"].values.astype(float), ds["pos_y"].values.astype(float)
     n = ds["n_steps"].values
-    end = np.where(ds["stopped"].values, np.nan, 1.0)  # a stop adds no new position
+    end = np.where(ds["stopped"].values, np.nan, 1.0)
     x = np.concatenate([x, np.full((x.shape[0], 1), np.nan)], axis=1)
     y = np.concatenate([y, np.full((y.shape[0], 1), np.nan)], axis=1)
     rows = np.arange(x.shape[0])
@@ -103,35 +233,45 @@ def _positions(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _arc_length_to(tx: np.ndarray, ty: np.ndarray) -> np.ndarray:
-    """Length of the circular arc leaving the origin along +y and passing through (tx, ty)."""
-    d2 = tx**2 + ty**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        radius = d2 / (2 * np.abs(tx))
-        theta = 2 * np.arctan2(np.abs(tx), ty)
-        arc = radius * theta
-    return np.where(np.abs(tx) < 1e-9, np.sqrt(d2), arc)
-
-
 def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
     """Behaviour of every trial, one row per trial.
 
     Parameters
     ----------
     ds : xarray.Dataset
-        A recording from `run_agent`.
+        A recording from `run_agent` (dims ``trial``, ``step``; positions in cm; the
+        step duration in ``ds.attrs["task_dt"]``).
 
     Returns
     -------
     table : pandas.DataFrame
-        Columns: ``trial``, ``gain``, ``rewarded``, ``stopped``, ``n_steps``,
-        ``duration_s`` (n_steps x dt), ``target_r`` (cm), ``stop_error_cm`` (stop-to-target
-        distance), ``traveled_r`` (distance of the stop from the start, cm),
-        ``path_length_cm``, ``straightness`` (start-to-stop distance / path length),
-        ``curvature`` (1/cm, the paper's definition), ``arc_length_cm`` (the circular arc
-        from the start, tangent to the initial heading, through the target) and
-        ``overshoot_cm`` (path length minus that arc length: > 0 overshoot, < 0
-        undershoot). Attributes of `ds` (arch, seed) are copied into ``.attrs``.
+        One row per trial:
+
+        - ``trial``, ``gain``, ``rewarded``, ``stopped``, ``n_steps`` (recorded steps);
+        - ``duration_s``: ``(n_steps - 1) * dt``, the tutorial's and the paper's trial
+          time (the paper's validation adds the index of the last step);
+        - ``target_r`` (cm), ``stop_error_cm`` (end-to-target distance), ``traveled_r``
+          (distance of the end from the start, cm);
+        - ``signed_error_cm``: the paper's signed radial error (`signed_radial_error`):
+          the stop error, negative when the stop's arc is shorter than the target's;
+        - ``path_length_cm``, ``straightness`` (start-to-end distance / path length);
+        - ``curvature`` (1/cm, `path_curvature` on the trial's own path);
+        - ``arc_length_cm``: the paper's arc from the start to the target,
+          ``2 R arcsin(d / 2R)`` with ``R = d^2 / 2 x_T``;
+        - ``path_minus_arc_cm``: path length minus that arc (not a paper metric; a
+          positive value means the agent drove further than the arc, e.g. by detours).
+
+        The end of a trial is the position at its stop step, or after a timeout the
+        position its last action reached (as in the paper's validation). Attributes of
+        `ds` (arch, seed) are copied into ``.attrs``.
+
+    Raises
+    ------
+    ValueError
+        If `ds` lacks a variable, has transposed dims, was sliced along ``step``, holds
+        positions not in cm or has no ``task_dt`` attribute.
+    TypeError
+        If `ds` is not a Dataset or ``n_steps`` is not integer.
 
     Examples
     --------
@@ -140,33 +280,33 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
     >>> list(trial_metrics(ds).columns[:3])
     ['trial', 'gain', 'rewarded']
     """
-    check_dataset(ds, ("pos_x", "pos_y", "stop_x", "stop_y", "target_x", "target_y",
-                       "n_steps", "stopped", "rewarded", "gain"))
-    dt = float(ds.attrs.get("task_dt", 0.1))
+    dt = _check_metrics_input(ds)
     x, y = _positions(ds)
     seg = np.hypot(np.diff(x, axis=1), np.diff(y, axis=1))
     path = np.nansum(seg, axis=1)
-    sx, sy = ds["stop_x"].values, ds["stop_y"].values
-    tx, ty = ds["target_x"].values, ds["target_y"].values
+    sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
+    tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
     traveled = np.hypot(sx, sy)
     with np.errstate(invalid="ignore", divide="ignore"):
         straight = np.where(path > 0, traveled / path, np.nan)
-    arc = _arc_length_to(tx, ty)
+    arc = _arc_through(tx, ty)
+    n_steps = ds["n_steps"].values
     table = pd.DataFrame({
         "trial": ds["trial"].values,
         "gain": ds["gain"].values,
         "rewarded": ds["rewarded"].values.astype(bool),
         "stopped": ds["stopped"].values.astype(bool),
-        "n_steps": ds["n_steps"].values,
-        "duration_s": ds["n_steps"].values * dt,
+        "n_steps": n_steps,
+        "duration_s": np.maximum(n_steps - 1, 0) * dt,
         "target_r": np.hypot(tx, ty),
         "stop_error_cm": np.hypot(sx - tx, sy - ty),
+        "signed_error_cm": signed_radial_error(sx, sy, tx, ty),
         "traveled_r": traveled,
         "path_length_cm": path,
         "straightness": straight,
         "curvature": path_curvature(x, y),
         "arc_length_cm": arc,
-        "overshoot_cm": path - arc,
+        "path_minus_arc_cm": path - arc,
     })
     table.attrs = {k: ds.attrs[k] for k in ("arch", "seed") if k in ds.attrs}
     return table
@@ -175,19 +315,25 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
 def session_metrics(ds: xr.Dataset) -> pd.Series:
     """One summary of a recording (one agent, one condition).
 
+    With ``T = sum over trials of duration_s = (sum of n_steps - n_trials) * dt``:
+
+    - ``reward_fraction`` = rewarded trials / trials;
+    - ``reward_rate`` = rewarded trials / T (1/s), the paper's validation reward rate;
+    - ``time_spent_h`` = T / 3600, the tutorial's time spent (recorded positions minus
+      one per trial, times 0.1 s);
+    - ``stop_error_cm``, ``signed_error_cm``, ``path_minus_arc_cm``: means over trials;
+    - ``curvature``, ``straightness``: means over the trials where they are defined;
+    - ``traveled_slope``: zero-intercept slope of traveled vs target distance;
+    - ``n_trials``.
+
     Parameters
     ----------
     ds : xarray.Dataset
-        A recording from `run_agent`.
+        A recording from `run_agent` (see `trial_metrics`).
 
     Returns
     -------
     summary : pandas.Series
-        ``reward_fraction``, ``reward_rate`` (rewarded trials per second of trial time),
-        ``time_spent_h`` (the tutorial's definition: total steps x dt, in hours),
-        ``stop_error_cm`` (mean), ``traveled_slope`` (zero-intercept slope of traveled vs
-        target distance), ``curvature``, ``straightness``, ``overshoot_cm`` (means),
-        ``n_trials``.
 
     Examples
     --------
@@ -200,13 +346,15 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
     total_s = float(table["duration_s"].sum())
     return pd.Series({
         "reward_fraction": float(table["rewarded"].mean()),
-        "reward_rate": float(table["rewarded"].sum() / total_s),
+        "reward_rate": float(table["rewarded"].sum() / total_s) if total_s > 0 else np.nan,
         "time_spent_h": total_s / 3600.0,
         "stop_error_cm": float(table["stop_error_cm"].mean()),
+        "signed_error_cm": float(table["signed_error_cm"].mean()),
         "traveled_slope": zero_intercept_slope(table["target_r"].values,
                                                table["traveled_r"].values),
-        "curvature": float(table["curvature"].mean()),
+        "curvature": float(np.nanmean(table["curvature"])) if table["curvature"].notna().any()
+        else np.nan,
         "straightness": float(table["straightness"].mean()),
-        "overshoot_cm": float(table["overshoot_cm"].mean()),
+        "path_minus_arc_cm": float(table["path_minus_arc_cm"].mean()),
         "n_trials": len(table),
     })

@@ -43,6 +43,7 @@ from navdecode.agents import Agent, RecurrentActor, make_agent
 from navdecode.checkpoints import save_agent
 from navdecode.config import TaskConfig
 from navdecode.diagnostics import SATURATION_THRESHOLD, preactivations
+from navdecode.metrics import session_metrics
 from navdecode.replay import Batch, TrajectoryMemory, mirror
 from navdecode.rollout import fixed_targets, run_agent
 from navdecode.task import FireflyTask
@@ -142,25 +143,23 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
     -------
     table : pandas.DataFrame
         One row per gain: ``task`` (``"gain1x"`` ...), ``reward_fraction``,
-        ``error_distance`` (mean stop-to-target distance, cm), ``reward_rate``
-        (rewarded trials per second of trial time). ``table.attrs["saturated"]`` holds
-        the fraction of validation steps (all gains) at which both action components
-        sit in the tanh's flat tails (`actor_saturation`): near 1 is the "saturated
-        circling" state in which a run can stay for thousands of trials.
+        ``error_distance`` (mean stop-to-target distance, cm) and ``reward_rate``
+        (rewarded trials / summed trial time), computed by `session_metrics`.
+        ``table.attrs["saturated"]`` holds the fraction of validation steps (all gains)
+        at which both action components sit in the tanh's flat tails
+        (`actor_saturation`): near 1 is the "saturated circling" state in which a run
+        can stay for thousands of trials.
     """
     targets = fixed_targets(config.n_validation, seed=config.validation_seed, config=task_config)
     gains = np.repeat(config.validation_gains, len(targets))
     ds = run_agent(actor, np.tile(targets, (len(config.validation_gains), 1)), gain=gains,
                    noise=False, device=config.device, config=task_config)
-    err = np.hypot(ds.stop_x - ds.target_x, ds.stop_y - ds.target_y)
     rows = []
     for g in config.validation_gains:
-        sel = (ds.gain == g).values
-        rewarded = ds.rewarded.values[sel]
-        rows.append({"task": f"gain{g:g}x", "reward_fraction": float(rewarded.mean()),
-                     "error_distance": float(err.values[sel].mean()),
-                     "reward_rate": float(rewarded.sum() / (ds.n_steps.values[sel].sum()
-                                                            * task_config.dt))})
+        summary = session_metrics(ds.isel(trial=np.nonzero((ds.gain == g).values)[0]))
+        rows.append({"task": f"gain{g:g}x", "reward_fraction": summary["reward_fraction"],
+                     "error_distance": summary["stop_error_cm"],
+                     "reward_rate": summary["reward_rate"]})
     table = pd.DataFrame(rows)
     table.attrs["saturated"] = _both_saturated(actor, ds)
     return table

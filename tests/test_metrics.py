@@ -1,9 +1,17 @@
+import math
+
 import numpy as np
 import pytest
 from conftest import synthetic_dataset
 
 from navdecode import fixed_targets, run_agent
-from navdecode.metrics import path_curvature, session_metrics, trial_metrics, zero_intercept_slope
+from navdecode.metrics import (
+    path_curvature,
+    session_metrics,
+    signed_radial_error,
+    trial_metrics,
+    zero_intercept_slope,
+)
 
 
 def test_zero_intercept_slope_of_y_equals_2x():
@@ -12,23 +20,60 @@ def test_zero_intercept_slope_of_y_equals_2x():
     assert zero_intercept_slope(np.r_[x, np.nan], np.r_[2 * x, 5.0]) == pytest.approx(2.0)
 
 
-def test_straight_paths_have_zero_curvature_and_straightness_one():
-    t = np.arange(12) * 10.0
-    x = np.stack([0 * t, 0.5 * t, -0.3 * t])
-    y = np.stack([t, t, t])
+def hand_curvature(x, y):
+    """The paper's per-trial recipe, written out with numpy on one unpadded path."""
+    dx, dy = np.gradient(x), np.gradient(y)
+    ddx, ddy = np.gradient(dx), np.gradient(dy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = np.abs(dx * ddy - dy * ddx) / (dx**2 + dy**2) ** 1.5
+    k = k[~np.isnan(k)]
+    if k.size == 0:
+        return math.nan
+    k = k[k < np.percentile(k, 95)]
+    return float(k.mean()) if k.size else math.nan
+
+
+def random_paths(n_trials=40, n_steps=35, seed=0):
+    rng = np.random.default_rng(seed)
+    heading = np.pi / 2 + np.cumsum(rng.normal(0, 0.3, (n_trials, n_steps)), axis=1)
+    speed = rng.uniform(0, 30, (n_trials, n_steps))
+    x = np.cumsum(speed * np.cos(heading), axis=1)
+    y = np.cumsum(speed * np.sin(heading), axis=1)
+    lengths = rng.integers(3, n_steps + 1, n_trials)
+    pad = np.arange(n_steps)[None] >= lengths[:, None]
+    return np.where(pad, np.nan, x), np.where(pad, np.nan, y), lengths
+
+
+def test_curvature_of_each_trial_is_the_formula_on_its_own_samples():
+    x, y, lengths = random_paths()
     ds = synthetic_dataset(x, y)
-    table = trial_metrics(ds)
-    np.testing.assert_allclose(table["curvature"], 0, atol=1e-12)
-    np.testing.assert_allclose(table["straightness"], 1, atol=1e-12)
-    np.testing.assert_allclose(table["path_length_cm"], np.hypot(x[:, -1], y[:, -1]))
+    got = trial_metrics(ds)["curvature"].to_numpy()
+    want = [hand_curvature(x[i, :n], y[i, :n]) for i, n in enumerate(lengths)]
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+    # padding never enters: the same paths with more NaN steps give the same values
+    wider = np.pad(x, [(0, 0), (0, 7)], constant_values=np.nan)
+    wider_y = np.pad(y, [(0, 0), (0, 7)], constant_values=np.nan)
+    np.testing.assert_allclose(path_curvature(wider, wider_y), want, rtol=1e-9)
 
 
 @pytest.mark.parametrize("radius", [50.0, 200.0, 1000.0])
-def test_circular_arc_has_the_analytic_curvature(radius):
-    theta = np.linspace(0, np.pi / 2, 40)
+def test_circular_arc_has_curvature_one_over_radius(radius):
+    # evenly spaced samples: every interior kappa is exactly 1/R (central differences of
+    # cos and sin are scaled cos and sin); only the 4 samples at the one-sided ends differ
+    theta = np.linspace(0, np.pi / 2, 400)
     x, y = radius * (1 - np.cos(theta)), radius * np.sin(theta)
     kappa = path_curvature(x[None], y[None])
     assert kappa[0] == pytest.approx(1 / radius, rel=1e-2)
+
+
+@pytest.mark.parametrize(("x", "y"), [
+    ([5.0, 5.0, 5.0, 5.0], [1.0, 1.0, 1.0, 1.0]),  # stationary
+    ([0.0, 3.0], [0.0, 4.0]),  # two samples
+    ([0.0], [0.0]),  # one sample
+    ([0.0, 0.0, 0.0, 0.0], [0.0, 10.0, 20.0, 30.0]),  # exactly straight: none below the 95th
+])
+def test_degenerate_paths_have_no_curvature(x, y):
+    assert np.isnan(path_curvature(np.array([x]), np.array([y]))[0])
 
 
 def test_curvature_drops_the_top_5_percent():
@@ -39,16 +84,44 @@ def test_curvature_drops_the_top_5_percent():
     assert kappa < kappa_all
 
 
-def test_overshoot_is_positive_when_the_path_goes_past_the_target():
+def test_curvature_refuses_gaps_inside_a_path():
+    with pytest.raises(ValueError, match="NaN-padded"):
+        path_curvature(np.array([[0.0, np.nan, 2.0]]), np.array([[0.0, 1.0, 2.0]]))
+
+
+def paper_arc(x, y):
+    d = math.hypot(x, y)
+    if x == 0:
+        return d
+    r = d**2 / (2 * x)
+    return 2 * r * math.asin(d / (2 * r))
+
+
+@pytest.mark.parametrize(("stop", "sign"), [
+    ((0.0, 250.0), -1),  # short, straight ahead
+    ((0.0, 360.0), 1),  # long, straight ahead
+    ((-50.0, 300.0), 1),  # left of the target at its depth: a longer arc
+    ((60.0, 240.0), -1),  # right and short
+])
+def test_signed_error_on_hand_placed_stops(stop, sign):
+    target = (0.0, 300.0)
+    distance = math.hypot(stop[0] - target[0], stop[1] - target[1])
+    assert (paper_arc(*stop) < paper_arc(*target)) == (sign < 0)
+    got = signed_radial_error([stop[0]], [stop[1]], [target[0]], [target[1]])[0]
+    assert got == pytest.approx(sign * distance, rel=1e-12)
+    ds = synthetic_dataset(np.array([[0.0, stop[0]]]), np.array([[0.0, stop[1]]]),
+                           targets=np.array([target]))
+    assert trial_metrics(ds)["signed_error_cm"].iloc[0] == pytest.approx(sign * distance)
+
+
+def test_path_minus_arc_keeps_its_own_name():
     t = np.arange(12) * 40.0  # straight ahead to 440 cm
-    ds = synthetic_dataset(t[None], np.stack([0 * t])[0][None] * 0 + t[None] * 0 + t[None],
-                           targets=np.array([[0.0, 300.0]]))
-    ds["pos_x"] = ds.pos_x * 0
-    ds["stop_x"] = ds.stop_x * 0
+    ds = synthetic_dataset(0 * t[None], t[None], targets=np.array([[0.0, 300.0]]))
     table = trial_metrics(ds)
     assert table["arc_length_cm"].iloc[0] == pytest.approx(300.0)
-    assert table["overshoot_cm"].iloc[0] == pytest.approx(140.0)
-    assert table["stop_error_cm"].iloc[0] == pytest.approx(140.0)
+    assert table["path_minus_arc_cm"].iloc[0] == pytest.approx(140.0)
+    assert table["signed_error_cm"].iloc[0] == pytest.approx(140.0)
+    assert "overshoot_cm" not in table
 
 
 def test_arc_length_of_an_off_axis_target():
@@ -58,14 +131,38 @@ def test_arc_length_of_an_off_axis_target():
     assert trial_metrics(ds)["arc_length_cm"].iloc[0] == pytest.approx(np.pi / 2 * 100)
 
 
+def test_time_spent_and_reward_rate_on_a_hand_made_recording():
+    # three trials with 3, 5 and 10 recorded positions: (2 + 4 + 9) steps of 0.1 s
+    n_steps = 10
+    lengths = [3, 5, 10]
+    y = np.array([[10.0 * j if j < n else np.nan for j in range(n_steps)] for n in lengths])
+    targets = np.array([[0.0, 20.0], [0.0, 500.0], [0.0, 90.0]])  # trials 0 and 2 rewarded
+    ds = synthetic_dataset(0 * y, y, targets=targets)
+    table = trial_metrics(ds)
+    np.testing.assert_allclose(table["duration_s"], [0.2, 0.4, 0.9])
+    summary = session_metrics(ds)
+    assert summary["time_spent_h"] == pytest.approx(1.5 / 3600)
+    assert summary["reward_rate"] == pytest.approx(2 / 1.5)
+    assert summary["reward_fraction"] == pytest.approx(2 / 3)
+
+
+def test_a_timeout_ends_where_its_last_action_took_it():
+    y = np.array([[0.0, 10.0, 20.0]])
+    ds = synthetic_dataset(0 * y, y, stopped=False, targets=np.array([[0.0, 100.0]]))
+    ds["stop_y"] = ds.stop_y + 10.0  # the position after the last recorded action
+    table = trial_metrics(ds)
+    assert table["path_length_cm"].iloc[0] == pytest.approx(30.0)
+    assert table["signed_error_cm"].iloc[0] == pytest.approx(-70.0)
+
+
 def test_session_metrics_on_a_recording(steering_actor):
     ds = run_agent(steering_actor, fixed_targets(50), noise=False)
     summary = session_metrics(ds)
     table = trial_metrics(ds)
+    total_s = (ds.n_steps.sum().item() - 50) * 0.1
     assert summary["reward_fraction"] == pytest.approx(ds.rewarded.mean().item())
-    assert summary["time_spent_h"] == pytest.approx(ds.n_steps.sum().item() * 0.1 / 3600)
-    assert summary["reward_rate"] == pytest.approx(ds.rewarded.sum().item()
-                                                   / (ds.n_steps.sum().item() * 0.1))
+    assert summary["time_spent_h"] == pytest.approx(total_s / 3600)
+    assert summary["reward_rate"] == pytest.approx(ds.rewarded.sum().item() / total_s)
     assert 0.8 < summary["traveled_slope"] < 1.2  # the scripted actor goes about the right way
     assert table["straightness"].between(0, 1 + 1e-9).all()
     assert len(table) == 50
