@@ -19,6 +19,7 @@ from navdecode.estimators import GroupedRidgeCV
 from navdecode.metrics import (
     path_curvature,
     session_metrics,
+    signed_radial_error,
     trial_metrics,
     zero_intercept_slope,
 )
@@ -36,7 +37,15 @@ from navdecode.plotting import (
 from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
 from navdecode.report import make_report
 from navdecode.rollout import fixed_targets, load_dataset, run_agent, save_dataset
-from navdecode.stats import compare, mixed_model, permutation_test, seed_level, summarize
+from navdecode.stats import (
+    compare,
+    mean_ci,
+    mixed_model,
+    permutation_test,
+    seed_level,
+    summarize,
+    welch_ci,
+)
 from navdecode.sweep import sweep
 from navdecode.task import FireflyTask, reward_for_distance, sample_targets
 from navdecode.train import TrainingRun, select_checkpoint, train
@@ -68,6 +77,7 @@ __all__ = [
     "load_pretrained",
     "make_agent",
     "make_report",
+    "mean_ci",
     "mixed_model",
     "path_curvature",
     "permutation_test",
@@ -88,9 +98,11 @@ __all__ = [
     "seed_level",
     "select_checkpoint",
     "session_metrics",
+    "signed_radial_error",
     "summarize",
     "sweep",
     "train",
     "trial_metrics",
+    "welch_ci",
     "zero_intercept_slope",
 ]

@@ -116,27 +116,36 @@ def argv_is_cli() -> bool:
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from navdecode import decode, load_dataset
     from navdecode._io import atomic_write_text
 
     ds = load_dataset(args.recording)
     test_ds = load_dataset(args.test_on) if args.test_on else None
     result = decode(ds, tuple(args.targets), features=args.features, protocol=args.protocol,
-                    n_splits=args.n_splits, shuffle=args.shuffle, test_ds=test_ds,
-                    seed=args.seed)
+                    n_splits=args.n_splits, control=args.control, shuffle=args.shuffle,
+                    test_ds=test_ds, seed=args.seed)
     r2 = ", ".join(f"{name} {value:.3f}" for name, value in result.r2.items())
+    errors = ", ".join(f"{name} {value:.2f} {result.errors[name].attrs.get('units', '')}".strip()
+                       for name, value in result.mean_errors.items())
+    control = f" (control: {result.control})" if result.control else ""
     print(f"{Path(args.recording).name}: {' + '.join(args.targets)} from {args.features}, "
-          f"protocol {result.protocol}{' (shuffle null)' if result.shuffled else ''}: "
-          f"mean error {result.mean_error:.2f}, R2 {r2}")
+          f"protocol {result.protocol}{control}: mean error {errors}, R2 {r2}")
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "folds.csv", result.scores.to_csv(index=False))
-        atomic_write_text(out / "error_by_step.csv", result.error_by_step().to_csv(index=False))
+        by_step = pd.concat([result.error_by_step(name).assign(error=name)
+                             for name in result.errors], ignore_index=True)
+        atomic_write_text(out / "error_by_step.csv", by_step.to_csv(index=False))
         summary = {"recording": str(args.recording), "test_on": args.test_on,
                    "targets": list(args.targets), "features": args.features,
-                   "protocol": result.protocol, "shuffled": result.shuffled,
-                   "mean_error": result.mean_error, "r2": result.r2.to_dict()}
+                   "protocol": result.protocol, "control": result.control,
+                   "mean_error": result.mean_errors.to_dict(),
+                   "error_units": {name: err.attrs.get("units", "")
+                                   for name, err in result.errors.items()},
+                   "r2": result.r2.to_dict()}
         atomic_write_text(out / "summary.json", json.dumps(summary, indent=2))
         print(f"folds, error by step and summary written to {out}")
     return 0
@@ -154,11 +163,16 @@ def _add_decode(sub: argparse._SubParsersAction) -> None:
                    help="per-step variables to decode (default pos_x pos_y)")
     p.add_argument("--features", default="hidden",
                    help="(trial, step, unit) variable to decode from (default hidden)")
-    p.add_argument("--protocol", default="grouped", choices=["grouped", "tutorial"],
-                   help="grouped CV (default) or the tutorial's Ridge(0.1) 70/30 split")
+    p.add_argument("--protocol", default="grouped", choices=["grouped", "tutorial", "paper"],
+                   help="grouped CV (default), the tutorial's Ridge(0.1) 70/30 split or the "
+                        "paper's RidgeCV(0.1, 1, 10) 70/30 split")
+    p.add_argument("--control", default=None, choices=["shuffle", "time", "untrained"],
+                   help="decode a control the same way: trial shuffle (keeps time-in-trial), "
+                        "step index alone, or the untrained network fed the same inputs")
     p.add_argument("--n-splits", type=int, default=5, help="folds of the grouped CV (default 5)")
     p.add_argument("--shuffle", action="store_true",
-                   help="shuffle null: permute trials' targets (chance level)")
+                   help="same as --control shuffle: permute trials' targets (this keeps "
+                        "time-in-trial, so it is not chance level)")
     p.add_argument("--test-on", default=None,
                    help="cross-condition: fit on RECORDING, score on this recording")
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffle")

@@ -66,6 +66,9 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
     True
     """
 
+    # trial groups reach fit through scikit-learn's metadata routing (Pipeline, searches)
+    __metadata_request__fit = {"groups": True}  # noqa: RUF012
+
     def __init__(self, alphas: np.ndarray | tuple[float, ...] = DEFAULT_ALPHAS,
                  n_splits: int = 3) -> None:
         self.alphas = alphas
@@ -93,8 +96,10 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=float))
-        if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas <= 0):
-            msg = f"alphas must be a non-empty 1-d array of values > 0, got {self.alphas!r}"
+        if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(
+                alphas <= 0):
+            msg = (f"alphas must be a non-empty 1-d array of finite values > 0, got "
+                   f"{self.alphas!r}")
             raise ValueError(msg)
         single = y.ndim == 1
         y2 = y.reshape(len(y), -1).astype(float)

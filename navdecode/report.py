@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from navdecode._io import atomic_write_text
 from navdecode._validation import check_int, check_path
-from navdecode.agents import Agent
+from navdecode.agents import ARCHITECTURES, Agent
 from navdecode.decoding import decode
 from navdecode.metrics import session_metrics, trial_metrics
 from navdecode.rollout import fixed_targets, run_agent
@@ -33,7 +33,7 @@ COMPARED = {
 # p-values as they were.
 BEHAVIOUR = {
     "traveled_slope": "traveled / target distance slope",
-    "overshoot_cm": "overshoot (+) / undershoot (-) (cm)",
+    "signed_error_cm": "signed radial error, + overshoot / - undershoot (cm)",
     "stop_error_cm": "stop error (cm)",
     "reward_rate": "reward rate (1/s)",
     "straightness": "straightness",
@@ -61,10 +61,11 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     """Evaluate, record and analyse agents; write figures, tables and ``report.md``.
 
     Every agent runs the same `n_trials` fixed targets at every gain (one batched
-    rollout each). Per recording: behaviour metrics, position decoding from the LSTM
-    units with trial-grouped 5-fold CV and with the tutorial's 70/30 split, a shuffle
-    null, and cross-condition decoding (fit 1x, test 2x). Architectures are compared on
-    one value per seed (`compare`).
+    rollout each). Per recording: behaviour metrics; position decoding from the LSTM
+    units with trial-grouped 5-fold CV, the tutorial's and the paper's 70/30 splits;
+    three controls decoded the same way (trial shuffle, step index alone, the untrained
+    network fed the same inputs); cross-condition decoding (fit 1x, test 2x).
+    Architectures are compared on one value per seed (`compare`, t and Welch intervals).
 
     Parameters
     ----------
@@ -130,12 +131,16 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
         trials.append(trial_metrics(ds).assign(**key))
         grouped = decode(ds)
         tutorial = decode(ds, protocol="tutorial")
+        paper = decode(ds, protocol="paper")
         row = {**key, **session_metrics(ds).to_dict(),
                "decoding_error_cm": grouped.mean_error,
                "decoding_error_tutorial_cm": tutorial.mean_error,
-               "decoding_r2_x": grouped.r2["pos_x"], "decoding_r2_y": grouped.r2["pos_y"]}
-        if gain == gains[0]:
-            row["decoding_null_cm"] = decode(ds, shuffle=True).mean_error
+               "decoding_error_paper_cm": paper.mean_error,
+               "decoding_r2_x": grouped.r2["pos_x"], "decoding_r2_y": grouped.r2["pos_y"],
+               "decoding_shuffle_cm": decode(ds, control="shuffle").mean_error,
+               "decoding_time_only_cm": decode(ds, control="time").mean_error,
+               "decoding_untrained_cm": decode(ds, control="untrained").mean_error
+               if ds.attrs.get("arch") in ARCHITECTURES else np.nan}
         if gain != gains[0] and (arch, seed, gains[0]) in recordings:
             row["decoding_cross_cm"] = decode(recordings[(arch, seed, gains[0])],
                                               test_ds=ds).mean_error
@@ -145,6 +150,7 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
         step_errors.append(pd.DataFrame({"decoding_error_cm": err[np.isfinite(err)], **key}))
         decoding.append(grouped.scores.assign(**key, protocol="grouped"))
         decoding.append(tutorial.scores.assign(**key, protocol="tutorial"))
+        decoding.append(paper.scores.assign(**key, protocol="paper"))
         example.setdefault((arch, gain), ds)
 
     sessions_df = pd.DataFrame(sessions)
@@ -236,19 +242,17 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
     if status:
         lines += ["## Agents", "", "| arch | seed | checkpoint trial | phase I trials | "
                   "training finished |", "|---|---|---|---|---|", *status, ""]
-    lines += ["## Headline (one value per seed; mean [bootstrap 95% CI over seeds])", "",
+    lines += ["## Headline (one value per seed; mean [t 95% CI over seeds])", "",
               *_summary_table(summary, COMPARED), "",
               "A CI needs at least 2 seeds; an architecture with one seed shows its value "
               "alone."]
-    if summary["n"].between(2, 4).any():
-        lines.append("With fewer than 5 seeds the bootstrap CI is crude: with 2 seeds it is the "
-                     "range of the two seeds' values.")
-    lines.append("")
+    lines += ["", _belief_sentence(sessions), ""]
     if testable:
         headline = comparisons[comparisons["family"] == "headline"]
         lines += ["## Modular vs holistic", "",
                   "Exact permutation and Mann-Whitney tests on one value per seed; Holm's "
-                  "correction runs across the metrics of this table at each gain.",
+                  "correction runs across the metrics of this table at each gain. The 95% CI "
+                  "of the difference is Welch's (simulated coverage in the statistics guide).",
                   _significance(headline, COMPARED), "",
                   *_comparison_table(headline, COMPARED), ""]
     else:
@@ -258,27 +262,34 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
               "Traveled / target distance slope: zero-intercept regression of the stop's "
               "distance from the start on the target's (1 = on target on average; above 1 = "
               "overshooting, what an agent that does not adapt to a larger joystick gain "
-              "does). Overshoot: path length minus the circular arc from the start through "
-              "the target (the paper's arc-length comparison), averaged over trials.", "",
+              "does). Signed radial error: the paper's stop-to-target distance, negative when "
+              "the circular arc from the start to the stop is shorter than the arc to the "
+              "target (undershoot), averaged over trials.", "",
               *_summary_table(summary, BEHAVIOUR), ""]
     if testable:
         lines += ["Modular vs holistic on these metrics, with a Holm family of their own "
                   "(the headline's p-values above do not change with them):", "",
                   *_comparison_table(comparisons[comparisons["family"] == "behaviour"],
                                      BEHAVIOUR), ""]
-    lines += ["## Decoding protocols side by side", "",
-              "Position (x, y) decoded from the LSTM units. *Grouped*: trial-grouped 5-fold CV, "
-              "standardised ridge with its penalty chosen by inner grouped CV. *Tutorial*: "
-              "Ridge(alpha=0.1), first 70% of trials train, last 30% test. *Null*: the same "
-              "grouped decoder after shuffling trials' positions (chance level). *Cross*: "
+    lines += ["## Decoding protocols and controls side by side", "",
+              "Position (x, y) decoded from the LSTM units, mean Euclidean error (cm). "
+              "*Grouped*: trial-grouped 5-fold CV, standardised ridge with its penalty chosen "
+              "by inner grouped CV. *Tutorial*: Ridge(alpha=0.1), first 70% of trials train, "
+              "last 30% test. *Paper*: RidgeCV(alphas 0.1, 1, 10), the same 70/30 split. "
+              "Controls, each decoded like *grouped*: *shuffle*: every trial's positions "
+              "replaced by another trial's (it keeps time-in-trial, so it is not chance "
+              "level); *time only*: the step index alone; *untrained*: the same architecture "
+              "with the weights it started training from, fed the recorded inputs (n/a for "
+              "agents that are not navdecode architectures). *Cross*: "
               "fit at the first gain, tested at the second.", "",
-              "| arch | seed | gain | grouped (cm) | tutorial (cm) | null (cm) | cross (cm) |",
-              "|---|---|---|---|---|---|---|"]
+              "| arch | seed | gain | grouped | tutorial | paper | shuffle | time only | "
+              "untrained | cross |", "|---|---|---|---|---|---|---|---|---|---|"]
     for _, r in sessions.iterrows():
-        lines.append(f"| {r['arch']} | {r['seed']} | {r['gain']:g}x | "
-                     f"{_fmt(r['decoding_error_cm'])} | {_fmt(r['decoding_error_tutorial_cm'])} | "
-                     f"{_fmt(r.get('decoding_null_cm', np.nan))} | "
-                     f"{_fmt(r.get('decoding_cross_cm', np.nan))} |")
+        cells = [_fmt(r.get(c, np.nan)) for c in (
+            "decoding_error_cm", "decoding_error_tutorial_cm", "decoding_error_paper_cm",
+            "decoding_shuffle_cm", "decoding_time_only_cm", "decoding_untrained_cm",
+            "decoding_cross_cm")]
+        lines.append(f"| {r['arch']} | {r['seed']} | {r['gain']:g}x | " + " | ".join(cells) + " |")
     lines += ["", "## Figures", ""]
     lines += [f"![{name}]({path})" for name, path in figures.items()]
     return "\n".join(lines) + "\n"
@@ -329,3 +340,17 @@ def _significance(comparisons: pd.DataFrame, metrics: dict[str, str]) -> str:
     return (f"{text} With {n_a} and {n_b} seeds an exact permutation p cannot be below "
             f"{k}/C({n_a + n_b}, {n_a}) = {floor:.3g}, and Holm multiplies the smallest of "
             f"the {len(metrics)} p-values at a gain by {len(metrics)}.")
+
+
+def _belief_sentence(sessions: pd.DataFrame) -> str:
+    """Agent vs untrained network vs step index alone, mean over seeds per arch and gain."""
+    means = sessions.groupby(["arch", "gain"])[["decoding_error_cm", "decoding_untrained_cm",
+                                                "decoding_time_only_cm"]].mean()
+    parts = [f"{arch} {gain:g}x: agent {_fmt(r['decoding_error_cm'])} cm, untrained "
+             f"{_fmt(r['decoding_untrained_cm'])} cm, step index alone "
+             f"{_fmt(r['decoding_time_only_cm'])} cm" for (arch, gain), r in means.iterrows()]
+    return ("How much of the position decoding is belief? Grouped-CV error of the agents, of "
+            "the same networks before training fed the same inputs, and of the step index "
+            "alone (means over seeds): " + "; ".join(parts) + ". Where the untrained network "
+            "or the step index decode about as well as the agent, the decoding error reflects "
+            "input and trajectory statistics more than a learned belief.")

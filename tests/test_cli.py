@@ -77,9 +77,17 @@ def test_decode_from_the_command_line(tmp_path, capsys):
 
     assert main(["decode", str(one), "--targets", "heading", "--shuffle", "--n-splits",
                  "3"]) == 0
-    assert "(shuffle null)" in capsys.readouterr().out
+    assert "(control: shuffle)" in capsys.readouterr().out
     assert main(["decode", str(one), "--test-on", str(two)]) == 0
     assert "protocol cross" in capsys.readouterr().out
+    for extra in (["--protocol", "paper"], ["--control", "time"], ["--control", "untrained"]):
+        assert main(["decode", str(one), "--n-splits", "3", *extra]) == 0
+        assert extra[1] in capsys.readouterr().out
+    out2 = tmp_path / "two-units"
+    assert main(["decode", str(one), "--targets", "heading", "vel_lin", "--n-splits", "3",
+                 "--out", str(out2)]) == 0
+    summary = json.loads((out2 / "summary.json").read_text())
+    assert summary["error_units"] == {"heading": "rad", "vel_lin": "cm/s"}
 
 
 def test_decode_bad_input_is_a_clean_error(tmp_path, capsys):

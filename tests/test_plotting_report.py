@@ -98,12 +98,17 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert torch.get_num_threads() == threads  # the report's one thread is not left behind
     text = path.read_text()
     assert "## Modular vs holistic" in text
-    assert "## Decoding protocols side by side" in text
+    assert "## Decoding protocols and controls side by side" in text
+    assert "How much of the position decoding is belief?" in text
     for name in ("single_trial", "reward_fraction", "time_spent", "decoding_error",
                  "decoding_over_time", "curvature", "traveled_vs_target_1x"):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert len(sessions) == 8
+    for column in ("decoding_error_paper_cm", "decoding_shuffle_cm", "decoding_time_only_cm"):
+        assert sessions[column].notna().all()
+    # a scripted stand-in is no navdecode architecture: no untrained copy of it exists
+    assert sessions["decoding_untrained_cm"].isna().all()
     assert "## Behaviour at each gain (secondary metrics)" in text
     # 2 vs 2 seeds: 6 relabellings, two of them as extreme as any observed split
     assert "2/C(4, 2) = 0.333" in text
@@ -140,7 +145,7 @@ def test_report_with_one_seed_of_an_architecture_skips_tests_but_keeps_cis(tmp_p
     assert np.isnan(summary.loc[("holistic", "reward_fraction"), "ci_low"])
     modular_row = next(line for line in text.splitlines() if line.startswith("| modular | 1x"))
     assert "[" in modular_row
-    assert "crude" in text
+    assert "mean [t 95% CI over seeds]" in text
 
 
 def test_decoding_violins_take_steps_and_dot_the_seed_means():
@@ -174,3 +179,15 @@ def test_report_names_the_comparisons_that_survive_holm():
     assert "1/C(11, 8) = 0.00606" in unequal
     monte_carlo = _significance(rows.assign(n_a=12, n_b=12, permutation_exact=False), COMPARED)
     assert "C(" not in monte_carlo  # no exact floor is claimed for Monte Carlo p-values
+
+
+def test_report_decodes_the_untrained_control_of_navdecode_agents(tmp_path):
+    from navdecode import make_agent
+
+    agents = [(arch, seed, make_agent(arch, seed=seed)) for arch in ("modular", "holistic")
+              for seed in (0, 1)]
+    make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,), progress=False)
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    # these agents are untrained: their own units and their untrained copies are the same
+    np.testing.assert_allclose(sessions["decoding_untrained_cm"], sessions["decoding_error_cm"],
+                               rtol=1e-6)

@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.model_selection import KFold
 
 from navdecode import (
     FireflyTask,
+    GroupedRidgeCV,
     TaskConfig,
     count_parameters,
     fixed_targets,
@@ -30,6 +32,9 @@ NAN_UNITS = D.assign(hidden=D.hidden * np.nan)
 EMPTY = D.isel(trial=slice(0, 0))
 NO_POS = D.drop_vars("pos_x")
 FLAT = D.assign(pos_x=D.pos_x.isel(step=0))
+NO_DT = D.copy()
+NO_DT.attrs = {k: v for k, v in D.attrs.items() if k != "task_dt"}
+IN_METRES = D.assign(pos_x=D.pos_x.assign_attrs(units="m"))
 
 
 def reset_task(**kwargs):
@@ -104,12 +109,30 @@ CASES = [
     (lambda: decode(D, n_splits=1), ValueError, "n_splits"),
     (lambda: decode(D, shuffle="yes"), TypeError, "shuffle"),
     (lambda: decode(D, estimator="ridge"), TypeError, "estimator"),
-    (lambda: decode(D, cv=5), TypeError, "cv"),
+    (lambda: decode(D, cv="five"), TypeError, "cv"),
+    (lambda: decode(D, cv=KFold(3, shuffle=True)), ValueError, "both sides"),
+    (lambda: decode(D, control="random"), ValueError, "control"),
+    (lambda: decode(D, control="time", shuffle=True), ValueError, "shuffle"),
+    (lambda: decode(D, protocol="paper", cv=3), ValueError, "cv"),
+    (lambda: decode(D, test_ds=D.isel(unit=slice(0, 64))), ValueError, "same units"),
+    (lambda: decode(D, test_ds=D.assign_coords(unit=np.arange(128) + 1)), ValueError,
+     "same units"),
+    (lambda: decode(D.assign_attrs(arch="mine"), control="untrained"), ValueError, "actor="),
+    (lambda: GroupedRidgeCV(alphas=[1.0, np.nan]).fit(np.eye(4), np.ones(4)), ValueError,
+     "alphas"),
+    (lambda: GroupedRidgeCV(alphas=[1.0, np.inf]).fit(np.eye(4), np.ones(4)), ValueError,
+     "alphas"),
     (lambda: decode(D, test_ds=NO_POS), ValueError, "test_ds"),
     (lambda: trial_metrics({"pos_x": 1}), TypeError, "ds"),
     (lambda: trial_metrics(NO_POS), ValueError, "pos_x"),
     (lambda: trial_metrics(EMPTY), ValueError, "no trials"),
     (lambda: session_metrics(EMPTY), ValueError, "no trials"),
+    (lambda: trial_metrics(D.isel(step=slice(0, 5))), ValueError, "sliced along 'step'"),
+    (lambda: trial_metrics(D.transpose("step", "trial", ...)), ValueError, "dims"),
+    (lambda: trial_metrics(D.assign_coords(n_steps=D.n_steps.astype(float))), TypeError,
+     "n_steps"),
+    (lambda: trial_metrics(IN_METRES), ValueError, "pos_x.*cm"),
+    (lambda: session_metrics(NO_DT), ValueError, "task_dt"),
     (lambda: zero_intercept_slope([1.0, 2.0], [1.0]), ValueError, "same length"),
     (lambda: zero_intercept_slope([0.0, 0.0], [1.0, 2.0]), ValueError, "non-zero"),
     (lambda: compare("table", "x"), TypeError, "df"),
