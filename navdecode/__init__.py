@@ -35,8 +35,14 @@ from navdecode.plotting import (
     plot_trial,
 )
 from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
+from navdecode.recording import (
+    check_recording,
+    load_dataset,
+    save_dataset,
+    stack_recordings,
+)
 from navdecode.report import make_report
-from navdecode.rollout import fixed_targets, load_dataset, run_agent, save_dataset
+from navdecode.rollout import fixed_targets, run_agent
 from navdecode.stats import (
     compare,
     mean_ci,
@@ -65,6 +71,7 @@ __all__ = [
     "TwinCritic",
     "__version__",
     "actor_saturation",
+    "check_recording",
     "compare",
     "count_parameters",
     "decode",
@@ -99,6 +106,7 @@ __all__ = [
     "select_checkpoint",
     "session_metrics",
     "signed_radial_error",
+    "stack_recordings",
     "summarize",
     "sweep",
     "train",

@@ -110,26 +110,6 @@ def torch_generator(
     return gen
 
 
-def check_dataset(ds: object, variables: tuple[str, ...] = (), name: str = "ds") -> None:
-    """Raise unless ``ds`` is a non-empty recorded dataset holding ``variables``."""
-    import xarray as xr
-
-    if not isinstance(ds, xr.Dataset):
-        msg = f"{name} must be an xarray.Dataset (see run_agent), got {type(ds).__name__}"
-        raise TypeError(msg)
-    missing = [v for v in ("valid", *variables) if v not in ds.variables]
-    if missing:
-        msg = f"{name} is missing variables {missing}; expected a recording from run_agent"
-        raise ValueError(msg)
-    for dim in ("trial", "step"):
-        if dim not in ds.dims:
-            msg = f"{name} must have dims 'trial' and 'step', got {tuple(ds.dims)}"
-            raise ValueError(msg)
-    if ds.sizes["trial"] == 0 or not bool(ds["valid"].any()):
-        msg = f"{name} holds no trials (or no valid steps)"
-        raise ValueError(msg)
-
-
 def check_table(df: object, columns: list[str], name: str = "df") -> pd.DataFrame:
     """Raise unless ``df`` is a non-empty DataFrame holding ``columns``."""
     if not isinstance(df, pd.DataFrame):

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 import xarray as xr
 
-from navdecode._validation import check_dataset, check_seed
+from navdecode._validation import check_seed
+from navdecode.recording import check_recording
 
 __all__ = ["time_features", "untrained_recording"]
 
@@ -42,7 +43,7 @@ def time_features(ds: xr.Dataset) -> np.ndarray:
     >>> time_features(ds).shape
     (3, 35, 35)
     """
-    check_dataset(ds)
+    check_recording(ds)
     n_trials, n_steps = ds.sizes["trial"], ds.sizes["step"]
     return np.broadcast_to(np.eye(n_steps), (n_trials, n_steps, n_steps)).copy()
 
@@ -91,7 +92,7 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
     from navdecode.agents import ARCHITECTURES, make_agent
     from navdecode.rollout import _split_state
 
-    check_dataset(ds, ("actor_input",))
+    check_recording(ds, "untrained control")
     if actor is None:
         arch = ds.attrs.get("arch", "")
         if arch not in ARCHITECTURES:

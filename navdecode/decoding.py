@@ -21,8 +21,9 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.metadata_routing import get_routing_for_object
 
-from navdecode._validation import check_choice, check_dataset, check_int
+from navdecode._validation import check_choice, check_int
 from navdecode.estimators import GroupedRidgeCV
+from navdecode.recording import check_recording
 
 __all__ = ["CONTROLS", "PROTOCOLS", "DecodingResult", "decode", "default_decoder"]
 
@@ -174,7 +175,7 @@ def _unit_labels(ds: xr.Dataset, features: str) -> np.ndarray:
 
 
 def _feature_values(ds: xr.Dataset, features: str, name: str) -> np.ndarray:
-    check_dataset(ds, (features,), name=name)
+    check_recording(ds, [features], analysis="decode", name=name)
     feat = ds[features]
     if feat.dims[:2] != ("trial", "step") or feat.ndim != 3:
         msg = f"{name}[{features!r}] must have dims (trial, step, unit), got {feat.dims}"
@@ -185,7 +186,7 @@ def _feature_values(ds: xr.Dataset, features: str, name: str) -> np.ndarray:
 def _rows(ds: xr.Dataset, values: np.ndarray, targets: tuple[str, ...],
           name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows = valid steps: features, targets and (trial, step) index."""
-    check_dataset(ds, targets, name=name)
+    check_recording(ds, targets, analysis="decode", name=name)
     for t in targets:
         if ds[t].dims != ("trial", "step"):
             msg = f"{name}[{t!r}] must have dims (trial, step), got {ds[t].dims}"
@@ -223,7 +224,7 @@ def _control_features(ds: xr.Dataset, features: str, control: str | None,
     if control == "time":
         from navdecode.controls import time_features
 
-        check_dataset(ds, name=name)
+        check_recording(ds, name=name)
         return time_features(ds)
     if control == "untrained":
         from navdecode.controls import untrained_recording

@@ -7,8 +7,9 @@ import pandas as pd
 import torch
 import xarray as xr
 
-from navdecode._validation import check_dataset, check_positive
+from navdecode._validation import check_positive
 from navdecode.agents import Agent, RecurrentActor
+from navdecode.recording import check_recording
 
 __all__ = ["actor_saturation"]
 
@@ -67,7 +68,7 @@ def actor_saturation(actor: RecurrentActor | Agent, ds: xr.Dataset,
     if not isinstance(net, RecurrentActor):
         msg = f"actor must be a RecurrentActor or an Agent, got {type(actor).__name__}"
         raise TypeError(msg)
-    check_dataset(ds, ("actor_input",))
+    check_recording(ds, ["actor_input"], analysis="actor_saturation")
     threshold = check_positive(threshold, "threshold")
     z = np.abs(preactivations(net, ds))
     return pd.DataFrame({"component": list(_COMPONENTS),

@@ -8,12 +8,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from navdecode._validation import check_dataset
+from navdecode.recording import check_recording
 
 __all__ = ["path_curvature", "session_metrics", "signed_radial_error", "trial_metrics",
            "zero_intercept_slope"]
-
-_CM_VARIABLES = ("pos_x", "pos_y", "stop_x", "stop_y", "target_x", "target_y")
 
 
 def zero_intercept_slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -185,17 +183,7 @@ def signed_radial_error(stop_x: np.ndarray, stop_y: np.ndarray, target_x: np.nda
 
 def _check_metrics_input(ds: object) -> float:
     """Refuse recordings that the per-trial formulas would silently misread; return dt (s)."""
-    check_dataset(ds, ("pos_x", "pos_y", *_CM_VARIABLES[2:], "n_steps", "stopped", "rewarded",
-                       "gain"))
-    for name in ("pos_x", "pos_y", "valid"):
-        if ds[name].dims != ("trial", "step"):
-            msg = f"ds[{name!r}] must have dims ('trial', 'step'), got {ds[name].dims}"
-            raise ValueError(msg)
-    for name in _CM_VARIABLES:
-        units = ds[name].attrs.get("units", "cm")
-        if units != "cm":
-            msg = f"ds[{name!r}] must be in cm (attribute units), got units={units!r}"
-            raise ValueError(msg)
+    check_recording(ds, "trial_metrics")
     n_steps = ds["n_steps"].values
     if n_steps.dtype.kind not in "iu":
         msg = f"ds['n_steps'] must hold integers, got dtype {n_steps.dtype}"

@@ -10,7 +10,8 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
-from navdecode._validation import check_dataset, check_table
+from navdecode._validation import check_table
+from navdecode.recording import check_recording
 
 __all__ = [
     "plot_curvature",
@@ -60,7 +61,7 @@ def plot_trial(ds: xr.Dataset, trial: int = 0, ax: Axes | None = None,
     >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
     >>> ax = nd.plot_trial(ds, trial=0)
     """
-    check_dataset(ds, ("pos_x", "pos_y", "target_x", "target_y"))
+    check_recording(ds, ["pos_x", "pos_y", "target_x", "target_y"], analysis="plot_trial")
     if not isinstance(trial, (int, np.integer)) or not 0 <= trial < ds.sizes["trial"]:
         msg = f"trial must be an int in [0, {ds.sizes['trial']}), got {trial!r}"
         raise ValueError(msg)
@@ -100,7 +101,7 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
     >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
     >>> ax = nd.plot_trajectories(ds, n=20)
     """
-    check_dataset(ds, ("pos_x", "pos_y", "target_x", "target_y", "rewarded"))
+    check_recording(ds, "plot_trajectories")
     ax = _ax(ax)
     sub = ds.isel(trial=slice(0, min(n, ds.sizes["trial"])))
     segments = np.stack([sub.pos_x.values, sub.pos_y.values], axis=-1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -12,26 +11,17 @@ import xarray as xr
 from torch import nn
 from tqdm.auto import tqdm
 
-from navdecode._io import atomic_write, atomic_write_dir
-from navdecode._validation import as_float_array, check_device, check_path, check_seed
+from navdecode._validation import as_float_array, check_device, check_seed
 from navdecode.agents import Agent
 from navdecode.config import TaskConfig, config_attrs
+from navdecode.recording import INPUT_NAMES, build_recording
 from navdecode.task import FireflyTask, sample_targets
 
-__all__ = ["fixed_targets", "load_dataset", "run_agent", "save_dataset"]
+__all__ = ["fixed_targets", "run_agent"]
 
-# name -> (units, long_name) for every per-step variable
-_STEP_VARS = {
-    "pos_x": ("cm", "x position (rightward)"),
-    "pos_y": ("cm", "y position (forward at trial start)"),
-    "heading": ("rad", "heading angle (pi/2 = initial forward)"),
-    "vel_lin": ("cm/s", "true linear velocity"),
-    "vel_ang": ("rad/s", "true angular velocity"),
-    "action_lin": ("1", "linear joystick action in [-1, 1]"),
-    "action_ang": ("1", "angular joystick action in [-1, 1]"),
-    "obs_lin": ("cm/s", "observed linear velocity (actor input)"),
-    "obs_ang": ("rad/s", "observed angular velocity (actor input)"),
-}
+# the firefly task's per-step variables that run_agent records (declared in recording.py)
+_STEP_VARS = ("pos_x", "pos_y", "heading", "vel_lin", "vel_ang", "action_lin", "action_ang",
+              "obs_lin", "obs_ang")
 
 
 def fixed_targets(n: int = 1000, seed: int = 0, config: TaskConfig | None = None) -> np.ndarray:
@@ -236,145 +226,26 @@ def run_agent(
 
     valid = torch.stack(rec["valid"], dim=1).cpu().numpy()
     valid = np.pad(valid, [(0, 0), (0, n_steps - valid.shape[1])])
-
-    def masked(arr: np.ndarray) -> np.ndarray:
-        mask = valid.reshape(valid.shape + (1,) * (arr.ndim - 2))
-        return np.where(mask, arr, np.nan).astype(np.float32)
-
-    data_vars = {
-        name: (("trial", "step"), masked(stack(rec[name])), {"units": u, "long_name": ln})
-        for name, (u, ln) in _STEP_VARS.items()
-    }
-    data_vars["hidden"] = (("trial", "step", "unit"), masked(stack(hidden)),
-                           {"units": "1", "long_name": "recurrent hidden state h"})
-    if cell:
-        data_vars["cell"] = (("trial", "step", "unit"), masked(stack(cell)),
-                             {"units": "1", "long_name": "LSTM cell state c"})
-    data_vars["actor_input"] = (
-        ("trial", "step", "input"), masked(stack(rec["input"])),
-        {"units": "model units", "long_name": "actor input (obs_v, obs_w, prev a_v, prev a_w, "
-                                              "target_x, target_y)"})
-    data_vars["valid"] = (("trial", "step"), valid,
-                          {"units": "1", "long_name": "step belongs to the trial"})
-
     stop_cm = (task.pos * unit_cm).cpu().numpy()
-    gain_arr = task.gain.cpu().numpy().astype(np.float64)
-    coords = {
-        "step": ("step", np.arange(n_steps), {"units": "1", "long_name": "time step"}),
-        "time": ("step", np.arange(n_steps) * config.dt, {"units": "s", "long_name": "time"}),
-        "trial": ("trial", np.arange(n_trials), {"units": "1", "long_name": "trial"}),
-        "target_x": ("trial", targets_cm[:, 0], {"units": "cm", "long_name": "target x"}),
-        "target_y": ("trial", targets_cm[:, 1], {"units": "cm", "long_name": "target y"}),
-        "target_r": ("trial", np.hypot(targets_cm[:, 0], targets_cm[:, 1]),
-                     {"units": "cm", "long_name": "target distance"}),
-        "gain": ("trial", gain_arr, {"units": "1", "long_name": "joystick gain factor"}),
-        "rewarded": ("trial", rewarded.cpu().numpy(),
-                     {"units": "1", "long_name": "stopped inside the reward zone"}),
-        "stopped": ("trial", stopped.cpu().numpy(),
-                    {"units": "1", "long_name": "ended by a stop (not by timeout)"}),
-        "reward": ("trial", reward.cpu().numpy().astype(np.float64),
-                   {"units": "1", "long_name": "training reward received"}),
-        "n_steps": ("trial", valid.sum(axis=1).astype(np.int64),
-                    {"units": "1", "long_name": "number of actions in the trial"}),
-        "stop_x": ("trial", stop_cm[:, 0].astype(np.float64),
-                   {"units": "cm", "long_name": "x position at the end of the trial"}),
-        "stop_y": ("trial", stop_cm[:, 1].astype(np.float64),
-                   {"units": "cm", "long_name": "y position at the end of the trial"}),
+    trials = {
+        "target_x": targets_cm[:, 0], "target_y": targets_cm[:, 1],
+        "target_r": np.hypot(targets_cm[:, 0], targets_cm[:, 1]),
+        "gain": task.gain.cpu().numpy().astype(np.float64),
+        "rewarded": rewarded.cpu().numpy(), "stopped": stopped.cpu().numpy(),
+        "reward": reward.cpu().numpy().astype(np.float64),
+        "n_steps": valid.sum(axis=1).astype(np.int64),
+        "stop_x": stop_cm[:, 0].astype(np.float64), "stop_y": stop_cm[:, 1].astype(np.float64),
     }
     attrs = {
         "arch": getattr(agent, "arch", type(actor).__name__),
         "seed": -1 if seed is None or isinstance(seed, np.random.Generator) else int(seed),
         "checkpoint": getattr(agent, "checkpoint", ""),
         "noise": int(noise),
+        "source": "run_agent",
         "navdecode_version": __version__,
         **config_attrs(config, "task_"),
     }
-    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
-
-
-def _format(path: Path, format: str | None) -> str:
-    if format is None:
-        suffix = path.suffix.lower()
-        if suffix in (".nc", ".h5", ".netcdf"):
-            return "netcdf"
-        if suffix == ".zarr":
-            return "zarr"
-        msg = f"cannot tell the format of {str(path)!r}: use a .nc or .zarr suffix or format="
-        raise ValueError(msg)
-    if format not in ("netcdf", "zarr"):
-        msg = f"format must be 'netcdf', 'zarr' or None, got {format=}"
-        raise ValueError(msg)
-    return format
-
-
-def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) -> Path:
-    """Write a recorded dataset to netCDF (``.nc``) or zarr (``.zarr``), atomically.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A recording from `run_agent`.
-    path : str or pathlib.Path
-        Destination; the format follows the suffix unless `format` is given.
-    format : {"netcdf", "zarr"} or None, default=None
-
-    Returns
-    -------
-    path : pathlib.Path
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
-    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(4))
-    >>> path = save_dataset(ds, pathlib.Path(tempfile.mkdtemp()) / "run.nc")
-    >>> load_dataset(path).sizes["trial"]
-    4
-    """
-    if not isinstance(ds, xr.Dataset):
-        msg = f"ds must be an xarray.Dataset, got {type(ds).__name__}"
-        raise TypeError(msg)
-    path = check_path(path)
-    if _format(path, format) == "netcdf":
-        atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
-    else:
-        atomic_write_dir(path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=False))
-    return path
-
-
-def load_dataset(path: str | Path, chunks: dict[str, int] | None = None) -> xr.Dataset:
-    """Read a dataset written by `save_dataset`.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        A ``.nc`` file or ``.zarr`` store.
-    chunks : dict or None, default=None
-        None loads everything into memory; a dict opens it lazily as dask arrays:
-        ``{}`` keeps the stored chunks, ``{"trial": 1000}`` sets them.
-
-    Returns
-    -------
-    ds : xarray.Dataset
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.zarr"
-    >>> _ = save_dataset(run_agent(make_agent("modular", seed=0), fixed_targets(4)), path)
-    >>> load_dataset(path, chunks={}).hidden.chunks is not None
-    True
-    """
-    path = check_path(path)
-    if not path.exists():
-        msg = f"path {str(path)!r} does not exist"
-        raise ValueError(msg)
-    if _format(path, None) == "netcdf":
-        ds = xr.open_dataset(path, engine="h5netcdf", chunks=chunks)
-    else:
-        ds = xr.open_zarr(path, chunks=chunks, consolidated=False)
-    if chunks is None:
-        ds = ds.load()
-        ds.close()
-    return ds
+    return build_recording(
+        {"valid": valid, **{name: stack(rec[name]) for name in _STEP_VARS}}, trials,
+        hidden=stack(hidden), cell=stack(cell) if cell else None, inputs=stack(rec["input"]),
+        input_names=INPUT_NAMES, attrs=attrs, dt=config.dt)

@@ -1,0 +1,101 @@
+"""The recording schema: building, checking, stacking, saving; run_agent's output fixed."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import navdecode as nd
+from navdecode.recording import (
+    ANALYSES,
+    STEP_VARIABLES,
+    TRIAL_COORDS,
+    check_recording,
+    load_dataset,
+    save_dataset,
+    stack_recordings,
+)
+
+# Fixed with the code before the schema refactor (commit 911c19c): for the bundled seed-0
+# agents on fixed_targets(50) at seed 0, sums of pos_x, pos_y, hidden, cell, rewarded
+# count, summed n_steps, stop_x of trial 7 and hidden[3, 5, 17].
+BEFORE = {
+    ("modular", 1.0): (-2236.927734375, 77918.265625, -115.71783447265625, -214.9745330810547,
+                       49, 699, -21.812307357788086, 0.03536205366253853),
+    ("modular", 2.0): (-1105.33544921875, 65507.5859375, -152.54727172851562,
+                       -316.0860290527344, 43, 488, -40.805572509765625, 0.08894690126180649),
+    ("holistic", 1.0): (-9855.693359375, 123842.953125, -600.5521240234375, -2206.272216796875,
+                        48, 868, -23.43327522277832, 0.05299213528633118),
+    ("holistic", 2.0): (-26512.71484375, 131104.9375, -326.1429443359375, -1401.792724609375,
+                        3, 729, -99.93635559082031, 0.03486999496817589),
+}
+
+
+@pytest.mark.parametrize(("arch", "gain"), list(BEFORE))
+def test_bundled_recordings_are_unchanged_by_the_refactor(arch, gain):
+    ds = nd.run_agent(nd.load_pretrained(arch, 0), nd.fixed_targets(50), gain=gain, seed=0)
+    got = (float(np.nansum(ds.pos_x.values)), float(np.nansum(ds.pos_y.values)),
+           float(np.nansum(ds.hidden.values)), float(np.nansum(ds.cell.values)),
+           int(ds.rewarded.sum()), int(ds.n_steps.sum()), float(ds.stop_x.values[7]),
+           float(ds.hidden.values[3, 5, 17]))
+    assert got == pytest.approx(BEFORE[(arch, gain)], rel=1e-6)
+    check_recording(ds, "trial_metrics")
+
+
+def test_every_declared_variable_has_units_and_a_long_name():
+    ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(5))
+    for spec in (*STEP_VARIABLES.values(), *TRIAL_COORDS.values()):
+        assert spec.name in ds.variables
+        assert ds[spec.name].attrs["units"] == spec.units
+        assert ds[spec.name].attrs["long_name"] == spec.long_name
+    assert ds.attrs["Conventions"].startswith("CF")
+    assert list(ds["input"].values[:2]) == ["obs_lin", "obs_ang"]
+    assert ds["unit"].size == 128
+    assert list(ds["rewarded"].attrs["flag_values"]) == [0, 1]
+    assert not any(isinstance(v, str) and v.startswith("/") for v in ds.attrs.values())
+
+
+def test_check_recording_names_what_is_missing_and_who_needs_it():
+    ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(5))
+    with pytest.raises(ValueError, match=r"\['pos_x'\] \(trial_metrics needs them\)"):
+        check_recording(ds.drop_vars("pos_x"), "trial_metrics")
+    with pytest.raises(ValueError, match="in cm"):
+        check_recording(ds.assign(pos_x=ds.pos_x.assign_attrs(units="m")), ["pos_x"])
+    with pytest.raises(TypeError, match="xarray.Dataset"):
+        check_recording({"pos_x": 1})
+    with pytest.raises(ValueError, match="needs must be"):
+        check_recording(ds, "no such analysis")
+    assert set(ANALYSES["trial_metrics"]) <= set(ds.variables)
+
+
+def test_stack_keeps_each_recordings_arch_and_seed():
+    targets = nd.fixed_targets(6)
+    parts = [nd.run_agent(nd.make_agent(arch, seed=s), targets, seed=s)
+             for arch, s in (("modular", 0), ("holistic", 1))]
+    stacked = stack_recordings(parts)
+    assert stacked.sizes["agent"] == 2
+    assert stacked["arch"].values.tolist() == ["modular", "holistic"]
+    assert stacked["seed"].values.tolist() == [0, 1]
+    assert "arch" not in stacked.attrs
+    np.testing.assert_array_equal(stacked["rewarded"].sel(agent=1).values, parts[1].rewarded)
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_saved_files_are_compressed_chunked_and_open_in_plain_xarray(tmp_path, suffix):
+    ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(250))
+    path = save_dataset(ds, tmp_path / f"run{suffix}")
+    lazy = load_dataset(path, chunks={})
+    assert len(lazy.hidden.chunks[0]) == 3  # blocks of 100 trials
+    again = load_dataset(path)
+    np.testing.assert_allclose(again.hidden.values, ds.hidden.values)
+    assert again.attrs == {k: v for k, v in again.attrs.items()}  # flat
+    if suffix == ".zarr":
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            plain = xr.open_zarr(path)
+        assert plain.sizes["trial"] == 250
+    else:
+        assert json.dumps({k: str(v) for k, v in again.attrs.items()})
