@@ -15,6 +15,7 @@ from navdecode.checkpoints import load_agent, save_agent
 from navdecode.config import TaskConfig
 from navdecode.decoding import DecodingResult, decode, default_decoder
 from navdecode.diagnostics import actor_saturation
+from navdecode.envs import ENV_ID, FireflyEnv, FireflyVectorEnv, register_envs
 from navdecode.estimators import GroupedRidgeCV
 from navdecode.metrics import (
     path_curvature,
@@ -35,6 +36,7 @@ from navdecode.plotting import (
     plot_trial,
 )
 from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
+from navdecode.record import record
 from navdecode.recording import (
     check_recording,
     load_dataset,
@@ -59,9 +61,12 @@ from navdecode.train_config import TrainConfig
 
 __all__ = [
     "ARCHITECTURES",
+    "ENV_ID",
     "Agent",
     "DecodingResult",
+    "FireflyEnv",
     "FireflyTask",
+    "FireflyVectorEnv",
     "GroupedRidgeCV",
     "RecurrentActor",
     "RecurrentCritic",
@@ -97,6 +102,7 @@ __all__ = [
     "plot_trajectories",
     "plot_traveled_vs_target",
     "plot_trial",
+    "record",
     "reward_for_distance",
     "run_agent",
     "sample_targets",
@@ -114,3 +120,5 @@ __all__ = [
     "welch_ci",
     "zero_intercept_slope",
 ]
+
+register_envs()

@@ -21,7 +21,7 @@ from navdecode._validation import check_path
 
 __all__ = ["ANALYSES", "DIMS", "INPUT_NAMES", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
            "build_recording", "check_recording", "load_dataset", "save_dataset",
-           "stack_recordings"]
+           "schema_markdown", "stack_recordings"]
 
 CONVENTIONS = "CF-1.10"
 
@@ -178,6 +178,30 @@ def check_recording(ds: object, needs: Sequence[str] | str = (), *, analysis: st
     return ds
 
 
+def schema_markdown() -> str:
+    """The schema as markdown tables (the recording guide includes this text verbatim).
+
+    Examples
+    --------
+    >>> from navdecode.recording import schema_markdown
+    >>> schema_markdown().splitlines()[0]
+    '| dimension | meaning |'
+    """
+    lines = ["| dimension | meaning |", "|---|---|",
+             *(f"| `{d}` | {meaning} |" for d, meaning in DIMS.items()), "",
+             "| per-step variable | dims | units | long name |", "|---|---|---|---|",
+             *(f"| `{v.name}` | {', '.join(v.dims)} | {v.units} | {v.long_name} |"
+               for v in STEP_VARIABLES.values()), "",
+             "| per-trial coordinate | units | long name |", "|---|---|---|",
+             *(f"| `{v.name}` | {v.units} | {v.long_name} |" for v in TRIAL_COORDS.values()), "",
+             "| attribute | meaning |", "|---|---|",
+             *(f"| `{k}` | {meaning} |" for k, meaning in ATTRS.items()), "",
+             "| analysis | needs |", "|---|---|",
+             *(f"| {name} | {', '.join(f'`{v}`' for v in needs)} |"
+               for name, needs in ANALYSES.items())]
+    return "\n".join(lines) + "\n"
+
+
 def _attrs_of(spec: Variable) -> dict[str, object]:
     attrs: dict[str, object] = {"units": spec.units, "long_name": spec.long_name}
     if spec.name in _BOOLEAN:
@@ -191,7 +215,8 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
                     inputs: np.ndarray | None = None,
                     input_names: Sequence[str] | None = None,
                     extra: Mapping[str, np.ndarray] | None = None,
-                    attrs: Mapping[str, object] | None = None, dt: float = 0.1) -> xr.Dataset:
+                    attrs: Mapping[str, object] | None = None,
+                    dt: float | None = 0.1) -> xr.Dataset:
     """Assemble a recording in the declared schema.
 
     Parameters
@@ -212,8 +237,9 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
         Further per-step arrays (e.g. hooked layers), each with its own ``<name>_unit`` dim.
     attrs : mapping or None, default=None
         Flat attributes (str, int, float).
-    dt : float, default=0.1
-        Step duration in s (``task_dt`` attribute and the ``time`` coordinate).
+    dt : float or None, default=0.1
+        Step duration in s (``task_dt`` attribute and the ``time`` coordinate); None
+        when unknown (both are left out, and duration-based metrics refuse the recording).
 
     Returns
     -------
@@ -244,8 +270,9 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
     coords: dict[str, tuple] = {
         "trial": ("trial", np.arange(n_trials), {"units": "1", "long_name": "trial"}),
         "step": ("step", np.arange(n_steps), {"units": "1", "long_name": "time step"}),
-        "time": ("step", np.arange(n_steps) * dt, {"units": "s", "long_name": "time"}),
     }
+    if dt is not None:
+        coords["time"] = ("step", np.arange(n_steps) * dt, {"units": "s", "long_name": "time"})
     trials = dict(trials)
     trials.setdefault("n_steps", valid.sum(axis=1).astype(np.int64))
     for key, values in trials.items():
@@ -258,7 +285,8 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
         names = list(input_names) if input_names is not None else [
             f"in{i}" for i in range(np.asarray(inputs).shape[2])]
         coords["input"] = ("input", np.asarray(names, dtype=str), {"long_name": DIMS["input"]})
-    flat = {"Conventions": CONVENTIONS, "task_dt": float(dt), **(attrs or {})}
+    flat = {"Conventions": CONVENTIONS, **({} if dt is None else {"task_dt": float(dt)}),
+            **(attrs or {})}
     return xr.Dataset(data_vars, coords=coords, attrs=flat)
 
 
@@ -419,3 +447,7 @@ def load_dataset(path: str | Path, chunks: dict[str, int] | None = None) -> xr.D
         ds = ds.load()
         ds.close()
     return ds
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the tables for the recording guide
+    print(schema_markdown(), end="")

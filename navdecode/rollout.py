@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import torch
 import xarray as xr
 from torch import nn
-from tqdm.auto import tqdm
 
 from navdecode._validation import as_float_array, check_device, check_seed
 from navdecode.agents import Agent
-from navdecode.config import TaskConfig, config_attrs
-from navdecode.recording import INPUT_NAMES, build_recording
-from navdecode.task import FireflyTask, sample_targets
+from navdecode.config import TaskConfig
+from navdecode.task import sample_targets
 
 __all__ = ["fixed_targets", "run_agent"]
 
@@ -75,41 +74,6 @@ def _split_state(state: object) -> tuple[torch.Tensor, torch.Tensor | None]:
     raise TypeError(msg)
 
 
-def _select(state: object, idx: torch.Tensor) -> object:
-    """The recurrent state of the trials ``idx`` (batch is dim 1 of each state tensor)."""
-    if isinstance(state, tuple):
-        return tuple(_select(s, idx) for s in state)
-    return state[:, idx] if state.ndim == 3 else state[idx]
-
-
-def _scatter(full: object, part: object, idx: torch.Tensor) -> object:
-    """Write the state of trials ``idx`` back into the full-batch state (out of place)."""
-    if isinstance(full, tuple):
-        return tuple(_scatter(f, p, idx) for f, p in zip(full, part, strict=True))
-    out = full.clone()
-    if full.ndim == 3:
-        out[:, idx] = part
-    else:
-        out[idx] = part
-    return out
-
-
-def _step_active(actor: nn.Module, obs: torch.Tensor, state: object,
-                 active: torch.Tensor) -> tuple[torch.Tensor, object]:
-    """One actor step; once any trial has ended, only the unfinished ones are computed."""
-    n_active = int(active.sum())
-    if state is None or n_active == active.numel():
-        action, state = actor(obs[None], state)
-        return action[0], state
-    action = torch.zeros(obs.shape[0], 2, dtype=obs.dtype, device=obs.device)
-    if n_active == 0:
-        return action, state
-    idx = torch.nonzero(active).squeeze(1)
-    part_action, part_state = actor(obs[idx][None], _select(state, idx))
-    action[idx] = part_action[0].to(action.dtype)
-    return action, _scatter(state, part_state, idx)
-
-
 def run_agent(
     agent: Agent | nn.Module,
     targets: np.ndarray,
@@ -163,6 +127,8 @@ def run_agent(
     (8, 128)
     """
     from navdecode import __version__
+    from navdecode.envs import FireflyVectorEnv
+    from navdecode.record import record
 
     actor = _actor_of(agent)
     targets_cm = as_float_array(targets, "targets", (2,))
@@ -177,75 +143,14 @@ def run_agent(
         raise TypeError(msg)
     if not noise:
         config = replace(config, process_noise=False, obs_noise=False)
-
-    task = FireflyTask(config, device=device)
-    obs, _ = task.reset(seed=seed, options={"targets": targets_cm, "gain": gain})
-    n_trials, n_steps, unit_cm = targets_cm.shape[0], config.max_steps, config.length_unit_cm
     if next(actor.parameters(), torch.empty(0)).device != device:
         actor = copy.deepcopy(actor).to(device)
-    was_training = actor.training
-    actor.eval()
-
-    rec: dict[str, list[torch.Tensor]] = {k: [] for k in (*_STEP_VARS, "valid", "input")}
-    hidden, cell = [], []
-    reward = torch.zeros(n_trials, device=device)
-    rewarded = torch.zeros(n_trials, dtype=torch.bool, device=device)
-    stopped = torch.zeros(n_trials, dtype=torch.bool, device=device)
-    state = None
-    with torch.inference_mode():
-        for _ in tqdm(range(n_steps), desc="trial steps", disable=not progress, leave=False):
-            rec["valid"].append(~task.done)
-            rec["pos_x"].append(task.pos[:, 0] * unit_cm)
-            rec["pos_y"].append(task.pos[:, 1] * unit_cm)
-            rec["heading"].append(task.heading)
-            rec["vel_lin"].append(task.vel[:, 0] * unit_cm)
-            rec["vel_ang"].append(task.vel[:, 1])
-            rec["obs_lin"].append(obs[:, 0] * unit_cm)
-            rec["obs_ang"].append(obs[:, 1])
-            rec["input"].append(obs)
-            action, state = _step_active(actor, obs, state, ~task.done)
-            h, c = _split_state(state)
-            hidden.append(h)
-            if c is not None:
-                cell.append(c)
-            rec["action_lin"].append(action[:, 0])
-            rec["action_ang"].append(action[:, 1])
-            obs, r, terminated, _, info = task.step(action)
-            reward += r
-            rewarded |= info["rewarded"]
-            stopped |= terminated
-            if bool(task.done.all()):
-                break
-    actor.train(was_training)
-
-    def stack(xs: list[torch.Tensor]) -> np.ndarray:
-        """(steps, trial, ...) -> (trial, max_steps, ...), padded."""
-        arr = torch.stack(xs, dim=1).float().cpu().numpy()
-        pad = [(0, 0), (0, n_steps - arr.shape[1])] + [(0, 0)] * (arr.ndim - 2)
-        return np.pad(arr, pad, constant_values=np.nan if arr.dtype.kind == "f" else 0)
-
-    valid = torch.stack(rec["valid"], dim=1).cpu().numpy()
-    valid = np.pad(valid, [(0, 0), (0, n_steps - valid.shape[1])])
-    stop_cm = (task.pos * unit_cm).cpu().numpy()
-    trials = {
-        "target_x": targets_cm[:, 0], "target_y": targets_cm[:, 1],
-        "target_r": np.hypot(targets_cm[:, 0], targets_cm[:, 1]),
-        "gain": task.gain.cpu().numpy().astype(np.float64),
-        "rewarded": rewarded.cpu().numpy(), "stopped": stopped.cpu().numpy(),
-        "reward": reward.cpu().numpy().astype(np.float64),
-        "n_steps": valid.sum(axis=1).astype(np.int64),
-        "stop_x": stop_cm[:, 0].astype(np.float64), "stop_y": stop_cm[:, 1].astype(np.float64),
-    }
-    attrs = {
-        "arch": getattr(agent, "arch", type(actor).__name__),
-        "seed": -1 if seed is None or isinstance(seed, np.random.Generator) else int(seed),
-        "checkpoint": getattr(agent, "checkpoint", ""),
-        "noise": int(noise),
-        "source": "run_agent",
-        "navdecode_version": __version__,
-        **config_attrs(config, "task_"),
-    }
-    return build_recording(
-        {"valid": valid, **{name: stack(rec[name]) for name in _STEP_VARS}}, trials,
-        hidden=stack(hidden), cell=stack(cell) if cell else None, inputs=stack(rec["input"]),
-        input_names=INPUT_NAMES, attrs=attrs, dt=config.dt)
+    env = FireflyVectorEnv(num_envs=len(targets_cm), config=config, device=device)
+    ds = record(actor, env, len(targets_cm), seed=seed,
+                options={"targets": targets_cm, "gain": gain},
+                arch=getattr(agent, "arch", type(actor).__name__), progress=progress)
+    checkpoint = Path(str(getattr(agent, "checkpoint", "") or "")).name  # no absolute paths
+    ds.attrs.update({"seed": -1 if seed is None or isinstance(seed, np.random.Generator)
+                     else int(seed), "checkpoint": checkpoint, "noise": int(noise),
+                     "source": "run_agent", "navdecode_version": __version__})
+    return ds

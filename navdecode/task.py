@@ -225,18 +225,77 @@ class FireflyTask:
         self.moved = torch.zeros(b, dtype=torch.bool, device=dev)
         self.done = torch.zeros(b, dtype=torch.bool, device=dev)
         self.t = 0
+        self.steps = torch.zeros(b, dtype=torch.long, device=dev)
         self._gain_vec = self.gain[:, None] * self._gain1x  # (B, 2) model units
         if cfg.perturbation:
-            u = torch.rand(b, 3, generator=self._gen, device=dev, dtype=dt)
-            peak = torch.stack([
-                cfg.to_model(cfg.perturb_lin_max_cm_s) * (2 * u[:, 0] - 1),
-                math.radians(cfg.perturb_ang_max_deg_s) * (2 * u[:, 1] - 1),
-            ], dim=1)
-            self._perturb_peak = peak * self.gain[:, None]
-            self._perturb_time = 3 * cfg.perturb_sd_s + cfg.perturb_onset_max_s * u[:, 2]
+            self._perturb_peak, self._perturb_time = self._draw_perturbation(self.gain)
         zeros = torch.zeros(b, 2, device=dev, dtype=dt)
         obs = torch.cat([zeros, zeros, self.target], dim=1)
         return obs, self._info(torch.zeros(b, dtype=torch.bool, device=dev))
+
+    def _draw_perturbation(self, gain: torch.Tensor, generator: torch.Generator | None = None
+                           ) -> tuple[torch.Tensor, torch.Tensor]:
+        cfg = self.config
+        u = torch.rand(gain.shape[0], 3, generator=generator or self._gen, device=self.device,
+                       dtype=self.dtype)
+        peak = torch.stack([
+            cfg.to_model(cfg.perturb_lin_max_cm_s) * (2 * u[:, 0] - 1),
+            math.radians(cfg.perturb_ang_max_deg_s) * (2 * u[:, 1] - 1),
+        ], dim=1)
+        return peak * gain[:, None], 3 * cfg.perturb_sd_s + cfg.perturb_onset_max_s * u[:, 2]
+
+    def reset_trials(self, rows: torch.Tensor, targets: np.ndarray | None = None,
+                     gain: float | np.ndarray = 1.0,
+                     generator: torch.Generator | None = None) -> torch.Tensor:
+        """Start new trials in some rows of the batch, leaving the others as they are.
+
+        Parameters
+        ----------
+        rows : torch.Tensor of shape (k,), long
+            Rows to restart.
+        targets : array-like of shape (k, 2) or None, default=None
+            Their targets in cm; drawn from the task's distribution when None.
+        gain : float or array-like of shape (k,), default=1.0
+            Their joystick gain factors.
+        generator : torch.Generator or None, default=None
+            Generator of the new targets (and perturbations); the task's own when None.
+            A separate one leaves the noise of the other rows exactly as without the
+            restart.
+
+        Returns
+        -------
+        obs : torch.Tensor of shape (B, 6)
+            The current actor input of every row: the first input for the restarted
+            rows, zeros for the others (as `step` leaves finished rows).
+        """
+        if not hasattr(self, "pos"):
+            msg = "call reset() before reset_trials()"
+            raise RuntimeError(msg)
+        rows = torch.as_tensor(rows, dtype=torch.long, device=self.device)
+        k, cfg = rows.shape[0], self.config
+        if targets is not None:
+            targets_cm = as_float_array(targets, "targets", (2,))
+            new_target = torch.as_tensor(targets_cm / cfg.length_unit_cm, device=self.device,
+                                         dtype=self.dtype)
+        else:
+            new_target = _sample_targets_model(k, generator or self._gen, cfg, self.device,
+                                               self.dtype)
+        new_gain = self._gain_factor(gain, k)
+        self.target[rows] = new_target
+        self.gain[rows] = new_gain
+        self._gain_vec = self.gain[:, None] * self._gain1x
+        self.pos[rows] = 0.0
+        self.heading[rows] = math.pi / 2
+        self.vel[rows] = 0.0
+        self.moved[rows] = False
+        self.done[rows] = False
+        self.steps[rows] = 0
+        if cfg.perturbation:
+            peak, when = self._draw_perturbation(new_gain, generator)
+            self._perturb_peak[rows], self._perturb_time[rows] = peak, when
+        obs = torch.zeros(self.pos.shape[0], INPUT_DIM, device=self.device, dtype=self.dtype)
+        obs[rows, 4:] = new_target
+        return obs
 
     def _gain_factor(self, gain: object, b: int) -> torch.Tensor:
         """Per-trial gain factor as a (B,) tensor, from a float or an array-like."""
@@ -316,15 +375,16 @@ class FireflyTask:
         if cfg.process_noise:
             new_vel = new_vel + cfg.process_noise_std * self._gain_vec.abs() * eta
         if cfg.perturbation:
-            t_next = (self.t + 1) * cfg.dt
+            t_next = (self.steps + 1) * cfg.dt
             bump = torch.exp(-((t_next - self._perturb_time) ** 2) / (2 * cfg.perturb_sd_s**2))
             new_vel = new_vel + self._perturb_peak * bump[:, None]
         self.pos = torch.where(moving[:, None], new_pos, self.pos)
         self.heading = torch.where(moving, new_heading, self.heading)
         self.vel = torch.where(moving[:, None], new_vel, self.vel)
         self.t += 1
+        self.steps = self.steps + active.long()
 
-        truncated = moving & (self.t >= cfg.max_steps)
+        truncated = moving & (self.steps >= cfg.max_steps)
         terminated = stop_now
         self.done = self.done | terminated | truncated
 
@@ -333,8 +393,7 @@ class FireflyTask:
         obs_vel = self.vel
         if cfg.obs_noise:
             obs_vel = obs_vel + cfg.obs_noise_std * self._gain_vec.abs() * zeta
-        target_seen = self.target if self.t < cfg.target_visible_steps else torch.zeros_like(
-            self.target)
+        target_seen = self.target * (self.steps < cfg.target_visible_steps)[:, None]
         obs = torch.cat([obs_vel, action, target_seen], dim=1) * (~self.done)[:, None]
         info = self._info(rewarded)
         info["distance_cm"] = distance_cm

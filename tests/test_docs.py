@@ -8,7 +8,7 @@ import pytest
 
 import navdecode
 
-PUBLIC = [n for n in navdecode.__all__ if n not in ("__version__", "ARCHITECTURES")]
+PUBLIC = [n for n in navdecode.__all__ if n not in ("__version__", "ARCHITECTURES", "ENV_ID")]
 
 
 @pytest.mark.parametrize("name", PUBLIC)
@@ -29,7 +29,8 @@ def test_public_name_has_a_numpy_docstring(name):
 
 MODULES = ["config", "task", "agents", "checkpoints", "rollout", "replay", "train",
            "train_config", "sweep", "pretrained", "decoding", "estimators", "metrics", "stats",
-           "plotting", "report", "reference"]
+           "plotting", "report", "reference", "recording", "record", "envs", "controls",
+           "simulate"]
 
 
 @pytest.mark.parametrize("module", MODULES)

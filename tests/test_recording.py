@@ -62,7 +62,7 @@ def test_check_recording_names_what_is_missing_and_who_needs_it():
         check_recording(ds.drop_vars("pos_x"), "trial_metrics")
     with pytest.raises(ValueError, match="in cm"):
         check_recording(ds.assign(pos_x=ds.pos_x.assign_attrs(units="m")), ["pos_x"])
-    with pytest.raises(TypeError, match="xarray.Dataset"):
+    with pytest.raises(TypeError, match=r"xarray\.Dataset"):
         check_recording({"pos_x": 1})
     with pytest.raises(ValueError, match="needs must be"):
         check_recording(ds, "no such analysis")
@@ -99,3 +99,18 @@ def test_saved_files_are_compressed_chunked_and_open_in_plain_xarray(tmp_path, s
         assert plain.sizes["trial"] == 250
     else:
         assert json.dumps({k: str(v) for k, v in again.attrs.items()})
+
+
+def test_no_absolute_paths_in_attributes():
+    ds = nd.run_agent(nd.load_pretrained("modular", 0), nd.fixed_targets(3))
+    assert ds.attrs["checkpoint"] == "modular-seed0.pt"
+    assert not any("/" in str(v) for v in ds.attrs.values())
+
+
+def test_the_recording_guide_shows_the_schema_as_declared():
+    from pathlib import Path
+
+    from navdecode.recording import schema_markdown
+
+    guide = (Path(__file__).parents[1] / "docs" / "guides" / "recording.md").read_text()
+    assert schema_markdown() in guide, "regenerate: python -m navdecode.recording"

@@ -1,0 +1,131 @@
+"""record(): any recurrent policy in any gymnasium task, into the recording schema."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium import spaces
+from torch import nn
+
+import navdecode as nd
+from navdecode.recording import check_recording
+
+
+class Drift2D(gym.Env):
+    """A task written only here: drift on a plane towards a goal; position in info."""
+
+    def __init__(self):
+        self.observation_space = spaces.Box(-10.0, 10.0, (3,), np.float32)
+        self.action_space = spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.pos = np.zeros(2)
+        self.goal = self.np_random.uniform(-5, 5, 2)
+        self.t = 0
+        return self._obs(), {"x": 0.0, "y": 0.0, "goal_x": self.goal[0]}
+
+    def _obs(self):
+        return np.r_[self.goal - self.pos, self.t / 10].astype(np.float32)
+
+    def step(self, action):
+        self.t += 1
+        self.pos = self.pos + 0.5 * np.asarray(action) + self.np_random.normal(0, 0.05, 2)
+        close = np.linalg.norm(self.goal - self.pos) < 0.5
+        info = {"x": self.pos[0], "y": self.pos[1], "goal_x": self.goal[0]}
+        return self._obs(), float(close), bool(close), self.t >= 12, info
+
+
+class TinyGRU(nn.Module):
+    """A policy written only here: GRU -> linear -> tanh, obs shaped (1, B, 3)."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.rnn = nn.GRU(3, 16)
+        self.head = nn.Linear(16, 2)
+
+    def forward(self, x, state=None):
+        out, h = self.rnn(x, state)
+        return torch.tanh(self.head(out)), h
+
+
+def test_a_foreign_task_and_policy_record_and_decode():
+    ds = nd.record(TinyGRU(), Drift2D(), n_trials=40, seed=1,
+                   info_vars={"pos_x": "x", "pos_y": "y",
+                              "dist": lambda info: np.hypot(info["x"], info["y"])},
+                   trial_vars={"goal_x": "goal_x"}, arch="tiny-gru", dt=0.5)
+    assert ds.sizes["trial"] == 40
+    assert ds.sizes["unit"] == 16
+    assert "cell" not in ds  # a GRU has no cell state
+    assert ds.attrs["arch"] == "tiny-gru"
+    assert list(ds["input"].values) == ["in0", "in1", "in2"]
+    assert {"action_0", "action_1", "pos_x", "dist"} <= set(ds.data_vars)
+    np.testing.assert_allclose(ds.dist.values, np.hypot(ds.pos_x, ds.pos_y), rtol=1e-5)
+    assert (ds.n_steps.values <= 12).all()
+    assert ds.valid.sum().item() == ds.n_steps.sum().item()
+    check_recording(ds, "decode")
+    result = nd.decode(ds, n_splits=4)
+    assert np.isfinite(result.mean_error)
+    # position analyses need what this task does not give: named in the error
+    with pytest.raises(ValueError, match=r"missing variables .*trial_metrics"):
+        nd.trial_metrics(ds)
+
+
+def test_a_vector_of_foreign_envs_gives_exactly_n_trials_in_start_order():
+    env = gym.vector.SyncVectorEnv([Drift2D for _ in range(3)])
+    ds = nd.record(TinyGRU(), env, n_trials=10, seed=0,
+                   info_vars={"pos_x": "x", "pos_y": "y"})
+    assert ds.sizes["trial"] == 10
+    assert (ds.n_steps.values >= 1).all()
+    # every trial starts at the origin: the policy's state and the env were reset
+    np.testing.assert_allclose(ds.pos_x.isel(step=0), 0.0)
+
+
+def test_recurrent_state_is_reset_at_each_trial_start():
+    env = gym.vector.SyncVectorEnv([Drift2D for _ in range(2)])
+    policy = TinyGRU()
+    ds = nd.record(policy, env, n_trials=6, seed=0)
+    x = torch.as_tensor(ds.actor_input.isel(step=0).values)[None]
+    with torch.no_grad():
+        _, h = policy(x, None)
+    np.testing.assert_allclose(ds.hidden.isel(step=0).values, h[0].numpy(), atol=1e-6)
+
+
+def test_hooks_record_a_submodule_every_step():
+    agent = nd.make_agent("modular", seed=0)
+    env = nd.FireflyVectorEnv(num_envs=5)
+    ds = nd.record(agent, env, n_trials=5, hooks={"mlp1": "l1"})
+    assert ds["mlp1"].dims == ("trial", "step", "mlp1_unit")
+    assert np.isfinite(ds.mlp1.where(ds.valid)).sum() > 0
+    with pytest.raises(ValueError, match="not a submodule"):
+        nd.record(agent, env, n_trials=2, hooks={"x": "no.such.layer"})
+
+
+def test_bad_record_arguments():
+    env = nd.FireflyVectorEnv(num_envs=2)
+    with pytest.raises(TypeError, match="env"):
+        nd.record(nd.make_agent("modular").actor, "Firefly", 3)
+    with pytest.raises(ValueError, match="n_trials"):
+        nd.record(nd.make_agent("modular").actor, env, 0)
+    with pytest.raises(TypeError, match="policy"):
+        nd.record("policy", env, 2)
+    with pytest.raises(ValueError, match="info has no key 'nope'"):
+        nd.record(nd.make_agent("modular").actor, env, 2, info_vars={"v": "nope"})
+
+
+def test_recurrent_ppo_trains_on_the_env_and_records():
+    sb3_contrib = pytest.importorskip("sb3_contrib")
+    env = gym.make(nd.ENV_ID)
+    model = sb3_contrib.RecurrentPPO("MlpLstmPolicy", env, n_steps=64, batch_size=64,
+                                     n_epochs=1, seed=0, device="cpu",
+                                     policy_kwargs={"lstm_hidden_size": 32})
+    model.learn(total_timesteps=192)
+    vec = gym.make_vec(nd.ENV_ID, num_envs=4, vectorization_mode="vector_entry_point")
+    ds = nd.record(model, vec, n_trials=6, seed=0)
+    assert ds.attrs["arch"] == "RecurrentPPO"
+    assert ds.sizes["trial"] == 6
+    assert ds.sizes["unit"] == 32
+    assert {"hidden", "cell", "pos_x", "action_lin"} <= set(ds.data_vars)
+    assert np.isfinite(ds.hidden.where(ds.valid)).sum() > 0
+    nd.trial_metrics(ds)  # the firefly env's info gives positions and targets
