@@ -228,10 +228,12 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from navdecode.recording import load_dataset
     from navdecode.report import make_report
 
+    recordings = [load_dataset(p) for p in args.recordings] if args.recordings else None
     path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),
-                       progress=not args.quiet, n_threads=args.threads)
+                       progress=not args.quiet, n_threads=args.threads, recordings=recordings)
     print(f"report written to {path}")
     return 0
 
@@ -248,6 +250,9 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--threads", type=int, default=1,
                    help="CPU threads for torch and BLAS (default 1, fastest for these batches)")
+    p.add_argument("--recordings", nargs="+", default=None, metavar="FILE",
+                   help="analyse these recordings (.nc / .zarr, labelled by their arch and "
+                        "seed attributes) instead of the bundled agents")
     p.set_defaults(func=_cmd_report)
 
 

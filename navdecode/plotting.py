@@ -26,6 +26,21 @@ __all__ = [
 ]
 
 ARCH_COLORS = {"modular": "#1b9e77", "holistic": "#d95f02"}
+_OTHER_COLORS = ("#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
+
+
+def arch_palette(labels: object) -> dict[str, str]:
+    """One colour per agent label: modular and holistic keep theirs, others get the next.
+
+    Examples
+    --------
+    >>> from navdecode.plotting import arch_palette
+    >>> arch_palette(["modular", "my GRU"])
+    {'modular': '#1b9e77', 'my GRU': '#7570b3'}
+    """
+    names = list(dict.fromkeys(str(v) for v in labels))
+    others = iter(_OTHER_COLORS * (1 + len(names) // len(_OTHER_COLORS)))
+    return {n: ARCH_COLORS[n] if n in ARCH_COLORS else next(others) for n in names}
 
 
 def _ax(ax: Axes | None, size: tuple[float, float] = (4.5, 4.0)) -> Axes:
@@ -122,7 +137,8 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
 def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
     check_table(df, ["arch", "seed", value])
     hue = "gain" if "gain" in df.columns and len(df["gain"].unique()) > 1 else None
-    kw = {"hue": hue} if hue else {"hue": "arch", "palette": ARCH_COLORS, "legend": False}
+    kw = {"hue": hue} if hue else {"hue": "arch", "palette": arch_palette(df["arch"]),
+                                   "legend": False}
     sns.barplot(df, x="arch", y=value, errorbar=None, alpha=0.5, ax=ax, **kw)
     sns.stripplot(df, x="arch", y=value, dodge=bool(hue), color="k", size=5, ax=ax,
                   **({"hue": hue, "palette": ["k"] * df[hue].nunique(), "legend": False}
@@ -306,12 +322,12 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = _ax(ax, (5.0, 4.0))
     order = list(df["arch"].drop_duplicates())
     sns.violinplot(df, x="gain", y="decoding_error_cm", hue="arch", hue_order=order,
-                   palette=ARCH_COLORS, inner=None, cut=0, ax=ax, alpha=0.5)
+                   palette=arch_palette(order), inner=None, cut=0, ax=ax, alpha=0.5)
     if "seed" in df.columns:
         seeds = df.groupby(["arch", "gain", "seed"], as_index=False, observed=True)[
             "decoding_error_cm"].mean()
         sns.stripplot(seeds, x="gain", y="decoding_error_cm", hue="arch",
-                      hue_order=order, palette=ARCH_COLORS,
+                      hue_order=order, palette=arch_palette(order),
                       dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
     ax.set(xlabel="gain", ylabel="position decoding error (cm)")
     return ax
@@ -378,7 +394,8 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     data = df[np.isfinite(df["curvature"]) & (df["curvature"] > 0)]  # log scale
     hue = "arch" if "arch" in data.columns else None
     x = "gain" if "gain" in data.columns else None
-    sns.violinplot(data, x=x, y="curvature", hue=hue, palette=ARCH_COLORS if hue else None,
+    sns.violinplot(data, x=x, y="curvature", hue=hue,
+                   palette=arch_palette(data["arch"]) if hue else None,
                    inner="quart", cut=0, ax=ax, log_scale=True)
     ax.set(ylabel="curvature (1/cm, log scale)", xlabel="gain" if x else "")
     return ax

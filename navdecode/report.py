@@ -9,6 +9,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import torch
+import xarray as xr
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
@@ -17,6 +18,7 @@ from navdecode._validation import check_int, check_path
 from navdecode.agents import ARCHITECTURES, Agent
 from navdecode.decoding import decode
 from navdecode.metrics import session_metrics, trial_metrics
+from navdecode.recording import check_recording
 from navdecode.rollout import fixed_targets, run_agent
 
 __all__ = ["make_report"]
@@ -57,7 +59,8 @@ def _agents_from_bundle() -> list[tuple[str, int, Agent]]:
 
 def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None = None,
                 n_trials: int = 1000, gains: tuple[float, ...] = (1.0, 2.0),
-                progress: bool = True, n_threads: int = 1) -> Path:
+                progress: bool = True, n_threads: int = 1,
+                recordings: list[xr.Dataset] | None = None) -> Path:
     """Evaluate, record and analyse agents; write figures, tables and ``report.md``.
 
     Every agent runs the same `n_trials` fixed targets at every gain (one batched
@@ -71,14 +74,19 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     ----------
     out_dir : str or pathlib.Path
         Output folder (created): ``report.md``, ``*.png``, ``*.csv``.
-    agents : list of (arch, seed, Agent) or None, default=None
-        The agents; the bundled pretrained ones when None.
+    agents : list of (label, seed, Agent) or None, default=None
+        The agents, with any labels (two labels with 2+ seeds each are compared); the
+        bundled pretrained ones when None and no `recordings` are given.
     n_trials : int, default=1000
         Fixed targets per condition.
     gains : tuple of float, default=(1.0, 2.0)
         Joystick gains to evaluate.
     progress : bool, default=True
         Show a progress bar.
+    recordings : list of xarray.Dataset or None, default=None
+        Analyse these recordings instead of running agents (e.g. from `record`): each
+        one's ``arch`` and ``seed`` attributes label it, its gain is its trials' gain
+        (1 when it has none). They must hold what `trial_metrics` needs.
     n_threads : int, default=1
         CPU threads for torch and the BLAS/OpenMP libraries while the report runs (the
         previous settings are restored afterwards). One is fastest for these small
@@ -105,13 +113,33 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     torch.set_num_threads(n_threads)
     try:
         with threadpool_limits(limits=n_threads):
-            return _write_report(out, agents, n_trials, gains, progress)
+            return _write_report(out, agents, n_trials, gains, progress, recordings)
     finally:
         torch.set_num_threads(torch_threads)
 
 
+def _jobs(agents: list | None, recordings: list | None, n_trials: int,
+          gains: tuple[float, ...]) -> tuple[list, list, tuple[float, ...]]:
+    """(label, seed, gain, agent or None, recording or None) for every analysed session."""
+    if recordings is None:
+        agents = _agents_from_bundle() if agents is None else agents
+        return [(a, s, g, ag, None) for a, s, ag in agents for g in gains], agents, gains
+    if not isinstance(recordings, (list, tuple)) or not recordings:
+        msg = "recordings must be a non-empty list of recordings (xarray.Datasets)"
+        raise ValueError(msg)
+    jobs = []
+    for ds in recordings:
+        check_recording(ds, "trial_metrics", name="recordings[i]")
+        gain = float(np.unique(ds["gain"].values)[0])
+        jobs.append((str(ds.attrs.get("arch", "")), int(ds.attrs.get("seed", -1)), gain, None,
+                     ds))
+    used = tuple(dict.fromkeys(j[2] for j in jobs))
+    return jobs, [], used
+
+
 def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_trials: int,
-                  gains: tuple[float, ...], progress: bool) -> Path:
+                  gains: tuple[float, ...], progress: bool,
+                  given: list[xr.Dataset] | None = None) -> Path:
     import matplotlib.pyplot as plt
 
     from navdecode import plotting
@@ -119,13 +147,12 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
 
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    agents = _agents_from_bundle() if agents is None else agents
+    jobs, agents, gains = _jobs(agents, given, n_trials, gains)
     targets = fixed_targets(n_trials, seed=0)
     sessions, trials, decoding, over_time, step_errors, example = [], [], [], [], [], {}
-    jobs = [(a, s, ag, g) for a, s, ag in agents for g in gains]
     recordings = {}
-    for arch, seed, agent, gain in tqdm(jobs, desc="report", disable=not progress):
-        ds = run_agent(agent, targets, gain=gain, seed=seed)
+    for arch, seed, gain, agent, given_ds in tqdm(jobs, desc="report", disable=not progress):
+        ds = run_agent(agent, targets, gain=gain, seed=seed) if given_ds is None else given_ds
         recordings[(arch, seed, gain)] = ds
         key = {"arch": arch, "seed": seed, "gain": gain}
         trials.append(trial_metrics(ds).assign(**key))
@@ -164,11 +191,12 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
     comparisons = []
     n_per_arch = sessions_df.groupby("arch")["seed"].nunique()
     testable = len(n_per_arch) == 2 and n_per_arch.min() >= 2
+    pair = _pair(list(n_per_arch.index))
     if testable:
         for gain in gains:
             at_gain = sessions_df[sessions_df["gain"] == gain]
             for family, metrics in (("headline", COMPARED), ("behaviour", BEHAVIOUR)):
-                cmp = compare(at_gain, list(metrics), groups=("modular", "holistic"))
+                cmp = compare(at_gain, list(metrics), groups=pair)
                 comparisons.append(cmp.assign(gain=gain, family=family))
     comparisons_df = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
     comparisons_df.to_csv(out / "comparisons.csv", index=False)
@@ -209,8 +237,9 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
         save("training_curves", lambda ax: plotting.plot_training_curves(curves, ax=ax))
 
     elapsed = time.perf_counter() - start
-    text = _markdown(summary_df, sessions_df, comparisons_df, figures, agents, n_trials, gains,
-                     elapsed, testable)
+    n_shown = n_trials if given is None else int(np.median([d.sizes["trial"] for d in given]))
+    text = _markdown(summary_df, sessions_df, comparisons_df, figures, agents, n_shown, gains,
+                     elapsed, testable, len(jobs) // max(len(gains), 1))
     atomic_write_text(out / "report.md", text)
     return out / "report.md"
 
@@ -229,9 +258,10 @@ def _training_curves(agents: list[tuple[str, int, Agent]]) -> pd.DataFrame:
 def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.DataFrame,
               figures: dict[str, str],
               agents: list[tuple[str, int, Agent]], n_trials: int, gains: tuple[float, ...],
-              elapsed: float, testable: bool) -> str:
+              elapsed: float, testable: bool, n_agents: int) -> str:
+    labels = sorted(sessions["arch"].unique())
     lines = ["# navdecode report", "",
-             f"{len(agents)} agents ({', '.join(sorted({a for a, _, _ in agents}))}), "
+             f"{n_agents} agents ({', '.join(labels)}), "
              f"{n_trials} fixed targets, gains {', '.join(f'{g:g}x' for g in gains)}; "
              f"written in {elapsed:.0f} s.", ""]
     status = []
@@ -249,7 +279,8 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
     lines += ["", _belief_sentence(sessions), ""]
     if testable:
         headline = comparisons[comparisons["family"] == "headline"]
-        lines += ["## Modular vs holistic", "",
+        pair = (comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0])
+        lines += [f"## {pair[0][:1].upper()}{pair[0][1:]} vs {pair[1]}", "",
                   "Exact permutation and Mann-Whitney tests on one value per seed; Holm's "
                   "correction runs across the metrics of this table at each gain. The 95% CI "
                   "of the difference is Welch's (simulated coverage in the statistics guide).",
@@ -267,7 +298,7 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
               "target (undershoot), averaged over trials.", "",
               *_summary_table(summary, BEHAVIOUR), ""]
     if testable:
-        lines += ["Modular vs holistic on these metrics, with a Holm family of their own "
+        lines += [f"{pair[0]} vs {pair[1]} on these metrics, with a Holm family of their own "
                   "(the headline's p-values above do not change with them):", "",
                   *_comparison_table(comparisons[comparisons["family"] == "behaviour"],
                                      BEHAVIOUR), ""]
@@ -311,9 +342,18 @@ def _summary_table(summary: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
     return lines
 
 
+def _pair(labels: list[str]) -> tuple[str, str] | None:
+    """The two compared labels: modular first when the pair is the paper's, else sorted."""
+    if len(labels) != 2:
+        return None
+    return ("modular", "holistic") if set(labels) == {"modular", "holistic"} else tuple(
+        sorted(labels))
+
+
 def _comparison_table(comparisons: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
-    """Markdown rows: modular - holistic per (gain, metric) with CI, effect size and p."""
-    lines = ["| gain | metric | modular - holistic | 95% CI | Hedges g | permutation p | "
+    """Markdown rows: a - b per (gain, metric) with CI, effect size and p."""
+    a, b = comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0]
+    lines = [f"| gain | metric | {a} - {b} | 95% CI | Hedges g | permutation p | "
              "Holm p | Mann-Whitney p |", "|---|---|---|---|---|---|---|---|"]
     for _, c in comparisons.iterrows():
         lines.append(f"| {c['gain']:g}x | {metrics[c['metric']]} | {_fmt(c['diff'])} | "

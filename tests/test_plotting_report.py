@@ -191,3 +191,21 @@ def test_report_decodes_the_untrained_control_of_navdecode_agents(tmp_path):
     # these agents are untrained: their own units and their untrained copies are the same
     np.testing.assert_allclose(sessions["decoding_untrained_cm"], sessions["decoding_error_cm"],
                                rtol=1e-6)
+
+
+def test_report_on_recordings_with_any_labels(tmp_path):
+    from conftest import SteeringActor
+
+    from navdecode import fixed_targets, run_agent
+
+    recordings = []
+    for label, radius in (("slow", 0.2), ("fast", 0.03)):
+        for seed in (0, 1):
+            ds = run_agent(SteeringActor(stop_radius=radius), fixed_targets(30), seed=seed)
+            recordings.append(ds.assign_attrs(arch=label, seed=seed))
+    text = make_report(tmp_path, recordings=recordings, progress=False).read_text()
+    assert "## Fast vs slow" in text
+    assert "| 1x | reward fraction |" in text
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    assert sorted(sessions["arch"].unique()) == ["fast", "slow"]
+    assert (tmp_path / "decoding_error.png").stat().st_size > 5_000
