@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from navdecode.recording import check_recording
+from navdecode.recording import ANALYSES, check_recording
 
 __all__ = ["path_curvature", "session_metrics", "signed_radial_error", "trial_metrics",
            "zero_intercept_slope"]
@@ -181,9 +181,16 @@ def signed_radial_error(stop_x: np.ndarray, stop_y: np.ndarray, target_x: np.nda
     return sign * distance
 
 
-def _check_metrics_input(ds: object) -> float:
-    """Refuse recordings that the per-trial formulas would silently misread; return dt (s)."""
-    check_recording(ds, "trial_metrics")
+def _check_metrics_input(ds: object, need_dt: bool) -> float | None:
+    """Refuse recordings that the per-trial formulas would silently misread; return dt (s).
+
+    Path metrics need positions; the target columns are computed when the recording has
+    targets (checked then); the trial duration needs ``task_dt`` (None without it, an
+    error when `need_dt`).
+    """
+    check_recording(ds, "path metrics", analysis="trial_metrics")
+    if any(v in ds.variables for v in ANALYSES["target metrics"]):
+        check_recording(ds, "target metrics", analysis="the target columns of trial_metrics")
     n_steps = ds["n_steps"].values
     if n_steps.dtype.kind not in "iu":
         msg = f"ds['n_steps'] must hold integers, got dtype {n_steps.dtype}"
@@ -195,6 +202,8 @@ def _check_metrics_input(ds: object) -> float:
                "sliced along 'step' (or with n_steps edited) cannot be measured")
         raise ValueError(msg)
     if "task_dt" not in ds.attrs:
+        if not need_dt:
+            return None
         msg = "ds.attrs has no 'task_dt' (the step duration in s); refusing to assume 0.1"
         raise ValueError(msg)
     dt = ds.attrs["task_dt"]
@@ -253,6 +262,12 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
         position its last action reached (as in the paper's validation). Attributes of
         `ds` (arch, seed) are copied into ``.attrs``.
 
+        A recording from another task gets what it supports: the path columns need
+        ``pos_x``, ``pos_y``, ``stop_x``, ``stop_y`` (e.g. ``record(...,
+        trial_vars={"stop_x": "x", "stop_y": "y"})``); the target columns need
+        ``target_x``, ``target_y`` and ``rewarded``; ``gain`` and ``rewarded`` are copied
+        when present; ``duration_s`` needs the ``task_dt`` attribute.
+
     Raises
     ------
     ValueError
@@ -268,34 +283,32 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
     >>> list(trial_metrics(ds).columns[:3])
     ['trial', 'gain', 'rewarded']
     """
-    dt = _check_metrics_input(ds)
+    dt = _check_metrics_input(ds, need_dt=False)
     x, y = _positions(ds)
     seg = np.hypot(np.diff(x, axis=1), np.diff(y, axis=1))
     path = np.nansum(seg, axis=1)
     sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
-    tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
     traveled = np.hypot(sx, sy)
     with np.errstate(invalid="ignore", divide="ignore"):
         straight = np.where(path > 0, traveled / path, np.nan)
-    arc = _arc_through(tx, ty)
     n_steps = ds["n_steps"].values
-    table = pd.DataFrame({
-        "trial": ds["trial"].values,
-        "gain": ds["gain"].values,
-        "rewarded": ds["rewarded"].values.astype(bool),
-        "stopped": ds["stopped"].values.astype(bool),
-        "n_steps": n_steps,
-        "duration_s": np.maximum(n_steps - 1, 0) * dt,
-        "target_r": np.hypot(tx, ty),
-        "stop_error_cm": np.hypot(sx - tx, sy - ty),
-        "signed_error_cm": signed_radial_error(sx, sy, tx, ty),
-        "traveled_r": traveled,
-        "path_length_cm": path,
-        "straightness": straight,
-        "curvature": path_curvature(x, y),
-        "arc_length_cm": arc,
-        "path_minus_arc_cm": path - arc,
-    })
+    columns: dict[str, np.ndarray] = {"trial": ds["trial"].values}
+    for name in ("gain", "rewarded"):
+        if name in ds.variables:
+            columns[name] = ds[name].values.astype(bool if name == "rewarded" else float)
+    columns |= {"stopped": ds["stopped"].values.astype(bool), "n_steps": n_steps}
+    if dt is not None:
+        columns["duration_s"] = np.maximum(n_steps - 1, 0) * dt
+    if "target_x" in ds.variables:
+        tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
+        columns |= {"target_r": np.hypot(tx, ty), "stop_error_cm": np.hypot(sx - tx, sy - ty),
+                    "signed_error_cm": signed_radial_error(sx, sy, tx, ty)}
+    columns |= {"traveled_r": traveled, "path_length_cm": path, "straightness": straight,
+                "curvature": path_curvature(x, y)}
+    if "target_x" in ds.variables:
+        arc = _arc_through(tx, ty)
+        columns |= {"arc_length_cm": arc, "path_minus_arc_cm": path - arc}
+    table = pd.DataFrame(columns)
     table.attrs = {k: ds.attrs[k] for k in ("arch", "seed") if k in ds.attrs}
     return table
 
@@ -330,6 +343,8 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
     >>> int(summary["n_trials"])
     10
     """
+    _check_metrics_input(ds, need_dt=True)
+    check_recording(ds, "target metrics", analysis="session_metrics")
     table = trial_metrics(ds)
     total_s = float(table["duration_s"].sum())
     return pd.Series({

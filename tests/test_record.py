@@ -67,9 +67,18 @@ def test_a_foreign_task_and_policy_record_and_decode():
     check_recording(ds, "decode")
     result = nd.decode(ds, n_splits=4)
     assert np.isfinite(result.mean_error)
-    # position analyses need what this task does not give: named in the error
+    # position analyses need what this recording does not give: named in the error
     with pytest.raises(ValueError, match=r"missing variables .*trial_metrics"):
         nd.trial_metrics(ds)
+    # with the end positions, the path metrics (no targets in this task: no target columns)
+    ends = nd.record(TinyGRU(), Drift2D(), n_trials=10, seed=1, dt=0.5,
+                     info_vars={"pos_x": "x", "pos_y": "y"},
+                     trial_vars={"stop_x": "x", "stop_y": "y"})
+    table = nd.trial_metrics(ends)
+    assert {"path_length_cm", "curvature", "duration_s"} <= set(table.columns)
+    assert "stop_error_cm" not in table.columns
+    with pytest.raises(ValueError, match="session_metrics"):
+        nd.session_metrics(ends)
 
 
 def test_a_vector_of_foreign_envs_gives_exactly_n_trials_in_start_order():
