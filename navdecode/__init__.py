@@ -13,12 +13,14 @@ from navdecode.agents import (
 )
 from navdecode.checkpoints import load_agent, save_agent
 from navdecode.config import TaskConfig
+from navdecode.controls import replay_actions, untrained_recording
 from navdecode.decoding import DecodingResult, decode, default_decoder
 from navdecode.diagnostics import actor_saturation
 from navdecode.envs import ENV_ID, FireflyEnv, FireflyVectorEnv, register_envs
 from navdecode.estimators import GroupedRidgeCV
 from navdecode.metrics import (
     path_curvature,
+    roc_auc,
     session_metrics,
     signed_radial_error,
     trial_metrics,
@@ -45,6 +47,7 @@ from navdecode.recording import (
 )
 from navdecode.report import make_report
 from navdecode.rollout import fixed_targets, run_agent
+from navdecode.similarity import cka, procrustes_distance, similarity_matrix
 from navdecode.stats import (
     compare,
     mean_ci,
@@ -77,6 +80,7 @@ __all__ = [
     "__version__",
     "actor_saturation",
     "check_recording",
+    "cka",
     "compare",
     "count_parameters",
     "decode",
@@ -102,8 +106,11 @@ __all__ = [
     "plot_trajectories",
     "plot_traveled_vs_target",
     "plot_trial",
+    "procrustes_distance",
     "record",
+    "replay_actions",
     "reward_for_distance",
+    "roc_auc",
     "run_agent",
     "sample_targets",
     "save_agent",
@@ -112,11 +119,13 @@ __all__ = [
     "select_checkpoint",
     "session_metrics",
     "signed_radial_error",
+    "similarity_matrix",
     "stack_recordings",
     "summarize",
     "sweep",
     "train",
     "trial_metrics",
+    "untrained_recording",
     "welch_ci",
     "zero_intercept_slope",
 ]

@@ -5,6 +5,8 @@
 - `untrained_recording`: the same architecture with the weights it had before training
   (``make_agent(arch, seed)``), fed the recorded input sequence, its units in place of
   the agent's;
+- `replay_actions`: each trial's recorded actions replayed open loop under another gain
+  or task: the behaviour of an agent that did not adapt at all;
 - the trial shuffle lives in `decode` (``control="shuffle"``): each trial's targets are
   replaced by another trial's, which keeps time-in-trial, so it is not chance level for
   variables that grow with time (such as distance travelled).
@@ -19,7 +21,7 @@ import xarray as xr
 from navdecode._validation import check_seed
 from navdecode.recording import check_recording
 
-__all__ = ["time_features", "untrained_recording"]
+__all__ = ["replay_actions", "time_features", "untrained_recording"]
 
 
 def time_features(ds: xr.Dataset) -> np.ndarray:
@@ -132,3 +134,96 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
             out = out.drop_vars(name)
     out.attrs = {**ds.attrs, "control": "untrained"}
     return out
+
+
+class _ActionReplay(torch.nn.Module):
+    """A 'policy' that plays back recorded actions; its state counts the trial's steps."""
+
+    def __init__(self, actions: np.ndarray) -> None:
+        super().__init__()
+        self.actions = torch.as_tensor(np.nan_to_num(actions), dtype=torch.float32)
+
+    def forward(self, x: torch.Tensor, state: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        n = x.shape[1]
+        step = torch.zeros(1, n, 1) if state is None else state
+        index = step[0, :, 0].long().clamp(max=self.actions.shape[1] - 1)
+        action = self.actions[torch.arange(n), index]
+        return action[None], step + 1
+
+
+def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool = False,
+                   seed: int | None = 0, config: object = None) -> xr.Dataset:
+    """The no-adaptation control: each trial's recorded actions replayed open loop.
+
+    Every trial's action sequence (``action_lin``, ``action_ang``) is played back, step
+    by step, in the firefly task on the same target under another `gain` (or another
+    task `config`, e.g. with perturbations): what the agent would have done had it not
+    adapted to the change at all. The stop rule depends on the actions only, so each
+    replayed trial ends at the step where the recorded one did.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A firefly recording (actions and targets), e.g. at gain 1x.
+    gain : float or array-like of shape (n_trials,), default=2.0
+        Joystick gain of the replay.
+    noise : bool, default=False
+        Process and observation noise during the replay (the replay is open loop, so
+        observation noise has no effect on it).
+    seed : int or None, default=0
+        Seed of the process noise.
+    config : TaskConfig or None, default=None
+        Task settings of the replay; the recording's task when None (from its
+        ``task_*`` attributes, else the published task).
+
+    Returns
+    -------
+    ds_replay : xarray.Dataset
+        A recording in the same schema (no recurrent state), ``attrs["control"] =
+        "replay"``.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.controls import replay_actions
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(5))
+    >>> replay_actions(ds, gain=2.0).attrs["control"]
+    'replay'
+    """
+    from navdecode.config import TaskConfig
+    from navdecode.envs import FireflyVectorEnv
+    from navdecode.record import record
+
+    check_recording(ds, ["action_lin", "action_ang", "target_x", "target_y"],
+                    analysis="replay_actions")
+    config = _task_config_of(ds) if config is None else config
+    if not isinstance(config, TaskConfig):
+        msg = f"config must be a TaskConfig, got {type(config).__name__}"
+        raise TypeError(msg)
+    actions = np.stack([ds["action_lin"].values, ds["action_ang"].values], axis=-1)
+    targets = np.stack([ds["target_x"].values, ds["target_y"].values], axis=1)
+    env = FireflyVectorEnv(num_envs=len(targets), config=config, noise=noise)
+    out = record(_ActionReplay(actions), env, len(targets), seed=seed,
+                 options={"targets": targets, "gain": gain}, arch=ds.attrs.get("arch", ""))
+    out = out.drop_vars([v for v in ("hidden", "cell") if v in out])
+    if "unit" in out.dims:
+        out = out.drop_dims("unit")
+    out.attrs.update({"control": "replay", "seed": ds.attrs.get("seed", -1)})
+    return out
+
+
+def _task_config_of(ds: xr.Dataset) -> object:
+    """The TaskConfig written into a recording's ``task_*`` attributes (published if none)."""
+    from dataclasses import fields
+
+    from navdecode.config import TaskConfig
+
+    kwargs = {}
+    for f in fields(TaskConfig):
+        key = f"task_{f.name}"
+        if key in ds.attrs:
+            value = ds.attrs[key]
+            default = getattr(TaskConfig(), f.name)
+            kwargs[f.name] = bool(value) if isinstance(default, bool) else type(default)(value)
+    return TaskConfig(**kwargs)

@@ -10,8 +10,8 @@ import xarray as xr
 
 from navdecode.recording import ANALYSES, check_recording
 
-__all__ = ["path_curvature", "session_metrics", "signed_radial_error", "trial_metrics",
-           "zero_intercept_slope"]
+__all__ = ["path_curvature", "roc_auc", "session_metrics", "signed_radial_error",
+           "trial_metrics", "zero_intercept_slope"]
 
 
 def zero_intercept_slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -361,3 +361,57 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
         "path_minus_arc_cm": float(table["path_minus_arc_cm"].mean()),
         "n_trials": len(table),
     })
+
+
+def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float, pd.DataFrame]:
+    """The paper's fraction-correct curve and its area, free of the 65 cm reward boundary.
+
+    For a radius r swept from 0 in steps of `step_cm`: ``y(r)`` is the fraction of trials
+    whose end lies within r of its own target, ``x(r)`` the same fraction with the targets
+    shuffled across trials (one fixed permutation). The curve runs until both reach 1; the
+    AUC is its trapezoidal area ``sum (x_{k+1} - x_k) (y_{k+1} + y_k) / 2``: 0.5 when the
+    ends are no closer to their own targets than to others', 1 when every end is closer to
+    its own target than any shuffled pair.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording with ends and targets (``stop_x``, ``stop_y``, ``target_x``,
+        ``target_y``).
+    seed : int, default=0
+        Seed of the shuffle.
+    step_cm : float, default=1.0
+        Radius step (cm).
+
+    Returns
+    -------
+    auc : float
+    curve : pandas.DataFrame
+        ``radius_cm``, ``fraction_correct`` (y), ``fraction_shuffled`` (x).
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, roc_auc, run_agent
+    >>> auc, curve = roc_auc(run_agent(make_agent("modular", seed=0), fixed_targets(20)))
+    >>> list(curve.columns)
+    ['radius_cm', 'fraction_correct', 'fraction_shuffled']
+    """
+    from navdecode._validation import check_positive, check_seed
+
+    check_recording(ds, ["stop_x", "stop_y", "target_x", "target_y"], analysis="roc_auc")
+    check_seed(seed)
+    step_cm = check_positive(step_cm, "step_cm")
+    sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
+    tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
+    if len(sx) < 2:
+        msg = f"roc_auc needs at least 2 trials to shuffle, got {len(sx)}"
+        raise ValueError(msg)
+    perm = np.random.default_rng(seed).permutation(len(sx))
+    own = np.sort(np.hypot(sx - tx, sy - ty))
+    other = np.sort(np.hypot(sx - tx[perm], sy - ty[perm]))
+    radius = np.arange(0.0, max(own[-1], other[-1]) + 2 * step_cm, step_cm)
+    y = np.searchsorted(own, radius, side="right") / len(own)
+    x = np.searchsorted(other, radius, side="right") / len(other)
+    auc = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
+    return auc, pd.DataFrame({"radius_cm": radius, "fraction_correct": y,
+                              "fraction_shuffled": x})

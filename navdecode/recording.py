@@ -82,6 +82,7 @@ INPUT_NAMES = ("obs_lin", "obs_ang", "prev_action_lin", "prev_action_ang", "targ
 ATTRS = {
     "arch": "architecture or label of the agent",
     "seed": "seed of the recording's noise (-1 when not an int)",
+    "agent_seed": "seed the agent was trained with (-1 when unknown)",
     "task_dt": "duration of one step (s)",
     "source": "what made the recording (run_agent, record)",
     "Conventions": "the CF conventions followed",

@@ -152,5 +152,6 @@ def run_agent(
     checkpoint = Path(str(getattr(agent, "checkpoint", "") or "")).name  # no absolute paths
     ds.attrs.update({"seed": -1 if seed is None or isinstance(seed, np.random.Generator)
                      else int(seed), "checkpoint": checkpoint, "noise": int(noise),
-                     "source": "run_agent", "navdecode_version": __version__})
+                     "source": "run_agent", "navdecode_version": __version__,
+                     "agent_seed": int(getattr(agent, "metadata", {}).get("seed", -1))})
     return ds

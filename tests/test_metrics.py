@@ -166,3 +166,39 @@ def test_session_metrics_on_a_recording(steering_actor):
     assert 0.8 < summary["traveled_slope"] < 1.2  # the scripted actor goes about the right way
     assert table["straightness"].between(0, 1 + 1e-9).all()
     assert len(table) == 50
+
+
+def test_roc_auc_is_one_for_perfect_stops_and_a_half_when_ends_ignore_targets():
+    from navdecode.metrics import roc_auc
+
+    targets = np.array([[0.0, 100.0], [50.0, 200.0], [-80.0, 300.0], [20.0, 150.0]])
+    perfect = synthetic_dataset(targets[:, :1] * np.ones((1, 2)),
+                                targets[:, 1:] * np.ones((1, 2)), targets=targets)
+    auc, curve = roc_auc(perfect, seed=5)
+    # y = 1 from r = 0; x starts at the share of trials the permutation left in place
+    fixed = np.sum(np.random.default_rng(5).permutation(4) == np.arange(4))
+    assert auc == pytest.approx(1 - fixed / 4)
+    assert curve["fraction_correct"].iloc[0] == 1.0
+    # every trial ends at the origin: own and shuffled distances are the same multiset
+    still = synthetic_dataset(np.zeros((4, 2)), np.zeros((4, 2)), targets=targets)
+    auc, curve = roc_auc(still, seed=3)
+    assert auc == pytest.approx(0.5)
+    np.testing.assert_allclose(curve["fraction_correct"], curve["fraction_shuffled"])
+
+
+def test_roc_auc_by_hand():
+    from navdecode.metrics import roc_auc
+
+    # two trials: ends 10 and 30 cm from their own targets, 100 and 120 from the other's
+    targets = np.array([[0.0, 100.0], [0.0, 200.0]])
+    ends = np.array([[0.0, 110.0], [0.0, 170.0]])
+    ds = synthetic_dataset(np.c_[np.zeros(2), ends[:, 0]], np.c_[np.zeros(2), ends[:, 1]],
+                           targets=targets)
+    auc, curve = roc_auc(ds, seed=0)  # with 2 trials the permutation [1, 0] or [0, 1]
+    perm = np.random.default_rng(0).permutation(2)
+    if (perm == [1, 0]).all():
+        # y = 1/2 from r=10, 1 from r=30; x reaches 1/2 at 60 and 1 at 90: AUC = 1
+        assert auc == pytest.approx(1.0)
+    else:
+        assert auc == pytest.approx(0.5)
+    assert curve["radius_cm"].iloc[1] - curve["radius_cm"].iloc[0] == 1.0

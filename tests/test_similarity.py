@@ -1,0 +1,55 @@
+"""CKA and the Procrustes shape distance against hand computations."""
+
+import numpy as np
+import pytest
+from conftest import synthetic_dataset
+
+from navdecode.similarity import cka, procrustes_distance, similarity_matrix, within_between
+
+
+def with_units(hidden, seed=0, arch="a"):
+    n_trials, n_steps = hidden.shape[:2]
+    t = np.arange(n_steps) * 10.0
+    ds = synthetic_dataset(np.zeros((n_trials, n_steps)), np.tile(t, (n_trials, 1)),
+                           hidden=hidden)
+    return ds.assign_attrs(arch=arch, seed=seed)
+
+
+def test_cka_and_procrustes_are_invariant_to_rotation_and_scale():
+    rng = np.random.default_rng(0)
+    h = rng.normal(size=(30, 8, 5))
+    q, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    a, b = with_units(h), with_units(3.0 * h @ q)
+    assert cka(a, b) == pytest.approx(1.0)
+    assert procrustes_distance(a, b) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_cka_by_hand_and_different_widths():
+    rng = np.random.default_rng(1)
+    h1, h2 = rng.normal(size=(20, 6, 4)), rng.normal(size=(20, 6, 7))
+    x = h1.reshape(-1, 4) - h1.reshape(-1, 4).mean(0)
+    y = h2.reshape(-1, 7) - h2.reshape(-1, 7).mean(0)
+    want = np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y))
+    assert cka(with_units(h1), with_units(h2)) == pytest.approx(want)
+    xn, yn = x / np.linalg.norm(x), y / np.linalg.norm(y)
+    nuclear = np.linalg.svd(np.pad(xn, [(0, 0), (0, 3)]).T @ yn, compute_uv=False).sum()
+    assert procrustes_distance(with_units(h1), with_units(h2)) == pytest.approx(
+        np.arccos(nuclear))
+
+
+def test_matrix_and_within_between():
+    rng = np.random.default_rng(2)
+    base = rng.normal(size=(15, 5, 6))
+    recs = [with_units(base + 0.1 * rng.normal(size=base.shape), seed=s, arch="m")
+            for s in range(3)]
+    recs += [with_units(rng.normal(size=base.shape), seed=s, arch="h") for s in range(2)]
+    m = similarity_matrix(recs)
+    assert m.shape == (5, 5)
+    np.testing.assert_allclose(np.diag(m), 1.0)
+    table = within_between(m)
+    modular = table[table["arch"] == "m"]
+    assert (modular["within"] > modular["between"]).all()
+    with pytest.raises(ValueError, match="distinct"):
+        similarity_matrix([recs[0], recs[0]])
+    with pytest.raises(ValueError, match="same trials"):
+        cka(recs[0], recs[0].isel(trial=slice(0, 5)))
