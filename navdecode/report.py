@@ -16,8 +16,9 @@ from tqdm.auto import tqdm
 from navdecode._io import atomic_write_text
 from navdecode._validation import check_int, check_path
 from navdecode.agents import ARCHITECTURES, Agent
+from navdecode.controls import replay_actions
 from navdecode.decoding import decode
-from navdecode.metrics import session_metrics, trial_metrics
+from navdecode.metrics import roc_auc, session_metrics, trial_metrics
 from navdecode.recording import check_recording
 from navdecode.rollout import fixed_targets, run_agent
 
@@ -39,6 +40,7 @@ BEHAVIOUR = {
     "stop_error_cm": "stop error (cm)",
     "reward_rate": "reward rate (1/s)",
     "straightness": "straightness",
+    "auc": "fraction-correct ROC AUC",
 }
 
 
@@ -171,6 +173,13 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
         if gain != gains[0] and (arch, seed, gains[0]) in recordings:
             row["decoding_cross_cm"] = decode(recordings[(arch, seed, gains[0])],
                                               test_ds=ds).mean_error
+        row["auc"] = roc_auc(ds, seed=0)[0]
+        if gain != gains[0] and (arch, seed, gains[0]) in recordings:
+            replay = replay_actions(recordings[(arch, seed, gains[0])], gain=gain, noise=True,
+                                    seed=seed if isinstance(seed, int) and seed >= 0 else 0)
+            replayed = session_metrics(replay)
+            row["replay_reward_fraction"] = replayed["reward_fraction"]
+            row["replay_traveled_slope"] = replayed["traveled_slope"]
         sessions.append(row)
         over_time.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
         err = grouped.error.values.ravel()
@@ -238,8 +247,9 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
 
     elapsed = time.perf_counter() - start
     n_shown = n_trials if given is None else int(np.median([d.sizes["trial"] for d in given]))
+    similarity = _similarity_section(recordings, gains[0], out)
     text = _markdown(summary_df, sessions_df, comparisons_df, figures, agents, n_shown, gains,
-                     elapsed, testable, len(jobs) // max(len(gains), 1))
+                     elapsed, testable, len(jobs) // max(len(gains), 1), similarity)
     atomic_write_text(out / "report.md", text)
     return out / "report.md"
 
@@ -258,7 +268,7 @@ def _training_curves(agents: list[tuple[str, int, Agent]]) -> pd.DataFrame:
 def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.DataFrame,
               figures: dict[str, str],
               agents: list[tuple[str, int, Agent]], n_trials: int, gains: tuple[float, ...],
-              elapsed: float, testable: bool, n_agents: int) -> str:
+              elapsed: float, testable: bool, n_agents: int, similarity: list[str]) -> str:
     labels = sorted(sessions["arch"].unique())
     lines = ["# navdecode report", "",
              f"{n_agents} agents ({', '.join(labels)}), "
@@ -277,6 +287,7 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
               "A CI needs at least 2 seeds; an architecture with one seed shows its value "
               "alone."]
     lines += ["", _belief_sentence(sessions), ""]
+    lines += _replay_section(sessions, gains)
     if testable:
         headline = comparisons[comparisons["family"] == "headline"]
         pair = (comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0])
@@ -321,7 +332,7 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
             "decoding_shuffle_cm", "decoding_time_only_cm", "decoding_untrained_cm",
             "decoding_cross_cm")]
         lines.append(f"| {r['arch']} | {r['seed']} | {r['gain']:g}x | " + " | ".join(cells) + " |")
-    lines += ["", "## Figures", ""]
+    lines += ["", *similarity, "## Figures", ""]
     lines += [f"![{name}]({path})" for name, path in figures.items()]
     return "\n".join(lines) + "\n"
 
@@ -394,3 +405,46 @@ def _belief_sentence(sessions: pd.DataFrame) -> str:
             "alone (means over seeds): " + "; ".join(parts) + ". Where the untrained network "
             "or the step index decode about as well as the agent, the decoding error reflects "
             "input and trajectory statistics more than a learned belief.")
+
+
+def _replay_section(sessions: pd.DataFrame, gains: tuple[float, ...]) -> list[str]:
+    """Real behaviour at each later gain beside the 1x actions replayed open loop there."""
+    if len(gains) < 2 or "replay_reward_fraction" not in sessions:
+        return []
+    lines = ["## No-adaptation control", "",
+             f"Each trial's actions recorded at {gains[0]:g}x, replayed open loop (same "
+             "target, process noise on) at the later gain: what the agent would do if it "
+             "did not adapt at all. Means over seeds.", "",
+             "| arch | gain | reward fraction (agent) | reward fraction (replay) | "
+             "traveled/target slope (agent) | slope (replay) |", "|---|---|---|---|---|---|"]
+    later = sessions[sessions["gain"] != gains[0]]
+    means = later.groupby(["arch", "gain"])[["reward_fraction", "replay_reward_fraction",
+                                              "traveled_slope", "replay_traveled_slope"]].mean()
+    for (arch, gain), r in means.iterrows():
+        lines.append(f"| {arch} | {gain:g}x | {_fmt(r['reward_fraction'])} | "
+                     f"{_fmt(r['replay_reward_fraction'])} | {_fmt(r['traveled_slope'])} | "
+                     f"{_fmt(r['replay_traveled_slope'])} |")
+    return [*lines, ""]
+
+
+def _similarity_section(recordings: dict, gain: float, out: Path) -> list[str]:
+    """Linear CKA between every pair of networks at one gain; within vs between archs."""
+    from navdecode.similarity import similarity_matrix, within_between
+
+    keys = [k for k in recordings if k[2] == gain]
+    if len(keys) < 3 or len({k[0] for k in keys}) < 2:
+        return []
+    matrix = similarity_matrix([recordings[k] for k in keys],
+                               labels=[(k[0], k[1]) for k in keys])
+    matrix.to_csv(out / "cka.csv")
+    table = within_between(matrix).groupby("arch")[["within", "between"]].agg(["mean", "count"])
+    lines = ["## Representational similarity", "",
+             f"Linear CKA between the LSTM units of every pair of networks on the same "
+             f"{gain:g}x trials (`cka.csv`). Per network, the mean CKA with the other networks "
+             "of its architecture (within) and with the other architecture's (between), "
+             "averaged over networks; descriptive only, since the pairs share networks.", "",
+             "| arch | networks | within | between |", "|---|---|---|---|"]
+    for arch, r in table.iterrows():
+        lines.append(f"| {arch} | {int(r[('within', 'count')])} | "
+                     f"{_fmt(r[('within', 'mean')])} | {_fmt(r[('between', 'mean')])} |")
+    return [*lines, ""]

@@ -100,13 +100,19 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert "## Modular vs holistic" in text
     assert "## Decoding protocols and controls side by side" in text
     assert "How much of the position decoding is belief?" in text
+    assert "## No-adaptation control" in text
+    assert "## Representational similarity" in text
+    assert (tmp_path / "cka.csv").exists()
     for name in ("single_trial", "reward_fraction", "time_spent", "decoding_error",
                  "decoding_over_time", "curvature", "traveled_vs_target_1x"):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert len(sessions) == 8
-    for column in ("decoding_error_paper_cm", "decoding_shuffle_cm", "decoding_time_only_cm"):
+    for column in ("decoding_error_paper_cm", "decoding_shuffle_cm", "decoding_time_only_cm",
+                   "auc"):
         assert sessions[column].notna().all()
+    later = sessions[sessions["gain"] == 2.0]
+    assert later["replay_reward_fraction"].notna().all()
     # a scripted stand-in is no navdecode architecture: no untrained copy of it exists
     assert sessions["decoding_untrained_cm"].isna().all()
     assert "## Behaviour at each gain (secondary metrics)" in text
