@@ -1,7 +1,22 @@
-"""navdecode: train recurrent agents on the firefly task and look inside them."""
+"""navdecode: train recurrent agents on the firefly task and look inside them.
 
-__version__ = "0.1.0"
+Light to import: the analysis, plotting and statistics modules (scikit-learn,
+matplotlib, seaborn, statsmodels, dask) load on first use of one of their names
+(SPEC 1 lazy attributes). Importing the package registers "navdecode/Firefly-v0".
+"""
 
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("navdecode")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+# modules whose name is also a function exported here (train, sweep, record) are
+# imported eagerly: importing them later would rebind the package attribute.
 from navdecode.agents import (
     ARCHITECTURES,
     Agent,
@@ -11,56 +26,94 @@ from navdecode.agents import (
     count_parameters,
     make_agent,
 )
-from navdecode.checkpoints import load_agent, save_agent
-from navdecode.config import TaskConfig
-from navdecode.controls import replay_actions, untrained_recording
-from navdecode.decoding import DecodingResult, decode, default_decoder
-from navdecode.diagnostics import actor_saturation
-from navdecode.envs import ENV_ID, FireflyEnv, FireflyVectorEnv, register_envs
-from navdecode.estimators import GroupedRidgeCV
-from navdecode.metrics import (
-    path_curvature,
-    roc_auc,
-    session_metrics,
-    signed_radial_error,
-    trial_metrics,
-    zero_intercept_slope,
+from navdecode.config import (
+    TaskConfig,
 )
-from navdecode.plotting import (
-    plot_curvature,
-    plot_decoding_error,
-    plot_decoding_over_time,
-    plot_reward_fraction,
-    plot_time_spent,
-    plot_training_curves,
-    plot_trajectories,
-    plot_traveled_vs_target,
-    plot_trial,
+from navdecode.envs import (
+    ENV_ID,
+    FireflyEnv,
+    FireflyVectorEnv,
+    register_envs,
 )
-from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
-from navdecode.record import record
-from navdecode.recording import (
-    check_recording,
-    load_dataset,
-    save_dataset,
-    stack_recordings,
+from navdecode.record import (
+    record,
 )
-from navdecode.report import make_report
-from navdecode.rollout import fixed_targets, run_agent
-from navdecode.similarity import cka, procrustes_distance, similarity_matrix
-from navdecode.stats import (
-    compare,
-    mean_ci,
-    mixed_model,
-    permutation_test,
-    seed_level,
-    summarize,
-    welch_ci,
+from navdecode.sweep import (
+    sweep,
 )
-from navdecode.sweep import sweep
-from navdecode.task import FireflyTask, reward_for_distance, sample_targets
-from navdecode.train import TrainingRun, select_checkpoint, train
-from navdecode.train_config import TrainConfig
+from navdecode.train import (
+    TrainingRun,
+    select_checkpoint,
+    train,
+)
+from navdecode.train_config import (
+    TrainConfig,
+)
+
+_LAZY = {
+    "load_agent": "navdecode.checkpoints",
+    "save_agent": "navdecode.checkpoints",
+    "replay_actions": "navdecode.controls",
+    "untrained_recording": "navdecode.controls",
+    "decode": "navdecode.decoding",
+    "DecodingResult": "navdecode.decoding",
+    "default_decoder": "navdecode.decoding",
+    "actor_saturation": "navdecode.diagnostics",
+    "GroupedRidgeCV": "navdecode.estimators",
+    "path_curvature": "navdecode.metrics",
+    "roc_auc": "navdecode.metrics",
+    "session_metrics": "navdecode.metrics",
+    "signed_radial_error": "navdecode.metrics",
+    "trial_metrics": "navdecode.metrics",
+    "zero_intercept_slope": "navdecode.metrics",
+    "plot_curvature": "navdecode.plotting",
+    "plot_decoding_error": "navdecode.plotting",
+    "plot_decoding_over_time": "navdecode.plotting",
+    "plot_reward_fraction": "navdecode.plotting",
+    "plot_time_spent": "navdecode.plotting",
+    "plot_training_curves": "navdecode.plotting",
+    "plot_trajectories": "navdecode.plotting",
+    "plot_traveled_vs_target": "navdecode.plotting",
+    "plot_trial": "navdecode.plotting",
+    "export_pretrained": "navdecode.pretrained",
+    "list_pretrained": "navdecode.pretrained",
+    "load_pretrained": "navdecode.pretrained",
+    "check_recording": "navdecode.recording",
+    "load_dataset": "navdecode.recording",
+    "save_dataset": "navdecode.recording",
+    "stack_recordings": "navdecode.recording",
+    "make_report": "navdecode.report",
+    "fixed_targets": "navdecode.rollout",
+    "run_agent": "navdecode.rollout",
+    "cka": "navdecode.similarity",
+    "procrustes_distance": "navdecode.similarity",
+    "similarity_matrix": "navdecode.similarity",
+    "compare": "navdecode.stats",
+    "mean_ci": "navdecode.stats",
+    "mixed_model": "navdecode.stats",
+    "permutation_test": "navdecode.stats",
+    "seed_level": "navdecode.stats",
+    "summarize": "navdecode.stats",
+    "welch_ci": "navdecode.stats",
+    "FireflyTask": "navdecode.task",
+    "reward_for_distance": "navdecode.task",
+    "sample_targets": "navdecode.task",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that defines `name` on first use."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    msg = f"module 'navdecode' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ARCHITECTURES",

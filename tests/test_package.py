@@ -1,0 +1,36 @@
+"""The package imports light and exposes every public name."""
+
+import subprocess
+import sys
+
+import navdecode
+
+HEAVY = ("matplotlib", "seaborn", "statsmodels", "dask", "distributed", "sklearn", "scipy",
+         "zarr", "stable_baselines3", "sb3_contrib")
+
+
+def test_import_navdecode_loads_no_heavy_analysis_module():
+    code = ("import sys, navdecode; heavy = " + repr(HEAVY) + "; "
+            "print(','.join(m for m in heavy if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_every_public_name_resolves_and_names_that_are_modules_stay_functions():
+    import importlib
+
+    for name in navdecode.__all__:
+        assert getattr(navdecode, name) is not None
+    for module in ("record", "sweep", "train"):  # importing a module must not rebind it
+        importlib.import_module(f"navdecode.{module}")
+    assert callable(navdecode.record)
+    assert callable(navdecode.train)
+    assert callable(navdecode.sweep)
+    assert "decode" in dir(navdecode)
+
+
+def test_the_environment_is_registered_on_import():
+    import gymnasium as gym
+
+    assert navdecode.ENV_ID in gym.registry
