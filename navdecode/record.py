@@ -220,7 +220,11 @@ class _Buffer:
             self.data[name] = np.full((self.n, self.cap, *values.shape[1:]), fill,
                                       dtype=bool if values.dtype == bool else np.float32)
         self.grow(int(steps.max(initial=0)) + 1)
-        self.data[name][trials, steps] = values
+        if len(trials) == self.n and steps.size and steps[0] == steps[-1] and np.array_equal(
+                trials, np.arange(self.n)) and (steps == steps[0]).all():
+            self.data[name][:, steps[0]] = values  # every trial at one step: a slice
+        else:
+            self.data[name][trials, steps] = values
 
     def grow(self, n_steps: int) -> None:
         """Make every array at least `n_steps` long along the step axis (padded)."""

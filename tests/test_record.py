@@ -138,3 +138,11 @@ def test_recurrent_ppo_trains_on_the_env_and_records():
     assert {"hidden", "cell", "pos_x", "action_lin"} <= set(ds.data_vars)
     assert np.isfinite(ds.hidden.where(ds.valid)).sum() > 0
     nd.trial_metrics(ds)  # the firefly env's info gives positions and targets
+
+
+def test_stable_baselines3_ppo_trains_on_the_env_unchanged():
+    sb3 = pytest.importorskip("stable_baselines3")
+    model = sb3.PPO("MlpPolicy", gym.make(nd.ENV_ID), n_steps=64, batch_size=32, n_epochs=1,
+                    seed=0, device="cpu")
+    model.learn(total_timesteps=128)
+    assert model.num_timesteps >= 128

@@ -289,3 +289,22 @@ def test_a_run_from_before_the_action_history_resumes_as_policy(tmp_path):
     resumed = train(replace(config, critic_action_history="policy"), run_dir, resume=True,
                     progress=False)
     assert resumed.phase1_trials == 10
+
+
+def test_validation_curve_columns_are_session_metrics():
+    from dataclasses import replace as dc_replace
+
+    from navdecode import fixed_targets, run_agent, session_metrics
+    from navdecode.train import validate
+
+    config = TrainConfig(n_validation=25, validation_gains=(1.0, 2.0))
+    actor = make_agent("modular", seed=1).actor
+    table = validate(actor, config, TaskConfig()).set_index("task")
+    quiet = dc_replace(TaskConfig(), process_noise=False, obs_noise=False)
+    for gain in (1.0, 2.0):
+        ds = run_agent(actor, fixed_targets(25, seed=config.validation_seed), gain=gain,
+                       noise=False, config=quiet)
+        want = session_metrics(ds)
+        row = table.loc[f"gain{gain:g}x"]
+        assert row["reward_rate"] == pytest.approx(want["reward_rate"], nan_ok=True)
+        assert row["error_distance"] == pytest.approx(want["stop_error_cm"])
