@@ -24,6 +24,17 @@ def check_positive(value: object, name: str, *, allow_zero: bool = False) -> flo
     return float(value)
 
 
+def check_finite(value: object, name: str) -> float:
+    """Return ``value`` as float, raising unless it is a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        msg = f"{name} must be a real number, got {type(value).__name__}"
+        raise TypeError(msg)
+    if not np.isfinite(value):
+        msg = f"{name} must be finite, got {name}={value!r}"
+        raise ValueError(msg)
+    return float(value)
+
+
 def check_int(value: object, name: str, minimum: int | None = None) -> int:
     """Return ``value`` as int, raising unless it is an integer >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -342,6 +342,12 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
     device = torch.device(config.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        msg = f"device={config.device!r} but this torch has no CUDA device; use device='cpu'"
+        raise ValueError(msg)
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        msg = f"device={config.device!r} but MPS is not available here; use device='cpu'"
+        raise ValueError(msg)
 
     # seeding, in one place: every random stream has its own generator
     agent = make_agent(config.arch, seed=config.seed).to(device)

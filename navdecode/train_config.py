@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from navdecode._validation import check_choice, check_int, check_positive
+from navdecode._validation import (
+    check_choice,
+    check_device,
+    check_finite,
+    check_int,
+    check_positive,
+)
 from navdecode.agents import ARCHITECTURES
 
 __all__ = ["TrainConfig"]
@@ -107,11 +113,27 @@ class TrainConfig:
                      "memory_size", "steps_per_update", "phase1_window", "validate_every",
                      "n_validation", "n_envs"):
             check_int(getattr(self, name), name, minimum=1)
-        check_int(self.learning_starts, "learning_starts", minimum=0)
+        # at least one stored trajectory before the first update (0 left replay empty)
+        check_int(self.learning_starts, "learning_starts", minimum=1)
         check_int(self.torch_threads, "torch_threads", minimum=0)
         check_positive(self.saturation_penalty, "saturation_penalty", allow_zero=True)
         for name in ("gamma", "tau", "lr", "lr_phase3", "adam_eps", "target_noise_clip"):
             check_positive(getattr(self, name), name)
+        for name in ("gamma", "tau"):
+            if getattr(self, name) > 1:
+                msg = f"{name} must be in (0, 1], got {name}={getattr(self, name)!r}"
+                raise ValueError(msg)
+        for name in ("phase1_noise", "phase2_noise", "phase3_noise", "target_noise_std"):
+            check_positive(getattr(self, name), name, allow_zero=True)
+        for name in ("phase1_threshold", "phase3_threshold"):
+            value = check_finite(getattr(self, name), name)
+            if value > 1:
+                msg = f"{name} is a rewarded fraction and must be <= 1, got {name}={value!r}"
+                raise ValueError(msg)
+        device = check_device(self.device, "device")
+        if device.type not in ("cpu", "cuda", "mps"):
+            msg = f"device must be 'cpu', 'cuda[:i]' or 'mps', got device={self.device!r}"
+            raise ValueError(msg)
         if self.validate_every % self.n_envs:
             msg = f"n_envs must divide validate_every, got {self.n_envs=}, {self.validate_every=}"
             raise ValueError(msg)

@@ -221,7 +221,15 @@ def test_memory_sample_pads_and_masks():
      ({"validation_gains": ()}, ValueError, "validation_gains"),
      ({"saturation_penalty": -0.1}, ValueError, "saturation_penalty"),
      ({"saturation_penalty": "1"}, TypeError, "saturation_penalty"),
-     ({"critic_action_history": "replayed"}, ValueError, "critic_action_history")],
+     ({"critic_action_history": "replayed"}, ValueError, "critic_action_history"),
+     # issue 16: values that used to be accepted or to crash later
+     ({"gamma": 5}, ValueError, "gamma"), ({"tau": 2}, ValueError, "tau"),
+     ({"phase1_noise": float("nan")}, ValueError, "phase1_noise"),
+     ({"phase2_noise": -0.1}, ValueError, "phase2_noise"),
+     ({"phase3_threshold": 1.5}, ValueError, "phase3_threshold"),
+     ({"phase1_threshold": float("inf")}, ValueError, "phase1_threshold"),
+     ({"device": "gpu"}, ValueError, "device"), ({"device": "tpu"}, ValueError, "device"),
+     ({"learning_starts": 0}, ValueError, "learning_starts")],
 )
 def test_train_config_rejects_bad_values(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -308,3 +316,11 @@ def test_validation_curve_columns_are_session_metrics():
         row = table.loc[f"gain{gain:g}x"]
         assert row["reward_rate"] == pytest.approx(want["reward_rate"], nan_ok=True)
         assert row["error_distance"] == pytest.approx(want["stop_error_cm"])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_without_cuda_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="no CUDA device"):
+        train(TrainConfig(arch="modular", device="cuda", **TINY), tmp_path / "run",
+              progress=False)
+    assert not (tmp_path / "run" / "state.pt").exists()
