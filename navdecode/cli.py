@@ -215,14 +215,18 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from navdecode.pretrained import export_pretrained
 
     for run in args.runs:
-        print(f"exported {export_pretrained(run, dest=args.dest, criterion=args.criterion)}")
+        path = export_pretrained(run, dest=args.dest, criterion=args.criterion, force=args.force)
+        print(f"exported {path}")
     return 0
 
 
 def _add_export(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export", help="bundle trained runs' selected actors as pretrained agents")
     p.add_argument("runs", nargs="+", help="run folders written by navdecode train")
-    p.add_argument("--dest", default=None, help="destination (default: the package's pretrained/)")
+    p.add_argument("--dest", default="pretrained",
+                   help="destination folder (default ./pretrained; name navdecode/pretrained "
+                        "to add to the package's bundle)")
+    p.add_argument("--force", action="store_true", help="overwrite an agent of the same name")
     p.add_argument("--criterion", default="gain1x", choices=["gain1x", "sum"])
     p.set_defaults(func=_cmd_export)
 

@@ -86,18 +86,21 @@ def _trials_to(curve: pd.DataFrame, level: float) -> int | None:
     return None if hit.empty else int(hit["trials_after_phase1"].iloc[0])
 
 
-def export_pretrained(run_dir: str | Path, dest: str | Path | None = None,
-                      criterion: str = "gain1x") -> Path:
+def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
+                      criterion: str = "gain1x", force: bool = False) -> Path:
     """Bundle a training run's selected actor with its curve and a manifest.
 
     Parameters
     ----------
     run_dir : str or pathlib.Path
         A run folder written by `train` (with ``provenance.json`` from ``navdecode train``).
-    dest : str or pathlib.Path or None, default=None
-        Destination folder; the package's ``pretrained/`` when None.
+    dest : str or pathlib.Path, default="pretrained"
+        Destination folder (relative to the working directory). To add an agent to
+        navdecode's own bundle, name the package folder (`PRETRAINED_DIR`) explicitly.
     criterion : {"gain1x", "sum"}, default="gain1x"
         Checkpoint selection (see `select_checkpoint`).
+    force : bool, default=False
+        Overwrite an agent of the same name in `dest`; refused otherwise.
 
     Returns
     -------
@@ -113,17 +116,30 @@ def export_pretrained(run_dir: str | Path, dest: str | Path | None = None,
     from navdecode.train import select_checkpoint
 
     run_dir = check_path(run_dir, "run_dir")
-    dest = PRETRAINED_DIR if dest is None else check_path(dest, "dest")
+    dest = check_path(dest, "dest")
+    if not isinstance(force, bool):
+        msg = f"force must be a bool, got {type(force).__name__}"
+        raise TypeError(msg)
+    if not (run_dir / "config.json").exists():
+        msg = f"run_dir {str(run_dir)!r} is not a run folder (no config.json)"
+        raise ValueError(msg)
+    full_config = json.loads((run_dir / "config.json").read_text())
+    name = f"{full_config['train']['arch']}-seed{full_config['train']['seed']}"
+    existing = [dest / f"{name}{suffix}" for suffix in (".pt", ".json", "-curve.csv")
+                if (dest / f"{name}{suffix}").exists()]
+    if existing and not force:
+        msg = (f"{existing[0]} exists; export refuses to overwrite a bundled agent "
+               f"(pass force=True / --force to replace it)")
+        raise ValueError(msg)
     best = select_checkpoint(run_dir, criterion=criterion)
     agent = load_agent(best)
-    config = json.loads((run_dir / "config.json").read_text())["train"]
+    config = full_config["train"]
     curve = pd.read_csv(run_dir / "curve.csv")
     provenance = json.loads((run_dir / "provenance.json").read_text()) \
         if (run_dir / "provenance.json").exists() else {}
     window = config["n_trials_after_phase1"]
     post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
     done = (run_dir / "done.json").exists()
-    name = f"{config['arch']}-seed{config['seed']}"
     manifest: dict[str, object] = {
         "arch": config["arch"], "seed": config["seed"],
         "command": provenance.get("command", ""),
@@ -139,6 +155,8 @@ def export_pretrained(run_dir: str | Path, dest: str | Path | None = None,
         "training_finished": done,
         "trials_to_0.9": _trials_to(curve, 0.9),
         "wall_time_s": round(float(curve["wall_time_s"].max()), 1),
+        "config": config,
+        "task_config": full_config.get("task", {}),
     }
     for task, frac in post.groupby("task")["reward_fraction"].max().items():
         manifest[f"best_reward_fraction_{task}"] = round(float(frac), 4)

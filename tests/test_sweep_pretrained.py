@@ -43,6 +43,28 @@ def test_export_writes_actor_curve_and_manifest(tmp_path):
     assert manifest["navdecode_modified"] is None  # an older provenance without the flag
     curve = pd.read_csv(tmp_path / "bundle" / "modular-seed3-curve.csv")
     assert len(curve) == 8  # validations at trials 10 and 20, four gains each
+    assert manifest["config"]["seed"] == 3  # the full resolved TrainConfig
+    assert manifest["config"]["gamma"] == TrainConfig().gamma
+    # never overwritten without being asked
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="refuses to overwrite"):
+        export_pretrained(run_dir, dest=tmp_path / "bundle")
+    assert path.read_bytes() == before
+    export_pretrained(run_dir, dest=tmp_path / "bundle", force=True)
+    with pytest.raises(ValueError, match="not a run folder"):
+        export_pretrained(tmp_path / "nothing", dest=tmp_path / "bundle")
+
+
+def test_export_defaults_outside_the_package(tmp_path, monkeypatch):
+    from navdecode.pretrained import PRETRAINED_DIR
+
+    bundled = (PRETRAINED_DIR / "modular-seed4.pt").read_bytes()
+    run_dir = tmp_path / "modular-seed4"
+    train(TrainConfig(arch="modular", seed=4, **TINY), run_dir, progress=False)
+    monkeypatch.chdir(tmp_path)
+    path = export_pretrained(run_dir)
+    assert path.resolve() == (tmp_path / "pretrained" / "modular-seed4.pt").resolve()
+    assert (PRETRAINED_DIR / "modular-seed4.pt").read_bytes() == bundled
 
 
 def test_bundled_agents_load_offline():
