@@ -61,27 +61,58 @@ class TaskConfig:
     reward_floor: float = 0.01
     """Smallest reward given for a stop outside the zone."""
     perturbation: bool = False
-    """Whether to add the perturbation task's Gaussian velocity bump."""
-    perturb_lin_max_cm_s: float = 200.0
-    """Peak linear perturbation is drawn uniformly in +-this, in cm/s."""
-    perturb_ang_max_deg_s: float = 120.0
-    """Peak angular perturbation is drawn uniformly in +-this, in deg/s."""
-    perturb_sd_s: float = 0.1
-    """Standard deviation of the Gaussian perturbation profile, in s."""
-    perturb_onset_max_s: float = 1.0
-    """Perturbation peak time is drawn uniformly in [perturb_sd_s * 3, this + perturb_sd_s * 3]."""
+    """The paper's perturbation task: a Gaussian bump added to the joystick velocity.
+
+    At step ``t`` (the step whose action sets the velocity) with onset step ``t0`` the
+    bump is ``peak * exp(-((t - t0 - D/2) / sd)^2 / 2)`` for ``t0 <= t <= t0 + D``
+    (D = `perturb_duration_steps`, sd = `perturb_sd_steps`), 0 otherwise; not scaled by
+    the gain."""
+    perturb_lin_range_cm_s: tuple[float, float] = (-200.0, 200.0)
+    """Peak linear perturbation, drawn uniformly in this range (cm/s); the paper's large
+    variant is (-200, 800)."""
+    perturb_ang_range_deg_s: tuple[float, float] = (-120.0, 120.0)
+    """Peak angular perturbation, drawn uniformly in this range (deg/s); large: (-180, 180)."""
+    perturb_sd_steps: float = 2.0
+    """Standard deviation of the bump's Gaussian profile, in steps (0.2 s)."""
+    perturb_duration_steps: int = 10
+    """The profile is sampled at 0..this steps from onset (11 steps, 1 s), centred at half."""
+    perturb_onset_max_step: int = 10
+    """Onset step drawn uniformly from the integers 0..this."""
+
+    @classmethod
+    def perturbation_task(cls, large: bool = False, **kwargs: object) -> TaskConfig:
+        """The paper's perturbation task (its large variant when `large`).
+
+        Examples
+        --------
+        >>> from navdecode import TaskConfig
+        >>> TaskConfig.perturbation_task(large=True).perturb_lin_range_cm_s
+        (-200.0, 800.0)
+        """
+        ranges = ({"perturb_lin_range_cm_s": (-200.0, 800.0),
+                   "perturb_ang_range_deg_s": (-180.0, 180.0)} if large else {})
+        return cls(**{"perturbation": True, **ranges, **kwargs})
 
     def __post_init__(self) -> None:
         from navdecode._validation import check_positive
 
         for name in ("dt", "length_unit_cm", "target_r_min_cm", "reward_radius_cm",
-                     "gain_lin_cm_s", "gain_ang_deg_s", "stop_threshold", "perturb_sd_s"):
+                     "gain_lin_cm_s", "gain_ang_deg_s", "stop_threshold", "perturb_sd_steps"):
             check_positive(getattr(self, name), name)
-        for name in ("max_steps", "target_visible_steps"):
+        for name in ("perturb_lin_range_cm_s", "perturb_ang_range_deg_s"):
+            low, high = getattr(self, name)
+            if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+                msg = f"{name} must be a finite (low, high) with low <= high, got {(low, high)}"
+                raise ValueError(msg)
+        for name in ("max_steps", "target_visible_steps", "perturb_duration_steps",
+                     "perturb_onset_max_step"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
                 msg = f"{name} must be an int, got {type(value).__name__}"
                 raise TypeError(msg)
+        if self.perturb_duration_steps < 0 or self.perturb_onset_max_step < 0:
+            msg = "perturb_duration_steps and perturb_onset_max_step must be >= 0"
+            raise ValueError(msg)
         if self.max_steps < 1:
             msg = f"max_steps must be >= 1, got {self.max_steps=}"
             raise ValueError(msg)

@@ -225,5 +225,10 @@ def _task_config_of(ds: xr.Dataset) -> object:
         if key in ds.attrs:
             value = ds.attrs[key]
             default = getattr(TaskConfig(), f.name)
-            kwargs[f.name] = bool(value) if isinstance(default, bool) else type(default)(value)
+            if isinstance(default, bool):
+                kwargs[f.name] = bool(value)
+            elif isinstance(default, tuple):
+                kwargs[f.name] = tuple(float(v) for v in str(value).split(","))
+            else:
+                kwargs[f.name] = type(default)(value)
     return TaskConfig(**kwargs)

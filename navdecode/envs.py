@@ -41,6 +41,8 @@ INFO_KEYS = {
     "distance_cm": "distance to the target (cm) where this step's action was issued",
     "step": "steps taken in this trial",
 }
+# with TaskConfig.perturbation on, also perturb_lin_cm_s, perturb_ang_deg_s and
+# perturb_onset_step: the trial's peak perturbation velocities and onset step
 """Keys of ``info`` (after `reset` and every `step`), each a fresh array."""
 
 FIREFLY_INFO_VARS = {"pos_x": "x_cm", "pos_y": "y_cm", "heading": "heading",
@@ -50,6 +52,10 @@ FIREFLY_INFO_VARS = {"pos_x": "x_cm", "pos_y": "y_cm", "heading": "heading",
 FIREFLY_TRIAL_VARS = {"target_x": "target_x_cm", "target_y": "target_y_cm", "gain": "gain",
                       "rewarded": "rewarded", "stop_x": "x_cm", "stop_y": "y_cm"}
 """Per-trial coordinate -> info key, read from the trial's last info."""
+
+PERTURBATION_TRIAL_VARS = {"perturb_lin": "perturb_lin_cm_s", "perturb_ang": "perturb_ang_deg_s",
+                           "perturb_onset": "perturb_onset_step"}
+"""Added to `FIREFLY_TRIAL_VARS` when the task's perturbation is on."""
 
 
 def _task_config(config: TaskConfig | None, noise: bool, perturbation: bool | None
@@ -87,6 +93,10 @@ def _info(task: FireflyTask, rewarded: torch.Tensor, distance: torch.Tensor) -> 
         "rewarded": arr(rewarded).astype(bool),
         "distance_cm": arr(distance).astype(np.float64),
         "step": arr(task.steps).astype(np.int64),
+        **({"perturb_lin_cm_s": arr(task._perturb_peak[:, 0] * unit).astype(np.float64),
+            "perturb_ang_deg_s": np.degrees(arr(task._perturb_peak[:, 1])).astype(np.float64),
+            "perturb_onset_step": arr(task._perturb_time).astype(np.float64)}
+           if task.config.perturbation else {}),
     }
 
 
@@ -147,11 +157,14 @@ class FireflyEnv(gym.Env):
         """Start a trial; options ``"gain"`` (float) and ``"target"`` ((x, y) in cm)."""
         super().reset(seed=seed)
         options = {} if options is None else dict(options)
-        unknown = set(options) - {"gain", "target"}
+        unknown = set(options) - {"gain", "target", "perturbation"}
         if unknown:
-            msg = f"options has unknown keys {sorted(unknown)}; allowed: gain, target"
+            msg = f"options has unknown keys {sorted(unknown)}; allowed: gain, target, perturbation"
             raise ValueError(msg)
         task_options: dict[str, Any] = {"gain": options.get("gain", self.gain)}
+        if options.get("perturbation") is not None:
+            task_options["perturbation"] = np.asarray(options["perturbation"],
+                                                      dtype=float).reshape(1, 3)
         if options.get("target") is not None:
             task_options["targets"] = np.asarray(options["target"], dtype=float).reshape(1, 2)
         obs, _ = self._task.reset(seed=seed, options=task_options)
@@ -220,16 +233,18 @@ class FireflyVectorEnv(VectorEnv):
         """Start a trial in every sub-environment; options ``"gain"`` and ``"targets"``."""
         self._np_random_seed = seed
         options = {} if options is None else dict(options)
-        unknown = set(options) - {"gain", "targets"}
+        unknown = set(options) - {"gain", "targets", "perturbation"}
         if unknown:
-            msg = f"options has unknown keys {sorted(unknown)}; allowed: gain, targets"
+            msg = (f"options has unknown keys {sorted(unknown)}; allowed: gain, targets, "
+                   f"perturbation")
             raise ValueError(msg)
         if "gain" in options:
             self.gain = np.broadcast_to(np.asarray(options["gain"], dtype=float),
                                         (self.num_envs,)).copy()
         task_options: dict[str, Any] = {"gain": self.gain, "batch_size": self.num_envs}
-        if options.get("targets") is not None:
-            task_options["targets"] = options["targets"]
+        for key in ("targets", "perturbation"):
+            if options.get(key) is not None:
+                task_options[key] = options[key]
         obs, _ = self.task.reset(seed=seed, options=task_options)
         # targets of autoreset trials come from their own stream, so that a restart leaves
         # the noise of the other sub-environments as it would be without it

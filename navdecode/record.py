@@ -322,10 +322,12 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
     vec = _as_vector(env)
     firefly = _firefly(env)
     if firefly is not None:
-        from navdecode.envs import FIREFLY_INFO_VARS, FIREFLY_TRIAL_VARS
+        from navdecode.envs import FIREFLY_INFO_VARS, FIREFLY_TRIAL_VARS, PERTURBATION_TRIAL_VARS
 
         info_vars = FIREFLY_INFO_VARS if info_vars is None else info_vars
-        trial_vars = FIREFLY_TRIAL_VARS if trial_vars is None else trial_vars
+        if trial_vars is None:
+            trial_vars = {**FIREFLY_TRIAL_VARS, **(PERTURBATION_TRIAL_VARS
+                                                   if firefly.config.perturbation else {})}
         dt = firefly.config.dt if dt is None else dt
         input_names = list(INPUT_NAMES) if input_names is None else input_names
     info_vars, trial_vars = dict(info_vars or {}), dict(trial_vars or {})

@@ -72,6 +72,9 @@ TRIAL_COORDS = {v.name: v for v in (
     Variable("n_steps", ("trial",), "1", "number of recorded steps (actions) in the trial"),
     Variable("stop_x", ("trial",), "cm", "x position at the end of the trial"),
     Variable("stop_y", ("trial",), "cm", "y position at the end of the trial"),
+    Variable("perturb_lin", ("trial",), "cm/s", "peak linear perturbation velocity"),
+    Variable("perturb_ang", ("trial",), "deg/s", "peak angular perturbation velocity"),
+    Variable("perturb_onset", ("trial",), "1", "step at which the perturbation starts"),
 )}
 """Per-trial coordinates."""
 

@@ -189,7 +189,9 @@ class FireflyTask:
             ``"targets"``: array-like of shape (B, 2), target positions in cm (sampled when
             absent); ``"gain"``: float or array-like of shape (B,), joystick gain factor
             per trial (default 1.0); ``"batch_size"``: int, number of trials to sample
-            when no targets are given.
+            when no targets are given; ``"perturbation"``: array-like of shape (B, 3),
+            each trial's peak linear (cm/s) and angular (deg/s) perturbation and onset
+            step, instead of drawing them (with ``config.perturbation`` on).
 
         Returns
         -------
@@ -202,9 +204,10 @@ class FireflyTask:
         if not isinstance(options, dict):
             msg = f"options must be a dict or None, got {type(options).__name__}"
             raise TypeError(msg)
-        unknown = set(options) - {"targets", "gain", "batch_size"}
+        unknown = set(options) - {"targets", "gain", "batch_size", "perturbation"}
         if unknown:
-            msg = f"options has unknown keys {sorted(unknown)}; allowed: targets, gain, batch_size"
+            msg = (f"options has unknown keys {sorted(unknown)}; allowed: targets, gain, "
+                   f"batch_size, perturbation")
             raise ValueError(msg)
         if seed is not None:
             self._gen = torch_generator(seed, self.device)
@@ -228,21 +231,48 @@ class FireflyTask:
         self.steps = torch.zeros(b, dtype=torch.long, device=dev)
         self._gain_vec = self.gain[:, None] * self._gain1x  # (B, 2) model units
         if cfg.perturbation:
-            self._perturb_peak, self._perturb_time = self._draw_perturbation(self.gain)
+            self._perturb_peak, self._perturb_time = (
+                self._given_perturbation(options["perturbation"], b)
+                if options.get("perturbation") is not None
+                else self._draw_perturbation(self.gain))
         zeros = torch.zeros(b, 2, device=dev, dtype=dt)
         obs = torch.cat([zeros, zeros, self.target], dim=1)
         return obs, self._info(torch.zeros(b, dtype=torch.bool, device=dev))
 
     def _draw_perturbation(self, gain: torch.Tensor, generator: torch.Generator | None = None
                            ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Peaks (B, 2) in model units and onset steps (B,), as the paper draws them."""
         cfg = self.config
         u = torch.rand(gain.shape[0], 3, generator=generator or self._gen, device=self.device,
                        dtype=self.dtype)
+        (lin_lo, lin_hi), (ang_lo, ang_hi) = cfg.perturb_lin_range_cm_s, cfg.perturb_ang_range_deg_s
         peak = torch.stack([
-            cfg.to_model(cfg.perturb_lin_max_cm_s) * (2 * u[:, 0] - 1),
-            math.radians(cfg.perturb_ang_max_deg_s) * (2 * u[:, 1] - 1),
+            cfg.to_model(lin_lo) + cfg.to_model(lin_hi - lin_lo) * u[:, 0],
+            math.radians(ang_lo) + math.radians(ang_hi - ang_lo) * u[:, 1],
         ], dim=1)
-        return peak * gain[:, None], 3 * cfg.perturb_sd_s + cfg.perturb_onset_max_s * u[:, 2]
+        onset = torch.floor(u[:, 2] * (cfg.perturb_onset_max_step + 1)).clamp(
+            max=cfg.perturb_onset_max_step)
+        return peak, onset
+
+    def _given_perturbation(self, value: object, b: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Peaks and onsets from ``options["perturbation"]``: (B, 3) in cm/s, deg/s, steps."""
+        arr = as_float_array(value, "perturbation", (3,))
+        if arr.shape[0] != b:
+            msg = f"perturbation must have one row per trial ({b}), got {arr.shape[0]}"
+            raise ValueError(msg)
+        cfg = self.config
+        peak = np.stack([arr[:, 0] / cfg.length_unit_cm, np.radians(arr[:, 1])], axis=1)
+        return (torch.as_tensor(peak, device=self.device, dtype=self.dtype),
+                torch.as_tensor(arr[:, 2], device=self.device, dtype=self.dtype))
+
+    def _bump(self) -> torch.Tensor:
+        """This step's perturbation velocity (B, 2), model units, for each trial's step."""
+        cfg = self.config
+        since = self.steps.to(self.dtype) - self._perturb_time
+        inside = (since >= 0) & (since <= cfg.perturb_duration_steps)
+        shape = torch.exp(-0.5 * ((since - cfg.perturb_duration_steps / 2)
+                                  / cfg.perturb_sd_steps) ** 2)
+        return self._perturb_peak * (shape * inside)[:, None]
 
     def reset_trials(self, rows: torch.Tensor, targets: np.ndarray | None = None,
                      gain: float | np.ndarray = 1.0,
@@ -375,9 +405,7 @@ class FireflyTask:
         if cfg.process_noise:
             new_vel = new_vel + cfg.process_noise_std * self._gain_vec.abs() * eta
         if cfg.perturbation:
-            t_next = (self.steps + 1) * cfg.dt
-            bump = torch.exp(-((t_next - self._perturb_time) ** 2) / (2 * cfg.perturb_sd_s**2))
-            new_vel = new_vel + self._perturb_peak * bump[:, None]
+            new_vel = new_vel + self._bump()
         self.pos = torch.where(moving[:, None], new_pos, self.pos)
         self.heading = torch.where(moving, new_heading, self.heading)
         self.vel = torch.where(moving[:, None], new_vel, self.vel)

@@ -146,3 +146,13 @@ def test_stable_baselines3_ppo_trains_on_the_env_unchanged():
                     seed=0, device="cpu")
     model.learn(total_timesteps=128)
     assert model.num_timesteps >= 128
+
+
+def test_a_perturbation_recording_keeps_each_trials_perturbation():
+    env = nd.FireflyVectorEnv(num_envs=6, config=nd.TaskConfig.perturbation_task())
+    ds = nd.record(nd.load_pretrained("modular", 0), env, n_trials=9, seed=2)
+    assert ds["perturb_lin"].attrs["units"] == "cm/s"
+    assert np.isfinite(ds.perturb_onset.values).all()
+    assert set(np.unique(ds.perturb_onset.values)) <= set(range(11))
+    again = nd.replay_actions(ds, gain=1.0)  # the replay's task keeps the perturbation
+    assert again.attrs["task_perturbation"] == 1

@@ -164,3 +164,41 @@ def test_perturbation_adds_a_velocity_bump():
     assert torch.allclose(vels[False], vels[False][0].expand_as(vels[False]))
     bump = (vels[True] - vels[False]).abs().amax(dim=0)
     assert (bump > 0.01).float().mean() > 0.9
+
+
+def test_the_paper_perturbation_profile_by_hand():
+    import math
+
+    from navdecode import TaskConfig
+    from navdecode.task import FireflyTask
+
+    config = TaskConfig.perturbation_task(process_noise=False, obs_noise=False)
+    task = FireflyTask(config, batch_size=2)
+    task.reset(seed=0, options={"targets": [[0.0, 300.0], [0.0, 300.0]],
+                                "perturbation": [[100.0, 60.0, 3], [-50.0, 0.0, 0]]})
+    lin = []
+    for _ in range(16):
+        task.step(torch.tensor([[0.5, 0.0], [0.5, 0.0]]))
+        lin.append(task.vel[:, 0].clone() * config.length_unit_cm)
+    lin = torch.stack(lin).numpy()
+    base = 0.5 * config.gain_lin_cm_s
+    for t in range(16):  # step t's action sets the velocity after it
+        for row, (peak, onset) in enumerate(((100.0, 3), (-50.0, 0))):
+            since = t - onset
+            bump = peak * math.exp(-0.5 * ((since - 5) / 2) ** 2) if 0 <= since <= 10 else 0.0
+            assert lin[t, row] == pytest.approx(base + bump, abs=1e-3)
+
+
+def test_perturbations_are_drawn_as_the_paper_draws_them():
+    import numpy as np
+
+    from navdecode import FireflyVectorEnv, TaskConfig
+
+    env = FireflyVectorEnv(num_envs=4000, config=TaskConfig.perturbation_task(large=True),
+                           gain=2.0)
+    _, info = env.reset(seed=1)
+    assert info["perturb_lin_cm_s"].min() >= -200
+    assert info["perturb_lin_cm_s"].max() <= 800
+    assert np.mean(info["perturb_lin_cm_s"]) == pytest.approx(300, abs=15)  # not gain-scaled
+    assert set(np.unique(info["perturb_onset_step"])) == set(range(11))
+    assert np.abs(info["perturb_ang_deg_s"]).max() <= 180
