@@ -10,8 +10,8 @@ import xarray as xr
 
 from navdecode.recording import ANALYSES, check_recording
 
-__all__ = ["path_curvature", "roc_auc", "session_metrics", "signed_radial_error",
-           "trial_metrics", "zero_intercept_slope"]
+__all__ = ["path_curvature", "perturbation_metrics", "roc_auc", "session_metrics",
+           "signed_radial_error", "trial_metrics", "zero_intercept_slope"]
 
 
 def zero_intercept_slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -415,3 +415,49 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
     auc = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
     return auc, pd.DataFrame({"radius_cm": radius, "fraction_correct": y,
                               "fraction_shuffled": x})
+
+
+def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50, 100, 150, 200)
+                         ) -> pd.DataFrame:
+    """Behaviour by perturbation size: trials binned by their peak linear perturbation.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording of the perturbation task (per-trial ``perturb_lin``, ``perturb_ang``).
+    edges_cm_s : tuple of float, default=(0, 50, 100, 150, 200)
+        Bin edges of ``|perturb_lin|`` (cm/s); a trial above the last edge falls in no bin.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per bin: ``bin_low``, ``bin_high`` (cm/s), ``n_trials``,
+        ``reward_fraction``, ``stop_error_cm``, ``signed_error_cm`` (means over the
+        bin's trials).
+
+    Examples
+    --------
+    >>> from navdecode import FireflyVectorEnv, TaskConfig, make_agent, record
+    >>> from navdecode.metrics import perturbation_metrics
+    >>> env = FireflyVectorEnv(num_envs=20, config=TaskConfig.perturbation_task())
+    >>> ds = record(make_agent("modular", seed=0), env, n_trials=20)
+    >>> list(perturbation_metrics(ds)["bin_high"])
+    [50.0, 100.0, 150.0, 200.0]
+    """
+    check_recording(ds, ["perturb_lin", "perturb_ang"], analysis="perturbation_metrics")
+    edges = np.asarray(edges_cm_s, dtype=float)
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+        msg = f"edges_cm_s must be increasing with at least 2 edges, got {edges_cm_s!r}"
+        raise ValueError(msg)
+    table = trial_metrics(ds)
+    size = np.abs(ds["perturb_lin"].values.astype(float))
+    which = np.digitize(size, edges) - 1
+    rows = []
+    for k in range(edges.size - 1):
+        sub = table[which == k]
+        rows.append({"bin_low": edges[k], "bin_high": edges[k + 1], "n_trials": len(sub),
+                     "reward_fraction": float(sub["rewarded"].mean()) if len(sub) else np.nan,
+                     "stop_error_cm": float(sub["stop_error_cm"].mean()) if len(sub) else np.nan,
+                     "signed_error_cm": float(sub["signed_error_cm"].mean()) if len(sub)
+                     else np.nan})
+    return pd.DataFrame(rows)

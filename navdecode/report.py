@@ -189,6 +189,7 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
         decoding.append(paper.scores.assign(**key, protocol="paper"))
         example.setdefault((arch, gain), ds)
 
+    perturbed = _perturbation_sessions(jobs, gains[0], targets, progress)
     sessions_df = pd.DataFrame(sessions)
     trials_df = pd.concat(trials, ignore_index=True)
     steps_df = pd.concat(over_time, ignore_index=True)
@@ -248,6 +249,7 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
     elapsed = time.perf_counter() - start
     n_shown = n_trials if given is None else int(np.median([d.sizes["trial"] for d in given]))
     similarity = _similarity_section(recordings, gains[0], out)
+    similarity = _perturbation_section(perturbed, out) + similarity
     text = _markdown(summary_df, sessions_df, comparisons_df, figures, agents, n_shown, gains,
                      elapsed, testable, len(jobs) // max(len(gains), 1), similarity)
     atomic_write_text(out / "report.md", text)
@@ -447,4 +449,71 @@ def _similarity_section(recordings: dict, gain: float, out: Path) -> list[str]:
     for arch, r in table.iterrows():
         lines.append(f"| {arch} | {int(r[('within', 'count')])} | "
                      f"{_fmt(r[('within', 'mean')])} | {_fmt(r[('between', 'mean')])} |")
+    return [*lines, ""]
+
+
+PERTURBED = {"reward_fraction": "reward fraction", "auc": "fraction-correct ROC AUC",
+             "decoding_error_cm": "decoding error, grouped CV (cm)"}
+
+
+def _perturbation_sessions(jobs: list, gain: float, targets: np.ndarray,
+                           progress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every run agent on the paper's perturbation task at the first gain: sessions, bins."""
+    from navdecode.config import TaskConfig
+    from navdecode.metrics import perturbation_metrics
+
+    rows, bins = [], []
+    agents = [(a, s, ag) for a, s, g, ag, _ in jobs if ag is not None and g == gain]
+    for arch, seed, agent in tqdm(agents, desc="perturbation", disable=not progress):
+        ds = run_agent(agent, targets, gain=gain, seed=seed,
+                       config=TaskConfig.perturbation_task())
+        summary = session_metrics(ds)
+        rows.append({"arch": arch, "seed": seed, "reward_fraction": summary["reward_fraction"],
+                     "auc": roc_auc(ds, seed=0)[0],
+                     "decoding_error_cm": decode(ds).mean_error})
+        bins.append(perturbation_metrics(ds).assign(arch=arch, seed=seed))
+    if not rows:
+        return pd.DataFrame(), pd.DataFrame()
+    return pd.DataFrame(rows), pd.concat(bins, ignore_index=True)
+
+
+def _perturbation_section(perturbed: tuple[pd.DataFrame, pd.DataFrame], out: Path) -> list[str]:
+    """The perturbation task: per arch and perturbation size, and a Holm family of tests."""
+    from navdecode.stats import compare, summarize
+
+    sessions, bins = perturbed
+    if sessions.empty:
+        return []
+    sessions.to_csv(out / "perturbation_sessions.csv", index=False)
+    bins.to_csv(out / "perturbation_bins.csv", index=False)
+    summary = summarize(sessions, list(PERTURBED)).set_index(["arch", "metric"])
+    lines = ["## Perturbation task", "",
+             "Every agent on the paper's perturbation task (a Gaussian velocity bump of "
+             "standard deviation 0.2 s at a random onset, peaks uniform in +-200 cm/s and "
+             "+-120 deg/s; task guide), same targets, trained gain. Mean [t 95% CI over "
+             "seeds]:", "", "| arch | seeds | " + " | ".join(PERTURBED.values()) + " |",
+             "|" + "---|" * (2 + len(PERTURBED))]
+    for arch in sorted(sessions["arch"].unique()):
+        cells = []
+        for metric in PERTURBED:
+            r = summary.loc[(arch, metric)]
+            ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
+            cells.append(_fmt(r["mean"]) + ci)
+        n = int(summary.loc[(arch, "reward_fraction"), "n"])
+        lines.append(f"| {arch} | {n} | " + " | ".join(cells) + " |")
+    by_size = bins.pivot_table(index=["bin_low", "bin_high"], columns="arch",
+                               values="reward_fraction", aggfunc="mean")
+    lines += ["", "Reward fraction by the size of the linear perturbation peak (mean over "
+              "seeds; `perturbation_bins.csv` per seed):", "",
+              "| peak linear perturbation (cm/s) | " + " | ".join(by_size.columns) + " |",
+              "|" + "---|" * (1 + len(by_size.columns))]
+    for (low, high), r in by_size.iterrows():
+        lines.append(f"| {low:g}-{high:g} | " + " | ".join(_fmt(v) for v in r) + " |")
+    counts = sessions.groupby("arch")["seed"].nunique()
+    if len(counts) == 2 and counts.min() >= 2:
+        cmp = compare(sessions, list(PERTURBED), groups=_pair(list(counts.index)))
+        cmp.assign(family="perturbation").to_csv(out / "perturbation_comparisons.csv",
+                                                 index=False)
+        lines += ["", "A Holm family of its own (the headline's p-values do not change):", "",
+                  *_comparison_table(cmp.assign(gain=1.0), PERTURBED)]
     return [*lines, ""]
