@@ -13,16 +13,26 @@ __all__ = ["main"]
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from navdecode import fixed_targets, load_agent, make_agent, run_agent, save_dataset
+    from navdecode import fixed_targets, load_agent, load_pretrained, make_agent, run_agent
+    from navdecode.recording import save_dataset
 
-    agent = load_agent(args.checkpoint, arch=args.arch) if args.checkpoint else \
-        make_agent(args.arch, seed=args.init_seed)
+    if args.pretrained:
+        arch, _, seed = args.pretrained.partition(":")
+        if not seed.isdigit():
+            msg = f"--pretrained must be ARCH:SEED (e.g. modular:0), got {args.pretrained!r}"
+            raise ValueError(msg)
+        agent, label = load_pretrained(arch, int(seed)), f"bundled {arch} seed {seed}"
+    elif args.checkpoint:
+        agent, label = load_agent(args.checkpoint, arch=args.arch), Path(args.checkpoint).name
+    else:
+        agent = make_agent(args.arch, seed=args.init_seed)
+        label = f"UNTRAINED {args.arch} (random initial weights, seed {args.init_seed})"
     targets = fixed_targets(args.n_trials, seed=args.target_seed)
     ds = run_agent(agent, targets, gain=args.gain, seed=args.seed, noise=not args.no_noise,
                    device=args.device, progress=True)
     save_dataset(ds, args.out)
     frac = float(ds.rewarded.mean())
-    print(f"{agent.arch}: {ds.sizes['trial']} trials at gain {args.gain:g}x, "
+    print(f"{label}: {ds.sizes['trial']} trials at gain {args.gain:g}x, "
           f"reward fraction {frac:.3f}, written to {args.out}")
     return 0
 
@@ -34,9 +44,13 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--arch", default=None,
                    help="architecture (holistic, modular, Actor1Critic1 ...); read from the "
                         "checkpoint when omitted")
+    p.add_argument("--pretrained", default=None, metavar="ARCH:SEED",
+                   help="a bundled agent, e.g. modular:0 (navdecode.list_pretrained())")
     p.add_argument("--checkpoint", default=None, help="checkpoint file (navdecode or published)")
+    p.add_argument("--untrained", action="store_true",
+                   help="evaluate fresh random weights of --arch (a control; says so)")
     p.add_argument("--init-seed", type=int, default=0,
-                   help="seed of fresh weights when no checkpoint is given")
+                   help="seed of the fresh weights with --untrained")
     p.add_argument("--gain", type=float, default=1.0, help="joystick gain factor (default 1)")
     p.add_argument("--n-trials", type=int, default=1000, help="number of targets (default 1000)")
     p.add_argument("--target-seed", type=int, default=0, help="seed of the fixed targets")
@@ -280,8 +294,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``navdecode`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "needs_arch", False) and args.arch is None and not args.checkpoint:
-        parser.error("--arch is required when no --checkpoint is given")
+    if getattr(args, "needs_arch", False):
+        chosen = [bool(args.pretrained), bool(args.checkpoint), args.untrained]
+        if sum(chosen) != 1:
+            parser.error("name one agent: --pretrained ARCH:SEED (bundled), --checkpoint FILE, "
+                         "or --arch ARCH --untrained (random initial weights)")
+        if args.untrained and args.arch is None:
+            parser.error("--untrained needs --arch")
     try:
         return args.func(args)
     except (TypeError, ValueError) as err:

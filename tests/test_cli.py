@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from navdecode import load_dataset, make_agent, save_agent
 from navdecode.cli import main
 
@@ -14,13 +16,31 @@ def test_help_lists_commands():
 
 def test_evaluate_fresh_agent(tmp_path, capsys):
     out = tmp_path / "run.nc"
-    assert main(["evaluate", "--arch", "holistic", "--gain", "2", "--n-trials", "20",
-                 "--out", str(out)]) == 0
+    assert main(["evaluate", "--arch", "holistic", "--untrained", "--gain", "2",
+                 "--n-trials", "20", "--out", str(out)]) == 0
     ds = load_dataset(out)
     assert ds.sizes["trial"] == 20
     assert float(ds.gain[0]) == 2.0
     assert ds.attrs["arch"] == "holistic"
-    assert "reward fraction" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "reward fraction" in printed
+    assert "UNTRAINED" in printed  # a fresh network says what it is
+
+
+def test_evaluate_a_bundled_agent_and_name_exactly_one(tmp_path, capsys):
+    out = tmp_path / "bundled.nc"
+    assert main(["evaluate", "--pretrained", "modular:0", "--n-trials", "20",
+                 "--out", str(out)]) == 0
+    assert "bundled modular seed 0" in capsys.readouterr().out
+    assert load_dataset(out).attrs["checkpoint"] == "modular-seed0.pt"
+    for argv in (["evaluate", "--arch", "modular", "--out", "x.nc"],
+                 ["evaluate", "--pretrained", "modular:0", "--untrained", "--arch", "modular",
+                  "--out", "x.nc"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert "name one agent" in capsys.readouterr().err
+    assert main(["evaluate", "--pretrained", "modular", "--out", str(out)]) == 2
+    assert "ARCH:SEED" in capsys.readouterr().err
 
 
 def test_evaluate_checkpoint_reads_arch(tmp_path):
@@ -62,7 +82,8 @@ def test_train_export_and_report_from_the_command_line(tmp_path, capsys):
 def test_decode_from_the_command_line(tmp_path, capsys):
     one, two = tmp_path / "g1.nc", tmp_path / "g2.nc"
     for gain, path in ((1, one), (2, two)):
-        assert main(["evaluate", "--arch", "modular", "--gain", str(gain), "--n-trials", "30",
+        assert main(["evaluate", "--arch", "modular", "--untrained", "--gain", str(gain),
+                     "--n-trials", "30",
                      "--out", str(path)]) == 0
     capsys.readouterr()
     out = tmp_path / "dec"
@@ -92,7 +113,8 @@ def test_decode_from_the_command_line(tmp_path, capsys):
 
 def test_decode_bad_input_is_a_clean_error(tmp_path, capsys):
     path = tmp_path / "g1.nc"
-    assert main(["evaluate", "--arch", "modular", "--n-trials", "10", "--out", str(path)]) == 0
+    assert main(["evaluate", "--arch", "modular", "--untrained", "--n-trials", "10",
+                 "--out", str(path)]) == 0
     capsys.readouterr()
     assert main(["decode", str(path), "--targets", "no_such_variable"]) == 2
     assert "no_such_variable" in capsys.readouterr().err
