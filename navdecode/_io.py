@@ -36,10 +36,32 @@ def _umask() -> int:
     return mask
 
 
+def recover_dir(path: Path) -> None:
+    """Undo a directory swap that was killed half-way, and clean stale temporaries.
+
+    `atomic_write_dir` moves the old store to ``.<name>.old`` before moving the new one in;
+    killed between the two, only the old copy remains: it is moved back. Leftover
+    ``.<name>.*.tmp`` builds of killed saves are removed.
+    """
+    path = Path(path)
+    old = path.with_name(f".{path.name}.old")
+    if old.exists() and not path.exists():
+        os.replace(old, path)
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def atomic_write_dir(path: Path, write: Callable[[Path], None]) -> None:
-    """Like `atomic_write` for a directory store (zarr): build beside, then swap in."""
+    """Like `atomic_write` for a directory store (zarr): build beside, then swap in.
+
+    A save killed at any point leaves the previous store readable under its name (after
+    `recover_dir`, which every save and load calls first) or the new one complete.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    recover_dir(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     shutil.rmtree(tmp)
     old = path.with_name(f".{path.name}.old")

@@ -340,19 +340,23 @@ def stack_recordings(recordings: Sequence[xr.Dataset], dim: str = "agent") -> xr
     return stacked
 
 
+_SUFFIXES = {".nc": "netcdf", ".h5": "netcdf", ".netcdf": "netcdf", ".zarr": "zarr"}
+
+
 def _format(path: Path, format: str | None) -> str:
-    if format is None:
-        suffix = path.suffix.lower()
-        if suffix in (".nc", ".h5", ".netcdf"):
-            return "netcdf"
-        if suffix == ".zarr":
-            return "zarr"
-        msg = f"cannot tell the format of {str(path)!r}: use a .nc or .zarr suffix or format="
-        raise ValueError(msg)
-    if format not in ("netcdf", "zarr"):
+    """The format a path's suffix names; `format` must agree with it."""
+    if format is not None and format not in ("netcdf", "zarr"):
         msg = f"format must be 'netcdf', 'zarr' or None, got {format=}"
         raise ValueError(msg)
-    return format
+    from_suffix = _SUFFIXES.get(path.suffix.lower())
+    if from_suffix is None and format is None:
+        msg = f"cannot tell the format of {str(path)!r}: use a .nc or .zarr suffix or format="
+        raise ValueError(msg)
+    if from_suffix is not None and format is not None and format != from_suffix:
+        msg = (f"format={format!r} disagrees with the suffix of {str(path)!r} "
+               f"({from_suffix}); a file must be read back in the format its name says")
+        raise ValueError(msg)
+    return format or from_suffix
 
 
 def _encoding(ds: xr.Dataset, netcdf: bool) -> dict[str, dict]:
@@ -409,11 +413,28 @@ def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) ->
     else:
         encoding = _encoding(ds, netcdf=False)
         atomic_write_dir(path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=True,
-                                                      encoding=encoding, zarr_format=2))
+                                                      encoding=encoding, zarr_format=2,
+                                                      write_empty_chunks=True))
     return path
 
 
-def load_dataset(path: str | Path, chunks: dict[str, int] | None = None) -> xr.Dataset:
+def _missing_chunks(path: Path) -> list[str]:
+    """Variables of a zarr (format 2) store with fewer chunk files than their shape needs."""
+    import json
+
+    missing = []
+    for meta in sorted(path.glob("*/.zarray")):
+        spec = json.loads(meta.read_text())
+        expected = int(np.prod([-(-n // c) if n else 0 for n, c in
+                                zip(spec["shape"], spec["chunks"], strict=True)]))
+        present = sum(1 for f in meta.parent.iterdir() if not f.name.startswith("."))
+        if present < expected:
+            missing.append(f"{meta.parent.name} ({present} of {expected} chunks)")
+    return missing
+
+
+def load_dataset(path: str | Path, chunks: dict[str, int] | None = None,
+                 format: str | None = None) -> xr.Dataset:
     """Read a recording written by `save_dataset`.
 
     Parameters
@@ -424,10 +445,19 @@ def load_dataset(path: str | Path, chunks: dict[str, int] | None = None) -> xr.D
         None loads everything into memory; a dict opens it lazily as dask arrays:
         ``{}`` keeps the stored chunks (blocks of 100 trials), ``{"trial": 1000}`` sets
         them.
+    format : {"netcdf", "zarr"} or None, default=None
+        The format; it must agree with the suffix.
 
     Returns
     -------
     ds : xarray.Dataset
+
+    Raises
+    ------
+    ValueError
+        Naming the file: it does not exist, its format disagrees with its suffix, it is
+        corrupt or truncated, or a zarr store lacks chunk files (which would otherwise
+        read as NaN).
 
     Examples
     --------
@@ -438,18 +468,35 @@ def load_dataset(path: str | Path, chunks: dict[str, int] | None = None) -> xr.D
     >>> load_dataset(path, chunks={}).hidden.chunks is not None
     True
     """
+    from navdecode._io import recover_dir
+
     path = check_path(path)
+    kind = _format(path, format)
+    if kind == "zarr":
+        recover_dir(path)  # a save killed between its renames left the old store aside
     if not path.exists():
         msg = f"path {str(path)!r} does not exist"
         raise ValueError(msg)
-    if _format(path, None) == "netcdf":
-        ds = xr.open_dataset(path, engine="h5netcdf", chunks=chunks)
-    else:
-        consolidated = (path / ".zmetadata").exists() or (path / "zarr.json").exists()
-        ds = xr.open_zarr(path, chunks=chunks, consolidated=consolidated or None)
-    if chunks is None:
-        ds = ds.load()
-        ds.close()
+    if kind == "zarr" and not path.is_dir():
+        msg = f"{str(path)!r} is not a zarr store (a directory)"
+        raise ValueError(msg)
+    if kind == "zarr":
+        missing = _missing_chunks(path)
+        if missing:
+            msg = f"{str(path)!r} is an incomplete zarr store: missing chunk files of {missing}"
+            raise ValueError(msg)
+    try:
+        if kind == "netcdf":
+            ds = xr.open_dataset(path, engine="h5netcdf", chunks=chunks)
+        else:
+            consolidated = (path / ".zmetadata").exists() or (path / "zarr.json").exists()
+            ds = xr.open_zarr(path, chunks=chunks, consolidated=consolidated or None)
+        if chunks is None:
+            ds = ds.load()
+            ds.close()
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
+        msg = f"{str(path)!r} is not a readable {kind} recording (corrupt or truncated?): {err}"
+        raise ValueError(msg) from err
     return ds
 
 

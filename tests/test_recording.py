@@ -116,3 +116,52 @@ def test_the_recording_guide_shows_the_schema_as_declared():
 
     guide = (Path(__file__).parents[1] / "docs" / "guides" / "recording.md").read_text()
     assert schema_markdown() in guide, "regenerate: python -m navdecode.recording"
+
+
+def small_recording():
+    return nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(150))
+
+
+def test_corrupt_or_truncated_files_are_named(tmp_path):
+    path = save_dataset(small_recording(), tmp_path / "run.nc")
+    data = path.read_bytes()
+    (tmp_path / "cut.nc").write_bytes(data[: len(data) // 2])
+    (tmp_path / "noise.nc").write_bytes(b"not a netcdf file at all" * 10)
+    for name in ("cut.nc", "noise.nc"):
+        with pytest.raises(ValueError, match=name):
+            load_dataset(tmp_path / name)
+
+
+def test_a_zarr_store_with_missing_chunks_is_refused(tmp_path):
+    path = save_dataset(small_recording(), tmp_path / "run.zarr")
+    chunk = sorted(p for p in (path / "hidden").iterdir() if not p.name.startswith("."))[0]
+    chunk.unlink()
+    with pytest.raises(ValueError, match=r"incomplete zarr store.*hidden"):
+        load_dataset(path)
+
+
+def test_format_must_agree_with_the_suffix(tmp_path):
+    ds = small_recording()
+    with pytest.raises(ValueError, match="disagrees with the suffix"):
+        save_dataset(ds, tmp_path / "a.nc", format="zarr")
+    assert not (tmp_path / "a.nc").exists()
+    save_dataset(ds, tmp_path / "b", format="zarr")  # no suffix: the format decides
+    assert load_dataset(tmp_path / "b", format="zarr").sizes["trial"] == 150
+    with pytest.raises(ValueError, match="disagrees"):
+        load_dataset(tmp_path / "b.zarr", format="netcdf")
+
+
+def test_a_zarr_save_killed_between_its_renames_loses_nothing(tmp_path):
+    import os
+
+    ds = small_recording()
+    path = save_dataset(ds, tmp_path / "run.zarr")
+    # what a kill between "old store aside" and "new store in" leaves behind
+    os.replace(path, tmp_path / ".run.zarr.old")
+    (tmp_path / ".run.zarr.abc.tmp").mkdir()
+    assert load_dataset(path).sizes["trial"] == 150  # the old store, back under its name
+    assert not (tmp_path / ".run.zarr.abc.tmp").exists()
+    os.replace(path, tmp_path / ".run.zarr.old")
+    save_dataset(ds.isel(trial=slice(0, 20)), path)  # the next save succeeds
+    assert load_dataset(path).sizes["trial"] == 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]
