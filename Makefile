@@ -11,7 +11,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,docs,sb3]"
+	$(PY) -m pip install --quiet -e ".[all,dev,docs]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -24,6 +24,19 @@ def check_positive(value: object, name: str, *, allow_zero: bool = False) -> flo
     return float(value)
 
 
+def require(module: str, extra: str, feature: str) -> None:
+    """Raise a ModuleNotFoundError naming the optional extra that provides `module`."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        msg = f"{feature} needs {module}: pip install 'navdecode[{extra}]'"
+        raise ModuleNotFoundError(msg, name=module)
+
+
 def check_finite(value: object, name: str) -> float:
     """Return ``value`` as float, raising unless it is a finite real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

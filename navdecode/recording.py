@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from navdecode._io import atomic_write, atomic_write_dir
-from navdecode._validation import check_path
+from navdecode._validation import check_path, require
 
 __all__ = ["ANALYSES", "DIMS", "INPUT_NAMES", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
            "build_recording", "check_recording", "load_dataset", "save_dataset",
@@ -411,6 +411,7 @@ def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) ->
         encoding = _encoding(ds, netcdf=True)
         atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding))
     else:
+        require("zarr", "zarr", "saving .zarr recordings")
         encoding = _encoding(ds, netcdf=False)
         atomic_write_dir(path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=True,
                                                       encoding=encoding, zarr_format=2,
@@ -472,7 +473,10 @@ def load_dataset(path: str | Path, chunks: dict[str, int] | None = None,
 
     path = check_path(path)
     kind = _format(path, format)
+    if chunks is not None:
+        require("dask", "sweep", "lazy loading (chunks=)")
     if kind == "zarr":
+        require("zarr", "zarr", "loading .zarr recordings")
         recover_dir(path)  # a save killed between its renames left the old store aside
     if not path.exists():
         msg = f"path {str(path)!r} does not exist"

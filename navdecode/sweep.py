@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_path
+from navdecode._validation import check_path, require
 from navdecode.train_config import TrainConfig
 
 __all__ = ["sweep"]
@@ -60,6 +60,7 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
     >>> from navdecode import sweep
     >>> sweep(["modular", "holistic"], range(8), "runs/")  # doctest: +SKIP
     """
+    require("distributed", "sweep", "sweep (dask.distributed)")
     from dask.distributed import Client, LocalCluster, as_completed
 
     out = check_path(out_dir, "out_dir")

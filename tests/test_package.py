@@ -34,3 +34,21 @@ def test_the_environment_is_registered_on_import():
     import gymnasium as gym
 
     assert navdecode.ENV_ID in gym.registry
+
+
+def test_optional_extras_are_named_when_missing(monkeypatch, tmp_path):
+    import importlib.util
+
+    import pytest
+
+    real = importlib.util.find_spec
+
+    def without(name, *args):
+        return None if name in ("zarr", "distributed") else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without)
+    ds = navdecode.run_agent(navdecode.make_agent("modular"), navdecode.fixed_targets(3))
+    with pytest.raises(ModuleNotFoundError, match=r"navdecode\[zarr\]"):
+        navdecode.save_dataset(ds, tmp_path / "x.zarr")
+    with pytest.raises(ModuleNotFoundError, match=r"navdecode\[sweep\]"):
+        navdecode.sweep(["modular"], [0], tmp_path)
