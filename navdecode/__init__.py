@@ -8,6 +8,7 @@ matplotlib, seaborn, statsmodels, dask) load on first use of one of their names
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -51,6 +52,7 @@ from navdecode.train_config import (
 )
 
 _LAZY = {
+    "ideal_observer": "navdecode.observer",
     "load_agent": "navdecode.checkpoints",
     "save_agent": "navdecode.checkpoints",
     "replay_actions": "navdecode.controls",
@@ -107,6 +109,8 @@ def __getattr__(name: str) -> object:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if not name.startswith("_") and importlib.util.find_spec(f"navdecode.{name}") is not None:
+        return importlib.import_module(f"navdecode.{name}")  # a submodule: nd.plotting
     msg = f"module 'navdecode' has no attribute {name!r}"
     raise AttributeError(msg)
 
@@ -140,6 +144,7 @@ __all__ = [
     "default_decoder",
     "export_pretrained",
     "fixed_targets",
+    "ideal_observer",
     "list_pretrained",
     "load_agent",
     "load_dataset",

@@ -174,6 +174,7 @@ def _write_report(out: Path, agents: list[tuple[str, int, Agent]] | None, n_tria
             row["decoding_cross_cm"] = decode(recordings[(arch, seed, gains[0])],
                                               test_ds=ds).mean_error
         row["auc"] = roc_auc(ds, seed=0)[0]
+        row |= _observer_columns(ds, grouped)
         if gain != gains[0] and (arch, seed, gains[0]) in recordings:
             replay = replay_actions(recordings[(arch, seed, gains[0])], gain=gain, noise=True,
                                     seed=seed if isinstance(seed, int) and seed >= 0 else 0)
@@ -290,6 +291,7 @@ def _markdown(summary: pd.DataFrame, sessions: pd.DataFrame, comparisons: pd.Dat
               "alone."]
     lines += ["", _belief_sentence(sessions), ""]
     lines += _replay_section(sessions, gains)
+    lines += _observer_section(sessions)
     if testable:
         headline = comparisons[comparisons["family"] == "headline"]
         pair = (comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0])
@@ -516,4 +518,41 @@ def _perturbation_section(perturbed: tuple[pd.DataFrame, pd.DataFrame], out: Pat
                                                  index=False)
         lines += ["", "A Holm family of its own (the headline's p-values do not change):", "",
                   *_comparison_table(cmp.assign(gain=1.0), PERTURBED)]
+    return [*lines, ""]
+
+
+def _observer_columns(ds: xr.Dataset, grouped: object) -> dict[str, float]:
+    """The ideal observer's error, the decoded position's distance to its belief, and how
+    well the belief itself is decoded from the units (grouped CV)."""
+    from navdecode.observer import ideal_observer
+
+    belief = ideal_observer(ds)
+    pred = grouped.predicted
+    apart = np.hypot(pred["pos_x"].values - belief["belief_x"].values,
+                     pred["pos_y"].values - belief["belief_y"].values)
+    with_belief = ds.assign(belief_x=belief["belief_x"], belief_y=belief["belief_y"])
+    return {"observer_error_cm": float(np.nanmean(belief["observer_error"].values)),
+            "decoded_to_belief_cm": float(np.nanmean(apart)),
+            "belief_decoding_cm": decode(with_belief, ("belief_x", "belief_y")).mean_error}
+
+
+def _observer_section(sessions: pd.DataFrame) -> list[str]:
+    """Per arch and gain: the ideal observer against the agents' decoded positions."""
+    if "observer_error_cm" not in sessions:
+        return []
+    cols = ["observer_error_cm", "decoding_error_cm", "decoded_to_belief_cm",
+            "belief_decoding_cm"]
+    means = sessions.groupby(["arch", "gain"])[cols].mean()
+    lines = ["## Ideal observer", "",
+             "An extended Kalman filter that knows the task's dynamics, gain and noises and "
+             "sees the agent's observations and actions (`navdecode.observer`). Means over "
+             "seeds, cm: its own position error (the best any agent could know); the "
+             "agent's decoding error; the distance from the position decoded from the "
+             "agent's units to the filter's belief; and the error of decoding the filter's "
+             "belief from the units (grouped CV). A belief module that tracks the filter "
+             "decodes close to it.", "",
+             "| arch | gain | ideal observer error | agent decoding error | decoded to belief | "
+             "belief decoding error |", "|---|---|---|---|---|---|"]
+    for (arch, gain), r in means.iterrows():
+        lines.append(f"| {arch} | {gain:g}x | " + " | ".join(_fmt(r[c]) for c in cols) + " |")
     return [*lines, ""]

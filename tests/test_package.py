@@ -28,6 +28,7 @@ def test_every_public_name_resolves_and_names_that_are_modules_stay_functions():
     assert callable(navdecode.train)
     assert callable(navdecode.sweep)
     assert "decode" in dir(navdecode)
+    assert navdecode.plotting.ARCH_COLORS["modular"]  # submodules are attributes too
 
 
 def test_the_environment_is_registered_on_import():

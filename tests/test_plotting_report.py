@@ -102,6 +102,7 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert "How much of the position decoding is belief?" in text
     assert "## No-adaptation control" in text
     assert "## Perturbation task" in text
+    assert "## Ideal observer" in text
     assert len(pd.read_csv(tmp_path / "perturbation_sessions.csv")) == 4
     assert "## Representational similarity" in text
     assert (tmp_path / "cka.csv").exists()
