@@ -251,9 +251,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     recordings = [load_dataset(p) for p in args.recordings] if args.recordings else None
     path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),
-                       progress=not args.quiet, n_threads=args.threads, recordings=recordings)
+                       progress=not args.quiet, n_threads=args.threads, recordings=recordings,
+                       analyses=tuple(args.analyses))
     print(f"report written to {path}")
     return 0
+
+
+REPORT_ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity")
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
@@ -268,6 +272,9 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--threads", type=int, default=1,
                    help="CPU threads for torch and BLAS (default 1, fastest for these batches)")
+    p.add_argument("--analyses", nargs="*", default=list(REPORT_ANALYSES),
+                   choices=list(REPORT_ANALYSES), metavar="NAME",
+                   help="optional sections (default all): " + ", ".join(REPORT_ANALYSES))
     p.add_argument("--recordings", nargs="+", default=None, metavar="FILE",
                    help="analyse these recordings (.nc / .zarr, labelled by their arch and "
                         "seed attributes) instead of the bundled agents")

@@ -30,7 +30,8 @@ def test_public_name_has_a_numpy_docstring(name):
 MODULES = ["config", "task", "agents", "checkpoints", "rollout", "replay", "train",
            "train_config", "sweep", "pretrained", "decoding", "estimators", "metrics", "stats",
            "plotting", "report", "reference", "recording", "record", "envs", "controls",
-           "simulate", "similarity", "observer"]
+           "simulate", "similarity", "observer",
+           "report_tables"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -103,7 +103,7 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert "## No-adaptation control" in text
     assert "## Perturbation task" in text
     assert "## Ideal observer" in text
-    assert len(pd.read_csv(tmp_path / "perturbation_sessions.csv")) == 4
+    assert len(pd.read_csv(tmp_path / "perturbation.csv")) == 4
     assert "## Representational similarity" in text
     assert (tmp_path / "cka.csv").exists()
     for name in ("single_trial", "reward_fraction", "time_spent", "decoding_error",
@@ -218,3 +218,35 @@ def test_report_on_recordings_with_any_labels(tmp_path):
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert sorted(sessions["arch"].unique()) == ["fast", "slow"]
     assert (tmp_path / "decoding_error.png").stat().st_size > 5_000
+
+
+def test_report_sections_follow_the_chosen_analyses(tmp_path):
+    from conftest import SteeringActor
+
+    from navdecode.cli import REPORT_ANALYSES
+    from navdecode.report_tables import ANALYSES
+
+    assert REPORT_ANALYSES == ANALYSES  # the CLI offers exactly the report's sections
+    agents = [(arch, seed, SteeringActor(stop_radius=r)) for arch, r in
+              (("modular", 0.03), ("holistic", 0.2)) for seed in (0, 1)]
+    text = make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0, 2.0), progress=False,
+                       analyses=("replay",)).read_text()
+    assert "## No-adaptation control" in text
+    for absent in ("## Ideal observer", "## Perturbation task", "## Representational",
+                   "How much of the position decoding is belief?"):
+        assert absent not in text
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    assert "decoding_untrained_cm" not in sessions
+    with pytest.raises(ValueError, match="analyses"):
+        make_report(tmp_path, agents=agents, n_trials=20, analyses=("pictures",))
+
+
+def test_the_report_leaves_matplotlibs_backend_alone(tmp_path):
+    import matplotlib as mpl
+    from conftest import SteeringActor
+
+    before = mpl.get_backend()
+    agents = [("modular", 0, SteeringActor())]
+    make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,), progress=False,
+                analyses=())
+    assert mpl.get_backend() == before
