@@ -128,21 +128,45 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
     ax.scatter(sub.target_x[~rew], sub.target_y[~rew], s=6, color="#d62728",
                label="unrewarded")
     gain = float(np.atleast_1d(sub.gain.values)[0])
-    ax.set(xlabel="x (cm)", ylabel="y (cm)", aspect="equal", xlim=(-300, 300), ylim=(-50, 450),
+    xs = np.concatenate([segments[..., 0].ravel(), sub.target_x.values, [0.0]])
+    ys = np.concatenate([segments[..., 1].ravel(), sub.target_y.values, [0.0]])
+    pad = 0.05 * max(np.nanmax(xs) - np.nanmin(xs), np.nanmax(ys) - np.nanmin(ys), 100.0)
+    ax.set(xlabel="x (cm)", ylabel="y (cm)", aspect="equal",  # limits follow the data
+           xlim=(np.nanmin(xs) - pad, np.nanmax(xs) + pad),
+           ylim=(np.nanmin(ys) - pad, np.nanmax(ys) + pad),
            title=f"{sub.attrs.get('arch', '')} {gain:g}x: {rew.mean():.0%} rewarded")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     return ax
 
 
+def _shade(color: str, level: int, levels: int) -> tuple[float, float, float]:
+    """The architecture's colour, lighter for later gains (gain by lightness, not hue)."""
+    from matplotlib.colors import to_rgb
+
+    mix = 0.55 * level / max(levels - 1, 1)
+    return tuple(c + (1 - c) * mix for c in to_rgb(color))
+
+
 def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
+    """Mean bar per (arch, gain) in the arch's colour, gains side by side and lighter; one
+    dot per seed."""
     check_table(df, ["arch", "seed", value])
-    hue = "gain" if "gain" in df.columns and len(df["gain"].unique()) > 1 else None
-    kw = {"hue": hue} if hue else {"hue": "arch", "palette": arch_palette(df["arch"]),
-                                   "legend": False}
-    sns.barplot(df, x="arch", y=value, errorbar=None, alpha=0.5, ax=ax, **kw)
-    sns.stripplot(df, x="arch", y=value, dodge=bool(hue), color="k", size=5, ax=ax,
-                  **({"hue": hue, "palette": ["k"] * df[hue].nunique(), "legend": False}
-                     if hue else {}))
+    data = df.assign(gain=df["gain"] if "gain" in df.columns else 1.0)
+    archs, gains = list(dict.fromkeys(data["arch"])), sorted(data["gain"].unique())
+    colors, width = arch_palette(archs), 0.8 / len(gains)
+    ticks, labels = [], []
+    for i, arch in enumerate(archs):
+        for j, gain in enumerate(gains):
+            x = i + (j - (len(gains) - 1) / 2) * width
+            vals = data.loc[(data["arch"] == arch) & (data["gain"] == gain), value].to_numpy()
+            if not len(vals):
+                continue
+            ax.bar(x, np.nanmean(vals), width=0.9 * width,
+                   color=_shade(colors[arch], j, len(gains)), edgecolor=colors[arch])
+            ax.scatter(np.full(len(vals), x), vals, color="k", s=12, zorder=3)
+            ticks.append(x)
+            labels.append(f"{arch}\n{gain:g}x" if len(gains) > 1 else arch)
+    ax.set_xticks(ticks, labels, fontsize=8)
     ax.set(xlabel="", ylabel=ylabel)
     return ax
 
@@ -292,9 +316,10 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
 def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Decoding error (cm) as violins by gain and architecture, one dot per seed.
 
-    The violins show the distribution of all rows of a group; the dots are the mean of
-    each (arch, seed, gain), so passing one row per decoded step draws the tutorial's
-    error distributions with the seed means on top.
+    The violins show the distribution of the rows of each (arch, gain) group within the
+    tutorial's 1.5 IQR fences (the far samples left out are counted in the title); the
+    dots are the mean of each (arch, seed, gain) over all its rows, so passing one row
+    per decoded step draws the tutorial's error distributions with the seed means on top.
 
     Parameters
     ----------
@@ -321,15 +346,25 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     check_table(df, ["arch", "gain", "decoding_error_cm"])
     ax = _ax(ax, (5.0, 4.0))
     order = list(df["arch"].drop_duplicates())
-    sns.violinplot(df, x="gain", y="decoding_error_cm", hue="arch", hue_order=order,
-                   palette=arch_palette(order), inner=None, cut=0, ax=ax, alpha=0.5)
+    data = df.assign(gain_label=df["gain"].map(lambda g: f"{g:g}x"))
+    # the tutorial's fences: samples beyond 1.5 IQR of their (arch, gain) group are left out
+    grouped = data.groupby(["arch", "gain"], observed=True)["decoding_error_cm"]
+    q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
+        lambda v: v.quantile(0.75))
+    inside = data["decoding_error_cm"].between(q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1))
+    sns.violinplot(data[inside], x="gain_label", y="decoding_error_cm", hue="arch",
+                   hue_order=order, palette=arch_palette(order), inner=None, cut=0, ax=ax,
+                   alpha=0.5)
     if "seed" in df.columns:
-        seeds = df.groupby(["arch", "gain", "seed"], as_index=False, observed=True)[
+        seeds = data.groupby(["arch", "gain_label", "seed"], as_index=False, observed=True)[
             "decoding_error_cm"].mean()
-        sns.stripplot(seeds, x="gain", y="decoding_error_cm", hue="arch",
+        sns.stripplot(seeds, x="gain_label", y="decoding_error_cm", hue="arch",
                       hue_order=order, palette=arch_palette(order),
                       dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
-    ax.set(xlabel="gain", ylabel="position decoding error (cm)")
+    ax.set(xlabel="gain", ylabel="position decoding error (cm)",
+           title=f"within 1.5 IQR fences ({int((~inside).sum())} far samples left out); "
+                 "dots: seed means", )
+    ax.title.set_fontsize(8)
     return ax
 
 
@@ -357,11 +392,25 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     check_table(df, ["step", "mean_error", "sem"])
     ax = _ax(ax, (5.5, 4.0))
-    for label, grp in (df.groupby("label") if "label" in df.columns else [("", df)]):
-        line = ax.plot(grp["step"] * 0.1, grp["mean_error"], label=str(label))[0]
+    groups = list(df.groupby("label", sort=False)) if "label" in df.columns else [("", df)]
+    archs = [str(label).split(" ")[0] for label, _ in groups]
+    colors = arch_palette(archs)
+    gains = list(dict.fromkeys(" ".join(str(label).split(" ")[1:]) for label, _ in groups))
+    counts = ax.twinx() if "n" in df.columns else None
+    for (label, grp), arch in zip(groups, archs, strict=True):
+        level = gains.index(" ".join(str(label).split(" ")[1:]))
+        color = _shade(colors[arch], level, len(gains))
+        style = ("-", "--", ":", "-.")[level % 4]
+        ax.plot(grp["step"] * 0.1, grp["mean_error"], style, color=color, label=str(label))
         ax.fill_between(grp["step"] * 0.1, grp["mean_error"] - grp["sem"],
-                        grp["mean_error"] + grp["sem"], color=line.get_color(), alpha=0.2, lw=0)
+                        grp["mean_error"] + grp["sem"], color=color, alpha=0.2, lw=0)
+        if counts is not None:
+            counts.step(grp["step"] * 0.1, grp["n"], where="mid", color=color, lw=0.7,
+                        alpha=0.6, ls=style)
     ax.set(xlabel="time in trial (s)", ylabel="decoding error (cm)")
+    if counts is not None:
+        counts.set_ylabel("trials behind each point (thin lines)", fontsize=8)
+        counts.set_ylim(bottom=0)
     if "label" in df.columns:
         ax.legend(frameon=False, fontsize=8)
     return ax
