@@ -17,4 +17,4 @@ for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=T
     for gain in (1.0, 2.0):
         frames.append(nd.trial_metrics(nd.run_agent(agent, targets, gain=gain)).assign(
             arch=arch, seed=int(seed)))
-nd.plot_curvature(pd.concat(frames))
+ax = nd.plot_curvature(pd.concat(frames))

@@ -18,4 +18,4 @@ for gain in (1.0, 2.0):
     result = nd.decode(nd.run_agent(agent, targets, gain=gain))
     frames.append(result.error_by_step().assign(label=f"{arch} {gain:g}x"))
 steps = pd.concat(frames)
-nd.plot_decoding_over_time(steps[steps["n"] >= 20])
+ax = nd.plot_decoding_over_time(steps[steps["n"] >= 20])

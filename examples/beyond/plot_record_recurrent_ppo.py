@@ -25,4 +25,4 @@ result = nd.decode(ds)
 time_only = nd.decode(ds, control="time").mean_error
 print(f"position decoded from the LSTM to {result.mean_error:.1f} cm; from the step index "
       f"alone to {time_only:.1f} cm (an agent this young carries no more than time in trial)")
-nd.plot_trajectories(ds)
+ax = nd.plot_trajectories(ds)

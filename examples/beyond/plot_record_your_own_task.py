@@ -58,4 +58,4 @@ result = nd.decode(ds)
 print(ds.sizes, ds.attrs["arch"])
 print(f"position decoded to {result.mean_error:.2f} task units, "
       f"R2 {result.r2.round(2).to_dict()}")
-nd.plot_decoding_over_time(result.error_by_step())
+ax = nd.plot_decoding_over_time(result.error_by_step())

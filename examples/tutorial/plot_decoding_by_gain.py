@@ -19,4 +19,4 @@ for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=T
         error = nd.decode(nd.run_agent(agent, targets, gain=gain)).error
         steps = error.rename("decoding_error_cm").to_dataframe().dropna().reset_index()
         frames.append(steps.assign(arch=arch, seed=int(seed), gain=gain))
-nd.plot_decoding_error(pd.concat(frames, ignore_index=True))
+ax = nd.plot_decoding_error(pd.concat(frames, ignore_index=True))

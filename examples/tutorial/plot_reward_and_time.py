@@ -20,6 +20,6 @@ for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=T
         rows.append({"arch": arch, "seed": int(seed), "gain": gain, **summary})
 table = pd.DataFrame(rows)
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-nd.plot_reward_fraction(table, ax=axes[0])
-nd.plot_time_spent(table, ax=axes[1])
+ax = nd.plot_reward_fraction(table, ax=axes[0])
+ax = nd.plot_time_spent(table, ax=axes[1])
 print(table[["arch", "seed", "gain", "reward_fraction", "time_spent_h"]])

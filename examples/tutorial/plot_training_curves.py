@@ -15,4 +15,4 @@ curves = pd.concat(
     [pd.read_csv(PRETRAINED_DIR / f"{a}-seed{s}-curve.csv").assign(arch=a, seed=s)
      for a, s in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True)],
     ignore_index=True)
-nd.plot_training_curves(curves, task="gain1x")
+ax = nd.plot_training_curves(curves, task="gain1x")
