@@ -417,7 +417,8 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
                               "fraction_shuffled": x})
 
 
-def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50, 100, 150, 200)
+def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50, 100, 150, 200),
+                         decoding_error: xr.DataArray | None = None, seed: int = 0
                          ) -> pd.DataFrame:
     """Behaviour by perturbation size: trials binned by their peak linear perturbation.
 
@@ -427,13 +428,19 @@ def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50,
         A recording of the perturbation task (per-trial ``perturb_lin``, ``perturb_ang``).
     edges_cm_s : tuple of float, default=(0, 50, 100, 150, 200)
         Bin edges of ``|perturb_lin|`` (cm/s); a trial above the last edge falls in no bin.
+    decoding_error : xarray.DataArray or None, default=None
+        Per-step decoding error (trial, step), e.g. ``decode(ds).error``: its mean over
+        each bin's trials is added.
+    seed : int, default=0
+        Seed of `roc_auc`'s shuffle within each bin.
 
     Returns
     -------
     table : pandas.DataFrame
         One row per bin: ``bin_low``, ``bin_high`` (cm/s), ``n_trials``,
         ``reward_fraction``, ``stop_error_cm``, ``signed_error_cm`` (means over the
-        bin's trials).
+        bin's trials), ``auc`` (`roc_auc` on the bin's trials) and, with
+        `decoding_error`, ``decoding_error_cm``.
 
     Examples
     --------
@@ -454,10 +461,17 @@ def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50,
     which = np.digitize(size, edges) - 1
     rows = []
     for k in range(edges.size - 1):
-        sub = table[which == k]
-        rows.append({"bin_low": edges[k], "bin_high": edges[k + 1], "n_trials": len(sub),
-                     "reward_fraction": float(sub["rewarded"].mean()) if len(sub) else np.nan,
-                     "stop_error_cm": float(sub["stop_error_cm"].mean()) if len(sub) else np.nan,
-                     "signed_error_cm": float(sub["signed_error_cm"].mean()) if len(sub)
-                     else np.nan})
+        in_bin = which == k
+        sub = table[in_bin]
+        row = {"bin_low": edges[k], "bin_high": edges[k + 1], "n_trials": len(sub)}
+        for col, source in (("reward_fraction", "rewarded"), ("stop_error_cm", "stop_error_cm"),
+                            ("signed_error_cm", "signed_error_cm")):
+            row[col] = float(sub[source].mean()) if len(sub) else np.nan
+        row["auc"] = roc_auc(ds.isel(trial=np.nonzero(in_bin)[0]), seed=seed)[0] \
+            if in_bin.sum() >= 2 else np.nan
+        if decoding_error is not None:
+            errors = decoding_error.values[in_bin]
+            row["decoding_error_cm"] = float(np.nanmean(errors)) if np.isfinite(
+                errors).any() else np.nan
+        rows.append(row)
     return pd.DataFrame(rows)

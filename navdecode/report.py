@@ -173,6 +173,19 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
     save("decoding_over_time", lambda ax: plotting.plot_decoding_over_time(
         mean_steps[mean_steps["step"] < 25], ax=ax))
     save("curvature", lambda ax: plotting.plot_curvature(trials, ax=ax))
+    from navdecode import plotting_analyses as beyond
+
+    save("roc_curves", lambda ax: beyond.plot_roc_curves(tables.examples, ax=ax))
+    if "replay_traveled_slope" in sessions:
+        save("no_adaptation", lambda ax: beyond.plot_no_adaptation(sessions, ax=ax))
+    if "observer_error_cm" in sessions:
+        save("ideal_observer", lambda ax: beyond.plot_observer_errors(sessions, ax=ax))
+    if not tables.perturbation_bins.empty:
+        for value in ("reward_fraction", "decoding_error_cm"):
+            save(f"perturbation_{value}", lambda ax, v=value: beyond.plot_perturbation(
+                tables.perturbation_bins, v, ax=ax))
+    if not tables.cka.empty:
+        save("cka", lambda ax: beyond.plot_similarity_matrix(tables.cka, ax=ax))
     curves = _training_curves(tables.agents)
     if not curves.empty:
         save("training_curves", lambda ax: plotting.plot_training_curves(curves, ax=ax))

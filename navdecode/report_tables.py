@@ -291,10 +291,15 @@ def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progres
     for arch, seed, agent in tqdm(agents, desc="perturbation", disable=not progress):
         ds = run_agent(agent, targets, gain=tables.gains[0], seed=seed,
                        config=TaskConfig.perturbation_task())
-        rows.append({"arch": arch, "seed": seed,
-                     "reward_fraction": session_metrics(ds)["reward_fraction"],
-                     "auc": roc_auc(ds, seed=0)[0], "decoding_error_cm": decode(ds).mean_error})
-        bins.append(perturbation_metrics(ds).assign(arch=arch, seed=seed))
+        grouped = decode(ds)
+        row = {"arch": arch, "seed": seed,
+               "reward_fraction": session_metrics(ds)["reward_fraction"],
+               "auc": roc_auc(ds, seed=0)[0], "decoding_error_cm": grouped.mean_error}
+        if "observer" in tables.analyses:
+            row |= _observer_columns(ds, grouped)
+        rows.append(row)
+        bins.append(perturbation_metrics(ds, decoding_error=grouped.error).assign(
+            arch=arch, seed=seed))
     if not rows:
         return
     tables.perturbation = pd.DataFrame(rows)

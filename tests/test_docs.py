@@ -31,7 +31,7 @@ MODULES = ["config", "task", "agents", "checkpoints", "rollout", "replay", "trai
            "train_config", "sweep", "pretrained", "decoding", "estimators", "metrics", "stats",
            "plotting", "report", "reference", "recording", "record", "envs", "controls",
            "simulate", "similarity", "observer",
-           "report_tables"]
+           "report_tables", "plotting_analyses"]
 
 
 @pytest.mark.parametrize("module", MODULES)
