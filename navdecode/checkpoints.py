@@ -10,11 +10,70 @@ import torch
 
 from navdecode._io import atomic_write
 from navdecode._validation import check_choice, check_path
-from navdecode.agents import _ACTOR_SPECS, _ALIASES, ARCHITECTURES, Agent, make_agent
+from navdecode.agents import (
+    _ACTOR_SPECS,
+    _ALIASES,
+    _CRITIC_SPECS,
+    ARCHITECTURES,
+    Agent,
+    make_agent,
+    split_arch,
+)
 
 __all__ = ["load_agent", "save_agent"]
 
 FORMAT_VERSION = 1
+
+
+def _published_names(critic: str) -> dict[str, str]:
+    """navdecode critic key prefix -> the paper's module name, for one critic class.
+
+    The paper's twin critics hold both Q networks in one module: ``rnn1`` / ``rnn2``
+    (Critic4: ``rnn1``, ``rnn2`` for Q1 and ``rnn3``, ``rnn4`` for Q2) and the linear
+    layers numbered on through both (Critic3 and Critic5: ``l1``-``l3`` for Q1, ``l4``-``l6``
+    for Q2; Critic1, 2 and 4: ``l1`` and ``l2``). navdecode's `TwinCritic` names them
+    ``q1.rnn...``, ``q2.l3...``.
+    """
+    _, _, mlp, _, second = _CRITIC_SPECS[critic]
+    k = len(mlp) + 1
+    names = ({"q1.rnn.": "rnn1.", "q1.rnn2.": "rnn2.", "q2.rnn.": "rnn3.", "q2.rnn2.": "rnn4."}
+             if second else {"q1.rnn.": "rnn1.", "q2.rnn.": "rnn2."})
+    for i in range(1, k + 1):
+        names[f"q1.l{i}."] = f"l{i}."
+        names[f"q2.l{i}."] = f"l{i + k}."
+    return names
+
+
+def _rename(state: dict[str, torch.Tensor], names: dict[str, str]) -> dict[str, torch.Tensor]:
+    out = {}
+    for key, value in state.items():
+        prefix = max((p for p in names if key.startswith(p)), key=len, default=None)
+        out[names[prefix] + key[len(prefix):] if prefix else key] = value
+    return out
+
+
+def _infer_critic(critic_dict: dict[str, torch.Tensor], path: Path) -> str:
+    """Name the paper's critic class from its module names and shapes."""
+    try:
+        if "rnn3.weight_ih_l0" in critic_dict:
+            return "Critic4"
+        if "l6.weight" in critic_dict:
+            inputs = critic_dict["rnn1.weight_ih_l0"].shape[1]
+            return "Critic5" if inputs == 6 else "Critic3"
+        if "rnn1.weight_hh_l1" in critic_dict:
+            return "Critic2"
+        if "rnn1.weight_hh_l0" in critic_dict:
+            return "Critic1"
+    except (KeyError, IndexError):
+        pass
+    msg = (f"{str(path)!r}: critic_dict matches none of the paper's critics; pass arch= "
+           f"(one of {ARCHITECTURES})")
+    raise ValueError(msg)
+
+
+def _arch_name(actor: str, critic: str) -> str:
+    return next((alias for alias, pair in _ALIASES.items() if pair == (actor, critic)),
+                f"{actor}{critic}")
 
 
 def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
@@ -30,7 +89,9 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
         Destination file; an existing file is replaced only once the new one is complete.
     format : {"navdecode", "published"}, default="navdecode"
         ``"navdecode"`` stores the architecture name and `metadata` beside the weights;
-        ``"published"`` writes the paper's ``{"actor_dict", "critic_dict"}`` layout.
+        ``"published"`` writes the paper's ``{"actor_dict", "critic_dict"}`` layout with
+        exactly the module names of its Actor and Critic classes (``rnn1``, ``l4``...),
+        loadable into them.
     metadata : dict of str to str, int or float, or None, default=None
         Extra facts to store (navdecode format only), e.g. the training trial.
     include_critic : bool, default=True
@@ -57,7 +118,9 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
         "actor_dict": {k: v.detach().cpu() for k, v in agent.actor.state_dict().items()},
     }
     if include_critic:
-        payload["critic_dict"] = {k: v.detach().cpu() for k, v in agent.critic.state_dict().items()}
+        critic = {k: v.detach().cpu() for k, v in agent.critic.state_dict().items()}
+        payload["critic_dict"] = (critic if format == "navdecode"
+                                  else _rename(critic, _published_names(split_arch(agent.arch)[1])))
     if format == "navdecode":
         metadata = {} if metadata is None else dict(metadata)
         for key, value in metadata.items():
@@ -91,8 +154,8 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     return payload
 
 
-def _infer_arch(actor_dict: dict[str, torch.Tensor], path: Path) -> str:
-    """Name the architecture of a published actor from its weight shapes."""
+def _infer_actor(actor_dict: dict[str, torch.Tensor], path: Path) -> str:
+    """Name the paper's actor class from its weight shapes."""
     try:
         hidden = actor_dict["rnn.weight_hh_l0"].shape[1]
     except (KeyError, IndexError) as err:
@@ -102,7 +165,7 @@ def _infer_arch(actor_dict: dict[str, torch.Tensor], path: Path) -> str:
     has_mlp = "l3.weight" in actor_dict
     for name, (h, layers, mlp) in _ACTOR_SPECS.items():
         if h == hidden and (layers == 2) == two_layers and bool(mlp) == has_mlp:
-            return {"Actor1": "holistic", "Actor3": "modular"}.get(name, f"{name}Critic1")
+            return name
     msg = f"{str(path)!r}: actor_dict matches none of the paper's actors (hidden={hidden})"
     raise ValueError(msg)
 
@@ -120,8 +183,9 @@ def load_agent(path: str | Path, arch: str | None = None) -> Agent:
         Checkpoint file.
     arch : str or None, default=None
         Architecture name. None reads it from a navdecode checkpoint, or infers the
-        actor from a published one's weight shapes (holistic / modular / Actor2; the
-        critic then defaults to the architecture's usual pairing).
+        actor and the critic of a published one from its module names and weight shapes
+        (any of the paper's 15 pairs; without a critic the actor's usual pairing:
+        Actor1 with Critic1, Actor3 with Critic5, Actor2 with Critic1).
 
     Returns
     -------
@@ -142,9 +206,24 @@ def load_agent(path: str | Path, arch: str | None = None) -> Agent:
     if arch is not None:
         check_choice(arch, "arch", ARCHITECTURES)
     payload = read_checkpoint(path)
+    critic_dict = payload.get("critic_dict")
+    navdecode_format = payload.get("format") == "navdecode"
+    # the paper's module names (rnn1, l4...), unless written with navdecode's (q1., q2.)
+    paper_names = isinstance(critic_dict, dict) and not navdecode_format and not any(
+        k.startswith(("q1.", "q2.")) for k in critic_dict)
     if arch is None:
-        arch = payload.get("arch") if payload.get("format") == "navdecode" else None
-        arch = arch if isinstance(arch, str) else _infer_arch(payload["actor_dict"], path)
+        arch = payload.get("arch") if navdecode_format else None
+        if not isinstance(arch, str):
+            actor = _infer_actor(payload["actor_dict"], path)
+            if paper_names:
+                arch = _arch_name(actor, _infer_critic(critic_dict, path))
+            else:  # no critic to tell: the actor's usual pairing
+                arch = _arch_name(actor, {"Actor1": "Critic1", "Actor3": "Critic5"}.get(
+                    actor, "Critic1"))
+    if paper_names:
+        critic_dict = _rename(critic_dict, {v: k for k, v in _published_names(
+            split_arch(arch)[1]).items()})
+        payload = {**payload, "critic_dict": critic_dict}
     agent = make_agent(arch, seed=0)
     parts = [("actor", agent.actor)] + ([("critic", agent.critic)]
                                         if isinstance(payload.get("critic_dict"), dict) else [])

@@ -113,3 +113,66 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
         save_agent(make_agent("modular", seed=1), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keep.pt"]
+
+
+# Module names and shapes of the paper's classes (ryzhang1/Inductive_bias, model/Actor*.py
+# and model/Critic*.py), written out here independently of navdecode's own naming: obs 2,
+# action 2, target 2; Actor1 / Critic1 use 220 LSTM units, the others 128; MLPs of 300.
+def lstm(prefix, inputs, hidden, layers=1):
+    out = {}
+    for k in range(layers):
+        width = inputs if k == 0 else hidden
+        out |= {f"{prefix}.weight_ih_l{k}": (4 * hidden, width),
+                f"{prefix}.weight_hh_l{k}": (4 * hidden, hidden),
+                f"{prefix}.bias_ih_l{k}": (4 * hidden,), f"{prefix}.bias_hh_l{k}": (4 * hidden,)}
+    return out
+
+
+def linear(name, inputs, outputs):
+    return {f"{name}.weight": (outputs, inputs), f"{name}.bias": (outputs,)}
+
+
+PAPER_ACTORS = {
+    "Actor1": {**lstm("rnn", 6, 220), **linear("l1", 220, 2)},
+    "Actor2": {**lstm("rnn", 6, 128, 2), **linear("l1", 128, 2)},
+    "Actor3": {**lstm("rnn", 6, 128), **linear("l1", 128, 300), **linear("l2", 300, 300),
+               **linear("l3", 300, 2)},
+}
+PAPER_CRITICS = {
+    "Critic1": {**lstm("rnn1", 8, 220), **linear("l1", 220, 1), **lstm("rnn2", 8, 220),
+                **linear("l2", 220, 1)},
+    "Critic2": {**lstm("rnn1", 8, 128, 2), **linear("l1", 128, 1), **lstm("rnn2", 8, 128, 2),
+                **linear("l2", 128, 1)},
+    "Critic3": {**lstm("rnn1", 8, 128), **linear("l1", 128, 300), **linear("l2", 300, 300),
+                **linear("l3", 300, 1), **lstm("rnn2", 8, 128), **linear("l4", 128, 300),
+                **linear("l5", 300, 300), **linear("l6", 300, 1)},
+    "Critic4": {**lstm("rnn1", 6, 128), **lstm("rnn2", 130, 128), **linear("l1", 128, 1),
+                **lstm("rnn3", 6, 128), **lstm("rnn4", 130, 128), **linear("l2", 128, 1)},
+    "Critic5": {**lstm("rnn1", 6, 128), **linear("l1", 130, 300), **linear("l2", 300, 300),
+                **linear("l3", 300, 1), **lstm("rnn2", 6, 128), **linear("l4", 130, 300),
+                **linear("l5", 300, 300), **linear("l6", 300, 1)},
+}
+PAIRS = [(a, c) for a in PAPER_ACTORS for c in PAPER_CRITICS]
+
+
+@pytest.mark.parametrize(("actor", "critic"), PAIRS, ids=[a + c for a, c in PAIRS])
+def test_published_format_round_trip_with_the_papers_module_names(actor, critic, tmp_path):
+    from navdecode.checkpoints import _arch_name
+
+    arch = _arch_name(actor, critic)
+    agent = make_agent(arch, seed=3)
+    path = save_agent(agent, tmp_path / "paper.tar", format="published")
+    raw = torch.load(path, weights_only=True)
+    for part, spec in (("actor_dict", PAPER_ACTORS[actor]), ("critic_dict", PAPER_CRITICS[critic])):
+        assert {k: tuple(v.shape) for k, v in raw[part].items()} == spec
+    # a state dict laid out as the paper's classes write it loads, critic included
+    paper = {"actor_dict": {k: torch.randn(s) for k, s in PAPER_ACTORS[actor].items()},
+             "critic_dict": {k: torch.randn(s) for k, s in PAPER_CRITICS[critic].items()}}
+    torch.save(paper, tmp_path / "from_paper.tar")
+    loaded = load_agent(tmp_path / "from_paper.tar")  # actor and critic inferred
+    assert loaded.arch == arch
+    again = save_agent(loaded, tmp_path / "back.tar", format="published")
+    back = torch.load(again, weights_only=True)
+    for part in ("actor_dict", "critic_dict"):
+        for key, value in paper[part].items():
+            torch.testing.assert_close(back[part][key], value)
