@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test docs bench clean
+.PHONY: install demo test test-lowest docs bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,6 +27,16 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The fast tests against the lowest declared core versions (no optional extras: their tests
+# skip). Old matplotlib warns through new pyparsing, so warnings are not errors here.
+LOWEST := .venv-lowest
+test-lowest:
+	test -x $(LOWEST)/bin/python || python3 -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet torch==2.13.0
+	$(LOWEST)/bin/python -m pip install --quiet -r requirements/lowest.txt
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps -e .
+	OMP_NUM_THREADS=1 $(LOWEST)/bin/python -m pytest -q -o filterwarnings=ignore -p no:cacheprovider
+
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict
 
@@ -34,4 +44,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_rollout.py
 
 clean:
-	rm -rf $(VENV) demo-out site docs/generated
+	rm -rf $(VENV) $(LOWEST) demo-out site docs/generated

@@ -464,10 +464,10 @@ def load_dataset(path: str | Path, chunks: dict[str, int] | None = None,
     --------
     >>> import tempfile, pathlib
     >>> from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.zarr"
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.nc"
     >>> _ = save_dataset(run_agent(make_agent("modular", seed=0), fixed_targets(4)), path)
-    >>> load_dataset(path, chunks={}).hidden.chunks is not None
-    True
+    >>> load_dataset(path).sizes["trial"]
+    4
     """
     from navdecode._io import recover_dir
 

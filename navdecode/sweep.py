@@ -60,13 +60,12 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
     >>> from navdecode import sweep
     >>> sweep(["modular", "holistic"], range(8), "runs/")  # doctest: +SKIP
     """
-    require("distributed", "sweep", "sweep (dask.distributed)")
-    from dask.distributed import Client, LocalCluster, as_completed
-
     out = check_path(out_dir, "out_dir")
     if not archs or not seeds:
         msg = f"archs and seeds must be non-empty, got {archs=}, {seeds=}"
         raise ValueError(msg)
+    require("distributed", "sweep", "sweep (dask.distributed)")
+    from dask.distributed import Client, LocalCluster, as_completed
     configs = [TrainConfig(arch=a, seed=s, torch_threads=1, **config)  # type: ignore[arg-type]
                for a in archs for s in seeds]
     rows, todo = [], []

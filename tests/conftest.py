@@ -112,3 +112,15 @@ def planted_code():
     hidden = np.nan_to_num(np.stack([x, y], -1)) @ weights + rng.normal(size=(n_trials, n_steps,
                                                                               30)) * 0.5
     return synthetic_dataset(x, y, hidden=hidden)
+
+
+def requires(module: str) -> pytest.MarkDecorator:
+    """Skip a test whose optional extra is not installed (make test installs them all)."""
+    import importlib.util
+
+    return pytest.mark.skipif(importlib.util.find_spec(module) is None,
+                              reason=f"optional dependency {module} not installed")
+
+
+needs_zarr = requires("zarr")
+needs_dask = requires("distributed")

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import needs_zarr
 
 from navdecode import load_dataset, make_agent, save_agent
 from navdecode.cli import main
@@ -43,6 +44,7 @@ def test_evaluate_a_bundled_agent_and_name_exactly_one(tmp_path, capsys):
     assert "ARCH:SEED" in capsys.readouterr().err
 
 
+@needs_zarr
 def test_evaluate_checkpoint_reads_arch(tmp_path):
     path = save_agent(make_agent("modular", seed=1), tmp_path / "m.pt")
     out = tmp_path / "run.zarr"

@@ -1,7 +1,10 @@
+import importlib.util
+
 import numpy as np
 import pytest
 import torch
 import xarray as xr
+from conftest import needs_zarr
 
 from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
 from navdecode.reference import run_agent_loop
@@ -78,17 +81,21 @@ def test_same_seed_gives_an_identical_dataset(targets64):
     assert not np.array_equal(a.obs_lin.values[:, 1:3], c.obs_lin.values[:, 1:3])
 
 
-@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+@pytest.mark.parametrize("suffix", [".nc", pytest.param(".zarr", marks=needs_zarr)])
 def test_save_load_round_trip_is_exact(tmp_path, steering_actor, targets64, suffix):
     ds = run_agent(make_agent("modular", seed=0), targets64[:10], seed=0)
     path = save_dataset(ds, tmp_path / f"run{suffix}")
     back = load_dataset(path)
     xr.testing.assert_identical(back, ds)
     for name in ds.variables:
-        assert back[name].dtype == ds[name].dtype, name
-    lazy = load_dataset(path, chunks={})
-    assert lazy.hidden.chunks is not None
-    xr.testing.assert_identical(lazy.load(), ds)
+        if ds[name].dtype.kind == "U":  # text labels may come back as objects (old xarray)
+            assert back[name].dtype.kind in "UO", name
+        else:
+            assert back[name].dtype == ds[name].dtype, name
+    if importlib.util.find_spec("dask") is not None:  # lazy loading needs the sweep extra
+        lazy = load_dataset(path, chunks={})
+        assert lazy.hidden.chunks is not None
+        xr.testing.assert_identical(lazy.load(), ds)
     # overwriting keeps a readable store
     save_dataset(ds.isel(trial=slice(0, 3)), path)
     assert load_dataset(path).sizes["trial"] == 3

@@ -2,6 +2,7 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import needs_dask
 
 from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
 from navdecode.sweep import sweep
@@ -12,6 +13,7 @@ TINY = dict(n_trials_after_phase1=10, phase1_window=10, phase1_threshold=-1.0, v
             n_envs=5, learning_starts=10, n_validation=10)
 
 
+@needs_dask
 def test_sweep_trains_each_pair_then_skips_finished_runs(tmp_path):
     table = sweep(["modular", "holistic"], [0], tmp_path, n_workers=1, **TINY)
     assert table[["arch", "seed", "status"]].values.tolist() == [
