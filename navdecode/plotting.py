@@ -25,8 +25,9 @@ __all__ = [
     "plot_trial",
 ]
 
-ARCH_COLORS = {"modular": "#1b9e77", "holistic": "#d95f02"}
-_OTHER_COLORS = ("#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
+# Okabe-Ito: distinguishable under the common colour-vision deficiencies
+ARCH_COLORS = {"modular": "#009E73", "holistic": "#D55E00"}
+_OTHER_COLORS = ("#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 
 
 def arch_palette(labels: object) -> dict[str, str]:
@@ -36,7 +37,7 @@ def arch_palette(labels: object) -> dict[str, str]:
     --------
     >>> from navdecode.plotting import arch_palette
     >>> arch_palette(["modular", "my GRU"])
-    {'modular': '#1b9e77', 'my GRU': '#7570b3'}
+    {'modular': '#009E73', 'my GRU': '#0072B2'}
     """
     names = list(dict.fromkeys(str(v) for v in labels))
     others = iter(_OTHER_COLORS * (1 + len(names) // len(_OTHER_COLORS)))

@@ -14,8 +14,8 @@ from matplotlib.axes import Axes
 from navdecode._validation import check_table
 from navdecode.plotting import _ax, _shade, arch_palette
 
-__all__ = ["plot_no_adaptation", "plot_observer_errors", "plot_perturbation", "plot_roc_curves",
-           "plot_similarity_matrix"]
+__all__ = ["plot_decoding_controls", "plot_no_adaptation", "plot_observer_errors",
+           "plot_perturbation", "plot_roc_curves", "plot_similarity_matrix"]
 
 
 def plot_roc_curves(recordings: dict[tuple[str, float], xr.Dataset], ax: Axes | None = None
@@ -70,6 +70,39 @@ def _grouped_bars(ax: Axes, rows: list[tuple[str, str, list[float]]], names: lis
     ax.set(ylabel=ylabel)
     ax.legend(fontsize=7, frameon=False, title="bars, dark to light", title_fontsize=7)
     return ax
+
+
+def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Decoding error of the agents beside the untrained network, step index and shuffle.
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        The report's sessions (``decoding_error_cm``, ``decoding_untrained_cm``,
+        ``decoding_time_only_cm``, ``decoding_shuffle_cm``).
+    ax : matplotlib Axes or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from navdecode.plotting_analyses import plot_decoding_controls
+    >>> s = pd.DataFrame({"arch": ["modular"], "seed": [0], "gain": [1.0],
+    ...                   "decoding_error_cm": [10.0], "decoding_untrained_cm": [15.0],
+    ...                   "decoding_time_only_cm": [32.0], "decoding_shuffle_cm": [27.0]})
+    >>> ax = plot_decoding_controls(s)
+    """
+    cols = ["decoding_error_cm", "decoding_untrained_cm", "decoding_time_only_cm",
+            "decoding_shuffle_cm"]
+    check_table(sessions, ["arch", "gain", *cols], name="sessions")
+    means = sessions.groupby(["arch", "gain"])[cols].mean()
+    rows = [(arch, f"{gain:g}x", list(r.values)) for (arch, gain), r in means.iterrows()]
+    ax = _ax(ax, (6.0, 4.0))
+    return _grouped_bars(ax, rows, ["agent", "untrained network", "step index alone",
+                                    "trial shuffle"], "position decoding error (cm)")
 
 
 def plot_no_adaptation(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:

@@ -176,6 +176,8 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
     from navdecode import plotting_analyses as beyond
 
     save("roc_curves", lambda ax: beyond.plot_roc_curves(tables.examples, ax=ax))
+    if "decoding_untrained_cm" in sessions:
+        save("decoding_controls", lambda ax: beyond.plot_decoding_controls(sessions, ax=ax))
     if "replay_traveled_slope" in sessions:
         save("no_adaptation", lambda ax: beyond.plot_no_adaptation(sessions, ax=ax))
     if "observer_error_cm" in sessions:
@@ -318,6 +320,14 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
               "|" + "---|" * (1 + len(by_size.columns))]
     for (low, high), r in by_size.iterrows():
         lines.append(f"| {low:g}-{high:g} | " + " | ".join(_fmt(v) for v in r) + " |")
+    if "observer_error_cm" in sessions:
+        means = sessions.groupby("arch")[["observer_error_cm", "decoding_error_cm",
+                                          "decoded_to_belief_cm", "belief_decoding_cm"]].mean()
+        lines += ["", "The ideal observer under perturbation (it does not know the bump; means "
+                  "over seeds, cm):", "", "| arch | ideal observer error | agent decoding "
+                  "error | decoded to belief | belief decoding error |", "|---|---|---|---|---|"]
+        lines += [f"| {arch} | " + " | ".join(_fmt(v) for v in r) + " |"
+                  for arch, r in means.iterrows()]
     if not tables.perturbation_comparisons.empty:
         lines += ["", "A Holm family of its own (the headline's p-values do not change):", "",
                   *_comparison_table(tables.perturbation_comparisons, PERTURBED)]

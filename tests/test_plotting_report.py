@@ -103,8 +103,9 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert "## No-adaptation control" in text
     assert "## Perturbation task" in text
     assert "## Ideal observer" in text
-    for name in ("roc_curves", "no_adaptation", "ideal_observer", "perturbation_reward_fraction",
-                 "perturbation_decoding_error_cm", "cka"):
+    assert "The ideal observer under perturbation" in text
+    for name in ("roc_curves", "decoding_controls", "no_adaptation", "ideal_observer",
+                 "perturbation_reward_fraction", "perturbation_decoding_error_cm", "cka"):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000
     assert len(pd.read_csv(tmp_path / "perturbation.csv")) == 4
     assert "## Representational similarity" in text
