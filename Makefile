@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-lowest docs bench clean
+.PHONY: install demo test test-lowest wheel docs bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -37,6 +37,12 @@ test-lowest:
 	$(LOWEST)/bin/python -m pip install --quiet --no-deps -e .
 	OMP_NUM_THREADS=1 $(LOWEST)/bin/python -m pytest -q -o filterwarnings=ignore -p no:cacheprovider
 
+# A wheel in dist/ that carries the bundled agents and py.typed (CI builds and checks it).
+wheel: $(STAMP)
+	rm -rf dist
+	$(PY) -m pip wheel --quiet --no-deps -w dist .
+	$(PY) -c "import sys, zipfile, glob; names = zipfile.ZipFile(glob.glob('dist/navdecode-*.whl')[0]).namelist(); need = ['navdecode/py.typed', 'navdecode/pretrained/modular-seed0.pt', 'navdecode/pretrained/holistic-seed0.json']; missing = [n for n in need if n not in names]; sys.exit(f'wheel lacks {missing}' if missing else 0)"
+
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict
 
@@ -44,4 +50,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_rollout.py
 
 clean:
-	rm -rf $(VENV) $(LOWEST) demo-out site docs/generated
+	rm -rf $(VENV) $(LOWEST) demo-out site docs/generated dist

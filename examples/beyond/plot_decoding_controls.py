@@ -24,7 +24,7 @@ errors = {
 }
 fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 ax.bar(list(errors), list(errors.values()),
-       color=["#1b9e77", "#7570b3", "#66a61e", "0.6", "0.6", "0.6"])
+       color=["#009E73", "#0072B2", "#E69F00", "0.6", "0.6", "0.6"])
 ax.set_ylabel("position decoding error (cm)")
 ax.tick_params(axis="x", rotation=30)
 print({k: round(v, 1) for k, v in errors.items()})
