@@ -122,3 +122,24 @@ def test_decode_bad_input_is_a_clean_error(tmp_path, capsys):
     assert "no_such_variable" in capsys.readouterr().err
     assert main(["decode", str(tmp_path / "missing.nc")]) == 2
     assert "missing.nc" in capsys.readouterr().err
+
+
+def test_the_readme_command_lines_parse_and_the_quick_ones_run(tmp_path, monkeypatch, capsys):
+    import re
+    import shlex
+    from pathlib import Path
+
+    from navdecode.cli import build_parser
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = readme.split("Command line (`navdecode --help`):")[1].split("```bash")[1]
+    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in block.split("```")[0].splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("navdecode ")]
+    assert {c[0] for c in commands} >= {"evaluate", "decode", "train", "export", "report"}
+    parser = build_parser()
+    for argv in commands:
+        parser.parse_args(argv)  # every option exists as written
+    monkeypatch.chdir(tmp_path)
+    for argv in commands[:2]:  # evaluate a bundled agent, decode its recording: as written
+        assert main(argv) == 0
+    assert "bundled modular seed 0" in capsys.readouterr().out
