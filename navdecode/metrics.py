@@ -368,7 +368,8 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
 
     For a radius r swept from 0 in steps of `step_cm`: ``y(r)`` is the fraction of trials
     whose end lies within r of its own target, ``x(r)`` the same fraction with the targets
-    shuffled across trials (one fixed permutation). The curve runs until both reach 1; the
+    shuffled across trials (one fixed derangement: a random order in which every trial
+    gets the next trial's target, so no trial keeps its own). The curve runs until both reach 1; the
     AUC is its trapezoidal area ``sum (x_{k+1} - x_k) (y_{k+1} + y_k) / 2``: 0.5 when the
     ends are no closer to their own targets than to others', 1 when every end is closer to
     its own target than any shuffled pair.
@@ -406,7 +407,9 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
     if len(sx) < 2:
         msg = f"roc_auc needs at least 2 trials to shuffle, got {len(sx)}"
         raise ValueError(msg)
-    perm = np.random.default_rng(seed).permutation(len(sx))
+    order = np.random.default_rng(seed).permutation(len(sx))
+    perm = np.empty(len(sx), dtype=int)
+    perm[order] = np.roll(order, -1)  # trial order[i] gets the target of order[i + 1]
     own = np.sort(np.hypot(sx - tx, sy - ty))
     other = np.sort(np.hypot(sx - tx[perm], sy - ty[perm]))
     radius = np.arange(0.0, max(own[-1], other[-1]) + 2 * step_cm, step_cm)

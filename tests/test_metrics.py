@@ -175,10 +175,9 @@ def test_roc_auc_is_one_for_perfect_stops_and_a_half_when_ends_ignore_targets():
     perfect = synthetic_dataset(targets[:, :1] * np.ones((1, 2)),
                                 targets[:, 1:] * np.ones((1, 2)), targets=targets)
     auc, curve = roc_auc(perfect, seed=5)
-    # y = 1 from r = 0; x starts at the share of trials the permutation left in place
-    fixed = np.sum(np.random.default_rng(5).permutation(4) == np.arange(4))
-    assert auc == pytest.approx(1 - fixed / 4)
+    assert auc == pytest.approx(1.0)  # the shuffle never leaves a trial its own target
     assert curve["fraction_correct"].iloc[0] == 1.0
+    assert curve["fraction_shuffled"].iloc[0] == 0.0
     # every trial ends at the origin: own and shuffled distances are the same multiset
     still = synthetic_dataset(np.zeros((4, 2)), np.zeros((4, 2)), targets=targets)
     auc, curve = roc_auc(still, seed=3)
@@ -194,11 +193,8 @@ def test_roc_auc_by_hand():
     ends = np.array([[0.0, 110.0], [0.0, 170.0]])
     ds = synthetic_dataset(np.c_[np.zeros(2), ends[:, 0]], np.c_[np.zeros(2), ends[:, 1]],
                            targets=targets)
-    auc, curve = roc_auc(ds, seed=0)  # with 2 trials the permutation [1, 0] or [0, 1]
-    perm = np.random.default_rng(0).permutation(2)
-    if (perm == [1, 0]).all():
-        # y = 1/2 from r=10, 1 from r=30; x reaches 1/2 at 60 and 1 at 90: AUC = 1
-        assert auc == pytest.approx(1.0)
-    else:
-        assert auc == pytest.approx(0.5)
+    auc, curve = roc_auc(ds, seed=0)  # two trials: each gets the other's target
+    # y = 1/2 from r=10 and 1 from r=30; x = 1/2 from r=60 (110 vs 200 is 90; 170 vs 100
+    # is 70 -> 1/2 at 70, 1 at 90): y reaches 1 before x leaves 0, so the area is 1
+    assert auc == pytest.approx(1.0)
     assert curve["radius_cm"].iloc[1] - curve["radius_cm"].iloc[0] == 1.0

@@ -32,3 +32,35 @@ def test_observer_needs_the_inputs():
     ds = nd.run_agent(nd.make_agent("modular"), nd.fixed_targets(3))
     with pytest.raises(ValueError, match="ideal_observer"):
         ideal_observer(ds.drop_vars("actor_input"))
+
+
+def test_with_both_noises_off_the_belief_is_the_truth_to_a_thousandth_of_a_cm():
+    ds = nd.run_agent(nd.load_pretrained("holistic", 0), nd.fixed_targets(60), noise=False)
+    assert float(ideal_observer(ds).observer_error.max()) < 1e-3
+
+
+def test_on_a_straight_line_it_is_a_plain_kalman_filter():
+    # straight ahead (no turning observed or commanded): the (y, v) part of the EKF is
+    # linear and decoupled from heading, so it must equal a 2-state Kalman filter
+    config = nd.TaskConfig()
+    ds = nd.run_agent(nd.load_pretrained("modular", 0), nd.fixed_targets(8), seed=4)
+    ds["action_ang"] = ds.action_ang * 0
+    inputs = ds.actor_input.values.copy()
+    inputs[..., 1] = 0.0
+    ds["actor_input"] = (ds.actor_input.dims, inputs)
+    belief = ideal_observer(ds)
+    g = config.gain_model[0] * ds.gain.values
+    q, r, dt = (config.process_noise_std * g) ** 2, (config.obs_noise_std * g) ** 2, config.dt
+    for i in range(ds.sizes["trial"]):
+        mean, cov = np.zeros(2), np.zeros((2, 2))  # (y, v), model units
+        for t in range(int(ds.n_steps[i]) - 1):
+            f = np.array([[1.0, dt], [0.0, 0.0]])
+            mean = np.array([mean[0] + mean[1] * dt, g[i] * ds.action_lin.values[i, t]])
+            cov = f @ cov @ f.T + np.diag([0.0, q[i]])
+            k = cov[:, 1] / (cov[1, 1] + r[i] + 1e-12)
+            mean = mean + k * (inputs[i, t + 1, 0] - mean[1])
+            cov = cov - np.outer(k, cov[1])
+            unit = config.length_unit_cm
+            assert belief.belief_y.values[i, t + 1] == pytest.approx(mean[0] * unit, abs=1e-6)
+            assert belief.belief_var_y.values[i, t + 1] == pytest.approx(cov[0, 0] * unit**2,
+                                                                         rel=1e-6, abs=1e-9)

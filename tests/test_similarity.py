@@ -53,3 +53,11 @@ def test_matrix_and_within_between():
         similarity_matrix([recs[0], recs[0]])
     with pytest.raises(ValueError, match="same trials"):
         cka(recs[0], recs[0].isel(trial=slice(0, 5)))
+
+
+def test_cka_of_independent_random_units_is_near_zero():
+    rng = np.random.default_rng(4)
+    a = with_units(rng.normal(size=(400, 10, 5)))
+    b = with_units(rng.normal(size=(400, 10, 5)))
+    assert cka(a, b) < 0.01
+    assert procrustes_distance(a, b) > 1.4  # nearly orthogonal shapes: close to pi/2

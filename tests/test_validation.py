@@ -5,6 +5,7 @@ import pytest
 import torch
 from sklearn.model_selection import KFold
 
+import navdecode as nd
 from navdecode import (
     FireflyTask,
     GroupedRidgeCV,
@@ -21,8 +22,14 @@ from navdecode import (
 )
 from navdecode.decoding import decode
 from navdecode.diagnostics import actor_saturation
-from navdecode.metrics import session_metrics, trial_metrics, zero_intercept_slope
+from navdecode.metrics import (
+    perturbation_metrics,
+    session_metrics,
+    trial_metrics,
+    zero_intercept_slope,
+)
 from navdecode.report import make_report
+from navdecode.simulate import validate_statistics
 from navdecode.stats import compare, summarize
 
 T = fixed_targets(4)
@@ -144,6 +151,37 @@ CASES = [
     (lambda: actor_saturation(A, D.drop_vars("actor_input")), ValueError, "actor_input"),
     (lambda: actor_saturation(A, EMPTY), ValueError, "no trials"),
     (lambda: actor_saturation(A, D, threshold=-1.0), ValueError, "threshold"),
+    # the functions added by issues 13-15, each refusing bad input by name
+    (lambda: nd.roc_auc(D.drop_vars("stop_x")), ValueError, "roc_auc"),
+    (lambda: nd.roc_auc(D, step_cm=0), ValueError, "step_cm"),
+    (lambda: nd.replay_actions(D.drop_vars("action_lin")), ValueError, "replay_actions"),
+    (lambda: nd.replay_actions(D, config={"dt": 0.1}), TypeError, "config"),
+    (lambda: nd.ideal_observer(D.drop_vars("actor_input")), ValueError, "ideal_observer"),
+    (lambda: nd.ideal_observer(D, config="task"), TypeError, "config"),
+    (lambda: nd.cka("ds", D), TypeError, "ds_a"),
+    (lambda: nd.cka(D, D.isel(trial=slice(0, 3))), ValueError, "same trials"),
+    (lambda: nd.procrustes_distance(D, D, features="pos_x"), ValueError, "dims"),
+    (lambda: nd.similarity_matrix([D]), ValueError, "at least 2"),
+    (lambda: nd.similarity_matrix([D, D], metric="rsa"), ValueError, "metric"),
+    (lambda: perturbation_metrics(D), ValueError, "perturbation_metrics"),
+    (lambda: nd.check_recording(D, "no such analysis"), ValueError, "needs"),
+    (lambda: nd.check_recording(D.drop_vars("pos_x"), "trial_metrics"), ValueError,
+     "trial_metrics needs"),
+    (lambda: nd.stack_recordings([]), ValueError, "at least one"),
+    (lambda: nd.stack_recordings("recordings"), TypeError, "recordings"),
+    (lambda: nd.record("policy", nd.FireflyVectorEnv(num_envs=2), 2), TypeError, "policy"),
+    (lambda: nd.record(A.actor, nd.FireflyVectorEnv(num_envs=2), 0), ValueError, "n_trials"),
+    (lambda: nd.record(A.actor, "env", 2), TypeError, "env"),
+    (lambda: nd.FireflyVectorEnv(num_envs=0), ValueError, "num_envs"),
+    (lambda: nd.FireflyEnv(noise="off"), TypeError, "noise"),
+    (lambda: TaskConfig.perturbation_task(perturb_lin_range_cm_s=(5.0, -5.0)), ValueError,
+     "perturb_lin_range_cm_s"),
+    (lambda: nd.mean_ci([1.0]), ValueError, "at least 2"),
+    (lambda: nd.welch_ci([1.0, 2.0], [np.nan, 1.0]), ValueError, "b must be finite"),
+    (lambda: validate_statistics(sizes=(1,), progress=False), ValueError, "sizes"),
+    (lambda: validate_statistics(distributions=("cauchy",), progress=False), ValueError,
+     "distributions"),
+    (lambda: nd.untrained_recording(D.assign_attrs(arch="mine")), ValueError, "actor="),
 ]
 
 
