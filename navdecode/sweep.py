@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_path, require
+from navdecode._validation import check_int, check_path, require
 from navdecode.train_config import TrainConfig
 
 __all__ = ["sweep"]
@@ -64,6 +64,8 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
     if not archs or not seeds:
         msg = f"archs and seeds must be non-empty, got {archs=}, {seeds=}"
         raise ValueError(msg)
+    if n_workers is not None:
+        check_int(n_workers, "n_workers", minimum=1)
     require("distributed", "sweep", "sweep (dask.distributed)")
     from dask.distributed import Client, LocalCluster, as_completed
     configs = [TrainConfig(arch=a, seed=s, torch_threads=1, **config)  # type: ignore[arg-type]

@@ -335,8 +335,10 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     if state_path.exists() and not resume:
         msg = f"out_dir {str(out)!r} already holds a run; pass resume=True (--resume) to continue"
         raise ValueError(msg)
-    if resume and not state_path.exists() and (out / "config.json").exists():
-        msg = f"out_dir {str(out)!r} has no state.pt to resume from"
+    if resume and not state_path.exists():
+        what = "has no state.pt to resume from" if (out / "config.json").exists() else \
+            "holds no run to resume (a mistyped folder?); drop resume (--resume) to start one"
+        msg = f"out_dir {str(out)!r} {what}"
         raise ValueError(msg)
     (out / "checkpoints").mkdir(parents=True, exist_ok=True)
     if config.torch_threads:

@@ -324,3 +324,10 @@ def test_cuda_without_cuda_is_a_clear_error(tmp_path):
         train(TrainConfig(arch="modular", device="cuda", **TINY), tmp_path / "run",
               progress=False)
     assert not (tmp_path / "run" / "state.pt").exists()
+
+
+def test_resume_on_a_folder_without_a_run_says_so(tmp_path):
+    with pytest.raises(ValueError, match="holds no run to resume"):
+        train(TrainConfig(arch="modular", **TINY), tmp_path / "mistyped", resume=True,
+              progress=False)
+    assert not (tmp_path / "mistyped" / "state.pt").exists()

@@ -182,6 +182,8 @@ CASES = [
     (lambda: validate_statistics(distributions=("cauchy",), progress=False), ValueError,
      "distributions"),
     (lambda: nd.untrained_recording(D.assign_attrs(arch="mine")), ValueError, "actor="),
+    (lambda: nd.sweep(["modular"], [0], "runs", n_workers=-1), ValueError, "n_workers"),
+    (lambda: nd.sweep(["modular"], [0], "runs", n_workers=1.5), TypeError, "n_workers"),
 ]
 
 
