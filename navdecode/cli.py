@@ -77,7 +77,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         facts = provenance("navdecode " + " ".join(sys.argv[1:]) if argv_is_cli() else "")
         atomic_write_text(out / "provenance.json", json.dumps(facts, indent=2))
-    run = train(TrainConfig(**values), out, resume=args.resume, progress=not args.quiet)
+    try:
+        run = train(TrainConfig(**values), out, resume=args.resume, progress=not args.quiet)
+    except KeyboardInterrupt:
+        again = [a for a in (sys.argv[1:] if argv_is_cli() else ["train", "..."])
+                 if a != "--resume"]
+        saved = "the state saved at the last validation" if (out / "state.pt").exists() else \
+            "nothing (no validation was reached yet)"
+        print(f"\ninterrupted: {out} keeps {saved}. Continue with:\n"
+              f"  navdecode {' '.join(again)} --resume", file=sys.stderr)
+        return 130
     print(f"{run.config.arch} seed {run.config.seed}: phase I took {run.phase1_trials} trials, "
           f"wall-clock {run.wall_time_s:.0f} s; curve in {run.out_dir / 'curve.csv'}")
     return 0

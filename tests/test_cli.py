@@ -143,3 +143,19 @@ def test_the_readme_command_lines_parse_and_the_quick_ones_run(tmp_path, monkeyp
     for argv in commands[:2]:  # evaluate a bundled agent, decode its recording: as written
         assert main(argv) == 0
     assert "bundled modular seed 0" in capsys.readouterr().out
+
+
+def test_ctrl_c_during_training_prints_the_resume_command(tmp_path, monkeypatch, capsys):
+    import sys
+
+    train_module = sys.modules["navdecode.train"]  # the package's `train` is the function
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "train", interrupted)
+    code = main(["train", "--arch", "modular", "--out", str(tmp_path / "run"), "--quiet"])
+    assert code == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err
+    assert "--resume" in err
