@@ -148,3 +148,21 @@ def config_attrs(config: object, prefix: str) -> dict[str, float | int | str]:
             value = ",".join(str(v) for v in value)
         out[f"{prefix}{f.name}"] = value
     return out
+
+
+def config_from_attrs(cls: type, attrs: dict[str, object], prefix: str) -> object:
+    """The inverse of `config_attrs`: a config dataclass from flat attributes (defaults for
+    the fields that are absent)."""
+    kwargs: dict[str, object] = {}
+    defaults = cls()
+    for f in fields(cls):
+        if f"{prefix}{f.name}" not in attrs:
+            continue
+        value, default = attrs[f"{prefix}{f.name}"], getattr(defaults, f.name)
+        if isinstance(default, bool):
+            kwargs[f.name] = bool(value)
+        elif isinstance(default, tuple):
+            kwargs[f.name] = tuple(float(v) for v in str(value).split(","))
+        else:
+            kwargs[f.name] = type(default)(value)
+    return cls(**kwargs)

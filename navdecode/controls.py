@@ -19,7 +19,7 @@ import torch
 import xarray as xr
 
 from navdecode._validation import check_seed
-from navdecode.recording import check_recording
+from navdecode.recording import check_recording, task_config
 
 __all__ = ["replay_actions", "time_features", "untrained_recording"]
 
@@ -92,7 +92,7 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
     'untrained'
     """
     from navdecode.agents import ARCHITECTURES, make_agent
-    from navdecode.rollout import _split_state
+    from navdecode.record import _split
 
     check_recording(ds, "untrained control")
     if actor is None:
@@ -118,10 +118,10 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
     with torch.inference_mode():
         for t in range(x.shape[1]):
             _, state = actor(x[:, t][None], state)
-            h, c = _split_state(state)
-            hidden.append(h.float().cpu().numpy())
+            h, c = _split(state)
+            hidden.append(h)
             if c is not None:
-                cell.append(c.float().cpu().numpy())
+                cell.append(c)
     actor.train(was_training)
     valid = ds["valid"].values.astype(bool)[..., None]
     out = ds.copy()
@@ -191,16 +191,12 @@ def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool =
     >>> replay_actions(ds, gain=2.0).attrs["control"]
     'replay'
     """
-    from navdecode.config import TaskConfig
     from navdecode.envs import FireflyVectorEnv
     from navdecode.record import record
 
     check_recording(ds, ["action_lin", "action_ang", "target_x", "target_y"],
                     analysis="replay_actions")
-    config = _task_config_of(ds) if config is None else config
-    if not isinstance(config, TaskConfig):
-        msg = f"config must be a TaskConfig, got {type(config).__name__}"
-        raise TypeError(msg)
+    config = task_config(ds, config)
     actions = np.stack([ds["action_lin"].values, ds["action_ang"].values], axis=-1)
     targets = np.stack([ds["target_x"].values, ds["target_y"].values], axis=1)
     env = FireflyVectorEnv(num_envs=len(targets), config=config, noise=noise)
@@ -211,24 +207,3 @@ def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool =
         out = out.drop_dims("unit")
     out.attrs.update({"control": "replay", "seed": ds.attrs.get("seed", -1)})
     return out
-
-
-def _task_config_of(ds: xr.Dataset) -> object:
-    """The TaskConfig written into a recording's ``task_*`` attributes (published if none)."""
-    from dataclasses import fields
-
-    from navdecode.config import TaskConfig
-
-    kwargs = {}
-    for f in fields(TaskConfig):
-        key = f"task_{f.name}"
-        if key in ds.attrs:
-            value = ds.attrs[key]
-            default = getattr(TaskConfig(), f.name)
-            if isinstance(default, bool):
-                kwargs[f.name] = bool(value)
-            elif isinstance(default, tuple):
-                kwargs[f.name] = tuple(float(v) for v in str(value).split(","))
-            else:
-                kwargs[f.name] = type(default)(value)
-    return TaskConfig(**kwargs)

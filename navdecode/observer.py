@@ -13,7 +13,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from navdecode.recording import check_recording
+from navdecode.recording import check_recording, task_config
 
 __all__ = ["ideal_observer"]
 
@@ -59,15 +59,9 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
     >>> sorted(ideal_observer(ds).data_vars)[:2]
     ['belief_cov_xy', 'belief_heading']
     """
-    from navdecode.config import TaskConfig
-    from navdecode.controls import _task_config_of
-
     check_recording(ds, ["actor_input", "action_lin", "action_ang", "gain"],
                     analysis="ideal_observer")
-    config = _task_config_of(ds) if config is None else config
-    if not isinstance(config, TaskConfig):
-        msg = f"config must be a TaskConfig, got {type(config).__name__}"
-        raise TypeError(msg)
+    config = task_config(ds, config)
     valid = ds["valid"].values.astype(bool)
     n, steps = valid.shape
     obs = np.nan_to_num(ds["actor_input"].values[..., :2].astype(float))
@@ -77,6 +71,9 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
     q = (config.process_noise_std * np.abs(g)) ** 2 if config.process_noise else np.zeros_like(g)
     r = (config.obs_noise_std * np.abs(g)) ** 2 if config.obs_noise else np.zeros_like(g)
     dt = config.dt
+    obs_cov = np.zeros((n, 2, 2))
+    obs_cov[:, 0, 0], obs_cov[:, 1, 1] = r[:, 0], r[:, 1]
+    obs_cov += _EPS * np.eye(2)
 
     mean = np.zeros((n, 5))
     mean[:, 2] = math.pi / 2
@@ -96,7 +93,7 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
         pcov[:, 3, 3] += q[:, 0]
         pcov[:, 4, 4] += q[:, 1]
         # update with the observed velocities o_{t+1}; H picks (v, w)
-        s_mat = pcov[:, 3:, 3:] + np.stack([np.diag(ri) for ri in r]) + _EPS * np.eye(2)
+        s_mat = pcov[:, 3:, 3:] + obs_cov
         gain_k = pcov[:, :, 3:] @ np.linalg.inv(s_mat)
         innovation = obs[:, t + 1] - pred[:, 3:]
         mean = pred + (gain_k @ innovation[:, :, None])[:, :, 0]

@@ -56,9 +56,12 @@ def plot_roc_curves(recordings: dict[tuple[str, float], xr.Dataset], ax: Axes | 
     return ax
 
 
-def _grouped_bars(ax: Axes, rows: list[tuple[str, str, list[float]]], names: list[str],
+def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list[str],
                   ylabel: str) -> Axes:
-    """Bars per (arch, condition) label, one bar per name, lighter for later names."""
+    """Per (arch, gain), the mean over seeds of each of `cols`: one bar per column, in the
+    arch's colour, lighter for later columns."""
+    means = sessions.groupby(["arch", "gain"])[cols].mean()
+    rows = [(arch, f"{gain:g}x", list(r.values)) for (arch, gain), r in means.iterrows()]
     colors = arch_palette(a for a, _, _ in rows)
     width = 0.8 / len(names)
     for i, (arch, _, values) in enumerate(rows):
@@ -98,11 +101,9 @@ def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None) -> Ax
     cols = ["decoding_error_cm", "decoding_untrained_cm", "decoding_time_only_cm",
             "decoding_shuffle_cm"]
     check_table(sessions, ["arch", "gain", *cols], name="sessions")
-    means = sessions.groupby(["arch", "gain"])[cols].mean()
-    rows = [(arch, f"{gain:g}x", list(r.values)) for (arch, gain), r in means.iterrows()]
-    ax = _ax(ax, (6.0, 4.0))
-    return _grouped_bars(ax, rows, ["agent", "untrained network", "step index alone",
-                                    "trial shuffle"], "position decoding error (cm)")
+    names = ["agent", "untrained network", "step index alone", "trial shuffle"]
+    return _grouped_bars(_ax(ax, (6.0, 4.0)), sessions, cols, names,
+                         "position decoding error (cm)")
 
 
 def plot_no_adaptation(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -128,11 +129,9 @@ def plot_no_adaptation(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     check_table(sessions, ["arch", "gain", "traveled_slope", "replay_traveled_slope"],
                 name="sessions")
-    later = sessions.dropna(subset=["replay_traveled_slope"])
-    means = later.groupby(["arch", "gain"])[["traveled_slope", "replay_traveled_slope"]].mean()
-    rows = [(arch, f"{gain:g}x", list(r.values)) for (arch, gain), r in means.iterrows()]
-    ax = _ax(ax)
-    _grouped_bars(ax, rows, ["agent", "replay of 1x actions"], "traveled / target distance slope")
+    cols = ["traveled_slope", "replay_traveled_slope"]
+    ax = _grouped_bars(_ax(ax), sessions.dropna(subset=cols[1:]), cols,
+                       ["agent", "replay of 1x actions"], "traveled / target distance slope")
     ax.axhline(1.0, color="0.6", ls=":", lw=0.8)
     return ax
 
@@ -162,11 +161,8 @@ def plot_observer_errors(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes
     """
     cols = ["observer_error_cm", "decoding_error_cm", "decoded_to_belief_cm"]
     check_table(sessions, ["arch", "gain", *cols], name="sessions")
-    means = sessions.groupby(["arch", "gain"])[cols].mean()
-    rows = [(arch, f"{gain:g}x", list(r.values)) for (arch, gain), r in means.iterrows()]
-    ax = _ax(ax, (5.5, 4.0))
-    return _grouped_bars(ax, rows, ["ideal observer", "agent decoding", "decoded to belief"],
-                         "position error (cm)")
+    names = ["ideal observer", "agent decoding", "decoded to belief"]
+    return _grouped_bars(_ax(ax, (5.5, 4.0)), sessions, cols, names, "position error (cm)")
 
 
 def plot_perturbation(bins: pd.DataFrame, value: str = "reward_fraction",

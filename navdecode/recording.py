@@ -206,6 +206,19 @@ def schema_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def task_config(ds: xr.Dataset, config: object = None) -> object:
+    """The `TaskConfig` of a firefly recording: `config` when given (checked), else the one
+    written into its ``task_*`` attributes (the published task when there are none)."""
+    from navdecode.config import TaskConfig, config_from_attrs
+
+    if config is None:
+        return config_from_attrs(TaskConfig, dict(ds.attrs), "task_")
+    if not isinstance(config, TaskConfig):
+        msg = f"config must be a TaskConfig, got {type(config).__name__}"
+        raise TypeError(msg)
+    return config
+
+
 def _attrs_of(spec: Variable) -> dict[str, object]:
     attrs: dict[str, object] = {"units": spec.units, "long_name": spec.long_name}
     if spec.name in _BOOLEAN:

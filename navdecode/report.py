@@ -355,7 +355,7 @@ def _similarity_section(tables: ReportTables) -> list[str]:
 
 
 def _summary_table(summary: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
-    """Markdown rows: per (arch, gain), each metric's mean [bootstrap CI over seeds]."""
+    """Markdown rows: per (arch, gain), each metric's mean [t CI over seeds]."""
     lines = ["| arch | gain | seeds | " + " | ".join(metrics.values()) + " |",
              "|" + "---|" * (3 + len(metrics))]
     for (arch, gain), rows in summary.groupby(["arch", "gain"], sort=True):

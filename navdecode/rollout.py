@@ -62,18 +62,6 @@ def _actor_of(agent: object) -> nn.Module:
     raise TypeError(msg)
 
 
-def _split_state(state: object) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """(h, c) as (B, layers * units) from an LSTM state tuple or a GRU / RNN tensor."""
-    def flat(x: torch.Tensor) -> torch.Tensor:
-        return x.permute(1, 0, 2).reshape(x.shape[1], -1) if x.ndim == 3 else x
-    if isinstance(state, tuple):
-        return flat(state[0]), flat(state[1]) if len(state) > 1 else None
-    if isinstance(state, torch.Tensor):
-        return flat(state), None
-    msg = f"the actor must return (action, state) with a tensor or (h, c) state, got {type(state)}"
-    raise TypeError(msg)
-
-
 def run_agent(
     agent: Agent | nn.Module,
     targets: np.ndarray,
