@@ -53,7 +53,7 @@ __all__ = ["TrainingRun", "critic_loss", "explore", "saturation_excess", "select
            "smooth_target_action", "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
-                 "error_distance", "reward_rate", "wall_time_s"]
+                 "error_distance", "reward_rate", "actor_saturated", "wall_time_s"]
 
 
 @dataclass
@@ -463,7 +463,9 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
             after = s["trials"] - s["phase1_trials"] if s["phase1_trials"] is not None else -1
             for row in table.to_dict("records"):
                 s["curve"].append({"episode": s["trials"], "phase": s["phase"],
-                                   "trials_after_phase1": after, **row, "wall_time_s": wall})
+                                   "trials_after_phase1": after, **row,
+                                   "actor_saturated": table.attrs["saturated"],
+                                   "wall_time_s": wall})
             frac1 = float(table["reward_fraction"].iloc[0])
             if s["phase"] == 2 and frac1 > config.phase3_threshold:
                 s["phase"] = 3
