@@ -78,7 +78,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         facts = provenance("navdecode " + " ".join(sys.argv[1:]) if argv_is_cli() else "")
         atomic_write_text(out / "provenance.json", json.dumps(facts, indent=2))
     try:
-        run = train(TrainConfig(**values), out, resume=args.resume, progress=not args.quiet)
+        config = TrainConfig.published(**values) if args.published else TrainConfig(**values)
+        run = train(config, out, resume=args.resume, progress=not args.quiet)
     except KeyboardInterrupt:
         again = [a for a in (sys.argv[1:] if argv_is_cli() else ["train", "..."])
                  if a != "--resume"]
@@ -102,6 +103,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="run folder (curve.csv, checkpoints/, state.pt)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--published", action="store_true",
+                   help="start from TrainConfig.published() (every rule as the published "
+                        "code has it); the other options override it")
     docs = _field_docs(TrainConfig)
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
@@ -109,10 +113,23 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         if kind is tuple:
             p.add_argument(flag, type=float, nargs="+", default=None,
                            help=f"{docs.get(f.name, '')} (default {f.default})")
+        elif kind is bool:
+            p.add_argument(flag, type=_yes_no, default=None, metavar="{yes,no}",
+                           help=f"{docs.get(f.name, '')} (default {f.default})")
         else:
             p.add_argument(flag, type=kind, default=None,
                            help=f"{docs.get(f.name, '')} (default {f.default})")
     p.set_defaults(func=_cmd_train)
+
+
+def _yes_no(text: str) -> bool:
+    """An on/off option's value: yes/true/1 or no/false/0."""
+    value = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}.get(
+        text.lower())
+    if value is None:
+        msg = f"expected yes or no, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _field_docs(cls: type) -> dict[str, str]:

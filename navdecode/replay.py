@@ -121,6 +121,35 @@ class TrajectoryMemory:
             mask=mask.T,
         )
 
+    def sample_equal_length(self, batch_size: int, gen: torch.Generator,
+                            pool_size: int | None = None) -> Batch:
+        """Draw trajectories of one length without replacement, as published.
+
+        From a pool of `pool_size` stored trajectories drawn without replacement (all of
+        them while fewer are stored; a tenth of the capacity when None), one trajectory
+        is drawn and its length L kept; the batch is then ``min(batch_size, n_L)``
+        trajectories of length L from the pool, without replacement, where n_L is how
+        many the pool holds. Lengths are thus drawn in proportion to how often they occur.
+        No step is padding (``mask`` is all ones).
+        """
+        pool_size = max(1, self.capacity // 10) if pool_size is None else int(pool_size)
+        pool = torch.randperm(self._size, generator=gen, device=self.device)[:pool_size]
+        pool_lengths = self.lengths[pool]
+        pick = torch.randint(0, len(pool), (1,), generator=gen, device=self.device)
+        same = pool[pool_lengths == pool_lengths[pick]]
+        order = torch.randperm(len(same), generator=gen, device=self.device)
+        idx = same[order[:batch_size]]
+        t = int(self.lengths[idx[0]])
+        dones = torch.zeros(t, len(idx), device=self.device)
+        dones[-1] = 1.0
+        return Batch(
+            inputs=self.inputs[idx, :t].transpose(0, 1),
+            actions=self.actions[idx, :t].transpose(0, 1),
+            rewards=self.rewards[idx, :t].transpose(0, 1),
+            dones=dones,
+            mask=torch.ones(t, len(idx), device=self.device),
+        )
+
     def state_dict(self) -> dict[str, torch.Tensor | int]:
         """Everything needed to restore the memory (for resuming)."""
         n = self._size

@@ -136,8 +136,14 @@ def smooth_target_action(action: torch.Tensor, noise: torch.Tensor, threshold: f
     return torch.where(is_stop, stop, move)
 
 
-def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig) -> pd.DataFrame:
-    """Run the validation targets without noise at every validation gain, batched.
+def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig,
+             trial: int = 0) -> pd.DataFrame:
+    """Run the validation targets at every validation gain, batched.
+
+    Process noise is off; observation noise is on if `TrainConfig.validation_obs_noise`.
+    The targets are the same at every validation unless
+    `TrainConfig.validation_fresh_targets`, when they (and the observation noise) are
+    drawn from ``validation_seed + trial``.
 
     Returns
     -------
@@ -150,10 +156,12 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
         (`actor_saturation`): near 1 is the "saturated circling" state in which a run
         can stay for thousands of trials.
     """
-    targets = fixed_targets(config.n_validation, seed=config.validation_seed, config=task_config)
+    seed = config.validation_seed + (trial if config.validation_fresh_targets else 0)
+    targets = fixed_targets(config.n_validation, seed=seed, config=task_config)
     gains = np.repeat(config.validation_gains, len(targets))
     ds = run_agent(actor, np.tile(targets, (len(config.validation_gains), 1)), gain=gains,
-                   noise=False, device=config.device, config=task_config)
+                   seed=seed, noise=config.validation_obs_noise, device=config.device,
+                   config=replace(task_config, process_noise=False))
     rows = []
     for g in config.validation_gains:
         summary = session_metrics(ds.isel(trial=np.nonzero((ds.gain == g).values)[0]))
@@ -394,6 +402,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                disable=not progress, dynamic_ncols=True)
     session_start = time.perf_counter()
     max_len = task_config.max_steps
+    published_exploration = config.exploration == "published"
+    sample = memory.sample if config.replay_sampling == "padded" else memory.sample_equal_length
 
     while True:
         trials_after = s["trials"] - s["phase1_trials"] if s["phase1_trials"] is not None else 0
@@ -413,6 +423,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
         lengths = torch.zeros(config.n_envs, dtype=torch.long, device=device)
         rewarded = torch.zeros(config.n_envs, dtype=torch.bool, device=device)
         hidden = None
+        clean_moved = torch.zeros(config.n_envs, dtype=torch.bool, device=device)
         for t in range(max_len):
             active = ~task.done
             lengths += active
@@ -420,7 +431,13 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 clean, hidden = agent.actor(obs[None], hidden)
             clean = clean[0]
             noise = noise_std * torch.randn(clean.shape, generator=noise_gen, device=device)
-            action = explore(clean, noise, threshold, task.moved)
+            if published_exploration:
+                # a stop counts once an earlier clean action was not a stop
+                task.moved |= clean_moved & active
+                clean_moved |= ~(clean.abs() < threshold).all(dim=-1)
+                action = explore(clean, noise, threshold, torch.ones_like(clean_moved))
+            else:
+                action = explore(clean, noise, threshold, task.moved)
             inputs[:, t], actions[:, t] = obs, action
             obs, reward, _, _, info = task.step(action)
             rewards[:, t] = reward
@@ -432,7 +449,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
             while s["credit"] >= 1:
                 s["credit"] -= 1
                 s["updates"] += 1
-                _td3_update(agent, target, memory.sample(config.batch_size, sample_gen),
+                _td3_update(agent, target, sample(config.batch_size, sample_gen),
                             opt_actor, opt_critic, config, threshold,
                             update_actor=s["updates"] % config.policy_delay == 0, gen=noise_gen)
             if bool(task.done.all()):
@@ -451,15 +468,16 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                         refresh=False)
 
         # phase I ends when enough recent trials are rewarded: clear the memory
-        if (s["phase"] == 1 and len(recent) == config.phase1_window
-                and np.mean(recent) > config.phase1_threshold):
-            s["phase"], s["phase1_trials"] = 2, s["trials"]
-            memory.clear()
+        if s["phase"] == 1 and len(recent) == config.phase1_window and (
+                config.phase1_exit == "sliding" or s["trials"] % config.phase1_window == 0):
+            if np.mean(recent) > config.phase1_threshold:
+                s["phase"], s["phase1_trials"] = 2, s["trials"]
+                memory.clear()
 
         # validation, checkpoint and resumable state every `validate_every` trials
         if s["trials"] % config.validate_every == 0:
             wall = s["wall_s"] + time.perf_counter() - session_start
-            table = validate(agent.actor, config, task_config)
+            table = validate(agent.actor, config, task_config, trial=s["trials"])
             after = s["trials"] - s["phase1_trials"] if s["phase1_trials"] is not None else -1
             for row in table.to_dict("records"):
                 s["curve"].append({"episode": s["trials"], "phase": s["phase"],
@@ -467,7 +485,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                                    "actor_saturated": table.attrs["saturated"],
                                    "wall_time_s": wall})
             frac1 = float(table["reward_fraction"].iloc[0])
-            if s["phase"] == 2 and frac1 > config.phase3_threshold:
+            trigger = frac1 if config.phase3_trigger == "gain1x" else table["reward_fraction"].max()
+            if s["phase"] == 2 and trigger > config.phase3_threshold:
                 s["phase"] = 3
                 for opt in (opt_actor, opt_critic):
                     for group in opt.param_groups:

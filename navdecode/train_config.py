@@ -20,11 +20,24 @@ __all__ = ["TrainConfig"]
 class TrainConfig:
     """Settings of `train` (recurrent TD3 as published by Zhang, Pitkow & Angelaki 2024).
 
-    Every default is the published value except `n_envs` (trials collected side by
-    side; 1 reproduces the published one-trial-at-a-time collection),
-    `max_phase1_trials` (a safety cap the paper does not have), `saturation_penalty`
-    (1; 0 is the published actor loss) and `critic_action_history` ("executed";
-    "policy" is the literal reading of the published loss).
+    Every default is the published value except the fields listed below, each of which
+    can be set to what the published code does; `TrainConfig.published` sets all of
+    them at once. The training guide's deviation table gives the evidence for each default.
+
+    ========================== ===================== =====================================
+    field                      default               published
+    ========================== ===================== =====================================
+    `n_envs`                   10 trials side by side 1 (one trial at a time)
+    `max_phase1_trials`        60,000                50,000
+    `exploration`              "until_moved"         "published"
+    `phase1_exit`              "sliding"             "blocks"
+    `replay_sampling`          "padded"              "equal_length"
+    `validation_obs_noise`     False                 True
+    `validation_fresh_targets` False                 True
+    `phase3_trigger`           "gain1x"              "any_gain"
+    `saturation_penalty`       1.0                   0.0
+    `critic_action_history`    "executed"            "policy"
+    ========================== ===================== =====================================
 
     Examples
     --------
@@ -40,7 +53,8 @@ class TrainConfig:
     n_trials_after_phase1: int = 10_000
     """Training length after phase I, in trials."""
     max_phase1_trials: int = 60_000
-    """Give up (end the run) if phase I has not ended after this many trials."""
+    """Give up (end the run) if phase I has not ended after this many trials (the
+    published code gives up after 50,000)."""
     gamma: float = 0.97
     """Discount factor."""
     tau: float = 0.005
@@ -68,7 +82,13 @@ class TrainConfig:
     phase1_noise: float = 0.8
     """Exploration noise std in phase I (no observation noise in phase I)."""
     phase1_window: int = 100
-    """Phase I ends when more than `phase1_threshold` of the last this-many trials are rewarded."""
+    """Phase I ends when more than `phase1_threshold` of this many trials are rewarded
+    (the last this-many, or the latest block of this many: see `phase1_exit`)."""
+    phase1_exit: str = "sliding"
+    """How phase I's rewarded fraction is counted. "sliding": over the last
+    `phase1_window` trials, checked after every collection of `n_envs` trials;
+    "blocks" (published): over consecutive, non-overlapping blocks of `phase1_window`
+    trials, checked once at the end of each block."""
     phase1_threshold: float = 0.2
     """Rewarded fraction that ends phase I (the memory is then cleared)."""
     phase2_noise: float = 0.5
@@ -76,7 +96,26 @@ class TrainConfig:
     phase3_noise: float = 0.4
     """Exploration noise std in phase III."""
     phase3_threshold: float = 0.8
-    """Phase III starts once a validation run's 1x reward fraction exceeds this."""
+    """Phase III starts once a validation's reward fraction exceeds this (at which gains:
+    `phase3_trigger`)."""
+    phase3_trigger: str = "gain1x"
+    """Which validation gains can start phase III. "gain1x": the 1x reward fraction
+    (the trained gain); "any_gain" (published): any validation gain's."""
+    exploration: str = "until_moved"
+    """When exploration noise is added to the actor's clean action. Both rules leave
+    a clean stop (both |a| < the stop threshold) without noise once a stop would count.
+    "until_moved": a stop counts once an executed action has moved (the task's own rule),
+    and before that every action gets noise; "published": every clean action that is
+    not a stop gets noise, no clean stop does, and a stop counts once an earlier *clean*
+    action was not a stop (the published `cross_start_threshold`). Under "published" a
+    fresh actor whose outputs lie in the stop zone stands still until updates move it;
+    under "until_moved" it stops after 2 steps in most early trials."""
+    replay_sampling: str = "padded"
+    """How replay batches are drawn. "padded": `batch_size` trajectories uniformly with
+    replacement, padded to the longest and masked; "equal_length" (published): from a
+    random tenth of the memory (all of it while it holds less than a tenth of
+    `memory_size`) draw one trajectory, then up to `batch_size` trajectories of that
+    same length from the tenth, without replacement (fewer when fewer exist)."""
     saturation_penalty: float = 1.0
     """Not published: weight of ``mean(sum(relu(|z| - 3)^2))`` over the actor's pre-tanh
     read-out z, added to the actor loss. It leaves the objective unchanged while every
@@ -96,6 +135,13 @@ class TrainConfig:
     """Fixed validation targets, run without process or observation noise."""
     validation_seed: int = 2024
     """Seed of the validation targets (the same for every run)."""
+    validation_obs_noise: bool = False
+    """Observation noise in the in-training validation runs (process noise is always
+    off there). False: the fixed noise-free curve; True (published): on, as in phases
+    II and III."""
+    validation_fresh_targets: bool = False
+    """False: every validation uses the same `n_validation` targets; True (published):
+    new targets at each validation (drawn from `validation_seed` and the trial count)."""
     validation_gains: tuple[float, ...] = (1.0, 2.0, 3.0, 4.0)
     """Gain factors of the validation runs."""
     n_envs: int = 10
@@ -109,6 +155,14 @@ class TrainConfig:
         check_choice(self.arch, "arch", ARCHITECTURES)
         check_int(self.seed, "seed", minimum=0)
         check_choice(self.critic_action_history, "critic_action_history", ("policy", "executed"))
+        check_choice(self.exploration, "exploration", ("until_moved", "published"))
+        check_choice(self.phase1_exit, "phase1_exit", ("sliding", "blocks"))
+        check_choice(self.replay_sampling, "replay_sampling", ("padded", "equal_length"))
+        check_choice(self.phase3_trigger, "phase3_trigger", ("gain1x", "any_gain"))
+        for name in ("validation_obs_noise", "validation_fresh_targets"):
+            if not isinstance(getattr(self, name), bool):
+                msg = f"{name} must be True or False, got {name}={getattr(self, name)!r}"
+                raise TypeError(msg)
         for name in ("n_trials_after_phase1", "max_phase1_trials", "policy_delay", "batch_size",
                      "memory_size", "steps_per_update", "phase1_window", "validate_every",
                      "n_validation", "n_envs"):
@@ -134,9 +188,37 @@ class TrainConfig:
         if device.type not in ("cpu", "cuda", "mps"):
             msg = f"device must be 'cpu', 'cuda[:i]' or 'mps', got device={self.device!r}"
             raise ValueError(msg)
+        if self.phase1_exit == "blocks" and self.phase1_window % self.n_envs:
+            msg = (f"phase1_exit='blocks' needs n_envs to divide phase1_window, got "
+                   f"{self.n_envs=}, {self.phase1_window=}")
+            raise ValueError(msg)
         if self.validate_every % self.n_envs:
             msg = f"n_envs must divide validate_every, got {self.n_envs=}, {self.validate_every=}"
             raise ValueError(msg)
         if not self.validation_gains or not all(g > 0 for g in self.validation_gains):
             msg = f"validation_gains must be non-empty and > 0, got {self.validation_gains=}"
             raise ValueError(msg)
+
+    @classmethod
+    def published(cls, **overrides: object) -> TrainConfig:
+        """Every rule as the published training code has it, with the published loss.
+
+        One trial at a time, the published exploration rule, block-wise phase-I exit and
+        its 50,000-trial cap, equal-length replay batches, validation with observation
+        noise on fresh targets, phase III on any gain, no saturation penalty and the
+        literal critic loss. `overrides` replace any field (e.g. ``arch``, ``seed``, or
+        ``n_envs=10`` to collect side by side).
+
+        Examples
+        --------
+        >>> from navdecode import TrainConfig
+        >>> config = TrainConfig.published(arch="holistic", seed=1)
+        >>> config.exploration, config.saturation_penalty, config.n_envs
+        ('published', 0.0, 1)
+        """
+        published = {"n_envs": 1, "max_phase1_trials": 50_000, "exploration": "published",
+                     "phase1_exit": "blocks", "replay_sampling": "equal_length",
+                     "validation_obs_noise": True, "validation_fresh_targets": True,
+                     "phase3_trigger": "any_gain", "saturation_penalty": 0.0,
+                     "critic_action_history": "policy"}
+        return cls(**{**published, **overrides})
