@@ -1,25 +1,30 @@
 """Recurrent TD3 as published (phases I-III), batched collection, checkpoints and resume.
 
-Deviations from the published algorithm (also in `train`'s docstring and the docs):
+Each way in which the defaults differ from the published training code is a
+`TrainConfig` field, and `TrainConfig.published()` selects the published choice for all
+of them (the table is in `TrainConfig`'s docstring and the training guide, with the
+experiment that decided each default):
 
 1. ``n_envs`` trials (default 10) are collected side by side in one batched task; the
    update-to-data ratio stays one update per ``steps_per_update`` environment steps,
    interleaved with collection. ``n_envs=1`` is the published one-at-a-time schedule.
-2. Replay batches are padded to the longest trajectory drawn and masked, instead of
-   drawing 16 trajectories of equal length.
-3. A timeout (35 steps) ends a trajectory like a stop (no bootstrap past it).
-4. Exploration noise is withheld only from stops that count (after the trial has
-   moved); the published code withholds it from every stop action.
-5. The actor loss adds ``saturation_penalty * mean(sum(relu(|z| - 3)^2))`` on the
-   pre-tanh read-out z (default weight 1; 0 is the published loss). It is zero while
-   every |z| <= 3 and keeps the actor out of the tanh's flat tails, where the published
-   loss left 3 of 5 modular seeds circling in phase I (see the training guide).
-6. With ``critic_action_history="executed"`` (the default), a critic whose LSTM takes the
-   action values the policy's action at step t after the replayed actions of steps
-   before t, in the TD target and the actor loss; ``"policy"`` runs it over the policy's
-   actions at every step, the literal reading of -Q1(s, pi(s)). Only the holistic critic
-   is affected: its seed 2 left phase I with "executed" and circled past 25,000 trials
-   with "policy" (see the training guide).
+2. ``replay_sampling``: padded, masked batches drawn with replacement ("padded") or the
+   published equal-length batches without replacement ("equal_length").
+3. ``exploration``: noise withheld only from stops that count, a stop counting once an
+   executed action moved ("until_moved"), or the published rule ("published").
+4. ``phase1_exit`` and ``max_phase1_trials``: a sliding window checked after every
+   collection (60,000-trial cap) or the published blocks of 100 (50,000 cap).
+5. ``validation_obs_noise``, ``validation_fresh_targets``, ``phase3_trigger``: a fixed,
+   noise-free validation whose 1x result starts phase III, or the published one
+   (observation noise, new targets, any gain).
+6. ``saturation_penalty``: the actor loss adds ``w * mean(sum(relu(|z| - 3)^2))`` on the
+   pre-tanh read-out z (default w = 1; 0 is the published loss).
+7. ``critic_action_history``: a critic whose LSTM takes the action values the policy's
+   action at step t after the replayed actions ("executed") or over the policy's
+   actions at every step ("policy", the literal reading of -Q1(s, pi(s))).
+
+As in the published code, a timeout ends a trajectory like a stop (no bootstrap past it)
+and target smoothing keeps every action on its side of the stop threshold.
 """
 
 from __future__ import annotations
@@ -49,8 +54,9 @@ from navdecode.rollout import fixed_targets, run_agent
 from navdecode.task import FireflyTask
 from navdecode.train_config import TrainConfig
 
-__all__ = ["TrainingRun", "critic_loss", "explore", "saturation_excess", "select_checkpoint",
-           "smooth_target_action", "train", "validate"]
+__all__ = ["TrainingRun", "critic_loss", "exploration_action", "explore", "phase1_over",
+           "phase3_score", "saturation_excess", "select_checkpoint", "smooth_target_action",
+           "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
                  "error_distance", "reward_rate", "actor_saturated", "wall_time_s"]
@@ -94,12 +100,13 @@ def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float,
             moved: torch.Tensor) -> torch.Tensor:
     """Exploration action: noise is added unless the actor chose a stop that counts.
 
-    As published, a stop chosen by the actor (both |a| < threshold) is executed as
-    chosen, and any other action gets the noise (and may land in the stop zone, which is
-    how stopping gets explored). Before a trial has moved a stop does not count, so
-    there the noise is always added: otherwise an actor whose initial outputs all lie in
-    the stop zone (as with the paper's initialisation) would never start moving. The
-    result is clipped to [-1, 1].
+    A stop chosen by the actor (both |a| < threshold) in a trial that has `moved` is
+    executed as chosen; every other action gets the noise (and may land in the stop
+    zone, which is how stopping gets explored). With `moved` all True this is the
+    published rule (noise on every clean action that is not a stop); with the task's
+    own `moved` (an executed action has moved) it is navdecode's default, under which a
+    fresh actor is pushed off the stop zone by noise from its first step. The result is
+    clipped to [-1, 1].
 
     Parameters
     ----------
@@ -114,6 +121,60 @@ def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float,
     """
     is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True) & moved[:, None]
     return torch.where(is_stop, action, action + noise).clamp(-1.0, 1.0)
+
+
+def exploration_action(clean: torch.Tensor, noise: torch.Tensor, task: FireflyTask,
+                       clean_moved: torch.Tensor, rule: str = "until_moved") -> torch.Tensor:
+    """The action executed at one step of training, per `TrainConfig.exploration`.
+
+    "until_moved": `explore` with the task's own rule (a stop counts once an executed
+    action moved). "published": noise on every clean action that is not a stop, none
+    on a clean stop, and a stop counts once a clean action at an *earlier* step was not
+    a stop. For that rule `task.moved` is raised for trials whose earlier clean actions
+    moved, and `clean_moved` (B,) bool, False at trial start, is updated in place.
+
+    Parameters
+    ----------
+    clean : torch.Tensor of shape (B, 2)
+        The actor's actions without noise.
+    noise : torch.Tensor of shape (B, 2)
+        Exploration noise.
+    task : FireflyTask
+        The task about to be stepped with the returned action.
+    clean_moved : torch.Tensor of shape (B,), bool
+        Whether an earlier clean action of each trial was not a stop.
+    rule : {"until_moved", "published"}
+    """
+    threshold = task.config.stop_threshold
+    if rule == "until_moved":
+        return explore(clean, noise, threshold, task.moved)
+    task.moved |= clean_moved & ~task.done
+    clean_moved |= ~(clean.abs() < threshold).all(dim=-1)
+    return explore(clean, noise, threshold, torch.ones_like(clean_moved))
+
+
+def phase1_over(recent: list[bool] | deque[bool], trials: int, config: TrainConfig) -> bool:
+    """Whether phase I ends after `trials` trials, given the latest rewarded flags.
+
+    "sliding": more than `phase1_threshold` of the last `phase1_window` trials were
+    rewarded. "blocks": the same, judged only when `trials` closes a block of
+    `phase1_window` trials (``trials % phase1_window == 0``), over that block.
+    """
+    if len(recent) < config.phase1_window:
+        return False
+    if config.phase1_exit == "blocks" and trials % config.phase1_window:
+        return False
+    last = list(recent)[-config.phase1_window:]
+    return float(np.mean(last)) > config.phase1_threshold
+
+
+def phase3_score(table: pd.DataFrame, config: TrainConfig) -> float:
+    """The validation reward fraction compared with `phase3_threshold`.
+
+    "gain1x": the first validation gain's (1x); "any_gain": the largest over gains.
+    """
+    fractions = table["reward_fraction"]
+    return float(fractions.iloc[0] if config.phase3_trigger == "gain1x" else fractions.max())
 
 
 def smooth_target_action(action: torch.Tensor, noise: torch.Tensor, threshold: float,
@@ -294,18 +355,13 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     checkpoint; the full training state (networks, targets, optimisers, replay memory,
     random generators, curve) is saved with it so a killed run resumes exactly there.
 
-    Deviations from the published algorithm: trials are collected `n_envs` at a time
-    (same update-to-data ratio); replay batches are padded and masked instead of equal
-    length; a timeout ends a trajectory like a stop; exploration noise is withheld only
-    from stops that count (the published code withholds it from every stop, which with
-    the spec's "must have moved first" rule would leave a freshly initialised actor,
-    whose outputs all lie in the stop zone, standing still); and the actor loss carries
-    `TrainConfig.saturation_penalty` (weight 1 by default, 0 is the published loss),
-    which keeps the actor's pre-tanh read-out within +-3; and a critic whose LSTM takes
-    the action (holistic) values the policy's action after the replayed history
-    (`TrainConfig.critic_action_history`, "executed" by default, "policy" is the literal
-    reading). Target smoothing keeps every action on its side of the stop threshold, as
-    published.
+    Where the defaults differ from the published code (collection `n_envs` at a time,
+    padded replay batches, the exploration rule, the phase-I window and cap, the
+    validation and the phase-III trigger, the saturation penalty, the critic's action
+    history), `TrainConfig.published()` restores the published choice; the module
+    docstring lists them and the training guide gives the evidence for each default.
+    As published, a timeout ends a trajectory like a stop and target smoothing keeps
+    every action on its side of the stop threshold.
 
     Parameters
     ----------
@@ -402,7 +458,6 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                disable=not progress, dynamic_ncols=True)
     session_start = time.perf_counter()
     max_len = task_config.max_steps
-    published_exploration = config.exploration == "published"
     sample = memory.sample if config.replay_sampling == "padded" else memory.sample_equal_length
 
     while True:
@@ -431,13 +486,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 clean, hidden = agent.actor(obs[None], hidden)
             clean = clean[0]
             noise = noise_std * torch.randn(clean.shape, generator=noise_gen, device=device)
-            if published_exploration:
-                # a stop counts once an earlier clean action was not a stop
-                task.moved |= clean_moved & active
-                clean_moved |= ~(clean.abs() < threshold).all(dim=-1)
-                action = explore(clean, noise, threshold, torch.ones_like(clean_moved))
-            else:
-                action = explore(clean, noise, threshold, task.moved)
+            action = exploration_action(clean, noise, task, clean_moved, config.exploration)
             inputs[:, t], actions[:, t] = obs, action
             obs, reward, _, _, info = task.step(action)
             rewards[:, t] = reward
@@ -468,11 +517,9 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                         refresh=False)
 
         # phase I ends when enough recent trials are rewarded: clear the memory
-        if s["phase"] == 1 and len(recent) == config.phase1_window and (
-                config.phase1_exit == "sliding" or s["trials"] % config.phase1_window == 0):
-            if np.mean(recent) > config.phase1_threshold:
-                s["phase"], s["phase1_trials"] = 2, s["trials"]
-                memory.clear()
+        if s["phase"] == 1 and phase1_over(recent, s["trials"], config):
+            s["phase"], s["phase1_trials"] = 2, s["trials"]
+            memory.clear()
 
         # validation, checkpoint and resumable state every `validate_every` trials
         if s["trials"] % config.validate_every == 0:
@@ -485,8 +532,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                                    "actor_saturated": table.attrs["saturated"],
                                    "wall_time_s": wall})
             frac1 = float(table["reward_fraction"].iloc[0])
-            trigger = frac1 if config.phase3_trigger == "gain1x" else table["reward_fraction"].max()
-            if s["phase"] == 2 and trigger > config.phase3_threshold:
+            if s["phase"] == 2 and phase3_score(table, config) > config.phase3_threshold:
                 s["phase"] = 3
                 for opt in (opt_actor, opt_critic):
                     for group in opt.param_groups:
