@@ -23,7 +23,8 @@ import torch
 
 from navdecode import FireflyTask, TaskConfig, make_agent
 from navdecode.replay import Batch
-from navdecode.train import _td3_update, explore, train
+from navdecode.td3 import td3_update
+from navdecode.train import explore, train
 from navdecode.train_config import TrainConfig
 
 
@@ -62,7 +63,7 @@ def published_loop(config: TrainConfig, n_trials: int) -> tuple[int, int, float]
                 dones = torch.zeros_like(r)
                 dones[-1] = 1
                 updates += 1
-                _td3_update(agent, target, Batch(x, a, r, dones, torch.ones_like(r)), opt_a,
+                td3_update(agent, target, Batch(x, a, r, dones, torch.ones_like(r)), opt_a,
                             opt_c, config, task_cfg.stop_threshold,
                             update_actor=updates % config.policy_delay == 0, gen=gen)
             if bool(task.done.all()):

@@ -69,22 +69,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
               if getattr(args, f.name) is not None}
     if "validation_gains" in values:
         values["validation_gains"] = tuple(values["validation_gains"])
-    from navdecode._io import atomic_write_text
-    from navdecode.pretrained import provenance
+    from navdecode.runs import RunFolder, started_from_cli
 
     out = Path(args.out)
-    if not (out / "provenance.json").exists():
-        out.mkdir(parents=True, exist_ok=True)
-        facts = provenance("navdecode " + " ".join(sys.argv[1:]) if argv_is_cli() else "")
-        atomic_write_text(out / "provenance.json", json.dumps(facts, indent=2))
     try:
         config = TrainConfig.published(**values) if args.published else TrainConfig(**values)
         run = train(config, out, resume=args.resume, progress=not args.quiet)
     except KeyboardInterrupt:
-        again = [a for a in (sys.argv[1:] if argv_is_cli() else ["train", "..."])
+        again = [a for a in (sys.argv[1:] if started_from_cli() else ["train", "..."])
                  if a != "--resume"]
-        saved = "the state saved at the last validation" if (out / "state.pt").exists() else \
-            "nothing (no validation was reached yet)"
+        folder = RunFolder(out)
+        saved = "its training state, saved at the interruption" if folder.has_state() else \
+            "nothing (it was stopped before its first collection ended)"
         print(f"\ninterrupted: {out} keeps {saved}. Continue with:\n"
               f"  navdecode {' '.join(again)} --resume", file=sys.stderr)
         return 130
@@ -146,13 +142,6 @@ def _field_docs(cls: type) -> dict[str, str]:
                 getattr(nxt, "value", None), ast.Constant):
             docs[node.target.id] = str(nxt.value.value).strip()  # type: ignore[union-attr]
     return docs
-
-
-def argv_is_cli() -> bool:
-    """Whether this process was started as the ``navdecode`` command (not from Python)."""
-    arg0 = Path(sys.argv[0])
-    return arg0.name in ("navdecode", "cli.py") or (
-        arg0.name == "__main__.py" and arg0.parent.name == "navdecode")
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import platform
 import shutil
 from pathlib import Path
 
 import pandas as pd
-import torch
 
 from navdecode._io import atomic_write_text
 from navdecode._validation import check_choice, check_int, check_path
@@ -166,26 +163,3 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     shutil.copyfile(run_dir / "curve.csv", dest / f"{name}-curve.csv")
     atomic_write_text(dest / f"{name}.json", json.dumps(manifest, indent=2))
     return out
-
-
-def provenance(command: str) -> dict[str, object]:
-    """Facts about how and where a run was started: command, commit, machine.
-
-    ``package_modified`` is True when the package's source differed from ``commit``
-    (uncommitted edits under ``navdecode/``), so the commit alone does not pin the code.
-    """
-    import subprocess
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, check=True).stdout.strip()
-
-    try:
-        commit = git("rev-parse", "HEAD")
-        modified: bool | None = bool(git("status", "--porcelain", "--untracked-files=no", "."))
-    except (OSError, subprocess.CalledProcessError):
-        commit, modified = "unknown", None
-    machine = (f"{platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, "
-               f"torch {torch.__version__}").replace("  ", " ")
-    return {"command": command, "commit": commit, "package_modified": modified,
-            "machine": machine}

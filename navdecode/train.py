@@ -31,8 +31,12 @@ from __future__ import annotations
 
 import copy
 import json
+import signal
+import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -42,16 +46,17 @@ import torch
 import xarray as xr
 from tqdm.auto import tqdm
 
-from navdecode._io import atomic_write, atomic_write_text
 from navdecode._validation import check_path, torch_generator
-from navdecode.agents import Agent, RecurrentActor, make_agent
+from navdecode.agents import RecurrentActor, make_agent
 from navdecode.checkpoints import save_agent
 from navdecode.config import TaskConfig
 from navdecode.diagnostics import SATURATION_THRESHOLD, preactivations
 from navdecode.metrics import session_metrics
-from navdecode.replay import Batch, TrajectoryMemory, mirror
+from navdecode.replay import TrajectoryMemory, mirror
 from navdecode.rollout import fixed_targets, run_agent
+from navdecode.runs import Progress, RunFolder, TrainingState, command_line
 from navdecode.task import FireflyTask
+from navdecode.td3 import critic_loss, saturation_excess, smooth_target_action, td3_update
 from navdecode.train_config import TrainConfig
 
 __all__ = ["TrainingRun", "critic_loss", "exploration_action", "explore", "phase1_over",
@@ -177,26 +182,6 @@ def phase3_score(table: pd.DataFrame, config: TrainConfig) -> float:
     return float(fractions.iloc[0] if config.phase3_trigger == "gain1x" else fractions.max())
 
 
-def smooth_target_action(action: torch.Tensor, noise: torch.Tensor, threshold: float,
-                         clip: float) -> torch.Tensor:
-    """Target policy smoothing that keeps each action on its side of the stop threshold.
-
-    As published, component by component: for a stop, the (unclipped) noise is added
-    and the result is clamped inside the stop zone; for a move, the noise is clipped to
-    +-`clip` and a component above `threshold` stays in [threshold, 1], one below
-    -`threshold` stays in [-1, -threshold], and a small component of a move stays in
-    [-1, 1]. So a stop stays a stop and a move stays a move.
-    """
-    inside = threshold * (1 - 1e-4)
-    is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True)
-    stop = (action + noise).clamp(-inside, inside)
-    moved = action + noise.clamp(-clip, clip)
-    move = torch.where(action > threshold, moved.clamp(threshold, 1.0),
-                       torch.where(action < -threshold, moved.clamp(-1.0, -threshold),
-                                   moved.clamp(-1.0, 1.0)))
-    return torch.where(is_stop, stop, move)
-
-
 def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig,
              trial: int = 0) -> pd.DataFrame:
     """Run the validation targets at every validation gain, batched.
@@ -240,80 +225,6 @@ def _both_saturated(actor: torch.nn.Module, ds: xr.Dataset) -> float:
     return float((np.abs(preactivations(actor, ds)) > SATURATION_THRESHOLD).all(axis=1).mean())
 
 
-def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    return torch.where(mask > 0, x, 0.0).sum() / mask.sum()
-
-
-def _policy_value(critic: torch.nn.Module, batch: Batch, action: torch.Tensor,
-                  config: TrainConfig) -> torch.Tensor:
-    """Q of policy actions (a `TwinCritic` or one Q network), per `critic_action_history`."""
-    if config.critic_action_history == "executed":
-        return critic.after_history(batch.inputs, batch.actions, action)
-    return critic(batch.inputs, action)
-
-
-def critic_loss(agent: Agent, target: Agent, batch: Batch, config: TrainConfig,
-                threshold: float, gen: torch.Generator) -> torch.Tensor:
-    """TD3 critic loss on a padded batch: both Q networks against the clipped double-Q target.
-
-    The target uses the target actor's action plus clipped smoothing noise kept on the
-    same side of the stop threshold, and bootstraps from the next step of the same
-    trajectory (never past its last step). Padding never enters the loss.
-    """
-    with torch.no_grad():
-        next_a, _ = target.actor(batch.inputs)
-        noise = torch.randn(next_a.shape, generator=gen, device=next_a.device)
-        next_a = smooth_target_action(next_a, noise * config.target_noise_std, threshold,
-                                      config.target_noise_clip)
-        q1_t, q2_t = _policy_value(target.critic, batch, next_a, config)
-        q_t = torch.minimum(q1_t, q2_t).squeeze(-1)
-        q_next = torch.cat([q_t[1:], torch.zeros_like(q_t[:1])])
-        y = batch.rewards + config.gamma * (1 - batch.dones) * q_next
-    q1, q2 = agent.critic(batch.inputs, batch.actions)
-    return _masked_mean((q1.squeeze(-1) - y) ** 2, batch.mask) + _masked_mean(
-        (q2.squeeze(-1) - y) ** 2, batch.mask)
-
-
-def saturation_excess(z: torch.Tensor, mask: torch.Tensor,
-                      threshold: float = SATURATION_THRESHOLD) -> torch.Tensor:
-    """Masked mean over steps of ``sum(relu(|z| - threshold)^2)`` over action components.
-
-    Zero (with zero gradient) while every pre-tanh read-out stays within +-`threshold`;
-    `TrainConfig.saturation_penalty` multiplies it into the actor loss.
-    """
-    excess = (z.abs() - threshold).clamp(min=0.0)
-    return _masked_mean((excess**2).sum(-1), mask)
-
-
-def _td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim.Optimizer,
-                opt_critic: torch.optim.Optimizer, config: TrainConfig, threshold: float,
-                update_actor: bool, gen: torch.Generator) -> dict[str, float]:
-    """One TD3 step on a padded batch: critic regression, then (delayed) actor and targets."""
-    loss = critic_loss(agent, target, batch, config, threshold, gen)
-    opt_critic.zero_grad(set_to_none=True)
-    loss.backward()
-    opt_critic.step()
-    out = {"critic_loss": loss.detach().item()}
-
-    if update_actor:
-        z, _ = agent.actor.preactivation(batch.inputs)
-        q = _policy_value(agent.critic.q1, batch, torch.tanh(z), config)
-        actor_loss = -_masked_mean(q.squeeze(-1), batch.mask)
-        if config.saturation_penalty:
-            actor_loss = actor_loss + config.saturation_penalty * saturation_excess(z, batch.mask)
-        opt_actor.zero_grad(set_to_none=True)
-        actor_loss.backward()
-        opt_actor.step()
-        # soft target update: theta' <- tau * theta + (1 - tau) * theta'
-        with torch.no_grad():
-            online = list(agent.parameters())
-            targets = list(target.parameters())
-            torch._foreach_mul_(targets, 1 - config.tau)
-            torch._foreach_add_(targets, online, alpha=config.tau)
-        out["actor_loss"] = actor_loss.detach().item()
-    return out
-
-
 # Fields added to TrainConfig after runs had been started, with the value those runs
 # trained under: a config.json without the field was written before it existed.
 _BEFORE_FIELD_EXISTED = {"saturation_penalty": 0.0, "critic_action_history": "policy"}
@@ -339,10 +250,6 @@ def _check_same_config(path: Path, config: TrainConfig) -> None:
         raise ValueError(msg)
 
 
-def _save_state(path: Path, **state: object) -> None:
-    atomic_write(path, lambda tmp: torch.save(state, tmp))
-
-
 def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
           task_config: TaskConfig | None = None, progress: bool = True) -> TrainingRun:
     """Train an agent with recurrent TD3, as published, and record its training curve.
@@ -352,8 +259,13 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     observation noise on, each trajectory also stored mirrored across the y axis.
     Phase III (once a validation's 1x reward fraction exceeds 0.8): noise 0.4, lr 5e-5.
     Every `validate_every` trials: validation at 1x-4x gain (a curve row per gain) and a
-    checkpoint; the full training state (networks, targets, optimisers, replay memory,
-    random generators, curve) is saved with it so a killed run resumes exactly there.
+    checkpoint; the full training state (`navdecode.runs.TrainingState`: networks,
+    targets, optimisers, replay memory, random generators, curve) is saved with it so a
+    killed run resumes exactly there. The state it replaces is kept as ``state.prev.pt``
+    and used when the newer one is unreadable. Ctrl-C (SIGINT, in the main thread) is
+    honoured at the end of the current collection: the state is saved there and
+    `KeyboardInterrupt` raised, so ``resume=True`` continues from that trial; a second
+    Ctrl-C stops at once.
 
     Where the defaults differ from the published code (collection `n_envs` at a time,
     padded replay batches, the exploration rule, the phase-I window and cap, the
@@ -368,9 +280,10 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     config : TrainConfig
         Training settings.
     out_dir : str or pathlib.Path
-        Run folder; created if missing.
+        Run folder (`navdecode.runs.RunFolder`); created if missing. Temporary files of
+        killed writes in it are removed.
     resume : bool, default=False
-        Continue from ``out_dir/state.pt``. Without it an existing run is refused.
+        Continue from the run's saved state. Without it an existing run is refused.
     task_config : TaskConfig or None, default=None
         Task settings (the published ones when None).
     progress : bool, default=True
@@ -393,18 +306,98 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     if not isinstance(config, TrainConfig):
         msg = f"config must be a TrainConfig, got {type(config).__name__}"
         raise TypeError(msg)
-    out = check_path(out_dir, "out_dir")
+    folder = RunFolder(out_dir)
     task_config = TaskConfig() if task_config is None else task_config
-    state_path = out / "state.pt"
-    if state_path.exists() and not resume:
-        msg = f"out_dir {str(out)!r} already holds a run; pass resume=True (--resume) to continue"
+    if folder.has_state() and not resume:
+        msg = (f"out_dir {str(folder.path)!r} already holds a run; pass resume=True "
+               "(--resume) to continue")
         raise ValueError(msg)
-    if resume and not state_path.exists():
-        what = "has no state.pt to resume from" if (out / "config.json").exists() else \
+    if resume and not folder.has_state():
+        what = "has no state.pt to resume from" if folder.config.exists() else \
             "holds no run to resume (a mistyped folder?); drop resume (--resume) to start one"
-        msg = f"out_dir {str(out)!r} {what}"
+        msg = f"out_dir {str(folder.path)!r} {what}"
         raise ValueError(msg)
-    (out / "checkpoints").mkdir(parents=True, exist_ok=True)
+    if resume:
+        _check_same_config(folder.config, config)
+    device = _training_device(config)
+    folder.clean_temporaries()
+    learner = _Learner(config, task_config, device)
+    state = folder.load_state(device) if resume else None
+    if state is not None:
+        learner.load(state)
+    run = state.progress if state is not None else Progress()
+    folder.start({"train": asdict(config), "task": asdict(task_config)},
+                 command_line(f"navdecode.train({config!r}, {str(folder.path)!r})"))
+
+    recent = deque(run.recent, maxlen=config.phase1_window)
+    recent_len: deque[int] = deque(maxlen=config.phase1_window)  # progress display only
+    folder.write_curve(_curve(run))
+    bar = tqdm(desc=f"{config.arch} seed {config.seed}", unit="trial", initial=run.trials,
+               disable=not progress, dynamic_ncols=True)
+    session_start = time.perf_counter()
+
+    def save() -> None:
+        nonlocal session_start
+        run.recent = list(recent)
+        run.wall_s += time.perf_counter() - session_start
+        session_start = time.perf_counter()
+        folder.save_state(learner.state(run))
+
+    with _deferred_interrupt() as interrupted:
+        while not _finished(run, config):
+            rewarded, lengths = learner.collect(run)
+            recent.extend(rewarded.tolist())
+            recent_len.extend(lengths.tolist())
+            run.trials += config.n_envs
+            bar.update(config.n_envs)
+            bar.set_postfix(phase=run.phase, rewarded=f"{np.mean(recent):.2f}",
+                            steps=f"{np.mean(recent_len):.1f}", updates=run.updates,
+                            refresh=False)
+
+            # phase I ends when enough recent trials are rewarded: clear the memory
+            if run.phase == 1 and phase1_over(recent, run.trials, config):
+                run.phase, run.phase1_trials = 2, run.trials
+                learner.memory.clear()
+
+            # validation, checkpoint and resumable state every `validate_every` trials
+            if run.trials % config.validate_every == 0:
+                wall = run.wall_s + time.perf_counter() - session_start
+                table = validate(learner.agent.actor, config, task_config, trial=run.trials)
+                after = run.trials_after_phase1 if run.phase1_trials is not None else -1
+                run.curve.extend({"episode": run.trials, "phase": run.phase,
+                                  "trials_after_phase1": after, **row,
+                                  "actor_saturated": table.attrs["saturated"],
+                                  "wall_time_s": wall} for row in table.to_dict("records"))
+                if run.phase == 2 and phase3_score(table, config) > config.phase3_threshold:
+                    run.phase = 3
+                    learner.set_lr(config.lr_phase3)
+                if progress:
+                    frac1 = float(table["reward_fraction"].iloc[0])
+                    bar.write(f"trial {run.trials}: phase {run.phase}, validation 1x reward "
+                              f"fraction {frac1:.3f}, error "
+                              f"{table['error_distance'].iloc[0]:.0f} cm, actor saturated at "
+                              f"{table.attrs['saturated']:.0%} of steps")
+                save_agent(learner.agent, folder.checkpoint(run.trials),
+                           metadata={"trial": run.trials, "phase": run.phase,
+                                     "trials_after_phase1": after, "seed": config.seed},
+                           include_critic=False)  # the critic lives in the state
+                save()
+                folder.write_curve(_curve(run))
+            if interrupted():
+                save()
+                bar.close()
+                raise KeyboardInterrupt
+    bar.close()
+    run.wall_s += time.perf_counter() - session_start
+    folder.finish({"trials": run.trials, "phase1_trials": run.phase1_trials,
+                   "wall_s": run.wall_s, "updates": run.updates, "env_steps": run.env_steps})
+    curve = _curve(run)
+    folder.write_curve(curve)
+    return TrainingRun(folder.path, config, curve, run.phase1_trials, run.wall_s)
+
+
+def _training_device(config: TrainConfig) -> torch.device:
+    """Set torch's threads and check that the configured device exists here."""
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
     device = torch.device(config.device)
@@ -414,151 +407,141 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     if device.type == "mps" and not torch.backends.mps.is_available():
         msg = f"device={config.device!r} but MPS is not available here; use device='cpu'"
         raise ValueError(msg)
+    return device
 
-    # seeding, in one place: every random stream has its own generator
-    agent = make_agent(config.arch, seed=config.seed).to(device)
-    target = copy.deepcopy(agent)
-    opt_actor = torch.optim.Adam(agent.actor.parameters(), lr=config.lr, eps=config.adam_eps)
-    opt_critic = torch.optim.Adam(agent.critic.parameters(), lr=config.lr, eps=config.adam_eps)
-    task_phase1 = FireflyTask(replace(task_config, obs_noise=False), device=device)
-    task_main = FireflyTask(task_config, device=device)
-    task_main._gen = task_phase1._gen = torch_generator(config.seed + 1, device)
-    noise_gen = torch_generator(config.seed + 2, device)
-    sample_gen = torch_generator(config.seed + 3, device)
-    memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
-    threshold = task_config.stop_threshold
-    s = {"phase": 1, "trials": 0, "phase1_trials": None, "updates": 0, "env_steps": 0,
-         "credit": 0.0,
-         "wall_s": 0.0, "curve": [], "recent": []}
 
-    if resume and state_path.exists():
-        _check_same_config(out / "config.json", config)
-        saved = torch.load(state_path, map_location=device, weights_only=True)
-        agent.load_state_dict(saved["agent"])
-        target.load_state_dict(saved["target"])
-        opt_actor.load_state_dict(saved["opt_actor"])
-        opt_critic.load_state_dict(saved["opt_critic"])
-        memory.load_state_dict(saved["memory"])
-        for gen, key in ((task_main._gen, "gen_task"), (noise_gen, "gen_noise"),
-                         (sample_gen, "gen_sample")):
-            gen.set_state(saved[key].cpu())
-        s = {**s, **json.loads(saved["scalars"])}
-    recent = deque(s["recent"], maxlen=config.phase1_window)
-    recent_len: deque[int] = deque(maxlen=config.phase1_window)  # progress display only
-    atomic_write_text(out / "config.json", json.dumps(
-        {"train": asdict(config), "task": asdict(task_config)}, indent=2))
+def _finished(run: Progress, config: TrainConfig) -> bool:
+    if run.phase1_trials is None:
+        return run.trials >= config.max_phase1_trials
+    return run.trials_after_phase1 >= config.n_trials_after_phase1
 
-    def write_curve() -> pd.DataFrame:
-        curve = pd.DataFrame(s["curve"], columns=CURVE_COLUMNS)
-        atomic_write_text(out / "curve.csv", curve.to_csv(index=False))
-        return curve
 
-    write_curve()
-    bar = tqdm(desc=f"{config.arch} seed {config.seed}", unit="trial", initial=s["trials"],
-               disable=not progress, dynamic_ncols=True)
-    session_start = time.perf_counter()
-    max_len = task_config.max_steps
-    sample = memory.sample if config.replay_sampling == "padded" else memory.sample_equal_length
+def _curve(run: Progress) -> pd.DataFrame:
+    return pd.DataFrame(run.curve, columns=CURVE_COLUMNS)
 
-    while True:
-        trials_after = s["trials"] - s["phase1_trials"] if s["phase1_trials"] is not None else 0
-        if s["phase1_trials"] is not None and trials_after >= config.n_trials_after_phase1:
-            break
-        if s["phase1_trials"] is None and s["trials"] >= config.max_phase1_trials:
-            break
 
-        # collect n_envs trials side by side, updating every `steps_per_update` env steps
-        noise_std = {1: config.phase1_noise, 2: config.phase2_noise, 3: config.phase3_noise}[
-            s["phase"]]
-        task = task_phase1 if s["phase"] == 1 else task_main
-        obs, _ = task.reset(options={"batch_size": config.n_envs})
-        inputs = torch.zeros(config.n_envs, max_len, 6, device=device)
-        actions = torch.zeros(config.n_envs, max_len, 2, device=device)
-        rewards = torch.zeros(config.n_envs, max_len, device=device)
-        lengths = torch.zeros(config.n_envs, dtype=torch.long, device=device)
-        rewarded = torch.zeros(config.n_envs, dtype=torch.bool, device=device)
+@contextmanager
+def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
+    """Hold a first Ctrl-C until the loop asks (``interrupted()``); a second one stops at once.
+
+    Only the main thread can handle signals; elsewhere (e.g. a dask worker) Ctrl-C is left
+    as it is and ``interrupted()`` is always False.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    caught: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if caught:
+            raise KeyboardInterrupt
+        caught.append(signum)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(caught)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Learner:
+    """The networks, optimisers, tasks, random streams and memory of one run.
+
+    ``collect`` runs one batch of `n_envs` trials with the TD3 updates interleaved
+    (one per `steps_per_update` environment steps once the memory holds
+    `learning_starts` trajectories); ``state``/``load`` convert to and from the saved
+    `TrainingState`.
+    """
+
+    def __init__(self, config: TrainConfig, task_config: TaskConfig, device: torch.device):
+        # seeding, in one place: every random stream has its own generator
+        self.config, self.device = config, device
+        self.agent = make_agent(config.arch, seed=config.seed).to(device)
+        self.target = copy.deepcopy(self.agent)
+        self.opt_actor = torch.optim.Adam(self.agent.actor.parameters(), lr=config.lr,
+                                          eps=config.adam_eps)
+        self.opt_critic = torch.optim.Adam(self.agent.critic.parameters(), lr=config.lr,
+                                           eps=config.adam_eps)
+        self.task_phase1 = FireflyTask(replace(task_config, obs_noise=False), device=device)
+        self.task_main = FireflyTask(task_config, device=device)
+        self.task_main._gen = self.task_phase1._gen = torch_generator(config.seed + 1, device)
+        self.noise_gen = torch_generator(config.seed + 2, device)
+        self.sample_gen = torch_generator(config.seed + 3, device)
+        self.memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
+        self.sample = (self.memory.sample if config.replay_sampling == "padded"
+                       else self.memory.sample_equal_length)
+        self.threshold = task_config.stop_threshold
+
+    def state(self, run: Progress) -> TrainingState:
+        return TrainingState(
+            progress=run, agent=self.agent.state_dict(), target=self.target.state_dict(),
+            opt_actor=self.opt_actor.state_dict(), opt_critic=self.opt_critic.state_dict(),
+            memory=self.memory.state_dict(), gen_task=self.task_main._gen.get_state(),
+            gen_noise=self.noise_gen.get_state(), gen_sample=self.sample_gen.get_state())
+
+    def load(self, state: TrainingState) -> None:
+        self.agent.load_state_dict(state.agent)
+        self.target.load_state_dict(state.target)
+        self.opt_actor.load_state_dict(state.opt_actor)
+        self.opt_critic.load_state_dict(state.opt_critic)
+        self.memory.load_state_dict(state.memory)
+        for gen, saved in ((self.task_main._gen, state.gen_task),
+                           (self.noise_gen, state.gen_noise),
+                           (self.sample_gen, state.gen_sample)):
+            gen.set_state(saved.cpu())
+
+    def set_lr(self, lr: float) -> None:
+        for opt in (self.opt_actor, self.opt_critic):
+            for group in opt.param_groups:
+                group["lr"] = lr
+
+    def collect(self, run: Progress) -> tuple[torch.Tensor, torch.Tensor]:
+        """One batch of `n_envs` trials in the current phase; returns (rewarded, lengths)."""
+        config, device, n = self.config, self.device, self.config.n_envs
+        noise_std = {1: config.phase1_noise, 2: config.phase2_noise,
+                     3: config.phase3_noise}[run.phase]
+        task = self.task_phase1 if run.phase == 1 else self.task_main
+        max_len = task.config.max_steps
+        obs, _ = task.reset(options={"batch_size": n})
+        inputs = torch.zeros(n, max_len, 6, device=device)
+        actions = torch.zeros(n, max_len, 2, device=device)
+        rewards = torch.zeros(n, max_len, device=device)
+        lengths = torch.zeros(n, dtype=torch.long, device=device)
+        rewarded = torch.zeros(n, dtype=torch.bool, device=device)
+        clean_moved = torch.zeros(n, dtype=torch.bool, device=device)
         hidden = None
-        clean_moved = torch.zeros(config.n_envs, dtype=torch.bool, device=device)
         for t in range(max_len):
             active = ~task.done
             lengths += active
             with torch.no_grad():
-                clean, hidden = agent.actor(obs[None], hidden)
+                clean, hidden = self.agent.actor(obs[None], hidden)
             clean = clean[0]
-            noise = noise_std * torch.randn(clean.shape, generator=noise_gen, device=device)
+            noise = noise_std * torch.randn(clean.shape, generator=self.noise_gen, device=device)
             action = exploration_action(clean, noise, task, clean_moved, config.exploration)
             inputs[:, t], actions[:, t] = obs, action
             obs, reward, _, _, info = task.step(action)
             rewards[:, t] = reward
             rewarded |= info["rewarded"]
             n_active = int(active.sum())
-            s["env_steps"] += n_active
-            if len(memory) >= config.learning_starts:
-                s["credit"] += n_active / config.steps_per_update
-            while s["credit"] >= 1:
-                s["credit"] -= 1
-                s["updates"] += 1
-                _td3_update(agent, target, sample(config.batch_size, sample_gen),
-                            opt_actor, opt_critic, config, threshold,
-                            update_actor=s["updates"] % config.policy_delay == 0, gen=noise_gen)
+            run.env_steps += n_active
+            if len(self.memory) >= config.learning_starts:
+                run.credit += n_active / config.steps_per_update
+            while run.credit >= 1:
+                run.credit -= 1
+                run.updates += 1
+                td3_update(self.agent, self.target, self.sample(config.batch_size,
+                                                                self.sample_gen),
+                           self.opt_actor, self.opt_critic, config, self.threshold,
+                           update_actor=run.updates % config.policy_delay == 0,
+                           gen=self.noise_gen)
             if bool(task.done.all()):
                 break
         valid = torch.arange(max_len, device=device)[None] < lengths[:, None]
         inputs, actions = inputs * valid[..., None], actions * valid[..., None]
-        memory.add(inputs, actions, rewards, lengths)
-        if s["phase"] >= 2:
-            memory.add(*mirror(inputs, actions), rewards, lengths)
-        recent.extend(rewarded.tolist())
-        recent_len.extend(lengths.tolist())
-        s["trials"] += config.n_envs
-        bar.update(config.n_envs)
-        bar.set_postfix(phase=s["phase"], rewarded=f"{np.mean(recent):.2f}",
-                        steps=f"{np.mean(recent_len):.1f}", updates=s["updates"],
-                        refresh=False)
-
-        # phase I ends when enough recent trials are rewarded: clear the memory
-        if s["phase"] == 1 and phase1_over(recent, s["trials"], config):
-            s["phase"], s["phase1_trials"] = 2, s["trials"]
-            memory.clear()
-
-        # validation, checkpoint and resumable state every `validate_every` trials
-        if s["trials"] % config.validate_every == 0:
-            wall = s["wall_s"] + time.perf_counter() - session_start
-            table = validate(agent.actor, config, task_config, trial=s["trials"])
-            after = s["trials"] - s["phase1_trials"] if s["phase1_trials"] is not None else -1
-            for row in table.to_dict("records"):
-                s["curve"].append({"episode": s["trials"], "phase": s["phase"],
-                                   "trials_after_phase1": after, **row,
-                                   "actor_saturated": table.attrs["saturated"],
-                                   "wall_time_s": wall})
-            frac1 = float(table["reward_fraction"].iloc[0])
-            if s["phase"] == 2 and phase3_score(table, config) > config.phase3_threshold:
-                s["phase"] = 3
-                for opt in (opt_actor, opt_critic):
-                    for group in opt.param_groups:
-                        group["lr"] = config.lr_phase3
-            if progress:
-                bar.write(f"trial {s['trials']}: phase {s['phase']}, validation 1x reward "
-                          f"fraction {frac1:.3f}, error {table['error_distance'].iloc[0]:.0f} cm, "
-                          f"actor saturated at {table.attrs['saturated']:.0%} of steps")
-            save_agent(agent, out / "checkpoints" / f"trial_{s['trials']:06d}.pt",
-                       metadata={"trial": s["trials"], "phase": s["phase"],
-                                 "trials_after_phase1": after, "seed": config.seed},
-                       include_critic=False)  # the critic lives in state.pt
-            s["recent"] = list(recent)
-            s["wall_s"] = wall
-            session_start = time.perf_counter()
-            _save_state(state_path, agent=agent.state_dict(), target=target.state_dict(),
-                        opt_actor=opt_actor.state_dict(), opt_critic=opt_critic.state_dict(),
-                        memory=memory.state_dict(), gen_task=task_main._gen.get_state(),
-                        gen_noise=noise_gen.get_state(), gen_sample=sample_gen.get_state(),
-                        scalars=json.dumps(s))
-            write_curve()
-    bar.close()
-    atomic_write_text(out / "done.json", json.dumps(
-        {"trials": s["trials"], "phase1_trials": s["phase1_trials"], "wall_s": s["wall_s"],
-         "updates": s["updates"], "env_steps": s["env_steps"]}))
-    return TrainingRun(out, config, write_curve(), s["phase1_trials"], s["wall_s"])
+        self.memory.add(inputs, actions, rewards, lengths)
+        if run.phase >= 2:
+            self.memory.add(*mirror(inputs, actions), rewards, lengths)
+        return rewarded, lengths
 
 
 def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",

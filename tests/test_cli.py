@@ -71,7 +71,8 @@ def test_train_export_and_report_from_the_command_line(tmp_path, capsys):
     assert "phase I took 10 trials" in capsys.readouterr().out
     assert (run / "done.json").exists()
     facts = json.loads((run / "provenance.json").read_text())
-    assert facts["command"] == ""  # called from Python (pytest), not as the navdecode command
+    # called from Python (pytest), not as the navdecode command: the call is recorded
+    assert facts["command"].startswith("navdecode.train(TrainConfig(arch='modular'")
     assert set(facts) == {"command", "commit", "package_modified", "machine"}
     assert facts["package_modified"] in (True, False, None)
     assert main(["export", str(run), "--dest", str(tmp_path / "bundle")]) == 0

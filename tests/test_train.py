@@ -8,15 +8,8 @@ import torch
 
 from navdecode import FireflyTask, TaskConfig, load_agent, make_agent
 from navdecode.replay import Batch, TrajectoryMemory, mirror
-from navdecode.train import (
-    _td3_update,
-    critic_loss,
-    explore,
-    saturation_excess,
-    select_checkpoint,
-    smooth_target_action,
-    train,
-)
+from navdecode.td3 import critic_loss, saturation_excess, smooth_target_action, td3_update
+from navdecode.train import explore, select_checkpoint, train
 from navdecode.train_config import TrainConfig
 
 TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
@@ -190,7 +183,7 @@ def test_saturation_penalty_pulls_a_saturated_actor_back_only_when_asked(penalty
     before = agent.actor.l1.bias.detach().clone()
     opts = [torch.optim.SGD(agent.actor.parameters(), lr=0.1),
             torch.optim.SGD(agent.critic.parameters(), lr=0.0)]
-    _td3_update(agent, target, batch, *opts, config, 0.1, update_actor=True,
+    td3_update(agent, target, batch, *opts, config, 0.1, update_actor=True,
                 gen=torch.Generator().manual_seed(0))
     moved = before - agent.actor.l1.bias.detach()
     if penalty:  # d/dz of (z - 3)^2 at z ~ 8 is ~10 per component: a clear step back

@@ -1,0 +1,126 @@
+"""The run folder and the training state: fallback, cleanup, Ctrl-C, provenance."""
+
+import json
+import signal
+import sys
+
+import pandas as pd
+import pytest
+import torch
+
+from navdecode.runs import Progress, RunFolder, TrainingState
+from navdecode.train import train
+from navdecode.train_config import TrainConfig
+
+TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
+            n_envs=5, learning_starts=10, n_validation=10, torch_threads=1)
+COLS = ["episode", "phase", "trials_after_phase1", "reward_fraction", "error_distance"]
+train_module = sys.modules["navdecode.train"]  # the module; navdecode.train is the function
+
+
+def test_training_state_round_trips_and_names_a_missing_part():
+    progress = Progress(phase=2, trials=30, phase1_trials=10, curve=[{"episode": 10}],
+                        recent=[True, False])
+    parts = {k: torch.zeros(1) for k in ("agent", "target", "opt_actor", "opt_critic",
+                                         "memory", "gen_task", "gen_noise", "gen_sample")}
+    saved = TrainingState(progress=progress, **parts).to_dict()
+    back = TrainingState.from_dict(saved)
+    assert back.progress == progress
+    assert back.progress.trials_after_phase1 == 20
+    del saved["memory"]
+    with pytest.raises(ValueError, match="lacks memory"):
+        TrainingState.from_dict(saved)
+
+
+def _killed_at_validation(config, run, monkeypatch, n):
+    """Run until the n-th validation, which dies as a killed process would."""
+    real_validate = train_module.validate
+    calls = {"n": 0}
+
+    def dying_validate(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt  # not via SIGINT: nothing is saved
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "validate", dying_validate)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, run, progress=False)
+    monkeypatch.setattr(train_module, "validate", real_validate)
+
+
+def test_resume_falls_back_to_the_previous_state_when_the_newest_is_corrupt(tmp_path,
+                                                                           monkeypatch):
+    config = TrainConfig(arch="modular", **TINY)
+    full = train(config, tmp_path / "full", progress=False).curve
+    cut = tmp_path / "cut"
+    _killed_at_validation(config, cut, monkeypatch, 3)  # state.pt at 20, state.prev.pt at 10
+    folder = RunFolder(cut)
+    # a truncated newest state (a write cut short by the machine, a full disk)
+    folder.state.write_bytes(folder.state.read_bytes()[:1000])
+    with pytest.warns(RuntimeWarning, match=r"state\.pt could not be read.*state\.prev\.pt "
+                                            r"\(trial 10\)"):
+        state = folder.load_state()
+    assert state.progress.trials == 10
+    # resuming from trial 10 reproduces the uninterrupted run exactly
+    with pytest.warns(RuntimeWarning, match="state.prev.pt"):
+        resumed = train(config, cut, resume=True, progress=False).curve
+    pd.testing.assert_frame_equal(resumed[COLS], full[COLS])
+
+
+def test_no_readable_state_is_a_clear_error_naming_both_files(tmp_path):
+    folder = RunFolder(tmp_path)
+    folder.state.write_bytes(b"not a torch file")
+    with pytest.raises(ValueError, match=r"no readable training state.*state\.pt: .*"
+                                         r"state\.prev\.pt: missing"):
+        folder.load_state()
+
+
+def test_temporary_files_of_killed_writes_are_removed_at_the_next_start(tmp_path):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    stale = [run / ".state.pt.new.tmp", run / ".curve.csv.abc123.tmp",
+             run / "checkpoints" / ".trial_000010.pt.x.tmp"]
+    for p in stale:
+        p.write_bytes(b"x" * 100)
+    keep = run / "notes.tmp"  # not one of ours (no leading dot): left alone
+    keep.write_text("mine")
+    train(TrainConfig(arch="modular", **TINY), run, progress=False)
+    assert not any(p.exists() for p in stale)
+    assert keep.read_text() == "mine"
+
+
+def test_ctrl_c_saves_the_state_and_resume_continues_exactly(tmp_path, monkeypatch):
+    config = TrainConfig(arch="modular", **{**TINY, "n_trials_after_phase1": 30})
+    full = train(config, tmp_path / "full", progress=False).curve
+    real_validate = train_module.validate
+    calls = {"n": 0}
+
+    def validate_then_ctrl_c(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:  # Ctrl-C arrives during the validation at trial 20
+            signal.raise_signal(signal.SIGINT)
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "validate", validate_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path / "cut", progress=False)
+    folder = RunFolder(tmp_path / "cut")
+    # the loop finished the validation and checkpoint of trial 20, then saved and stopped
+    assert folder.load_state().progress.trials == 20
+    assert folder.checkpoint(20).exists()
+    assert not folder.is_done()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    monkeypatch.setattr(train_module, "validate", real_validate)
+    resumed = train(config, tmp_path / "cut", resume=True, progress=False).curve
+    pd.testing.assert_frame_equal(resumed[COLS], full[COLS])
+
+
+def test_train_writes_its_own_provenance_and_config(tmp_path):
+    run = tmp_path / "run"
+    train(TrainConfig(arch="modular", **TINY), run, progress=False)
+    facts = json.loads((run / "provenance.json").read_text())
+    assert set(facts) == {"command", "commit", "package_modified", "machine"}
+    assert facts["command"].startswith("navdecode.train(TrainConfig(")
+    assert json.loads((run / "config.json").read_text())["train"]["seed"] == 0
+    assert RunFolder(run).is_done()
