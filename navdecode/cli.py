@@ -222,7 +222,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     table = sweep(args.archs, seeds, args.out, scheduler=args.scheduler,
                   n_workers=args.workers, **extra)
     print(table.to_string(index=False))
-    return 0
+    return 1 if (table["status"] == "failed").any() else 0
 
 
 def _add_sweep(sub: argparse._SubParsersAction) -> None:

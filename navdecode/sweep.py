@@ -8,30 +8,51 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_int, check_path, require
+from navdecode._validation import check_int, check_path, check_positive, require
+from navdecode.runs import RunFolder
 from navdecode.train_config import TrainConfig
 
-__all__ = ["sweep"]
+__all__ = ["run_status", "sweep"]
 
 
 def _train_one(config: TrainConfig, out_dir: str) -> dict[str, object]:
     """Train one (arch, seed), resuming an interrupted run; runs inside a dask worker."""
     from navdecode.train import train
 
-    out = Path(out_dir)
-    run = train(config, out, resume=(out / "state.pt").exists(), progress=False)
-    return {"arch": config.arch, "seed": config.seed, "out_dir": str(out),
+    run = train(config, out_dir, resume=RunFolder(out_dir).has_state(), progress=False)
+    return {"arch": config.arch, "seed": config.seed, "out_dir": str(out_dir),
             "phase1_trials": run.phase1_trials, "wall_time_s": run.wall_time_s,
-            "status": "trained"}
+            "status": "trained", "error": ""}
+
+
+def run_status(run_dir: str | Path) -> dict[str, object]:
+    """Where a run stands, read from its folder: trials, phase and the latest 1x result.
+
+    Returns ``{"trials": int, "phase": int, "reward_fraction_1x": float}`` (0, 1 and NaN
+    before the first validation).
+    """
+    curve_path = RunFolder(run_dir).curve
+    try:
+        curve = pd.read_csv(curve_path)
+    except (OSError, pd.errors.EmptyDataError):
+        curve = pd.DataFrame()
+    rows = curve[curve["task"] == "gain1x"] if "task" in curve else curve
+    if rows.empty:
+        return {"trials": 0, "phase": 1, "reward_fraction_1x": float("nan")}
+    last = rows.iloc[-1]
+    return {"trials": int(last["episode"]), "phase": int(last["phase"]),
+            "reward_fraction_1x": float(last["reward_fraction"])}
 
 
 def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
           scheduler: str | None = None, n_workers: int | None = None,
-          **config: object) -> pd.DataFrame:
+          progress: bool = True, poll_s: float = 5.0, **config: object) -> pd.DataFrame:
     """Train every (architecture, seed) pair, one run per dask task.
 
     Finished runs (``done.json`` present) are skipped; interrupted ones resume from
-    their last checkpoint. Each run writes to ``out_dir/<arch>-seed<seed>/``.
+    their saved state. Each run writes to ``out_dir/<arch>-seed<seed>/``. A run that
+    fails is reported (status ``"failed"`` with its error) while the others go on to
+    the end.
 
     Parameters
     ----------
@@ -46,6 +67,11 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
         a LocalCluster with one single-threaded worker process per CPU core.
     n_workers : int or None, default=None
         Workers of the LocalCluster (default: the number of CPU cores).
+    progress : bool, default=True
+        One progress bar per run (trials, phase, latest 1x validation reward fraction),
+        read from the run folders every `poll_s` seconds.
+    poll_s : float, default=5.0
+        Seconds between progress reads.
     **config
         Further `TrainConfig` fields shared by every run (e.g. ``n_envs=10``).
 
@@ -53,7 +79,8 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
     -------
     summary : pandas.DataFrame
         One row per run: ``arch``, ``seed``, ``out_dir``, ``phase1_trials``,
-        ``wall_time_s``, ``status`` (``"trained"`` or ``"skipped"``).
+        ``wall_time_s``, ``status`` (``"trained"``, ``"skipped"`` or ``"failed"``) and
+        ``error`` (the failure, else empty).
 
     Examples
     --------
@@ -66,16 +93,18 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
         raise ValueError(msg)
     if n_workers is not None:
         check_int(n_workers, "n_workers", minimum=1)
+    check_positive(poll_s, "poll_s")
     require("distributed", "sweep", "sweep (dask.distributed)")
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, LocalCluster, wait
+
     configs = [TrainConfig(arch=a, seed=s, torch_threads=1, **config)  # type: ignore[arg-type]
                for a in archs for s in seeds]
     rows, todo = [], []
     for cfg in configs:
         run_dir = out / f"{cfg.arch}-seed{cfg.seed}"
-        if (run_dir / "done.json").exists():
+        if RunFolder(run_dir).is_done():
             rows.append({"arch": cfg.arch, "seed": cfg.seed, "out_dir": str(run_dir),
-                         "status": "skipped"})
+                         "status": "skipped", "error": ""})
         else:
             todo.append((cfg, str(run_dir)))
     if todo:
@@ -84,11 +113,35 @@ def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,
             workers = n_workers or os.cpu_count() or 1
             cluster = LocalCluster(n_workers=min(workers, len(todo)), threads_per_worker=1,
                                    processes=True, dashboard_address=None)
+        bars = {d: tqdm(desc=Path(d).name, unit="trial", position=i, disable=not progress,
+                        dynamic_ncols=True) for i, (_, d) in enumerate(todo)}
         with Client(scheduler or cluster) as client:
-            futures = [client.submit(_train_one, cfg, d, pure=False, key=f"train-{Path(d).name}")
-                       for cfg, d in todo]
-            for future in tqdm(as_completed(futures), total=len(futures), desc="runs"):
-                rows.append(future.result())
+            futures = {client.submit(_train_one, cfg, d, pure=False,
+                                     key=f"train-{Path(d).name}"): (cfg, d) for cfg, d in todo}
+            pending = set(futures)
+            while pending:
+                try:
+                    done = wait(list(pending), timeout=poll_s, return_when="FIRST_COMPLETED").done
+                except TimeoutError:  # none finished within poll_s: refresh the bars
+                    done = set()
+                for future in done:
+                    cfg, d = futures[future]
+                    pending.discard(future)
+                    if future.status == "finished":
+                        rows.append(future.result())
+                    else:
+                        error = future.exception()
+                        rows.append({"arch": cfg.arch, "seed": cfg.seed, "out_dir": d,
+                                     "status": "failed",
+                                     "error": f"{type(error).__name__}: {error}"})
+                        bars[d].write(f"{Path(d).name} failed: {type(error).__name__}: {error}")
+                for d, bar in bars.items():
+                    status = run_status(d)
+                    bar.n = status["trials"]
+                    bar.set_postfix(phase=status["phase"],
+                                    rf1x=f"{status['reward_fraction_1x']:.2f}")
+        for bar in bars.values():
+            bar.close()
         if cluster is not None:
             cluster.close()
     return pd.DataFrame(rows).sort_values(["arch", "seed"]).reset_index(drop=True)

@@ -84,3 +84,30 @@ def test_load_pretrained_errors():
         load_pretrained("hybrid", 0)
     with pytest.raises(ValueError, match="no bundled agent"):
         load_pretrained("modular", 999)
+
+
+@needs_dask
+def test_a_failing_run_leaves_the_healthy_ones_to_finish(tmp_path):
+    # holistic seed 0 holds an unreadable state and no previous one: its resume fails
+    broken = tmp_path / "holistic-seed0"
+    broken.mkdir()
+    (broken / "state.pt").write_bytes(b"garbage")
+    table = sweep(["modular", "holistic"], [0], tmp_path, n_workers=2, progress=False,
+                  poll_s=0.5, **TINY).set_index("arch")
+    assert table.loc["modular", "status"] == "trained"
+    assert (tmp_path / "modular-seed0" / "done.json").exists()
+    assert table.loc["holistic", "status"] == "failed"
+    assert "no readable training state" in table.loc["holistic", "error"]
+
+
+def test_run_status_reads_trials_phase_and_the_latest_1x_result(tmp_path):
+    from navdecode.sweep import run_status
+
+    assert run_status(tmp_path / "none") == {"trials": 0, "phase": 1,
+                                             "reward_fraction_1x": pytest.approx(float("nan"),
+                                                                                 nan_ok=True)}
+    train(TrainConfig(arch="modular", **TINY), tmp_path / "run", progress=False)
+    status = run_status(tmp_path / "run")
+    assert status["trials"] == 20
+    assert status["phase"] in (2, 3)
+    assert 0 <= status["reward_fraction_1x"] <= 1
