@@ -111,3 +111,25 @@ def test_run_status_reads_trials_phase_and_the_latest_1x_result(tmp_path):
     assert status["trials"] == 20
     assert status["phase"] in (2, 3)
     assert 0 <= status["reward_fraction_1x"] <= 1
+
+
+def test_bundled_agents_record_their_full_config_and_share_one():
+    from dataclasses import fields
+
+    from navdecode.pretrained import PRETRAINED_DIR
+
+    manifests = {p.stem: json.loads(p.read_text()) for p in PRETRAINED_DIR.glob("*.json")}
+    names = {f.name for f in fields(TrainConfig)}
+    for name, manifest in manifests.items():
+        assert set(manifest["config"]) == names, name
+        assert manifest["config"]["arch"] == manifest["arch"]
+        assert manifest["config"]["seed"] == manifest["seed"]
+    free = {"arch", "seed", "torch_threads", "device"}
+    for field in names - free:
+        values = {json.dumps(m["config"][field]) for m in manifests.values()}
+        if field == "critic_action_history":
+            # only the holistic critic's LSTM sees the action; for the modular critic both
+            # values train the same agent bit for bit (test_action_history_leaves_...)
+            values = {json.dumps(m["config"][field]) for m in manifests.values()
+                      if m["arch"] == "holistic"}
+        assert len(values) == 1, (field, values)
