@@ -8,7 +8,8 @@ command. Where the run's own ``config.json`` is in the repository's history (the
 folders under ``training/`` were in git until session 7), the two are compared and any
 difference printed (a folder name reused by an earlier run shows up there).
 
-Fields added to `TrainConfig` after that commit take the value those runs trained under
+Manifests that already carry ``config`` only get the fields added since. Fields added
+to `TrainConfig` after a manifest's commit take the value those runs trained under
 (`navdecode.train._BEFORE_FIELD_EXISTED`, else today's default, which for every field
 added since is the earlier behaviour); they are listed under ``config_fields_filled``.
 ``config_source`` says which way the configuration was obtained.
@@ -77,7 +78,14 @@ def main() -> None:
     today = json.loads(json.dumps(asdict(TrainConfig())))
     for path in sorted(BUNDLE.glob("*.json")):
         manifest = json.loads(path.read_text())
-        if "config" in manifest:
+        if "config" in manifest:  # exported with its config: fill newer fields only
+            config = dict(manifest["config"])
+            filled = sorted(k for k in today if k not in config)
+            if filled:
+                manifest["config"] = {k: config.get(k, today[k]) for k in today}
+                manifest["config_fields_filled"] = filled
+                atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
+                print(f"{path.name}: had config; filled {', '.join(filled)}")
             continue
         command = manifest["command"]
         out = shlex.split(command)[shlex.split(command).index("--out") + 1]
