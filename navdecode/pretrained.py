@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ from navdecode._io import atomic_write_text
 from navdecode._validation import check_choice, check_int, check_path
 from navdecode.agents import Agent
 from navdecode.checkpoints import load_agent, save_agent
+from navdecode.train_config import TrainConfig
 
 __all__ = ["export_pretrained", "list_pretrained", "load_pretrained"]
 
@@ -130,7 +132,7 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
         raise ValueError(msg)
     best = select_checkpoint(run_dir, criterion=criterion)
     agent = load_agent(best)
-    config = full_config["train"]
+    config = asdict(TrainConfig.from_saved(full_config["train"]))
     curve = pd.read_csv(run_dir / "curve.csv")
     provenance = json.loads((run_dir / "provenance.json").read_text()) \
         if (run_dir / "provenance.json").exists() else {}

@@ -225,22 +225,17 @@ def _both_saturated(actor: torch.nn.Module, ds: xr.Dataset) -> float:
     return float((np.abs(preactivations(actor, ds)) > SATURATION_THRESHOLD).all(axis=1).mean())
 
 
-# Fields added to TrainConfig after runs had been started, with the value those runs
-# trained under: a config.json without the field was written before it existed.
-_BEFORE_FIELD_EXISTED = {"saturation_penalty": 0.0, "critic_action_history": "policy"}
-
-
 def _check_same_config(path: Path, config: TrainConfig) -> None:
     """Refuse to resume a run with settings other than those it was started with.
 
     A field missing from an older ``config.json`` takes the value runs had before the
-    field existed (`_BEFORE_FIELD_EXISTED`) or else its default; the thread count and the
+    field existed (`TrainConfig.from_saved`); the thread count and the
     device may change between sessions.
     """
     if not path.exists():
         return
-    defaults = json.loads(json.dumps(asdict(TrainConfig())))
-    saved = {**defaults, **_BEFORE_FIELD_EXISTED, **json.loads(path.read_text())["train"]}
+    saved = json.loads(json.dumps(asdict(TrainConfig.from_saved(
+        json.loads(path.read_text())["train"]))))
     now = json.loads(json.dumps(asdict(config)))
     differ = sorted(k for k in now if k not in ("torch_threads", "device") and saved[k] != now[k])
     if differ:

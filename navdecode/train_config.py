@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from navdecode._validation import (
     check_choice,
@@ -14,6 +14,11 @@ from navdecode._validation import (
 from navdecode.agents import ARCHITECTURES
 
 __all__ = ["TrainConfig"]
+
+# Fields added to TrainConfig after runs had been started, with the value those runs
+# trained under: a saved config without the field was written before it existed. Fields
+# added later whose default is the earlier behaviour need no entry.
+BEFORE_FIELD_EXISTED = {"saturation_penalty": 0.0, "critic_action_history": "policy"}
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,24 @@ class TrainConfig:
         if not self.validation_gains or not all(g > 0 for g in self.validation_gains):
             msg = f"validation_gains must be non-empty and > 0, got {self.validation_gains=}"
             raise ValueError(msg)
+
+    @classmethod
+    def from_saved(cls, saved: dict[str, object]) -> TrainConfig:
+        """The configuration a run saved (``config.json``'s ``"train"``), completed.
+
+        A field the saved dict lacks (it was written before the field existed) takes the
+        value runs had then (`BEFORE_FIELD_EXISTED`), else its default; an unknown field
+        is a `ValueError`.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(saved) - known)
+        if unknown:
+            msg = f"saved config has fields TrainConfig does not know: {unknown}"
+            raise ValueError(msg)
+        values = {**{k: v for k, v in BEFORE_FIELD_EXISTED.items()}, **saved}
+        if isinstance(values.get("validation_gains"), list):
+            values["validation_gains"] = tuple(values["validation_gains"])
+        return cls(**values)  # type: ignore[arg-type]
 
     @classmethod
     def published(cls, **overrides: object) -> TrainConfig:

@@ -172,3 +172,14 @@ def test_a_published_run_trains_both_architectures(tmp_path):
         run = train(config, tmp_path / arch, progress=False)
         assert run.phase1_trials == 10
         assert run.curve["actor_saturated"].between(0, 1).all()
+
+
+def test_a_saved_config_from_before_a_field_existed_is_completed():
+    saved = {"arch": "modular", "seed": 2, "validation_gains": [1.0, 2.0]}
+    config = TrainConfig.from_saved(saved)
+    assert config.saturation_penalty == 0.0  # runs before the field had the published loss
+    assert config.critic_action_history == "policy"
+    assert config.exploration == "until_moved"  # newer fields: the earlier behaviour
+    assert config.validation_gains == (1.0, 2.0)
+    with pytest.raises(ValueError, match="does not know"):
+        TrainConfig.from_saved({"arch": "modular", "warp_speed": 9})

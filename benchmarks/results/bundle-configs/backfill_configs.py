@@ -10,11 +10,12 @@ difference printed (a folder name reused by an earlier run shows up there).
 
 Manifests that already carry ``config`` only get the fields added since. Fields added
 to `TrainConfig` after a manifest's commit take the value those runs trained under
-(`navdecode.train._BEFORE_FIELD_EXISTED`, else today's default, which for every field
+(`navdecode.train_config.BEFORE_FIELD_EXISTED`, else today's default, which for every field
 added since is the earlier behaviour); they are listed under ``config_fields_filled``.
 ``config_source`` says which way the configuration was obtained.
 
-Run from the repository root: ``.venv/bin/python benchmarks/results/bundle-configs/backfill_configs.py``
+Run from the repository root:
+``.venv/bin/python benchmarks/results/bundle-configs/backfill_configs.py``
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from navdecode._io import atomic_write_text
-from navdecode.train import _BEFORE_FIELD_EXISTED
-from navdecode.train_config import TrainConfig
+from navdecode.train_config import BEFORE_FIELD_EXISTED, TrainConfig
 
 BUNDLE = Path("navdecode/pretrained")
 RESOLVE = """
@@ -97,7 +97,7 @@ def main() -> None:
             print(f"{path.name}: {committed[1]} differs in {differ or 'nothing'}")
         filled = sorted(k for k in today if k not in config)
         for k in filled:
-            config[k] = _BEFORE_FIELD_EXISTED.get(k, today[k])
+            config[k] = BEFORE_FIELD_EXISTED.get(k, today[k])
         manifest["config"] = {k: config[k] for k in today}
         manifest["config_source"] = source
         manifest["config_fields_filled"] = filled
