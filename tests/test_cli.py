@@ -160,3 +160,20 @@ def test_ctrl_c_during_training_prints_the_resume_command(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert "interrupted" in err
     assert "--resume" in err
+
+
+def test_train_published_from_the_command_line_with_overrides(tmp_path):
+    run = tmp_path / "pub"
+    args = ["train", "--published", "--arch", "modular", "--out", str(run), "--quiet",
+            "--n-trials-after-phase1", "4", "--phase1-window", "4", "--phase1-threshold", "-1",
+            "--validate-every", "4", "--n-envs", "2", "--learning-starts", "4",
+            "--n-validation", "5", "--validation-gains", "1", "--validation-obs-noise", "no"]
+    assert main(args) == 0
+    saved = json.loads((run / "config.json").read_text())["train"]
+    assert saved["exploration"] == "published"
+    assert saved["replay_sampling"] == "equal_length"
+    assert saved["saturation_penalty"] == 0.0
+    assert saved["n_envs"] == 2  # the options override the preset
+    assert saved["validation_obs_noise"] is False
+    with pytest.raises(SystemExit):
+        main(["train", "--out", str(tmp_path / "x"), "--validation-obs-noise", "maybe"])

@@ -31,7 +31,7 @@ MODULES = ["config", "task", "agents", "checkpoints", "rollout", "replay", "trai
            "train_config", "sweep", "pretrained", "decoding", "estimators", "metrics", "stats",
            "plotting", "report", "reference", "recording", "record", "envs", "controls",
            "simulate", "similarity", "observer",
-           "report_tables", "plotting_analyses"]
+           "report_tables", "plotting_analyses", "runs", "td3"]
 
 
 @pytest.mark.parametrize("module", MODULES)
