@@ -56,12 +56,11 @@ from navdecode.replay import TrajectoryMemory, mirror
 from navdecode.rollout import fixed_targets, run_agent
 from navdecode.runs import Progress, RunFolder, TrainingState, command_line
 from navdecode.task import FireflyTask
-from navdecode.td3 import critic_loss, saturation_excess, smooth_target_action, td3_update
+from navdecode.td3 import td3_update
 from navdecode.train_config import TrainConfig
 
-__all__ = ["TrainingRun", "critic_loss", "exploration_action", "explore", "phase1_over",
-           "phase3_score", "saturation_excess", "select_checkpoint", "smooth_target_action",
-           "train", "validate"]
+__all__ = ["TrainingRun", "exploration_action", "explore", "phase1_over", "phase3_score",
+           "select_checkpoint", "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
                  "error_distance", "reward_rate", "actor_saturated", "wall_time_s"]
@@ -74,7 +73,7 @@ class TrainingRun:
     Attributes
     ----------
     out_dir : pathlib.Path
-        Run folder: ``config.json``, ``curve.csv``, ``checkpoints/``, ``state.pt``.
+        Run folder (`navdecode.runs.RunFolder`).
     config : TrainConfig
     curve : pandas.DataFrame
         Tidy training curve, one row per validation and gain (`CURVE_COLUMNS`).
