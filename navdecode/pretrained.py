@@ -13,6 +13,7 @@ from navdecode._io import atomic_write_text
 from navdecode._validation import check_choice, check_int, check_path
 from navdecode.agents import Agent
 from navdecode.checkpoints import load_agent, save_agent
+from navdecode.runs import RunFolder
 from navdecode.train_config import TrainConfig
 
 __all__ = ["export_pretrained", "list_pretrained", "load_pretrained"]
@@ -119,10 +120,11 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     if not isinstance(force, bool):
         msg = f"force must be a bool, got {type(force).__name__}"
         raise TypeError(msg)
-    if not (run_dir / "config.json").exists():
+    folder = RunFolder(run_dir)
+    if not folder.config.exists():
         msg = f"run_dir {str(run_dir)!r} is not a run folder (no config.json)"
         raise ValueError(msg)
-    full_config = json.loads((run_dir / "config.json").read_text())
+    full_config = folder.read_config()
     name = f"{full_config['train']['arch']}-seed{full_config['train']['seed']}"
     existing = [dest / f"{name}{suffix}" for suffix in (".pt", ".json", "-curve.csv")
                 if (dest / f"{name}{suffix}").exists()]
@@ -133,12 +135,11 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     best = select_checkpoint(run_dir, criterion=criterion)
     agent = load_agent(best)
     config = asdict(TrainConfig.from_saved(full_config["train"]))
-    curve = pd.read_csv(run_dir / "curve.csv")
-    provenance = json.loads((run_dir / "provenance.json").read_text()) \
-        if (run_dir / "provenance.json").exists() else {}
+    curve = pd.read_csv(folder.curve)
+    provenance = json.loads(folder.provenance.read_text()) if folder.provenance.exists() else {}
     window = config["n_trials_after_phase1"]
     post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
-    done = (run_dir / "done.json").exists()
+    done = folder.is_done()
     manifest: dict[str, object] = {
         "arch": config["arch"], "seed": config["seed"],
         "command": provenance.get("command", ""),
@@ -162,6 +163,6 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     dest.mkdir(parents=True, exist_ok=True)
     out = save_agent(agent, dest / f"{name}.pt", include_critic=False,
                      metadata={"trial": manifest["checkpoint_trial"], "seed": config["seed"]})
-    shutil.copyfile(run_dir / "curve.csv", dest / f"{name}-curve.csv")
+    shutil.copyfile(folder.curve, dest / f"{name}-curve.csv")
     atomic_write_text(dest / f"{name}.json", json.dumps(manifest, indent=2))
     return out

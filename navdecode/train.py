@@ -565,16 +565,15 @@ def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
     """
     from navdecode._validation import check_choice
 
-    run_dir = check_path(run_dir, "run_dir")
+    folder = RunFolder(check_path(run_dir, "run_dir"))
+    run_dir = folder.path
     check_choice(criterion, "criterion", ("gain1x", "sum"))
-    curve_path = run_dir / "curve.csv"
-    if not curve_path.exists():
+    if not folder.curve.exists():
         msg = f"run_dir {str(run_dir)!r} has no curve.csv"
         raise ValueError(msg)
-    curve = pd.read_csv(curve_path)
+    curve = pd.read_csv(folder.curve)
     if window is None:
-        window = json.loads((run_dir / "config.json").read_text())["train"][
-            "n_trials_after_phase1"]
+        window = folder.read_config()["train"]["n_trials_after_phase1"]
     post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
     if post.empty:
         msg = f"run_dir {str(run_dir)!r} has no validation after phase I yet"
@@ -583,5 +582,4 @@ def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
         score = post[post["task"] == "gain1x"].set_index("episode")["reward_rate"]
     else:
         score = post.groupby("episode")["reward_rate"].sum()
-    best = int(score.idxmax())
-    return run_dir / "checkpoints" / f"trial_{best:06d}.pt"
+    return folder.checkpoint(int(score.idxmax()))
