@@ -223,7 +223,16 @@ def test_memory_sample_pads_and_masks():
      ({"phase3_threshold": 1.5}, ValueError, "phase3_threshold"),
      ({"phase1_threshold": float("inf")}, ValueError, "phase1_threshold"),
      ({"device": "gpu"}, ValueError, "device"), ({"device": "tpu"}, ValueError, "device"),
-     ({"learning_starts": 0}, ValueError, "learning_starts")],
+     ({"learning_starts": 0}, ValueError, "learning_starts"),
+     # the published-rule options
+     ({"exploration": "greedy"}, ValueError, "exploration"),
+     ({"phase1_exit": "window"}, ValueError, "phase1_exit"),
+     ({"replay_sampling": "uniform"}, ValueError, "replay_sampling"),
+     ({"phase3_trigger": "gain2x"}, ValueError, "phase3_trigger"),
+     ({"validation_obs_noise": "yes"}, TypeError, "validation_obs_noise"),
+     ({"validation_fresh_targets": 1}, TypeError, "validation_fresh_targets"),
+     ({"phase1_exit": "blocks", "n_envs": 20, "validate_every": 500}, ValueError,
+      "phase1_window")],
 )
 def test_train_config_rejects_bad_values(kwargs, error, match):
     with pytest.raises(error, match=match):
