@@ -231,7 +231,7 @@ def test_memory_sample_pads_and_masks():
      ({"phase3_trigger": "gain2x"}, ValueError, "phase3_trigger"),
      ({"validation_obs_noise": "yes"}, TypeError, "validation_obs_noise"),
      ({"validation_fresh_targets": 1}, TypeError, "validation_fresh_targets"),
-     ({"phase1_exit": "blocks", "n_envs": 20, "validate_every": 500}, ValueError,
+     ({"phase1_exit": "blocks", "n_envs": 20, "phase1_window": 30}, ValueError,
       "phase1_window")],
 )
 def test_train_config_rejects_bad_values(kwargs, error, match):
