@@ -1,4 +1,4 @@
-"""Shared fixtures: a scripted steering actor that really moves and stops."""
+"""Shared fixtures: a scripted steering actor that really moves and stops; a killed run."""
 
 from __future__ import annotations
 
@@ -124,3 +124,31 @@ def requires(module: str) -> pytest.MarkDecorator:
 
 needs_zarr = requires("zarr")
 needs_dask = requires("distributed")
+
+
+@pytest.fixture
+def kill_at_validation(monkeypatch):
+    """``kill(config, run_dir, n)``: train until the n-th validation, which dies as a killed
+    process would (a bare KeyboardInterrupt, nothing saved there); then restore `validate`."""
+    import sys
+
+    from navdecode.train import train
+
+    train_module = sys.modules["navdecode.train"]  # the module; navdecode.train is the function
+    real_validate = train_module.validate
+
+    def kill(config, run_dir, n):
+        calls = {"n": 0}
+
+        def dying_validate(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == n:
+                raise KeyboardInterrupt
+            return real_validate(*args, **kwargs)
+
+        monkeypatch.setattr(train_module, "validate", dying_validate)
+        with pytest.raises(KeyboardInterrupt):
+            train(config, run_dir, progress=False)
+        monkeypatch.setattr(train_module, "validate", real_validate)
+
+    return kill

@@ -32,29 +32,12 @@ def test_training_state_round_trips_and_names_a_missing_part():
         TrainingState.from_dict(saved)
 
 
-def _killed_at_validation(config, run, monkeypatch, n):
-    """Run until the n-th validation, which dies as a killed process would."""
-    real_validate = train_module.validate
-    calls = {"n": 0}
-
-    def dying_validate(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise KeyboardInterrupt  # not via SIGINT: nothing is saved
-        return real_validate(*args, **kwargs)
-
-    monkeypatch.setattr(train_module, "validate", dying_validate)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, run, progress=False)
-    monkeypatch.setattr(train_module, "validate", real_validate)
-
-
 def test_resume_falls_back_to_the_previous_state_when_the_newest_is_corrupt(tmp_path,
-                                                                           monkeypatch):
+                                                                           kill_at_validation):
     config = TrainConfig(arch="modular", **TINY)
     full = train(config, tmp_path / "full", progress=False).curve
     cut = tmp_path / "cut"
-    _killed_at_validation(config, cut, monkeypatch, 3)  # state.pt at 20, state.prev.pt at 10
+    kill_at_validation(config, cut, 3)  # state.pt at 20, state.prev.pt at 10
     folder = RunFolder(cut)
     # a truncated newest state (a write cut short by the machine, a full disk)
     folder.state.write_bytes(folder.state.read_bytes()[:1000])

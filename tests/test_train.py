@@ -36,29 +36,12 @@ def test_tiny_training_run_writes_checkpoints_and_a_curve(tmp_path):
         train(TrainConfig(arch="modular", **TINY), tmp_path / "run", progress=False)
 
 
-def test_killed_run_resumes_with_a_continuous_curve(tmp_path, monkeypatch):
-    import sys
-
-    train_module = sys.modules["navdecode.train"]  # the module; navdecode.train is the function
-
+def test_killed_run_resumes_with_a_continuous_curve(tmp_path, kill_at_validation):
     config = TrainConfig(arch="holistic", **{**TINY, "n_trials_after_phase1": 30})
     full = train(config, tmp_path / "full", progress=False).curve
-
-    real_validate = train_module.validate
-    calls = {"n": 0}
-
-    def dying_validate(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:  # killed during the third validation (trial 30)
-            raise KeyboardInterrupt
-        return real_validate(*args, **kwargs)
-
-    monkeypatch.setattr(train_module, "validate", dying_validate)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, tmp_path / "cut", progress=False)
+    kill_at_validation(config, tmp_path / "cut", 3)  # killed during the validation at trial 30
     partial = pd.read_csv(tmp_path / "cut" / "curve.csv")
     assert partial["episode"].max() == 20
-    monkeypatch.setattr(train_module, "validate", real_validate)
     resumed = train(config, tmp_path / "cut", resume=True, progress=False).curve
     assert not resumed.duplicated(["episode", "task"]).any()
     assert resumed["episode"].tolist() == full["episode"].tolist()
