@@ -260,6 +260,40 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_export)
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from navdecode.runs import RunFolder, run_status
+
+    runs = [r for r in args.runs if RunFolder(r).holds_run()]
+    for r in args.runs:
+        if r not in runs:
+            print(f"{r}: no training run here (no config.json or state.pt)", file=sys.stderr)
+    if not runs:
+        return 1
+    table = pd.DataFrame([run_status(r) for r in runs]).rename(columns={
+        "reward_fraction_1x": "1x", "best_reward_fraction_1x": "best_1x",
+        "error_cm_1x": "error_cm", "actor_saturated": "saturated"})
+    formats = {"phase1_trials": "{:.0f}", "1x": "{:.3f}", "best_1x": "{:.3f}",
+               "error_cm": "{:.0f}", "saturated": "{:.3f}", "wall_s": "{:.0f}",
+               "idle_s": "{:.0f}"}
+    for column, fmt in formats.items():
+        table[column] = [fmt.format(v) if pd.notna(v) else "-" for v in table[column]]
+    print(table.to_string(index=False))
+    return 0
+
+
+def _add_status(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("status", help="where training runs stand, read from their folders",
+                       description="One line per run folder: trials and phase at the latest "
+                                   "validation, phase-I length, latest and best 1x reward "
+                                   "fraction, stop error (cm), fraction of saturated actor "
+                                   "steps, training time, seconds since the run last wrote "
+                                   "(growing: it is not running), finished or not.")
+    p.add_argument("runs", nargs="+", help="run folders written by navdecode train")
+    p.set_defaults(func=_cmd_status)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from navdecode.recording import load_dataset
     from navdecode.report import make_report
@@ -297,7 +331,8 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
 
 
 _REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_evaluate, _add_decode, _add_train, _add_sweep, _add_export, _add_report]
+    _add_evaluate, _add_decode, _add_train, _add_sweep, _add_status, _add_export,
+    _add_report]
 
 
 def build_parser() -> argparse.ArgumentParser:

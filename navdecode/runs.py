@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import sys
+import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -29,7 +30,7 @@ import torch
 from navdecode._io import atomic_write_text
 from navdecode._validation import check_path
 
-__all__ = ["Progress", "RunFolder", "TrainingState", "provenance"]
+__all__ = ["Progress", "RunFolder", "TrainingState", "provenance", "run_status"]
 
 _TENSOR_PARTS = ("agent", "target", "opt_actor", "opt_critic", "memory", "gen_task",
                  "gen_noise", "gen_sample")
@@ -248,3 +249,64 @@ class RunFolder:
         """Write ``done.json``."""
         atomic_write_text(self.done, json.dumps(summary))
 
+
+
+def _read_curve(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except (OSError, pd.errors.EmptyDataError):
+        return pd.DataFrame()
+
+
+def run_status(run_dir: str | Path) -> dict[str, object]:
+    """Where a run stands, read from its folder (nothing is loaded but small files).
+
+    Keys: ``run`` (folder name), ``arch``, ``seed`` (from ``config.json``; None if
+    absent), ``trials`` (at the latest validation; 0 before the first), ``phase``,
+    ``phase1_trials`` (trials phase I took; None while it lasts), ``reward_fraction_1x``
+    and ``error_cm_1x`` (latest 1x validation; NaN before the first),
+    ``best_reward_fraction_1x``, ``actor_saturated`` (latest 1x validation's fraction of
+    steps with the actor saturated; NaN for curves without the column), ``wall_s``
+    (training time so far), ``idle_s`` (seconds since the run last wrote its curve or
+    state: a growing value means it is not running) and ``finished`` (``done.json``
+    exists).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from navdecode.runs import run_status
+    >>> status = run_status(tempfile.mkdtemp())  # a folder where no run has started yet
+    >>> status["trials"], status["phase"], status["finished"]
+    (0, 1, False)
+    """
+    folder = RunFolder(run_dir)
+    config = {}
+    if folder.config.exists():
+        config = json.loads(folder.config.read_text()).get("train", {})
+    curve = _read_curve(folder.curve)
+    rows = curve[curve["task"] == "gain1x"] if "task" in curve else curve
+    status: dict[str, object] = {
+        "run": folder.path.name, "arch": config.get("arch"), "seed": config.get("seed"),
+        "trials": 0, "phase": 1, "phase1_trials": None, "reward_fraction_1x": float("nan"),
+        "error_cm_1x": float("nan"), "best_reward_fraction_1x": float("nan"),
+        "actor_saturated": float("nan"), "wall_s": 0.0, "idle_s": float("nan"),
+        "finished": folder.is_done()}
+    written = [p.stat().st_mtime for p in (folder.curve, folder.state) if p.exists()]
+    if written:
+        status["idle_s"] = max(0.0, time.time() - max(written))
+    if rows.empty:
+        return status
+    last = rows.iloc[-1]
+    after = rows[rows["trials_after_phase1"] >= 0]
+    status.update(
+        trials=int(last["episode"]), phase=int(last["phase"]),
+        reward_fraction_1x=float(last["reward_fraction"]),
+        error_cm_1x=float(last["error_distance"]),
+        best_reward_fraction_1x=float(rows["reward_fraction"].max()),
+        wall_s=float(last["wall_time_s"]))
+    if not after.empty:
+        first = after.iloc[0]
+        status["phase1_trials"] = int(first["episode"] - first["trials_after_phase1"])
+    if "actor_saturated" in rows:
+        status["actor_saturated"] = float(last["actor_saturated"])
+    return status

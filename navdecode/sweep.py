@@ -9,10 +9,10 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from navdecode._validation import check_int, check_path, check_positive, require
-from navdecode.runs import RunFolder
+from navdecode.runs import RunFolder, run_status
 from navdecode.train_config import TrainConfig
 
-__all__ = ["run_status", "sweep"]
+__all__ = ["sweep"]
 
 
 def _train_one(config: TrainConfig, out_dir: str) -> dict[str, object]:
@@ -23,25 +23,6 @@ def _train_one(config: TrainConfig, out_dir: str) -> dict[str, object]:
     return {"arch": config.arch, "seed": config.seed, "out_dir": str(out_dir),
             "phase1_trials": run.phase1_trials, "wall_time_s": run.wall_time_s,
             "status": "trained", "error": ""}
-
-
-def run_status(run_dir: str | Path) -> dict[str, object]:
-    """Where a run stands, read from its folder: trials, phase and the latest 1x result.
-
-    Returns ``{"trials": int, "phase": int, "reward_fraction_1x": float}`` (0, 1 and NaN
-    before the first validation).
-    """
-    curve_path = RunFolder(run_dir).curve
-    try:
-        curve = pd.read_csv(curve_path)
-    except (OSError, pd.errors.EmptyDataError):
-        curve = pd.DataFrame()
-    rows = curve[curve["task"] == "gain1x"] if "task" in curve else curve
-    if rows.empty:
-        return {"trials": 0, "phase": 1, "reward_fraction_1x": float("nan")}
-    last = rows.iloc[-1]
-    return {"trials": int(last["episode"]), "phase": int(last["phase"]),
-            "reward_fraction_1x": float(last["reward_fraction"])}
 
 
 def sweep(archs: list[str], seeds: list[int], out_dir: str | Path, *,

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from conftest import needs_zarr
 
@@ -75,6 +76,15 @@ def test_train_export_and_report_from_the_command_line(tmp_path, capsys):
     assert facts["command"].startswith("navdecode.train(TrainConfig(arch='modular'")
     assert set(facts) == {"command", "commit", "package_modified", "machine"}
     assert facts["package_modified"] in (True, False, None)
+    assert main(["status", str(run), str(tmp_path / "nothing")]) == 0
+    out, err = capsys.readouterr()
+    line = next(li for li in out.splitlines() if "modular-seed0" in li).split()
+    last = pd.read_csv(run / "curve.csv").query("task == 'gain1x'").iloc[-1]
+    assert line[:6] == ["modular-seed0", "modular", "0", "20", str(last["phase"]), "10"]
+    assert line[6] == f"{last['reward_fraction']:.3f}"
+    assert line[-1] == "True"
+    assert "nothing: no training run here" in err
+    assert main(["status", str(tmp_path / "nothing")]) == 1
     assert main(["export", str(run), "--dest", str(tmp_path / "bundle")]) == 0
     assert (tmp_path / "bundle" / "modular-seed0.pt").exists()
     code = main(["train", "--arch", "modular", "--out", str(run), "--quiet"])

@@ -100,19 +100,6 @@ def test_a_failing_run_leaves_the_healthy_ones_to_finish(tmp_path):
     assert "no readable training state" in table.loc["holistic", "error"]
 
 
-def test_run_status_reads_trials_phase_and_the_latest_1x_result(tmp_path):
-    from navdecode.sweep import run_status
-
-    assert run_status(tmp_path / "none") == {"trials": 0, "phase": 1,
-                                             "reward_fraction_1x": pytest.approx(float("nan"),
-                                                                                 nan_ok=True)}
-    train(TrainConfig(arch="modular", **TINY), tmp_path / "run", progress=False)
-    status = run_status(tmp_path / "run")
-    assert status["trials"] == 20
-    assert status["phase"] in (2, 3)
-    assert 0 <= status["reward_fraction_1x"] <= 1
-
-
 def test_bundled_agents_record_their_full_config_and_share_one():
     from dataclasses import fields
 
