@@ -3,6 +3,7 @@
 import doctest
 import importlib
 import inspect
+import tempfile
 
 import pytest
 
@@ -35,7 +36,9 @@ MODULES = ["config", "task", "agents", "checkpoints", "rollout", "replay", "trai
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_doctests(module):
+def test_doctests(module, tmp_path, monkeypatch):
+    # the examples write into tempfile.mkdtemp() folders: keep them under pytest's tmp_path
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     mod = importlib.import_module(f"navdecode.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
