@@ -84,7 +84,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         print(f"\ninterrupted: {out} keeps {saved}. Continue with:\n"
               f"  navdecode {' '.join(again)} --resume", file=sys.stderr)
         return 130
-    print(f"{run.config.arch} seed {run.config.seed}: phase I took {run.phase1_trials} trials, "
+    phase1 = (f"phase I took {run.phase1_trials} trials" if run.phase1_trials is not None
+              else f"phase I did not end within {run.config.max_phase1_trials} trials "
+                   "(max_phase1_trials): the run gave up")
+    print(f"{run.config.arch} seed {run.config.seed}: {phase1}, "
           f"wall-clock {run.wall_time_s:.0f} s; curve in {run.out_dir / 'curve.csv'}")
     return 0
 
@@ -273,9 +276,10 @@ def _cmd_status(args: argparse.Namespace) -> int:
         return 1
     table = pd.DataFrame([run_status(r) for r in runs]).rename(columns={
         "reward_fraction_1x": "1x", "best_reward_fraction_1x": "best_1x",
-        "error_cm_1x": "error_cm", "actor_saturated": "saturated"})
+        "error_cm_1x": "error_cm", "actor_saturated": "saturated",
+        "actor_pinned": "pinned"})
     formats = {"phase1_trials": "{:.0f}", "1x": "{:.3f}", "best_1x": "{:.3f}",
-               "error_cm": "{:.0f}", "saturated": "{:.3f}", "wall_s": "{:.0f}",
+               "error_cm": "{:.0f}", "saturated": "{:.3f}", "pinned": "{:.3f}", "wall_s": "{:.0f}",
                "idle_s": "{:.0f}"}
     for column, fmt in formats.items():
         table[column] = [fmt.format(v) if pd.notna(v) else "-" for v in table[column]]
@@ -287,8 +291,9 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("status", help="where training runs stand, read from their folders",
                        description="One line per run folder: trials and phase at the latest "
                                    "validation, phase-I length, latest and best 1x reward "
-                                   "fraction, stop error (cm), fraction of saturated actor "
-                                   "steps, training time, seconds since the run last wrote "
+                                   "fraction, stop error (cm), fractions of validation steps "
+                                   "with the actor saturated and with both actions pinned, "
+                                   "training time, seconds since the run last wrote "
                                    "(growing: it is not running), finished or not.")
     p.add_argument("runs", nargs="+", help="run folders written by navdecode train")
     p.set_defaults(func=_cmd_status)

@@ -1,4 +1,4 @@
-"""Training diagnostics that look inside the actor: how saturated its tanh output is."""
+"""Training diagnostics: how saturated the actor's tanh output is, and how pinned its actions."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ from navdecode._validation import check_positive
 from navdecode.agents import Agent, RecurrentActor
 from navdecode.recording import check_recording
 
-__all__ = ["actor_saturation"]
+__all__ = ["actor_saturation", "pinned_fraction"]
 
 _COMPONENTS = ("action_lin", "action_ang")
 SATURATION_THRESHOLD = 3.0
 """|pre-tanh| above which tanh' < 0.01: the actor's gradient is all but gone."""
+
+
+PINNED_LEVEL = 0.95
+"""|action| at or above which a component counts as pinned at its limit (|z| >= 1.83)."""
 
 
 def preactivations(actor: RecurrentActor, ds: xr.Dataset) -> np.ndarray:
@@ -74,3 +78,48 @@ def actor_saturation(actor: RecurrentActor | Agent, ds: xr.Dataset,
     return pd.DataFrame({"component": list(_COMPONENTS),
                          "saturated_fraction": (z > threshold).mean(axis=0),
                          "mean_abs_preactivation": z.mean(axis=0)})
+
+
+def pinned_fraction(ds: xr.Dataset, level: float = PINNED_LEVEL) -> float:
+    """Fraction of recorded steps at which both action components sit at their limits.
+
+    ``pinned = mean over valid steps of [|action_lin| >= level and |action_ang| >= level]``
+
+    A behavioural measure, read from the recorded actions alone: an agent that drives in
+    circles without stopping (full speed and full turn, the "saturated circling" state)
+    is pinned at nearly every step; a healthy agent turns hard only briefly. Unlike
+    `actor_saturation` it does not depend on where the pre-tanh output sits, so it stays
+    meaningful under `TrainConfig.saturation_penalty`, which keeps |z| at or below 3
+    (|action| up to 0.995) by construction.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording with ``action_lin``, ``action_ang`` and ``valid``.
+    level : float, default=0.95
+        |action| at or above which a component counts as pinned, in (0, 1].
+
+    Returns
+    -------
+    fraction : float
+        In [0, 1]; NaN if no step is valid.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, pinned_fraction, run_agent
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(20))
+    >>> pinned_fraction(ds)
+    0.0
+    """
+    check_recording(ds, list(_COMPONENTS), analysis="pinned_fraction")
+    level = check_positive(level, "level")
+    if level > 1:
+        msg = f"level must be in (0, 1] (an |action| level), got {level}"
+        raise ValueError(msg)
+    valid = ds["valid"].to_numpy()
+    if not valid.any():
+        return float("nan")
+    both = np.ones_like(valid)
+    for name in _COMPONENTS:
+        both &= np.abs(np.nan_to_num(ds[name].to_numpy())) >= level
+    return float(both[valid].mean())

@@ -265,8 +265,9 @@ def run_status(run_dir: str | Path) -> dict[str, object]:
     absent), ``trials`` (at the latest validation; 0 before the first), ``phase``,
     ``phase1_trials`` (trials phase I took; None while it lasts), ``reward_fraction_1x``
     and ``error_cm_1x`` (latest 1x validation; NaN before the first),
-    ``best_reward_fraction_1x``, ``actor_saturated`` (latest 1x validation's fraction of
-    steps with the actor saturated; NaN for curves without the column), ``wall_s``
+    ``best_reward_fraction_1x``, ``actor_saturated`` and ``actor_pinned`` (the latest
+    validation's fractions of steps, all gains, with the actor saturated and with both
+    actions pinned; NaN for curves without the column), ``wall_s``
     (training time so far), ``idle_s`` (seconds since the run last wrote its curve or
     state: a growing value means it is not running) and ``finished`` (``done.json``
     exists).
@@ -289,7 +290,8 @@ def run_status(run_dir: str | Path) -> dict[str, object]:
         "run": folder.path.name, "arch": config.get("arch"), "seed": config.get("seed"),
         "trials": 0, "phase": 1, "phase1_trials": None, "reward_fraction_1x": float("nan"),
         "error_cm_1x": float("nan"), "best_reward_fraction_1x": float("nan"),
-        "actor_saturated": float("nan"), "wall_s": 0.0, "idle_s": float("nan"),
+        "actor_saturated": float("nan"), "actor_pinned": float("nan"), "wall_s": 0.0,
+        "idle_s": float("nan"),
         "finished": folder.is_done()}
     written = [p.stat().st_mtime for p in (folder.curve, folder.state) if p.exists()]
     if written:
@@ -307,6 +309,7 @@ def run_status(run_dir: str | Path) -> dict[str, object]:
     if not after.empty:
         first = after.iloc[0]
         status["phase1_trials"] = int(first["episode"] - first["trials_after_phase1"])
-    if "actor_saturated" in rows:
-        status["actor_saturated"] = float(last["actor_saturated"])
+    for column in ("actor_saturated", "actor_pinned"):
+        if column in rows:
+            status[column] = float(last[column])
     return status

@@ -50,7 +50,7 @@ from navdecode._validation import check_path, torch_generator
 from navdecode.agents import RecurrentActor, make_agent
 from navdecode.checkpoints import save_agent
 from navdecode.config import TaskConfig
-from navdecode.diagnostics import SATURATION_THRESHOLD, preactivations
+from navdecode.diagnostics import SATURATION_THRESHOLD, pinned_fraction, preactivations
 from navdecode.metrics import session_metrics
 from navdecode.replay import TrajectoryMemory, mirror
 from navdecode.rollout import fixed_targets, run_agent
@@ -63,7 +63,8 @@ __all__ = ["TrainingRun", "exploration_action", "explore", "phase1_over", "phase
            "select_checkpoint", "train", "validate"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
-                 "error_distance", "reward_rate", "actor_saturated", "wall_time_s"]
+                 "error_distance", "reward_rate", "actor_saturated", "actor_pinned",
+                 "wall_time_s"]
 
 
 @dataclass
@@ -199,7 +200,9 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
         ``table.attrs["saturated"]`` holds the fraction of validation steps (all gains)
         at which both action components sit in the tanh's flat tails
         (`actor_saturation`): near 1 is the "saturated circling" state in which a run
-        can stay for thousands of trials.
+        can stay for thousands of trials. ``table.attrs["pinned"]`` holds the fraction of
+        validation steps (all gains) with both |action| >= 0.95 (`pinned_fraction`): the
+        circling behaviour itself, which the saturation penalty does not hide.
     """
     seed = config.validation_seed + (trial if config.validation_fresh_targets else 0)
     targets = fixed_targets(config.n_validation, seed=seed, config=task_config)
@@ -215,6 +218,7 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
                      "reward_rate": summary["reward_rate"]})
     table = pd.DataFrame(rows)
     table.attrs["saturated"] = _both_saturated(actor, ds)
+    table.attrs["pinned"] = pinned_fraction(ds)
     return table
 
 
@@ -361,6 +365,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 run.curve.extend({"episode": run.trials, "phase": run.phase,
                                   "trials_after_phase1": after, **row,
                                   "actor_saturated": table.attrs["saturated"],
+                                  "actor_pinned": table.attrs["pinned"],
                                   "wall_time_s": wall} for row in table.to_dict("records"))
                 if run.phase == 2 and phase3_score(table, config) > config.phase3_threshold:
                     run.phase = 3
@@ -370,7 +375,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                     bar.write(f"trial {run.trials}: phase {run.phase}, validation 1x reward "
                               f"fraction {frac1:.3f}, error "
                               f"{table['error_distance'].iloc[0]:.0f} cm, actor saturated at "
-                              f"{table.attrs['saturated']:.0%} of steps")
+                              f"{table.attrs['saturated']:.0%} and pinned at "
+                              f"{table.attrs['pinned']:.0%} of steps")
                 save_agent(learner.agent, folder.checkpoint(run.trials),
                            metadata={"trial": run.trials, "phase": run.phase,
                                      "trials_after_phase1": after, "seed": config.seed},

@@ -187,3 +187,12 @@ def test_train_published_from_the_command_line_with_overrides(tmp_path):
     assert saved["validation_obs_noise"] is False
     with pytest.raises(SystemExit):
         main(["train", "--out", str(tmp_path / "x"), "--validation-obs-noise", "maybe"])
+
+
+def test_train_that_gives_up_in_phase_one_says_so(tmp_path, capsys):
+    args = ["train", "--arch", "modular", "--out", str(tmp_path / "run"), "--quiet",
+            "--max-phase1-trials", "10", "--phase1-window", "10", "--phase1-threshold", "1",
+            "--validate-every", "10", "--n-envs", "5", "--learning-starts", "10",
+            "--n-validation", "5", "--validation-gains", "1"]
+    assert main(args) == 0
+    assert "phase I did not end within 10 trials (max_phase1_trials)" in capsys.readouterr().out

@@ -118,21 +118,22 @@ def test_run_status_reads_a_hand_written_folder(tmp_path):
 
     folder = RunFolder(tmp_path / "run")
     folder.start({"train": {"arch": "holistic", "seed": 6}}, "navdecode train ...")
-    rows = [  # episode, phase, trials_after_phase1, task, reward_fraction, error, saturated, wall
-        (500, 1, -1, "gain1x", 0.0, 300.0, 0.5, 10.0),
-        (500, 1, -1, "gain2x", 0.0, 320.0, 0.5, 10.0),
-        (1000, 2, 240, "gain1x", 0.95, 90.0, 0.0, 20.0),
-        (1000, 2, 240, "gain2x", 0.99, 80.0, 0.0, 20.0),
-        (1500, 3, 740, "gain1x", 0.9, 40.0, 0.25, 30.0),
-        (1500, 3, 740, "gain2x", 0.3, 150.0, 0.25, 30.0)]
+    rows = [  # episode, phase, trials_after_phase1, task, reward_fraction, error, saturated,
+        (500, 1, -1, "gain1x", 0.0, 300.0, 0.5, 0.6, 10.0),  # pinned, wall
+        (500, 1, -1, "gain2x", 0.0, 320.0, 0.5, 0.6, 10.0),
+        (1000, 2, 240, "gain1x", 0.95, 90.0, 0.0, 0.1, 20.0),
+        (1000, 2, 240, "gain2x", 0.99, 80.0, 0.0, 0.1, 20.0),
+        (1500, 3, 740, "gain1x", 0.9, 40.0, 0.25, 0.125, 30.0),
+        (1500, 3, 740, "gain2x", 0.3, 150.0, 0.25, 0.125, 30.0)]
     folder.write_curve(pd.DataFrame(rows, columns=[
         "episode", "phase", "trials_after_phase1", "task", "reward_fraction",
-        "error_distance", "actor_saturated", "wall_time_s"]))
+        "error_distance", "actor_saturated", "actor_pinned", "wall_time_s"]))
     status = run_status(folder.path)
     # phase I took 1000 - 240 = 760 trials; the 1x rows alone count for the results
     assert status == {"run": "run", "arch": "holistic", "seed": 6, "trials": 1500, "phase": 3,
                       "phase1_trials": 760, "reward_fraction_1x": 0.9, "error_cm_1x": 40.0,
                       "best_reward_fraction_1x": 0.95, "actor_saturated": 0.25,
+                      "actor_pinned": 0.125,
                       "wall_s": 30.0, "idle_s": status["idle_s"], "finished": False}
     assert 0 <= status["idle_s"] < 60
     folder.finish({})

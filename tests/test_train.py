@@ -22,8 +22,9 @@ def test_tiny_training_run_writes_checkpoints_and_a_curve(tmp_path):
     curve = pd.read_csv(tmp_path / "run" / "curve.csv")
     assert list(curve.columns) == ["episode", "phase", "trials_after_phase1", "task",
                                    "reward_fraction", "error_distance", "reward_rate",
-                                   "actor_saturated", "wall_time_s"]
+                                   "actor_saturated", "actor_pinned", "wall_time_s"]
     assert curve["actor_saturated"].between(0, 1).all()
+    assert curve["actor_pinned"].between(0, 1).all()
     assert curve["episode"].tolist() == [10] * 4 + [20] * 4 + [30] * 4
     assert set(curve["task"]) == {"gain1x", "gain2x", "gain3x", "gain4x"}
     assert curve["error_distance"].gt(0).all()
