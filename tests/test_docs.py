@@ -3,6 +3,7 @@
 import doctest
 import importlib
 import inspect
+import pkgutil
 import tempfile
 
 import pytest
@@ -28,11 +29,9 @@ def test_public_name_has_a_numpy_docstring(name):
             assert "Parameters\n----------" in doc, f"{name} lacks a Parameters section"
 
 
-MODULES = ["config", "task", "agents", "checkpoints", "rollout", "replay", "train",
-           "train_config", "sweep", "pretrained", "decoding", "estimators", "metrics", "stats",
-           "plotting", "report", "reference", "recording", "record", "envs", "controls",
-           "simulate", "similarity", "observer",
-           "report_tables", "plotting_analyses", "runs", "td3"]
+# every public module, found on disk so that a new one cannot be left out
+MODULES = sorted(m.name for m in pkgutil.iter_modules(navdecode.__path__)
+                 if not m.name.startswith("_"))
 
 
 @pytest.mark.parametrize("module", MODULES)
