@@ -263,7 +263,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     and used when the newer one is unreadable. Ctrl-C (SIGINT, in the main thread) is
     honoured at the end of the current collection: the state is saved there and
     `KeyboardInterrupt` raised, so ``resume=True`` continues from that trial; a second
-    Ctrl-C stops at once.
+    Ctrl-C stops at once. Where SIGINT is ignored (``nohup ... &``) it stays ignored.
 
     Where the defaults differ from the published code (collection `n_envs` at a time,
     padded replay batches, the exploration rule, the phase-I window and cap, the
@@ -425,9 +425,11 @@ def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
     """Hold a first Ctrl-C until the loop asks (``interrupted()``); a second one stops at once.
 
     Only the main thread can handle signals; elsewhere (e.g. a dask worker) Ctrl-C is left
-    as it is and ``interrupted()`` is always False.
+    as it is and ``interrupted()`` is always False. So it is where Ctrl-C is ignored (a
+    run started with ``nohup ... &``): such a run keeps ignoring it.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
         yield lambda: False
         return
     caught: list[int] = []

@@ -86,14 +86,18 @@ def test_ctrl_c_saves_the_state_and_resume_continues_exactly(tmp_path, monkeypat
         return real_validate(*args, **kwargs)
 
     monkeypatch.setattr(train_module, "validate", validate_then_ctrl_c)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, tmp_path / "cut", progress=False)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(config, tmp_path / "cut", progress=False)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    finally:
+        signal.signal(signal.SIGINT, before)
     folder = RunFolder(tmp_path / "cut")
     # the loop finished the validation and checkpoint of trial 20, then saved and stopped
     assert folder.load_state().progress.trials == 20
     assert folder.checkpoint(20).exists()
     assert not folder.is_done()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     monkeypatch.setattr(train_module, "validate", real_validate)
     resumed = train(config, tmp_path / "cut", resume=True, progress=False).curve
     pd.testing.assert_frame_equal(resumed[COLS], full[COLS])
@@ -138,3 +142,22 @@ def test_run_status_reads_a_hand_written_folder(tmp_path):
     assert 0 <= status["idle_s"] < 60
     folder.finish({})
     assert run_status(folder.path)["finished"] is True
+
+
+def test_a_run_started_with_ctrl_c_ignored_keeps_ignoring_it(tmp_path, monkeypatch):
+    config = TrainConfig(arch="modular", **TINY)
+    real_validate = train_module.validate
+
+    def validate_then_ctrl_c(*args, **kwargs):
+        signal.raise_signal(signal.SIGINT)
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "validate", validate_then_ctrl_c)
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as under nohup ... &
+    try:
+        run = train(config, tmp_path / "run", progress=False)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert RunFolder(tmp_path / "run").is_done()
+    assert run.curve["episode"].max() == 30
