@@ -146,6 +146,7 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
         "navdecode_commit": provenance.get("commit", ""),
         "navdecode_modified": provenance.get("package_modified"),
         "machine": provenance.get("machine", ""),
+        "resumes": provenance.get("resumes", []),
         "checkpoint_trial": int(agent.metadata.get("trial", -1)),
         "selection": criterion,
         "phase1_trials": int(curve.loc[curve["trials_after_phase1"] >= 0, "episode"].min()

@@ -3,7 +3,8 @@
 A run folder holds::
 
     config.json       TrainConfig and TaskConfig the run was started with
-    provenance.json   command, commit, machine (written by `train` when the run starts)
+    provenance.json   command, commit, machine (written by `train` when the run starts;
+                      each resume adds its own under ``resumes``)
     curve.csv         validation curve, one row per validation and gain
     checkpoints/      trial_XXXXXX.pt actors, one per validation
     state.pt          newest resumable `TrainingState` (networks, optimisers, memory, ...)
@@ -184,12 +185,22 @@ class RunFolder:
             p.unlink()
         return stale
 
-    def start(self, config_json: dict[str, object], command: str) -> None:
-        """Create the folder, write ``config.json`` and (once) ``provenance.json``."""
+    def start(self, config_json: dict[str, object], command: str, trial: int = 0) -> None:
+        """Create the folder, write ``config.json`` and ``provenance.json``.
+
+        The first start writes the provenance (command, commit, machine); each later
+        start (a resume from `trial`) appends its own command, commit and trial to the
+        provenance's ``resumes`` list, so a run that ran under several commits names
+        them all.
+        """
         self.checkpoints.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.config, json.dumps(config_json, indent=2))
-        if not self.provenance.exists():
-            atomic_write_text(self.provenance, json.dumps(provenance(command), indent=2))
+        facts = provenance(command)
+        if self.provenance.exists():
+            first = json.loads(self.provenance.read_text())
+            first.setdefault("resumes", []).append({"trial": trial, **facts})
+            facts = first
+        atomic_write_text(self.provenance, json.dumps(facts, indent=2))
 
     def read_config(self) -> dict[str, object]:
         """The saved ``config.json``."""

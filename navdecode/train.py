@@ -325,7 +325,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
         learner.load(state)
     run = state.progress if state is not None else Progress()
     folder.start({"train": asdict(config), "task": asdict(task_config)},
-                 command_line(f"navdecode.train({config!r}, {str(folder.path)!r})"))
+                 command_line(f"navdecode.train({config!r}, {str(folder.path)!r})"),
+                 trial=run.trials)
 
     recent = deque(run.recent, maxlen=config.phase1_window)
     recent_len: deque[int] = deque(maxlen=config.phase1_window)  # progress display only

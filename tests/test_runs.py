@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
+from navdecode.pretrained import export_pretrained
 from navdecode.runs import Progress, RunFolder, TrainingState, run_status
 from navdecode.train import train
 from navdecode.train_config import TrainConfig
@@ -101,6 +102,15 @@ def test_ctrl_c_saves_the_state_and_resume_continues_exactly(tmp_path, monkeypat
     monkeypatch.setattr(train_module, "validate", real_validate)
     resumed = train(config, tmp_path / "cut", resume=True, progress=False).curve
     pd.testing.assert_frame_equal(resumed[COLS], full[COLS])
+    # the resume is recorded beside the first start: its trial, command and commit
+    facts = json.loads(folder.provenance.read_text())
+    assert [r["trial"] for r in facts["resumes"]] == [20]
+    assert set(facts["resumes"][0]) == {"trial", "command", "commit", "package_modified",
+                                        "machine"}
+    assert facts["resumes"][0]["commit"] == facts["commit"]
+    manifest_path = export_pretrained(folder.path, dest=tmp_path / "bundle")
+    manifest = json.loads(manifest_path.with_suffix(".json").read_text())
+    assert manifest["resumes"] == facts["resumes"]
 
 
 def test_train_writes_its_own_provenance_and_config(tmp_path):
