@@ -206,6 +206,10 @@ class RunFolder:
         """The saved ``config.json``."""
         return json.loads(self.config.read_text())
 
+    def read_curve(self) -> pd.DataFrame:
+        """The saved ``curve.csv``."""
+        return pd.read_csv(self.curve)
+
     def write_curve(self, curve: pd.DataFrame) -> None:
         """Write ``curve.csv`` atomically."""
         atomic_write_text(self.curve, curve.to_csv(index=False))
@@ -261,14 +265,6 @@ class RunFolder:
         atomic_write_text(self.done, json.dumps(summary))
 
 
-
-def _read_curve(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path)
-    except (OSError, pd.errors.EmptyDataError):
-        return pd.DataFrame()
-
-
 def run_status(run_dir: str | Path) -> dict[str, object]:
     """Where a run stands, read from its folder (nothing is loaded but small files).
 
@@ -292,10 +288,11 @@ def run_status(run_dir: str | Path) -> dict[str, object]:
     (0, 1, False)
     """
     folder = RunFolder(run_dir)
-    config = {}
-    if folder.config.exists():
-        config = json.loads(folder.config.read_text()).get("train", {})
-    curve = _read_curve(folder.curve)
+    config = folder.read_config().get("train", {}) if folder.config.exists() else {}
+    try:
+        curve = folder.read_curve()
+    except (OSError, pd.errors.EmptyDataError):  # no validation written yet
+        curve = pd.DataFrame()
     rows = curve[curve["task"] == "gain1x"] if "task" in curve else curve
     status: dict[str, object] = {
         "run": folder.path.name, "arch": config.get("arch"), "seed": config.get("seed"),

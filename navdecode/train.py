@@ -580,7 +580,7 @@ def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
     if not folder.curve.exists():
         msg = f"run_dir {str(run_dir)!r} has no curve.csv"
         raise ValueError(msg)
-    curve = pd.read_csv(folder.curve)
+    curve = folder.read_curve()
     if window is None:
         window = folder.read_config()["train"]["n_trials_after_phase1"]
     post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]

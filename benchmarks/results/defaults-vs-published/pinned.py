@@ -22,7 +22,6 @@ benchmarks/results/defaults-vs-published/pinned.csv``
 from __future__ import annotations
 
 import argparse
-import json
 
 import pandas as pd
 
@@ -43,11 +42,11 @@ def main() -> None:
         folder = RunFolder(run)
         if not folder.holds_run():
             continue
-        saved = json.loads(folder.config.read_text())
+        saved = folder.read_config()
         config = TrainConfig.from_saved(saved["train"])
         task = {k: tuple(v) if isinstance(v, list) else v for k, v in saved["task"].items()}
         task_config = TaskConfig(**task)
-        curve = pd.read_csv(folder.curve).query("task == 'gain1x'").set_index("episode")
+        curve = folder.read_curve().query("task == 'gain1x'").set_index("episode")
         for path in sorted(folder.checkpoints.glob("trial_*.pt")):
             trial = int(path.stem.split("_")[1])
             table = validate(nd.load_agent(path).actor, config, task_config, trial=trial)
