@@ -136,7 +136,7 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     agent = load_agent(best)
     config = asdict(TrainConfig.from_saved(full_config["train"]))
     curve = folder.read_curve()
-    provenance = json.loads(folder.provenance.read_text()) if folder.provenance.exists() else {}
+    provenance = folder.read_provenance()
     window = config["n_trials_after_phase1"]
     post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
     done = folder.is_done()

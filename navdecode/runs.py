@@ -197,7 +197,7 @@ class RunFolder:
         atomic_write_text(self.config, json.dumps(config_json, indent=2))
         facts = provenance(command)
         if self.provenance.exists():
-            first = json.loads(self.provenance.read_text())
+            first = self.read_provenance()
             first.setdefault("resumes", []).append({"trial": trial, **facts})
             facts = first
         atomic_write_text(self.provenance, json.dumps(facts, indent=2))
@@ -205,6 +205,10 @@ class RunFolder:
     def read_config(self) -> dict[str, object]:
         """The saved ``config.json``."""
         return json.loads(self.config.read_text())
+
+    def read_provenance(self) -> dict[str, object]:
+        """The saved ``provenance.json``; empty for a folder written before it existed."""
+        return json.loads(self.provenance.read_text()) if self.provenance.exists() else {}
 
     def read_curve(self) -> pd.DataFrame:
         """The saved ``curve.csv``."""
