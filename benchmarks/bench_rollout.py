@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from navdecode import fixed_targets, load_pretrained, make_agent, run_agent
-from navdecode.reference import run_agent_loop
+from navdecode.recording.tutorial_loop import run_agent_loop
 
 
 def main() -> None:

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import torch
 
-from navdecode.train import train
-from navdecode.train_config import TrainConfig
+from navdecode.training.config import TrainConfig
+from navdecode.training.loop import train
 
 
 def timed_run(config: TrainConfig) -> tuple[int, int, float]:

@@ -1,6 +1,6 @@
 """Coverage, false-positive rate and power of navdecode's statistics at 5 and 8 seeds.
 
-Runs `navdecode.simulate.validate_statistics` and prints one table (markdown); with
+Runs `navdecode.stats.coverage.validate_statistics` and prints one table (markdown); with
 ``--out DIR`` also writes ``DIR/validate_statistics.csv`` and ``DIR/README.md``.
 
 Run: ``.venv/bin/python benchmarks/validate_statistics.py [--n-sims 1000] [--out DIR]``.
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from navdecode._io import atomic_write_text
-from navdecode.simulate import validate_statistics
+from navdecode.stats.coverage import validate_statistics
 
 
 def main() -> None:

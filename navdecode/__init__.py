@@ -9,98 +9,78 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("navdecode")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+from navdecode._version import __version__
 
-# modules whose name is also a function exported here (train, sweep, record) are
-# imported eagerly: importing them later would rebind the package attribute.
-from navdecode.agents import (
-    ARCHITECTURES,
-    Agent,
-    RecurrentActor,
-    RecurrentCritic,
-    TwinCritic,
-    count_parameters,
-    make_agent,
-)
-from navdecode.config import (
-    TaskConfig,
-)
-from navdecode.envs import (
-    ENV_ID,
-    FireflyEnv,
-    FireflyVectorEnv,
-    register_envs,
-)
-from navdecode.record import (
-    record,
-)
-from navdecode.sweep import (
-    sweep,
-)
-from navdecode.train import (
-    TrainingRun,
-    select_checkpoint,
-    train,
-)
-from navdecode.train_config import (
-    TrainConfig,
-)
-
+# every public name -> the module that defines it, imported on first use (SPEC 1)
 _LAZY = {
-    "ideal_observer": "navdecode.observer",
-    "load_agent": "navdecode.checkpoints",
-    "save_agent": "navdecode.checkpoints",
-    "replay_actions": "navdecode.controls",
-    "untrained_recording": "navdecode.controls",
-    "decode": "navdecode.decoding",
-    "DecodingResult": "navdecode.decoding",
-    "default_decoder": "navdecode.decoding",
-    "actor_saturation": "navdecode.diagnostics",
-    "pinned_fraction": "navdecode.diagnostics",
-    "GroupedRidgeCV": "navdecode.estimators",
-    "path_curvature": "navdecode.metrics",
-    "roc_auc": "navdecode.metrics",
-    "session_metrics": "navdecode.metrics",
-    "signed_radial_error": "navdecode.metrics",
-    "trial_metrics": "navdecode.metrics",
-    "zero_intercept_slope": "navdecode.metrics",
-    "plot_curvature": "navdecode.plotting",
-    "plot_decoding_error": "navdecode.plotting",
-    "plot_decoding_over_time": "navdecode.plotting",
-    "plot_reward_fraction": "navdecode.plotting",
-    "plot_time_spent": "navdecode.plotting",
-    "plot_training_curves": "navdecode.plotting",
-    "plot_trajectories": "navdecode.plotting",
-    "plot_traveled_vs_target": "navdecode.plotting",
-    "plot_trial": "navdecode.plotting",
-    "export_pretrained": "navdecode.pretrained",
-    "list_pretrained": "navdecode.pretrained",
-    "load_pretrained": "navdecode.pretrained",
-    "check_recording": "navdecode.recording",
-    "load_dataset": "navdecode.recording",
-    "save_dataset": "navdecode.recording",
-    "stack_recordings": "navdecode.recording",
-    "make_report": "navdecode.report",
-    "fixed_targets": "navdecode.rollout",
-    "run_agent": "navdecode.rollout",
-    "cka": "navdecode.similarity",
-    "procrustes_distance": "navdecode.similarity",
-    "similarity_matrix": "navdecode.similarity",
-    "compare": "navdecode.stats",
-    "mean_ci": "navdecode.stats",
-    "mixed_model": "navdecode.stats",
-    "permutation_test": "navdecode.stats",
-    "seed_level": "navdecode.stats",
-    "summarize": "navdecode.stats",
-    "welch_ci": "navdecode.stats",
-    "FireflyTask": "navdecode.task",
-    "reward_for_distance": "navdecode.task",
-    "sample_targets": "navdecode.task",
+    "load_agent": "navdecode.agents.checkpoints",
+    "save_agent": "navdecode.agents.checkpoints",
+    "ARCHITECTURES": "navdecode.agents.networks",
+    "Agent": "navdecode.agents.networks",
+    "RecurrentActor": "navdecode.agents.networks",
+    "RecurrentCritic": "navdecode.agents.networks",
+    "TwinCritic": "navdecode.agents.networks",
+    "count_parameters": "navdecode.agents.networks",
+    "make_agent": "navdecode.agents.networks",
+    "replay_actions": "navdecode.analysis.controls",
+    "untrained_recording": "navdecode.analysis.controls",
+    "DecodingResult": "navdecode.analysis.decoding",
+    "decode": "navdecode.analysis.decoding",
+    "default_decoder": "navdecode.analysis.decoding",
+    "actor_saturation": "navdecode.analysis.diagnostics",
+    "pinned_fraction": "navdecode.analysis.diagnostics",
+    "GroupedRidgeCV": "navdecode.analysis.estimators",
+    "path_curvature": "navdecode.analysis.metrics",
+    "roc_auc": "navdecode.analysis.metrics",
+    "session_metrics": "navdecode.analysis.metrics",
+    "signed_radial_error": "navdecode.analysis.metrics",
+    "trial_metrics": "navdecode.analysis.metrics",
+    "zero_intercept_slope": "navdecode.analysis.metrics",
+    "ideal_observer": "navdecode.analysis.observer",
+    "cka": "navdecode.analysis.similarity",
+    "procrustes_distance": "navdecode.analysis.similarity",
+    "similarity_matrix": "navdecode.analysis.similarity",
+    "plot_curvature": "navdecode.plotting.behaviour",
+    "plot_decoding_error": "navdecode.plotting.behaviour",
+    "plot_decoding_over_time": "navdecode.plotting.behaviour",
+    "plot_reward_fraction": "navdecode.plotting.behaviour",
+    "plot_time_spent": "navdecode.plotting.behaviour",
+    "plot_training_curves": "navdecode.plotting.behaviour",
+    "plot_trajectories": "navdecode.plotting.behaviour",
+    "plot_traveled_vs_target": "navdecode.plotting.behaviour",
+    "plot_trial": "navdecode.plotting.behaviour",
+    "export_pretrained": "navdecode.pretrained.bundle",
+    "list_pretrained": "navdecode.pretrained.bundle",
+    "load_pretrained": "navdecode.pretrained.bundle",
+    "record": "navdecode.recording.recorder",
+    "fixed_targets": "navdecode.recording.rollout",
+    "run_agent": "navdecode.recording.rollout",
+    "check_recording": "navdecode.recording.schema",
+    "load_dataset": "navdecode.recording.schema",
+    "save_dataset": "navdecode.recording.schema",
+    "stack_recordings": "navdecode.recording.schema",
+    "make_report": "navdecode.report.render",
+    "compare": "navdecode.stats.comparisons",
+    "mean_ci": "navdecode.stats.comparisons",
+    "mixed_model": "navdecode.stats.comparisons",
+    "permutation_test": "navdecode.stats.comparisons",
+    "seed_level": "navdecode.stats.comparisons",
+    "summarize": "navdecode.stats.comparisons",
+    "welch_ci": "navdecode.stats.comparisons",
+    "TaskConfig": "navdecode.task.config",
+    "ENV_ID": "navdecode.task.envs",
+    "FireflyEnv": "navdecode.task.envs",
+    "FireflyVectorEnv": "navdecode.task.envs",
+    "register_envs": "navdecode.task.envs",
+    "FireflyTask": "navdecode.task.firefly",
+    "reward_for_distance": "navdecode.task.firefly",
+    "sample_targets": "navdecode.task.firefly",
+    "TrainConfig": "navdecode.training.config",
+    "TrainingRun": "navdecode.training.loop",
+    "select_checkpoint": "navdecode.training.loop",
+    "train": "navdecode.training.loop",
+    "sweep": "navdecode.training.sweeps",
 }
 
 
@@ -189,5 +169,7 @@ __all__ = [
     "welch_ci",
     "zero_intercept_slope",
 ]
+
+from navdecode.task.envs import register_envs  # noqa: E402
 
 register_envs()

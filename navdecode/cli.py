@@ -14,7 +14,7 @@ __all__ = ["main"]
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from navdecode import fixed_targets, load_agent, load_pretrained, make_agent, run_agent
-    from navdecode.recording import save_dataset
+    from navdecode.recording.schema import save_dataset
 
     if args.pretrained:
         arch, _, seed = args.pretrained.partition(":")
@@ -62,14 +62,14 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from navdecode.train import train
-    from navdecode.train_config import TrainConfig
+    from navdecode.training.config import TrainConfig
+    from navdecode.training.loop import train
 
     values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
               if getattr(args, f.name) is not None}
     if "validation_gains" in values:
         values["validation_gains"] = tuple(values["validation_gains"])
-    from navdecode.runs import RunFolder, started_from_cli
+    from navdecode.training.runs import RunFolder, started_from_cli
 
     out = Path(args.out)
     try:
@@ -93,7 +93,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
-    from navdecode.train_config import TrainConfig
+    from navdecode.training.config import TrainConfig
 
     p = sub.add_parser("train", help="train an agent with recurrent TD3 (resumable)",
                        description="Train an agent with the published recurrent TD3. Every "
@@ -214,7 +214,7 @@ def _add_decode(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from navdecode.sweep import sweep
+    from navdecode.training.sweeps import sweep
 
     seeds: list[int] = []
     for part in args.seeds:
@@ -244,7 +244,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from navdecode.pretrained import export_pretrained
+    from navdecode.pretrained.bundle import export_pretrained
 
     for run in args.runs:
         path = export_pretrained(run, dest=args.dest, criterion=args.criterion, force=args.force)
@@ -266,7 +266,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
 def _cmd_status(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from navdecode.runs import RunFolder, run_status
+    from navdecode.training.runs import RunFolder, run_status
 
     runs = [r for r in args.runs if RunFolder(r).holds_run()]
     for r in args.runs:
@@ -300,8 +300,8 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from navdecode.recording import load_dataset
-    from navdecode.report import make_report
+    from navdecode.recording.schema import load_dataset
+    from navdecode.report.render import make_report
 
     recordings = [load_dataset(p) for p in args.recordings] if args.recordings else None
     path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),

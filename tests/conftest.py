@@ -132,9 +132,9 @@ def kill_at_validation(monkeypatch):
     process would (a bare KeyboardInterrupt, nothing saved there); then restore `validate`."""
     import sys
 
-    from navdecode.train import train
+    from navdecode.training.loop import train
 
-    train_module = sys.modules["navdecode.train"]  # the module; navdecode.train is the function
+    train_module = sys.modules["navdecode.training.loop"]  # the module that defines train
     real_validate = train_module.validate
 
     def kill(config, run_dir, n):

@@ -157,7 +157,7 @@ PAIRS = [(a, c) for a in PAPER_ACTORS for c in PAPER_CRITICS]
 
 @pytest.mark.parametrize(("actor", "critic"), PAIRS, ids=[a + c for a, c in PAIRS])
 def test_published_format_round_trip_with_the_papers_module_names(actor, critic, tmp_path):
-    from navdecode.checkpoints import _arch_name
+    from navdecode.agents.checkpoints import _arch_name
 
     arch = _arch_name(actor, critic)
     agent = make_agent(arch, seed=3)

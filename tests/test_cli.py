@@ -159,7 +159,7 @@ def test_the_readme_command_lines_parse_and_the_quick_ones_run(tmp_path, monkeyp
 def test_ctrl_c_during_training_prints_the_resume_command(tmp_path, monkeypatch, capsys):
     import sys
 
-    train_module = sys.modules["navdecode.train"]  # the package's `train` is the function
+    train_module = sys.modules["navdecode.training.loop"]  # the package's `train` is the function
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import navdecode as nd
-from navdecode.controls import replay_actions
+from navdecode.analysis.controls import replay_actions
 
 
 def test_replay_at_the_same_gain_without_noise_reproduces_the_trials():

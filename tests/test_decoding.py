@@ -9,8 +9,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from navdecode import fixed_targets, make_agent, run_agent
-from navdecode.controls import untrained_recording
-from navdecode.decoding import decode
+from navdecode.analysis.controls import untrained_recording
+from navdecode.analysis.decoding import decode
 
 
 class SpyGroupKFold(GroupKFold):

@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from navdecode import actor_saturation, fixed_targets, make_agent, pinned_fraction, run_agent
-from navdecode.config import TaskConfig
-from navdecode.train import validate
-from navdecode.train_config import TrainConfig
+from navdecode.task.config import TaskConfig
+from navdecode.training.config import TrainConfig
+from navdecode.training.loop import validate
 
 
 def test_preactivation_is_what_forward_squashes():

@@ -30,8 +30,9 @@ def test_public_name_has_a_numpy_docstring(name):
 
 
 # every public module, found on disk so that a new one cannot be left out
-MODULES = sorted(m.name for m in pkgutil.iter_modules(navdecode.__path__)
-                 if not m.name.startswith("_"))
+MODULES = sorted(m.name.removeprefix("navdecode.")
+                 for m in pkgutil.walk_packages(navdecode.__path__, "navdecode.")
+                 if not m.name.rsplit(".", 1)[-1].startswith("_"))
 
 
 @pytest.mark.parametrize("module", MODULES)

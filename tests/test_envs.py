@@ -8,7 +8,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import navdecode as nd
-from navdecode.envs import INFO_KEYS, FireflyEnv, FireflyVectorEnv
+from navdecode.task.envs import INFO_KEYS, FireflyEnv, FireflyVectorEnv
 
 
 def test_single_env_passes_gymnasiums_checker():

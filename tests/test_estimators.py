@@ -3,7 +3,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from navdecode.estimators import GroupedRidgeCV
+from navdecode.analysis.estimators import GroupedRidgeCV
 
 
 @parametrize_with_checks([GroupedRidgeCV()])

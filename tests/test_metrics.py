@@ -5,7 +5,7 @@ import pytest
 from conftest import synthetic_dataset
 
 from navdecode import fixed_targets, run_agent
-from navdecode.metrics import (
+from navdecode.analysis.metrics import (
     path_curvature,
     session_metrics,
     signed_radial_error,
@@ -169,7 +169,7 @@ def test_session_metrics_on_a_recording(steering_actor):
 
 
 def test_roc_auc_is_one_for_perfect_stops_and_a_half_when_ends_ignore_targets():
-    from navdecode.metrics import roc_auc
+    from navdecode.analysis.metrics import roc_auc
 
     targets = np.array([[0.0, 100.0], [50.0, 200.0], [-80.0, 300.0], [20.0, 150.0]])
     perfect = synthetic_dataset(targets[:, :1] * np.ones((1, 2)),
@@ -186,7 +186,7 @@ def test_roc_auc_is_one_for_perfect_stops_and_a_half_when_ends_ignore_targets():
 
 
 def test_roc_auc_by_hand():
-    from navdecode.metrics import roc_auc
+    from navdecode.analysis.metrics import roc_auc
 
     # two trials: ends 10 and 30 cm from their own targets, 100 and 120 from the other's
     targets = np.array([[0.0, 100.0], [0.0, 200.0]])

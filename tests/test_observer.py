@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import navdecode as nd
-from navdecode.observer import ideal_observer
+from navdecode.analysis.observer import ideal_observer
 
 
 @pytest.mark.parametrize(("process", "observation"), [(True, False), (False, True)])

@@ -22,13 +22,20 @@ def test_every_public_name_resolves_and_names_that_are_modules_stay_functions():
 
     for name in navdecode.__all__:
         assert getattr(navdecode, name) is not None
-    for module in ("record", "sweep", "train"):  # importing a module must not rebind it
+    # the modules that define record, sweep and train must not rebind the package's names
+    for module in ("recording.recorder", "training.sweeps", "training.loop"):
         importlib.import_module(f"navdecode.{module}")
-    assert callable(navdecode.record)
-    assert callable(navdecode.train)
-    assert callable(navdecode.sweep)
+    for name in ("record", "sweep", "train"):
+        assert callable(getattr(navdecode, name)), name
     assert "decode" in dir(navdecode)
-    assert navdecode.plotting.ARCH_COLORS["modular"]  # submodules are attributes too
+    assert callable(navdecode.plotting.plot_trial)  # subpackages are attributes too
+
+
+def test_every_public_name_comes_from_the_module_the_package_names():
+    for name, module in navdecode._LAZY.items():
+        value = getattr(navdecode, name)
+        if hasattr(value, "__module__") and not isinstance(value, (str, tuple)):
+            assert value.__module__ == module, name
 
 
 def test_the_environment_is_registered_on_import():

@@ -10,9 +10,9 @@ import torch
 from matplotlib.axes import Axes
 
 from navdecode import compare, fixed_targets, make_agent, plotting, run_agent
-from navdecode.decoding import decode
-from navdecode.metrics import trial_metrics
-from navdecode.report import BEHAVIOUR, COMPARED, make_report
+from navdecode.analysis.decoding import decode
+from navdecode.analysis.metrics import trial_metrics
+from navdecode.report.render import BEHAVIOUR, COMPARED, make_report
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +179,7 @@ def test_decoding_violins_take_steps_and_dot_the_seed_means():
 
 
 def test_report_names_the_comparisons_that_survive_holm():
-    from navdecode.report import _significance
+    from navdecode.report.render import _significance
 
     rows = pd.DataFrame({"metric": ["reward_fraction", "curvature"], "gain": [2.0, 2.0],
                          "p_holm": [0.01, 0.2], "n_a": 8, "n_b": 8,
@@ -228,7 +228,7 @@ def test_report_sections_follow_the_chosen_analyses(tmp_path):
     from conftest import SteeringActor
 
     from navdecode.cli import REPORT_ANALYSES
-    from navdecode.report_tables import ANALYSES
+    from navdecode.report.tables import ANALYSES
 
     assert REPORT_ANALYSES == ANALYSES  # the CLI offers exactly the report's sections
     agents = [(arch, seed, SteeringActor(stop_radius=r)) for arch, r in

@@ -8,7 +8,7 @@ from gymnasium import spaces
 from torch import nn
 
 import navdecode as nd
-from navdecode.recording import check_recording
+from navdecode.recording.schema import check_recording
 
 
 class Drift2D(gym.Env):

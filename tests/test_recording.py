@@ -9,7 +9,7 @@ import xarray as xr
 from conftest import needs_zarr
 
 import navdecode as nd
-from navdecode.recording import (
+from navdecode.recording.schema import (
     ANALYSES,
     STEP_VARIABLES,
     TRIAL_COORDS,
@@ -115,10 +115,10 @@ def test_no_absolute_paths_in_attributes():
 def test_the_recording_guide_shows_the_schema_as_declared():
     from pathlib import Path
 
-    from navdecode.recording import schema_markdown
+    from navdecode.recording.schema import schema_markdown
 
     guide = (Path(__file__).parents[1] / "docs" / "guides" / "recording.md").read_text()
-    assert schema_markdown() in guide, "regenerate: python -m navdecode.recording"
+    assert schema_markdown() in guide, "regenerate: python -m navdecode.recording.schema"
 
 
 def small_recording():

@@ -7,7 +7,7 @@ import xarray as xr
 from conftest import needs_zarr
 
 from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
-from navdecode.reference import run_agent_loop
+from navdecode.recording.tutorial_loop import run_agent_loop
 
 
 def test_batched_rollout_matches_the_per_trial_loop(steering_actor, targets64):

@@ -8,15 +8,15 @@ import pandas as pd
 import pytest
 import torch
 
-from navdecode.pretrained import export_pretrained
-from navdecode.runs import Progress, RunFolder, TrainingState, run_status
-from navdecode.train import train
-from navdecode.train_config import TrainConfig
+from navdecode.pretrained.bundle import export_pretrained
+from navdecode.training.config import TrainConfig
+from navdecode.training.loop import train
+from navdecode.training.runs import Progress, RunFolder, TrainingState, run_status
 
 TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
             n_envs=5, learning_starts=10, n_validation=10, torch_threads=1)
 COLS = ["episode", "phase", "trials_after_phase1", "reward_fraction", "error_distance"]
-train_module = sys.modules["navdecode.train"]  # the module; navdecode.train is the function
+train_module = sys.modules["navdecode.training.loop"]  # the module that defines train
 
 
 def test_training_state_round_trips_and_names_a_missing_part():

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 from conftest import synthetic_dataset
 
-from navdecode.similarity import cka, procrustes_distance, similarity_matrix, within_between
+from navdecode.analysis.similarity import (
+    cka,
+    procrustes_distance,
+    similarity_matrix,
+    within_between,
+)
 
 
 def with_units(hidden, seed=0, arch="a"):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from navdecode.simulate import validate_statistics
+from navdecode.stats.coverage import validate_statistics
 
 
 def rates(table, check, method):

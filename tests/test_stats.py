@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from navdecode.stats import (
+from navdecode.stats.comparisons import (
     compare,
     holm,
     mean_ci,

@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 from conftest import needs_dask
 
-from navdecode.pretrained import export_pretrained, list_pretrained, load_pretrained
-from navdecode.sweep import sweep
-from navdecode.train import train
-from navdecode.train_config import TrainConfig
+from navdecode.pretrained.bundle import export_pretrained, list_pretrained, load_pretrained
+from navdecode.training.config import TrainConfig
+from navdecode.training.loop import train
+from navdecode.training.sweeps import sweep
 
 TINY = dict(n_trials_after_phase1=10, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
             n_envs=5, learning_starts=10, n_validation=10)
@@ -58,7 +58,7 @@ def test_export_writes_actor_curve_and_manifest(tmp_path):
 
 
 def test_export_defaults_outside_the_package(tmp_path, monkeypatch):
-    from navdecode.pretrained import PRETRAINED_DIR
+    from navdecode.pretrained.bundle import PRETRAINED_DIR
 
     bundled = (PRETRAINED_DIR / "modular-seed4.pt").read_bytes()
     run_dir = tmp_path / "modular-seed4"
@@ -103,7 +103,7 @@ def test_a_failing_run_leaves_the_healthy_ones_to_finish(tmp_path):
 def test_bundled_agents_record_their_full_config_and_share_one():
     from dataclasses import fields
 
-    from navdecode.pretrained import PRETRAINED_DIR
+    from navdecode.pretrained.bundle import PRETRAINED_DIR
 
     manifests = {p.stem: json.loads(p.read_text()) for p in PRETRAINED_DIR.glob("*.json")}
     names = {f.name for f in fields(TrainConfig)}

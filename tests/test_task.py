@@ -170,7 +170,7 @@ def test_the_paper_perturbation_profile_by_hand():
     import math
 
     from navdecode import TaskConfig
-    from navdecode.task import FireflyTask
+    from navdecode.task.firefly import FireflyTask
 
     config = TaskConfig.perturbation_task(process_noise=False, obs_noise=False)
     task = FireflyTask(config, batch_size=2)

@@ -7,10 +7,10 @@ import pytest
 import torch
 
 from navdecode import FireflyTask, TaskConfig, load_agent, make_agent
-from navdecode.replay import Batch, TrajectoryMemory, mirror
-from navdecode.td3 import critic_loss, saturation_excess, smooth_target_action, td3_update
-from navdecode.train import explore, select_checkpoint, train
-from navdecode.train_config import TrainConfig
+from navdecode.training.config import TrainConfig
+from navdecode.training.loop import explore, select_checkpoint, train
+from navdecode.training.replay import Batch, TrajectoryMemory, mirror
+from navdecode.training.td3 import critic_loss, saturation_excess, smooth_target_action, td3_update
 
 TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,
             n_envs=5, learning_starts=10, n_validation=20, torch_threads=1)
@@ -290,7 +290,7 @@ def test_validation_curve_columns_are_session_metrics():
     from dataclasses import replace as dc_replace
 
     from navdecode import fixed_targets, run_agent, session_metrics
-    from navdecode.train import validate
+    from navdecode.training.loop import validate
 
     config = TrainConfig(n_validation=25, validation_gains=(1.0, 2.0))
     actor = make_agent("modular", seed=1).actor

@@ -13,9 +13,9 @@ from navdecode import (
     run_agent,
     session_metrics,
 )
-from navdecode.replay import TrajectoryMemory
-from navdecode.train import exploration_action, phase1_over, phase3_score, train, validate
-from navdecode.train_config import TrainConfig
+from navdecode.training.config import TrainConfig
+from navdecode.training.loop import exploration_action, phase1_over, phase3_score, train, validate
+from navdecode.training.replay import TrajectoryMemory
 
 PUBLISHED = {"n_envs": 1, "max_phase1_trials": 50_000, "exploration": "published",
              "phase1_exit": "blocks", "replay_sampling": "equal_length",

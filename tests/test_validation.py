@@ -20,17 +20,17 @@ from navdecode import (
     save_agent,
     save_dataset,
 )
-from navdecode.decoding import decode
-from navdecode.diagnostics import actor_saturation
-from navdecode.metrics import (
+from navdecode.analysis.decoding import decode
+from navdecode.analysis.diagnostics import actor_saturation
+from navdecode.analysis.metrics import (
     perturbation_metrics,
     session_metrics,
     trial_metrics,
     zero_intercept_slope,
 )
-from navdecode.report import make_report
-from navdecode.simulate import validate_statistics
-from navdecode.stats import compare, summarize
+from navdecode.report.render import make_report
+from navdecode.stats.comparisons import compare, summarize
+from navdecode.stats.coverage import validate_statistics
 
 T = fixed_targets(4)
 A = make_agent("modular", seed=0)

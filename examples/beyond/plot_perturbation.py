@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import navdecode as nd
-from navdecode.metrics import perturbation_metrics
-from navdecode.plotting_analyses import plot_perturbation
+from navdecode.analysis.metrics import perturbation_metrics
+from navdecode.plotting.representations import plot_perturbation
 
 targets = nd.fixed_targets(500)
 frames = []

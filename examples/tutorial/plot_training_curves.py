@@ -9,7 +9,7 @@ seeds of each architecture (the curves ship with the agents).
 import pandas as pd
 
 import navdecode as nd
-from navdecode.pretrained import PRETRAINED_DIR
+from navdecode.pretrained.bundle import PRETRAINED_DIR
 
 curves = pd.concat(
     [pd.read_csv(PRETRAINED_DIR / f"{a}-seed{s}-curve.csv").assign(arch=a, seed=s)

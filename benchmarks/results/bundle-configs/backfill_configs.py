@@ -10,7 +10,7 @@ difference printed (a folder name reused by an earlier run shows up there).
 
 Manifests that already carry ``config`` only get the fields added since. Fields added
 to `TrainConfig` after a manifest's commit take the value those runs trained under
-(`navdecode.train_config.BEFORE_FIELD_EXISTED`, else today's default, which for every field
+(`navdecode.training.config.BEFORE_FIELD_EXISTED`, else today's default, which for every field
 added since is the earlier behaviour); they are listed under ``config_fields_filled``.
 ``config_source`` says which way the configuration was obtained.
 
@@ -29,14 +29,14 @@ from dataclasses import asdict
 from pathlib import Path
 
 from navdecode._io import atomic_write_text
-from navdecode.train_config import BEFORE_FIELD_EXISTED, TrainConfig
+from navdecode.training.config import BEFORE_FIELD_EXISTED, TrainConfig
 
 BUNDLE = Path("navdecode/pretrained")
 RESOLVE = """
 import json, sys
 from dataclasses import asdict, fields
 from navdecode.cli import build_parser
-from navdecode.train_config import TrainConfig
+from navdecode.training.config import TrainConfig
 args = build_parser().parse_args(sys.argv[1:])
 values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
           if getattr(args, f.name) is not None}

@@ -26,10 +26,10 @@ import argparse
 import pandas as pd
 
 import navdecode as nd
-from navdecode.config import TaskConfig
-from navdecode.runs import RunFolder
-from navdecode.train import validate
-from navdecode.train_config import TrainConfig
+from navdecode.task.config import TaskConfig
+from navdecode.training.config import TrainConfig
+from navdecode.training.loop import validate
+from navdecode.training.runs import RunFolder
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 import navdecode as nd
-from navdecode.checkpoints import load_agent
+from navdecode.agents.checkpoints import load_agent
 
 torch.set_num_threads(1)
 PUBLISHED_LOSS = Path(__file__).parents[1] / "published-loss"

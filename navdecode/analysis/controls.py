@@ -1,0 +1,209 @@
+"""Decoding controls: what a decoder gets from trajectory statistics rather than beliefs.
+
+- `time_features`: the step index alone, one indicator column per step (a decoder on it
+  predicts the mean of each target at each time step across training trials);
+- `untrained_recording`: the same architecture with the weights it had before training
+  (``make_agent(arch, seed)``), fed the recorded input sequence, its units in place of
+  the agent's;
+- `replay_actions`: each trial's recorded actions replayed open loop under another gain
+  or task: the behaviour of an agent that did not adapt at all;
+- the trial shuffle lives in `decode` (``control="shuffle"``): each trial's targets are
+  replaced by another trial's, which keeps time-in-trial, so it is not chance level for
+  variables that grow with time (such as distance travelled).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import xarray as xr
+
+from navdecode._validation import check_seed
+from navdecode.recording.schema import check_recording, task_config
+
+__all__ = ["replay_actions", "time_features", "untrained_recording"]
+
+
+def time_features(ds: xr.Dataset) -> np.ndarray:
+    """One-hot step index of every step, shape (trial, step, step).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording (dims ``trial``, ``step``).
+
+    Returns
+    -------
+    features : ndarray of shape (n_trials, n_steps, n_steps)
+        ``features[i, t, s] = 1`` when ``s == t``.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.analysis.controls import time_features
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(3))
+    >>> time_features(ds).shape
+    (3, 35, 35)
+    """
+    check_recording(ds)
+    n_trials, n_steps = ds.sizes["trial"], ds.sizes["step"]
+    return np.broadcast_to(np.eye(n_steps), (n_trials, n_steps, n_steps)).copy()
+
+
+def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
+                        seed: int | None = None) -> xr.Dataset:
+    """The recording with ``hidden`` (and ``cell``) from an untrained network.
+
+    The network is fed the recorded ``actor_input`` sequence of every trial (the same
+    observations and previous actions the agent received) and its recurrent state is
+    recorded exactly as `run_agent` records it; steps after a trial's end stay NaN.
+    Decoding it the same way as the agent tells how much of the agent's decoding a
+    network that learned nothing already reaches from the input statistics.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording with ``actor_input`` (trial, step, input) and ``valid``.
+    actor : torch.nn.Module or None, default=None
+        The untrained network, called as ``actor(x, state) -> (action, state)`` on
+        x of shape (1, n_trials, n_inputs). None builds the actor of
+        ``make_agent(ds.attrs["arch"], seed)``: the agent's own weights before training.
+    seed : int or None, default=None
+        Seed of `make_agent`; ``ds.attrs["seed"]`` when None.
+
+    Returns
+    -------
+    ds_untrained : xarray.Dataset
+        A copy of `ds` whose ``hidden`` / ``cell`` are the untrained network's, with
+        ``attrs["control"] = "untrained"``.
+
+    Raises
+    ------
+    ValueError
+        If `ds` has no ``actor_input``, or its ``arch`` is not a navdecode architecture
+        and no `actor` is given.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.analysis.controls import untrained_recording
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(4))
+    >>> untrained_recording(ds).attrs["control"]
+    'untrained'
+    """
+    from navdecode.agents.networks import ARCHITECTURES, make_agent
+    from navdecode.recording.recorder import _split
+
+    check_recording(ds, "untrained control")
+    if actor is None:
+        arch = ds.attrs.get("arch", "")
+        if arch not in ARCHITECTURES:
+            msg = (f"ds.attrs['arch'] is {arch!r}, not a navdecode architecture; pass the "
+                   f"untrained network as actor=")
+            raise ValueError(msg)
+        seed = int(ds.attrs.get("seed", 0)) if seed is None else seed
+        check_seed(seed)
+        actor = make_agent(arch, seed=max(int(seed), 0)).actor
+    if not isinstance(actor, torch.nn.Module):
+        msg = f"actor must be a torch.nn.Module, got {type(actor).__name__}"
+        raise TypeError(msg)
+    param = next(actor.parameters(), None)
+    dtype = param.dtype if param is not None else torch.float32
+    device = param.device if param is not None else torch.device("cpu")
+    inputs = np.nan_to_num(ds["actor_input"].transpose("trial", "step", ...).values)
+    x = torch.as_tensor(inputs, dtype=dtype, device=device)
+    hidden, cell, state = [], [], None
+    was_training = actor.training
+    actor.eval()
+    with torch.inference_mode():
+        for t in range(x.shape[1]):
+            _, state = actor(x[:, t][None], state)
+            h, c = _split(state)
+            hidden.append(h)
+            if c is not None:
+                cell.append(c)
+    actor.train(was_training)
+    valid = ds["valid"].values.astype(bool)[..., None]
+    out = ds.copy()
+    for name, states in (("hidden", hidden), ("cell", cell)):
+        if states:
+            values = np.where(valid, np.stack(states, axis=1), np.nan).astype(np.float32)
+            attrs = dict(ds[name].attrs) if name in ds else {"units": "1"}
+            out[name] = (("trial", "step", "unit"), values, attrs)
+        elif name in out:
+            out = out.drop_vars(name)
+    out.attrs = {**ds.attrs, "control": "untrained"}
+    return out
+
+
+class _ActionReplay(torch.nn.Module):
+    """A 'policy' that plays back recorded actions; its state counts the trial's steps."""
+
+    def __init__(self, actions: np.ndarray) -> None:
+        super().__init__()
+        self.actions = torch.as_tensor(np.nan_to_num(actions), dtype=torch.float32)
+
+    def forward(self, x: torch.Tensor, state: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        n = x.shape[1]
+        step = torch.zeros(1, n, 1) if state is None else state
+        index = step[0, :, 0].long().clamp(max=self.actions.shape[1] - 1)
+        action = self.actions[torch.arange(n), index]
+        return action[None], step + 1
+
+
+def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool = False,
+                   seed: int | None = 0, config: object = None) -> xr.Dataset:
+    """The no-adaptation control: each trial's recorded actions replayed open loop.
+
+    Every trial's action sequence (``action_lin``, ``action_ang``) is played back, step
+    by step, in the firefly task on the same target under another `gain` (or another
+    task `config`, e.g. with perturbations): what the agent would have done had it not
+    adapted to the change at all. The stop rule depends on the actions only, so each
+    replayed trial ends at the step where the recorded one did.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A firefly recording (actions and targets), e.g. at gain 1x.
+    gain : float or array-like of shape (n_trials,), default=2.0
+        Joystick gain of the replay.
+    noise : bool, default=False
+        Process and observation noise during the replay (the replay is open loop, so
+        observation noise has no effect on it).
+    seed : int or None, default=0
+        Seed of the process noise.
+    config : TaskConfig or None, default=None
+        Task settings of the replay; the recording's task when None (from its
+        ``task_*`` attributes, else the published task).
+
+    Returns
+    -------
+    ds_replay : xarray.Dataset
+        A recording in the same schema (no recurrent state), ``attrs["control"] =
+        "replay"``.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.analysis.controls import replay_actions
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(5))
+    >>> replay_actions(ds, gain=2.0).attrs["control"]
+    'replay'
+    """
+    from navdecode.recording.recorder import record
+    from navdecode.task.envs import FireflyVectorEnv
+
+    check_recording(ds, ["action_lin", "action_ang", "target_x", "target_y"],
+                    analysis="replay_actions")
+    config = task_config(ds, config)
+    actions = np.stack([ds["action_lin"].values, ds["action_ang"].values], axis=-1)
+    targets = np.stack([ds["target_x"].values, ds["target_y"].values], axis=1)
+    env = FireflyVectorEnv(num_envs=len(targets), config=config, noise=noise)
+    out = record(_ActionReplay(actions), env, len(targets), seed=seed,
+                 options={"targets": targets, "gain": gain}, arch=ds.attrs.get("arch", ""))
+    out = out.drop_vars([v for v in ("hidden", "cell") if v in out])
+    if "unit" in out.dims:
+        out = out.drop_dims("unit")
+    out.attrs.update({"control": "replay", "seed": ds.attrs.get("seed", -1)})
+    return out

@@ -1,0 +1,465 @@
+"""Cross-validated decoding of recorded variables from recurrent units (scikit-learn).
+
+Input checks and the design matrix (`_prepare`), the splits of each protocol
+(`_splits`), fitting (`_fit`) and the result's shape (`_result`) are separate steps;
+`decode` strings them together.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from sklearn import config_context
+from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.metrics import r2_score
+from sklearn.model_selection import GroupKFold
+from sklearn.utils.metadata_routing import get_routing_for_object
+
+from navdecode._validation import check_choice, check_int
+from navdecode.analysis.estimators import GroupedRidgeCV
+from navdecode.recording.schema import check_recording
+
+__all__ = ["CONTROLS", "PROTOCOLS", "DecodingResult", "decode", "default_decoder"]
+
+PROTOCOLS = ("grouped", "tutorial", "paper")
+CONTROLS = ("shuffle", "time", "untrained")
+PAPER_ALPHAS = (0.1, 1.0, 10.0)
+TRAIN_FRACTION = 0.7
+
+
+def default_decoder() -> BaseEstimator:
+    """Standardised ridge regression whose penalty is chosen by inner cross-validation.
+
+    A `GroupedRidgeCV` over 13 penalties from 1e-3 to 1e3; inside `decode` its inner
+    folds are grouped by trial too.
+
+    Examples
+    --------
+    >>> from navdecode import default_decoder
+    >>> type(default_decoder()).__name__
+    'GroupedRidgeCV'
+    """
+    return GroupedRidgeCV()
+
+
+@dataclass
+class DecodingResult:
+    """What `decode` returns.
+
+    Attributes
+    ----------
+    predicted : xarray.Dataset
+        Held-out prediction of each target variable, (trial, step), NaN where a step
+        was not tested.
+    errors : xarray.Dataset
+        Per-step decoding errors, (trial, step), one variable per error group, each in
+        its own units: a position pair ``<name>_x``, ``<name>_y`` in the same units
+        gives the Euclidean error ``<name>`` (``pos`` for ``pos_x``, ``pos_y``, cm);
+        every other target its absolute error under its own name. Variables in
+        different units are never merged.
+    r2 : pandas.Series
+        R² of each target variable over all held-out steps.
+    scores : pandas.DataFrame
+        One row per fold: ``fold``, ``n_train_trials``, ``n_test_trials``,
+        ``mean_error_<group>`` and ``r2_<variable>`` (plus ``mean_error`` when there
+        is one error group).
+    model : estimator
+        The estimator refitted on every trial of the training data.
+    protocol : str
+        ``"grouped"``, ``"tutorial"``, ``"paper"`` or ``"cross"``.
+    control : str or None
+        None for the agent's own units; ``"shuffle"``, ``"time"`` or ``"untrained"``
+        for a control (see `decode`).
+
+    Examples
+    --------
+    >>> from navdecode import decode, fixed_targets, make_agent, run_agent
+    >>> result = decode(run_agent(make_agent("modular", seed=0), fixed_targets(30)), n_splits=3)
+    >>> list(result.errors), result.error.attrs["units"]
+    (['pos'], 'cm')
+    """
+
+    predicted: xr.Dataset
+    errors: xr.Dataset
+    r2: pd.Series
+    scores: pd.DataFrame
+    model: BaseEstimator
+    protocol: str
+    control: str | None = None
+    attrs: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def shuffled(self) -> bool:
+        """Whether this is the trial-shuffle control."""
+        return self.control == "shuffle"
+
+    @property
+    def error(self) -> xr.DataArray:
+        """The per-step error when there is one error group (else see `errors`)."""
+        names = list(self.errors.data_vars)
+        if len(names) != 1:
+            msg = (f"the targets form {len(names)} error groups {names} in different units; "
+                   f"use result.errors[name] or result.mean_errors")
+            raise ValueError(msg)
+        return self.errors[names[0]]
+
+    @property
+    def mean_error(self) -> float:
+        """Mean per-step error over every held-out step (one error group only)."""
+        return float(self.error.mean())
+
+    @property
+    def mean_errors(self) -> pd.Series:
+        """Mean per-step error of each error group, in its own units."""
+        return pd.Series({name: float(err.mean()) for name, err in self.errors.items()},
+                         name="mean_error")
+
+    def error_by_step(self, name: str | None = None) -> pd.DataFrame:
+        """Mean, SEM and count of the error at each time step (tidy).
+
+        Parameters
+        ----------
+        name : str or None, default=None
+            Error group; the only one when None.
+        """
+        err = self.error if name is None else self.errors[name]
+        n = (~np.isnan(err)).sum("trial")
+        return pd.DataFrame({"step": err["step"].values,
+                             "mean_error": err.mean("trial").values,
+                             "sem": (err.std("trial") / np.sqrt(n.where(n > 0))).values,
+                             "n": n.values})
+
+
+# --- input checks and the design matrix ---------------------------------------------------
+
+def _check_targets(targets: object) -> tuple[str, ...]:
+    if isinstance(targets, str):
+        targets = (targets,)
+    if not isinstance(targets, (tuple, list)) or not targets or not all(
+            isinstance(t, str) for t in targets):
+        msg = f"targets must be a non-empty tuple of variable names, got {targets!r}"
+        raise TypeError(msg)
+    if len(set(targets)) != len(targets):
+        msg = f"targets must not repeat a variable, got {targets!r}"
+        raise ValueError(msg)
+    return tuple(targets)
+
+
+def _error_groups(ds: xr.Dataset, targets: tuple[str, ...]) -> list[tuple[str, list[int]]]:
+    """(name, target indices): x/y pairs in the same units together, every other alone."""
+    units = {t: ds[t].attrs.get("units", "") for t in targets}
+    groups, used = [], set()
+    for i, t in enumerate(targets):
+        if i in used:
+            continue
+        partner = t[:-2] + "_y" if t.endswith("_x") else None
+        if partner in targets and units[partner] == units[t]:
+            j = targets.index(partner)
+            groups.append((t[:-2], [i, j]))
+            used |= {i, j}
+        else:
+            groups.append((t, [i]))
+            used.add(i)
+    return groups
+
+
+def _unit_labels(ds: xr.Dataset, features: str) -> np.ndarray:
+    dim = ds[features].dims[2]
+    return ds[dim].values if dim in ds.coords else np.arange(ds.sizes[dim])
+
+
+def _feature_values(ds: xr.Dataset, features: str, name: str) -> np.ndarray:
+    check_recording(ds, [features], analysis="decode", name=name)
+    feat = ds[features]
+    if feat.dims[:2] != ("trial", "step") or feat.ndim != 3:
+        msg = f"{name}[{features!r}] must have dims (trial, step, unit), got {feat.dims}"
+        raise ValueError(msg)
+    return feat.values
+
+
+def _rows(ds: xr.Dataset, values: np.ndarray, targets: tuple[str, ...],
+          name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows = valid steps: features, targets and (trial, step) index."""
+    check_recording(ds, targets, analysis="decode", name=name)
+    for t in targets:
+        if ds[t].dims != ("trial", "step"):
+            msg = f"{name}[{t!r}] must have dims (trial, step), got {ds[t].dims}"
+            raise ValueError(msg)
+    ti, si = np.nonzero(ds["valid"].values.astype(bool))
+    x = values[ti, si].astype(float)
+    y = np.stack([ds[t].values[ti, si] for t in targets], axis=1).astype(float)
+    if not np.isfinite(y).all():
+        msg = f"{name}: targets {list(targets)} have non-finite values on valid steps"
+        raise ValueError(msg)
+    return x, y, np.stack([ti, si], axis=1)
+
+
+def _usable_units(xs: list[np.ndarray], name: str, features: str) -> np.ndarray:
+    usable = np.logical_and.reduce([np.isfinite(x).all(axis=0) for x in xs])
+    if not usable.any():
+        msg = f"{name}[{features!r}] has no unit with finite values on the valid steps"
+        raise ValueError(msg)
+    return usable
+
+
+def _shuffle_targets(ds: xr.Dataset, targets: tuple[str, ...],
+                     rng: np.random.Generator) -> xr.Dataset:
+    """Give each trial another trial's target time series (steps beyond either end dropped)."""
+    perm = rng.permutation(ds.sizes["trial"])
+    out = ds.copy()
+    for t in targets:
+        out[t] = (("trial", "step"), ds[t].values[perm], ds[t].attrs)
+    out["valid"] = ds["valid"] & ds["valid"].values[perm]
+    return out
+
+
+def _control_features(ds: xr.Dataset, features: str, control: str | None,
+                      name: str) -> np.ndarray:
+    if control == "time":
+        from navdecode.analysis.controls import time_features
+
+        check_recording(ds, name=name)
+        return time_features(ds)
+    if control == "untrained":
+        from navdecode.analysis.controls import untrained_recording
+
+        return _feature_values(untrained_recording(ds), features, name)
+    return _feature_values(ds, features, name)
+
+
+# --- protocols: how trials are split ------------------------------------------------------
+
+def _splits(protocol: str, cv: object, n_splits: int, x: np.ndarray, y: np.ndarray,
+            groups: np.ndarray, allow_trial_leak: bool) -> list[tuple[np.ndarray, np.ndarray]]:
+    if protocol in ("tutorial", "paper"):
+        trials = np.unique(groups)
+        n_train = round(TRAIN_FRACTION * len(trials))
+        first = np.isin(groups, trials[:n_train])
+        return [(np.nonzero(first)[0], np.nonzero(~first)[0])]
+    if cv is None or (isinstance(cv, int) and not isinstance(cv, bool)):
+        folds = n_splits if cv is None else check_int(cv, "cv", minimum=2)
+        splitter = GroupKFold(n_splits=folds)
+    elif hasattr(cv, "split") and hasattr(cv, "get_n_splits"):
+        splitter = cv
+    else:
+        msg = f"cv must be an int or a scikit-learn splitter, got {type(cv).__name__}"
+        raise TypeError(msg)
+    with warnings.catch_warnings():  # ungrouped splitters say they ignore groups
+        warnings.filterwarnings("ignore", message="The groups parameter is ignored",
+                                category=UserWarning)
+        splits = list(splitter.split(x, y, groups))
+    if not allow_trial_leak:
+        for k, (train, test) in enumerate(splits):
+            shared = np.intersect1d(groups[train], groups[test])
+            if shared.size:
+                msg = (f"cv split {k} puts steps of {shared.size} trial(s) on both sides (e.g. "
+                       f"trial {shared[0]}); neighbouring steps of one trial are nearly "
+                       f"identical, so this inflates decoding. Use a grouped splitter, or "
+                       f"allow_trial_leak=True to accept it")
+                raise ValueError(msg)
+    return splits
+
+
+def _default_estimator(protocol: str) -> BaseEstimator:
+    if protocol == "tutorial":
+        return Ridge(alpha=0.1)
+    if protocol == "paper":
+        return RidgeCV(alphas=PAPER_ALPHAS)
+    return default_decoder()
+
+
+def _fit(estimator: BaseEstimator, x: np.ndarray, y: np.ndarray,
+         groups: np.ndarray) -> BaseEstimator:
+    """Fit a clone; the trial groups go to every part of it that asks for them.
+
+    scikit-learn's metadata routing carries ``groups`` into a Pipeline, a search
+    (`GridSearchCV`'s splitter) or any estimator that requests it; an estimator outside
+    routing whose ``fit`` takes ``groups`` gets them directly.
+    """
+    model = clone(estimator)
+    with config_context(enable_metadata_routing=True):
+        consumed = get_routing_for_object(model).consumes(method="fit", params={"groups"})
+        if consumed:
+            return model.fit(x, y, groups=groups)
+    if "groups" in inspect.signature(model.fit).parameters:
+        return model.fit(x, y, groups=groups)
+    return model.fit(x, y)
+
+
+# --- the result -------------------------------------------------------------------------
+
+def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: BaseEstimator,
+            protocol: str, control: str | None, attrs: dict) -> DecodingResult:
+    groups = _error_groups(like, targets)
+    shape = (like.sizes["trial"], like.sizes["step"])
+    predicted = {t: np.full(shape, np.nan) for t in targets}
+    errors = {name: np.full(shape, np.nan) for name, _ in groups}
+    rows = []
+    for k, (train_trials, idx, truth, pred) in enumerate(folds):
+        for j, t in enumerate(targets):
+            predicted[t][idx[:, 0], idx[:, 1]] = pred[:, j]
+        row = {"fold": k, "n_train_trials": len(train_trials),
+               "n_test_trials": len(np.unique(idx[:, 0]))}
+        for name, members in groups:
+            err = np.sqrt(np.sum((pred[:, members] - truth[:, members]) ** 2, axis=1))
+            errors[name][idx[:, 0], idx[:, 1]] = err
+            row[f"mean_error_{name}"] = float(err.mean())
+        if len(groups) == 1:
+            row["mean_error"] = row[f"mean_error_{groups[0][0]}"]
+        row |= {f"r2_{t}": float(r2_score(truth[:, j], pred[:, j])) for j, t in enumerate(targets)}
+        rows.append(row)
+    coords = {"trial": like["trial"].values, "step": like["step"].values}
+    tested = ~np.isnan(predicted[targets[0]])
+    r2 = pd.Series({t: float(r2_score(like[t].values[tested], predicted[t][tested]))
+                    for t in targets}, name="r2")
+    error_vars = {
+        name: (("trial", "step"), errors[name],
+               {"units": like[targets[members[0]]].attrs.get("units", ""),
+                "long_name": f"decoding error of {' and '.join(targets[m] for m in members)}"})
+        for name, members in groups}
+    return DecodingResult(
+        predicted=xr.Dataset({t: (("trial", "step"), predicted[t], like[t].attrs)
+                              for t in targets}, coords=coords),
+        errors=xr.Dataset(error_vars, coords=coords),
+        r2=r2, scores=pd.DataFrame(rows), model=model, protocol=protocol, control=control,
+        attrs=attrs)
+
+
+def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
+           estimator: BaseEstimator | None = None, cv: object = None, *,
+           features: str = "hidden", protocol: str = "grouped", n_splits: int = 5,
+           control: str | None = None, shuffle: bool = False,
+           test_ds: xr.Dataset | None = None, allow_trial_leak: bool = False,
+           seed: int = 0) -> DecodingResult:
+    """Decode recorded variables from the recurrent units, cross-validated by trial.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording from `run_agent` (the training data).
+    targets : tuple of str, default=("pos_x", "pos_y")
+        Per-step variables to predict. Errors are reported per error group in each
+        variable's own units (see `DecodingResult.errors`).
+    estimator : scikit-learn regressor or None, default=None
+        Any regressor, Pipeline or search. None: `default_decoder` for ``"grouped"``
+        and cross-condition decoding, ``Ridge(alpha=0.1)`` for ``"tutorial"``,
+        ``RidgeCV(alphas=(0.1, 1, 10))`` for ``"paper"``. Trial groups reach every
+        part of it that requests them through scikit-learn's metadata routing.
+    cv : int, scikit-learn splitter or None, default=None
+        ``"grouped"`` protocol only. None: ``GroupKFold(n_splits)``; an int: that many
+        trial-grouped folds; a splitter gets the trial of each step as ``groups``. A
+        split that puts steps of one trial on both sides is refused unless
+        `allow_trial_leak`.
+    features : str, default="hidden"
+        The (trial, step, unit) variable to decode from (``"cell"`` for LSTM c).
+    protocol : {"grouped", "tutorial", "paper"}, default="grouped"
+        ``"grouped"``: K-fold CV with whole trials in each fold. ``"tutorial"``: the
+        Neuromatch tutorial, ``Ridge(alpha=0.1)`` on raw units, first 70% of trials
+        train, last 30% test. ``"paper"``: the paper's decoder, ``RidgeCV`` with
+        alphas 0.1, 1, 10 (its efficient leave-one-step-out penalty choice), the same
+        70/30 split.
+    n_splits : int, default=5
+        Folds of the default splitter.
+    control : {None, "shuffle", "time", "untrained"}, default=None
+        A baseline decoded the same way. ``"shuffle"``: each trial's targets replaced by
+        another trial's; it keeps time-in-trial, so variables that grow with time
+        (distance, y position) stay decodable under it: it is not chance level.
+        ``"time"``: features are the step index alone (one-hot), the error a decoder
+        reaches from the average trajectory. ``"untrained"``: the units of the same
+        architecture with its weights before training, fed the recorded input sequence
+        (`untrained_recording`).
+    shuffle : bool, default=False
+        Same as ``control="shuffle"``.
+    test_ds : xarray.Dataset or None, default=None
+        Cross-condition decoding: fit on all of `ds`, score on all of `test_ds` (e.g.
+        fit at gain 1x, test at 2x). Units are matched by their ``unit`` labels; the
+        two recordings must have the same units. `cv` and `protocol` are then ignored.
+    allow_trial_leak : bool, default=False
+        Accept a `cv` that splits trials.
+    seed : int, default=0
+        Seed of the shuffle.
+
+    Returns
+    -------
+    result : DecodingResult
+
+    Raises
+    ------
+    ValueError
+        Unknown protocol or control, a leaking splitter, recordings whose units differ,
+        missing variables.
+
+    Examples
+    --------
+    >>> from navdecode import decode, fixed_targets, make_agent, run_agent
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(40))
+    >>> result = decode(ds, n_splits=4)
+    >>> result.error.dims
+    ('trial', 'step')
+    """
+    targets = _check_targets(targets)
+    check_choice(protocol, "protocol", PROTOCOLS)
+    check_int(n_splits, "n_splits", minimum=2)
+    for flag, flag_name in ((shuffle, "shuffle"), (allow_trial_leak, "allow_trial_leak")):
+        if not isinstance(flag, bool):
+            msg = f"{flag_name} must be a bool, got {type(flag).__name__}"
+            raise TypeError(msg)
+    if control is not None:
+        check_choice(control, "control", CONTROLS)
+    if shuffle and control not in (None, "shuffle"):
+        msg = f"shuffle=True is control='shuffle'; it cannot be combined with {control=}"
+        raise ValueError(msg)
+    control = "shuffle" if shuffle else control
+    if estimator is not None and not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        msg = f"estimator must be a scikit-learn regressor, got {type(estimator).__name__}"
+        raise TypeError(msg)
+    if cv is not None and protocol != "grouped" and test_ds is None:
+        msg = f"cv applies to protocol='grouped' only, got {protocol=}"
+        raise ValueError(msg)
+    rng = np.random.default_rng(seed)
+    train_ds = _shuffle_targets(ds, targets, rng) if control == "shuffle" else ds
+    estimator = _default_estimator("grouped" if test_ds is not None else protocol) \
+        if estimator is None else estimator
+    x, y, index = _rows(train_ds, _control_features(ds, features, control, "ds"), targets, "ds")
+    groups = index[:, 0]
+
+    if test_ds is not None:
+        out_ds = _shuffle_targets(test_ds, targets, rng) if control == "shuffle" else test_ds
+        test_values = _control_features(test_ds, features, control, "test_ds")
+        if control != "time":
+            labels, test_labels = _unit_labels(ds, features), _unit_labels(test_ds, features)
+            if len(labels) != len(test_labels) or np.any(labels != test_labels):
+                msg = (f"test_ds[{features!r}] has units {_preview(test_labels)}, ds has "
+                       f"{_preview(labels)}; cross-condition decoding needs the same units")
+                raise ValueError(msg)
+        x_test, y_test, test_index = _rows(out_ds, test_values, targets, "test_ds")
+        usable = _usable_units([x, x_test], "ds and test_ds", features)
+        model = _fit(estimator, x[:, usable], y, groups)
+        pred = np.asarray(model.predict(x_test[:, usable])).reshape(y_test.shape)
+        folds = [(np.unique(groups), test_index, y_test, pred)]
+        label, like = "cross", out_ds
+    else:
+        usable = _usable_units([x], "ds", features)
+        x = x[:, usable]
+        folds = []
+        for train, test in _splits(protocol, cv, n_splits, x, y, groups, allow_trial_leak):
+            fold_model = _fit(estimator, x[train], y[train], groups[train])
+            pred = np.asarray(fold_model.predict(x[test])).reshape(-1, y.shape[1])
+            folds.append((np.unique(groups[train]), index[test], y[test], pred))
+        model = _fit(estimator, x, y, groups)
+        label, like = protocol, train_ds
+    attrs = {"arch": ds.attrs.get("arch", ""), "seed": ds.attrs.get("seed", -1),
+             "estimator": repr(estimator), "features": "step index" if control == "time"
+             else features, "n_units": int(usable.sum())}
+    return _result(like, targets, folds, model, label, control, attrs)
+
+
+def _preview(labels: np.ndarray) -> str:
+    shown = ", ".join(map(str, labels[:5]))
+    return f"[{shown}{', ...' if len(labels) > 5 else ''}] ({len(labels)})"

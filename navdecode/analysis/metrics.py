@@ -1,0 +1,480 @@
+"""Per-trial and per-session behaviour, each formula as the paper or the tutorial defines it."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from navdecode.recording.schema import ANALYSES, check_recording
+
+__all__ = ["path_curvature", "perturbation_metrics", "roc_auc", "session_metrics",
+           "signed_radial_error", "trial_metrics", "zero_intercept_slope"]
+
+
+def zero_intercept_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of ``y = k x`` (a regression line through the origin).
+
+    Parameters
+    ----------
+    x, y : array-like of shape (n,)
+        Paired samples; pairs with a NaN are ignored.
+
+    Returns
+    -------
+    k : float
+        ``sum(x y) / sum(x^2)``.
+
+    Examples
+    --------
+    >>> from navdecode import zero_intercept_slope
+    >>> zero_intercept_slope([1.0, 2.0, 3.0], [2.0, 4.0, 6.0])
+    2.0
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        msg = f"x and y must be 1-d of the same length, got {x.shape} and {y.shape}"
+        raise ValueError(msg)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.any() or not np.any(x[ok] != 0):
+        msg = "x must hold at least one finite non-zero value"
+        raise ValueError(msg)
+    return float(np.sum(x[ok] * y[ok]) / np.sum(x[ok] ** 2))
+
+
+def _gradient(v: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """`numpy.gradient` (unit spacing, first-order one-sided ends) of each row's first n values.
+
+    Rows with fewer than two samples get NaN (numpy refuses them); NaN past each row's end.
+    """
+    j = np.arange(v.shape[1])[None]
+    central = np.full(v.shape, np.nan)
+    central[:, 1:-1] = (v[:, 2:] - v[:, :-2]) / 2
+    out = np.where((j >= 1) & (j <= n[:, None] - 2), central, np.nan)
+    if v.shape[1] < 2:
+        return out
+    rows = np.nonzero(n >= 2)[0]
+    last = n[rows] - 1
+    out[rows, 0] = v[rows, 1] - v[rows, 0]
+    out[rows, last] = v[rows, last] - v[rows, last - 1]
+    return out
+
+
+def _path_lengths(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Number of leading finite samples of each path; NaN only as padding after the end."""
+    finite = np.isfinite(x) & np.isfinite(y)
+    n = finite.sum(axis=1)
+    if np.any(finite != (np.arange(x.shape[1])[None] < n[:, None])):
+        msg = "x and y must be finite up to each path's end and NaN-padded after it"
+        raise ValueError(msg)
+    return n
+
+
+def path_curvature(x: np.ndarray, y: np.ndarray, drop_percentile: float = 95.0) -> np.ndarray:
+    """Mean curvature of each path, as the paper's analysis code defines it.
+
+    For one path with samples ``(x_i, y_i)``, ``i = 0..n-1`` (its own samples only; the
+    NaN padding after its end is never differenced):
+
+    1. ``x' = gradient(x)``, ``x'' = gradient(x')`` and the same for y, with
+       `numpy.gradient`'s defaults (unit spacing, central differences inside,
+       first-order one-sided differences at both ends);
+    2. ``kappa_i = |x'_i y''_i - y'_i x''_i| / (x'_i^2 + y'_i^2)^(3/2)``;
+    3. NaN samples (where the path does not move, 0 / 0) are dropped;
+    4. the samples strictly below the path's `drop_percentile` (numpy's default linear
+       interpolation) are kept;
+    5. the path's value is their mean, NaN when none remain.
+
+    So a path with fewer than two samples, a stationary one, a two-sample one and an
+    exactly straight one (every kappa equals its own percentile) give NaN.
+
+    Parameters
+    ----------
+    x, y : array-like of shape (n_paths, n_samples)
+        Positions, NaN-padded after each path's end.
+    drop_percentile : float, default=95.0
+        Per-path percentile at and above which curvature samples are dropped.
+
+    Returns
+    -------
+    curvature : ndarray of shape (n_paths,)
+        In 1 / (units of x).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode import path_curvature
+    >>> theta = np.linspace(0, np.pi / 2, 50)
+    >>> x, y = 100 * (1 - np.cos(theta)), 100 * np.sin(theta)
+    >>> round(float(path_curvature(x[None], y[None])[0]), 3)
+    0.01
+    """
+    x, y = np.atleast_2d(np.asarray(x, dtype=float)), np.atleast_2d(np.asarray(y, dtype=float))
+    if x.shape != y.shape or x.ndim != 2:
+        msg = f"x and y must have the same shape (n_paths, n_samples), got {x.shape}, {y.shape}"
+        raise ValueError(msg)
+    if not 0 < drop_percentile <= 100:
+        msg = f"drop_percentile must be in (0, 100], got {drop_percentile=}"
+        raise ValueError(msg)
+    n = _path_lengths(x, y)
+    dx, dy = _gradient(x, n), _gradient(y, n)
+    ddx, ddy = _gradient(dx, n), _gradient(dy, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kappa = np.abs(dx * ddy - dy * ddx) / (dx**2 + dy**2) ** 1.5
+    out = np.full(x.shape[0], np.nan)
+    some = np.isfinite(kappa).any(axis=1)
+    if some.any():
+        k = kappa[some]
+        cut = np.nanpercentile(k, drop_percentile, axis=1, keepdims=True)
+        kept = np.isfinite(k) & (k < cut)
+        counts = kept.sum(axis=1)
+        sums = np.where(kept, k, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[some] = np.where(counts > 0, sums / counts, np.nan)
+    return out
+
+
+def _arc_through(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The paper's arc length from the start to (x, y): ``2 R arcsin(d / 2R)``, ``R = d^2 / 2x``.
+
+    R is the radius of the circle through the start, tangent to the initial heading (+y),
+    and through the point; the arc is the straight distance d when x = 0.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    d = np.hypot(x, y)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        radius = d**2 / (2 * x)
+        arc = 2 * radius * np.arcsin(d / (2 * radius))
+    return np.where(x == 0, d, arc)
+
+
+def signed_radial_error(stop_x: np.ndarray, stop_y: np.ndarray, target_x: np.ndarray,
+                        target_y: np.ndarray) -> np.ndarray:
+    """The paper's signed radial error (its validation's ``error_distance_shoot``), in cm.
+
+    Magnitude: the stop-to-target distance. Sign: negative (undershoot) when the arc from
+    the start to the stop is shorter than the arc to the target, positive otherwise. For a
+    point (x, y) at distance ``d = sqrt(x^2 + y^2)`` from the start, the arc is that of the
+    circle through the start, tangent to the initial heading:
+    ``R = d^2 / (2 x)``, ``arc = 2 R arcsin(d / (2 R))`` (``arc = d`` when x = 0).
+
+    Parameters
+    ----------
+    stop_x, stop_y, target_x, target_y : array-like of shape (n_trials,)
+        End and target positions relative to the start, initial heading +y (cm).
+
+    Returns
+    -------
+    error : ndarray of shape (n_trials,)
+
+    Examples
+    --------
+    >>> from navdecode import signed_radial_error
+    >>> signed_radial_error([0.0, 0.0], [250.0, 350.0], [0.0, 0.0], [300.0, 300.0]).tolist()
+    [-50.0, 50.0]
+    """
+    sx, sy, tx, ty = (np.asarray(v, dtype=float) for v in (stop_x, stop_y, target_x, target_y))
+    distance = np.hypot(sx - tx, sy - ty)
+    sign = np.where(_arc_through(sx, sy) < _arc_through(tx, ty), -1.0, 1.0)
+    return sign * distance
+
+
+def _check_metrics_input(ds: object, need_dt: bool) -> float | None:
+    """Refuse recordings that the per-trial formulas would silently misread; return dt (s).
+
+    Path metrics need positions; the target columns are computed when the recording has
+    targets (checked then); the trial duration needs ``task_dt`` (None without it, an
+    error when `need_dt`).
+    """
+    check_recording(ds, "path metrics", analysis="trial_metrics")
+    if any(v in ds.variables for v in ANALYSES["target metrics"]):
+        check_recording(ds, "target metrics", analysis="the target columns of trial_metrics")
+    n_steps = ds["n_steps"].values
+    if n_steps.dtype.kind not in "iu":
+        msg = f"ds['n_steps'] must hold integers, got dtype {n_steps.dtype}"
+        raise TypeError(msg)
+    valid = ds["valid"].values.astype(bool)
+    prefix = np.arange(valid.shape[1])[None] < n_steps[:, None]
+    if np.any(valid != prefix) or np.any(valid.sum(axis=1) != n_steps):
+        msg = ("ds['valid'] must mark the first n_steps steps of every trial; a recording "
+               "sliced along 'step' (or with n_steps edited) cannot be measured")
+        raise ValueError(msg)
+    if "task_dt" not in ds.attrs:
+        if not need_dt:
+            return None
+        msg = "ds.attrs has no 'task_dt' (the step duration in s); refusing to assume 0.1"
+        raise ValueError(msg)
+    dt = ds.attrs["task_dt"]
+    if isinstance(dt, bool) or not isinstance(dt, numbers.Real) or not np.isfinite(dt) or dt <= 0:
+        msg = f"ds.attrs['task_dt'] must be a number > 0, got {dt!r}"
+        raise ValueError(msg)
+    return float(dt)
+
+
+def _positions(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Each trial's path: its recorded positions, then the end position after a timeout.
+
+    A stop adds no position (the stop step's position is the end); after a timeout the
+    position reached by the last action is appended, as in the paper's validation.
+    """
+    x, y = ds["pos_x"].values.astype(float), ds["pos_y"].values.astype(float)
+    n = ds["n_steps"].values
+    end = np.where(ds["stopped"].values, np.nan, 1.0)
+    x = np.concatenate([x, np.full((x.shape[0], 1), np.nan)], axis=1)
+    y = np.concatenate([y, np.full((y.shape[0], 1), np.nan)], axis=1)
+    rows = np.arange(x.shape[0])
+    x[rows, n] = ds["stop_x"].values * end
+    y[rows, n] = ds["stop_y"].values * end
+    return x, y
+
+
+def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
+    """Behaviour of every trial, one row per trial.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording from `run_agent` (dims ``trial``, ``step``; positions in cm; the
+        step duration in ``ds.attrs["task_dt"]``).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per trial:
+
+        - ``trial``, ``gain``, ``rewarded``, ``stopped``, ``n_steps`` (recorded steps);
+        - ``duration_s``: ``(n_steps - 1) * dt``, the tutorial's and the paper's trial
+          time (the paper's validation adds the index of the last step);
+        - ``target_r`` (cm), ``stop_error_cm`` (end-to-target distance), ``traveled_r``
+          (distance of the end from the start, cm);
+        - ``signed_error_cm``: the paper's signed radial error (`signed_radial_error`):
+          the stop error, negative when the stop's arc is shorter than the target's;
+        - ``path_length_cm``, ``straightness`` (start-to-end distance / path length);
+        - ``curvature`` (1/cm, `path_curvature` on the trial's own path);
+        - ``arc_length_cm``: the paper's arc from the start to the target,
+          ``2 R arcsin(d / 2R)`` with ``R = d^2 / 2 x_T``;
+        - ``path_minus_arc_cm``: path length minus that arc (not a paper metric; a
+          positive value means the agent drove further than the arc, e.g. by detours).
+
+        The end of a trial is the position at its stop step, or after a timeout the
+        position its last action reached (as in the paper's validation). Attributes of
+        `ds` (arch, seed) are copied into ``.attrs``.
+
+        A recording from another task gets what it supports: the path columns need
+        ``pos_x``, ``pos_y``, ``stop_x``, ``stop_y`` (e.g. ``record(...,
+        trial_vars={"stop_x": "x", "stop_y": "y"})``); the target columns need
+        ``target_x``, ``target_y`` and ``rewarded``; ``gain`` and ``rewarded`` are copied
+        when present; ``duration_s`` needs the ``task_dt`` attribute.
+
+    Raises
+    ------
+    ValueError
+        If `ds` lacks a variable, has transposed dims, was sliced along ``step``, holds
+        positions not in cm or has no ``task_dt`` attribute.
+    TypeError
+        If `ds` is not a Dataset or ``n_steps`` is not integer.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent, trial_metrics
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(5))
+    >>> list(trial_metrics(ds).columns[:3])
+    ['trial', 'gain', 'rewarded']
+    """
+    dt = _check_metrics_input(ds, need_dt=False)
+    x, y = _positions(ds)
+    seg = np.hypot(np.diff(x, axis=1), np.diff(y, axis=1))
+    path = np.nansum(seg, axis=1)
+    sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
+    traveled = np.hypot(sx, sy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        straight = np.where(path > 0, traveled / path, np.nan)
+    n_steps = ds["n_steps"].values
+    columns: dict[str, np.ndarray] = {"trial": ds["trial"].values}
+    for name in ("gain", "rewarded"):
+        if name in ds.variables:
+            columns[name] = ds[name].values.astype(bool if name == "rewarded" else float)
+    columns |= {"stopped": ds["stopped"].values.astype(bool), "n_steps": n_steps}
+    if dt is not None:
+        columns["duration_s"] = np.maximum(n_steps - 1, 0) * dt
+    if "target_x" in ds.variables:
+        tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
+        columns |= {"target_r": np.hypot(tx, ty), "stop_error_cm": np.hypot(sx - tx, sy - ty),
+                    "signed_error_cm": signed_radial_error(sx, sy, tx, ty)}
+    columns |= {"traveled_r": traveled, "path_length_cm": path, "straightness": straight,
+                "curvature": path_curvature(x, y)}
+    if "target_x" in ds.variables:
+        arc = _arc_through(tx, ty)
+        columns |= {"arc_length_cm": arc, "path_minus_arc_cm": path - arc}
+    table = pd.DataFrame(columns)
+    table.attrs = {k: ds.attrs[k] for k in ("arch", "seed") if k in ds.attrs}
+    return table
+
+
+def session_metrics(ds: xr.Dataset) -> pd.Series:
+    """One summary of a recording (one agent, one condition).
+
+    With ``T = sum over trials of duration_s = (sum of n_steps - n_trials) * dt``:
+
+    - ``reward_fraction`` = rewarded trials / trials;
+    - ``reward_rate`` = rewarded trials / T (1/s), the paper's validation reward rate;
+    - ``time_spent_h`` = T / 3600, the tutorial's time spent (recorded positions minus
+      one per trial, times 0.1 s);
+    - ``stop_error_cm``, ``signed_error_cm``, ``path_minus_arc_cm``: means over trials;
+    - ``curvature``, ``straightness``: means over the trials where they are defined;
+    - ``traveled_slope``: zero-intercept slope of traveled vs target distance;
+    - ``n_trials``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording from `run_agent` (see `trial_metrics`).
+
+    Returns
+    -------
+    summary : pandas.Series
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent, session_metrics
+    >>> summary = session_metrics(run_agent(make_agent("modular", seed=0), fixed_targets(10)))
+    >>> int(summary["n_trials"])
+    10
+    """
+    _check_metrics_input(ds, need_dt=True)
+    check_recording(ds, "target metrics", analysis="session_metrics")
+    table = trial_metrics(ds)
+    total_s = float(table["duration_s"].sum())
+    return pd.Series({
+        "reward_fraction": float(table["rewarded"].mean()),
+        "reward_rate": float(table["rewarded"].sum() / total_s) if total_s > 0 else np.nan,
+        "time_spent_h": total_s / 3600.0,
+        "stop_error_cm": float(table["stop_error_cm"].mean()),
+        "signed_error_cm": float(table["signed_error_cm"].mean()),
+        "traveled_slope": zero_intercept_slope(table["target_r"].values,
+                                               table["traveled_r"].values),
+        "curvature": float(np.nanmean(table["curvature"])) if table["curvature"].notna().any()
+        else np.nan,
+        "straightness": float(table["straightness"].mean()),
+        "path_minus_arc_cm": float(table["path_minus_arc_cm"].mean()),
+        "n_trials": len(table),
+    })
+
+
+def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float, pd.DataFrame]:
+    """The paper's fraction-correct curve and its area, free of the 65 cm reward boundary.
+
+    For a radius r swept from 0 in steps of `step_cm`: ``y(r)`` is the fraction of trials
+    whose end lies within r of its own target, ``x(r)`` the same fraction with the targets
+    shuffled across trials (one fixed derangement: a random order in which every trial
+    gets the next trial's target, so no trial keeps its own). The curve runs until both reach 1; the
+    AUC is its trapezoidal area ``sum (x_{k+1} - x_k) (y_{k+1} + y_k) / 2``: 0.5 when the
+    ends are no closer to their own targets than to others', 1 when every end is closer to
+    its own target than any shuffled pair.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording with ends and targets (``stop_x``, ``stop_y``, ``target_x``,
+        ``target_y``).
+    seed : int, default=0
+        Seed of the shuffle.
+    step_cm : float, default=1.0
+        Radius step (cm).
+
+    Returns
+    -------
+    auc : float
+    curve : pandas.DataFrame
+        ``radius_cm``, ``fraction_correct`` (y), ``fraction_shuffled`` (x).
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, roc_auc, run_agent
+    >>> auc, curve = roc_auc(run_agent(make_agent("modular", seed=0), fixed_targets(20)))
+    >>> list(curve.columns)
+    ['radius_cm', 'fraction_correct', 'fraction_shuffled']
+    """
+    from navdecode._validation import check_positive, check_seed
+
+    check_recording(ds, ["stop_x", "stop_y", "target_x", "target_y"], analysis="roc_auc")
+    check_seed(seed)
+    step_cm = check_positive(step_cm, "step_cm")
+    sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
+    tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
+    if len(sx) < 2:
+        msg = f"roc_auc needs at least 2 trials to shuffle, got {len(sx)}"
+        raise ValueError(msg)
+    order = np.random.default_rng(seed).permutation(len(sx))
+    perm = np.empty(len(sx), dtype=int)
+    perm[order] = np.roll(order, -1)  # trial order[i] gets the target of order[i + 1]
+    own = np.sort(np.hypot(sx - tx, sy - ty))
+    other = np.sort(np.hypot(sx - tx[perm], sy - ty[perm]))
+    radius = np.arange(0.0, max(own[-1], other[-1]) + 2 * step_cm, step_cm)
+    y = np.searchsorted(own, radius, side="right") / len(own)
+    x = np.searchsorted(other, radius, side="right") / len(other)
+    auc = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
+    return auc, pd.DataFrame({"radius_cm": radius, "fraction_correct": y,
+                              "fraction_shuffled": x})
+
+
+def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50, 100, 150, 200),
+                         decoding_error: xr.DataArray | None = None, seed: int = 0
+                         ) -> pd.DataFrame:
+    """Behaviour by perturbation size: trials binned by their peak linear perturbation.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording of the perturbation task (per-trial ``perturb_lin``, ``perturb_ang``).
+    edges_cm_s : tuple of float, default=(0, 50, 100, 150, 200)
+        Bin edges of ``|perturb_lin|`` (cm/s); a trial above the last edge falls in no bin.
+    decoding_error : xarray.DataArray or None, default=None
+        Per-step decoding error (trial, step), e.g. ``decode(ds).error``: its mean over
+        each bin's trials is added.
+    seed : int, default=0
+        Seed of `roc_auc`'s shuffle within each bin.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per bin: ``bin_low``, ``bin_high`` (cm/s), ``n_trials``,
+        ``reward_fraction``, ``stop_error_cm``, ``signed_error_cm`` (means over the
+        bin's trials), ``auc`` (`roc_auc` on the bin's trials) and, with
+        `decoding_error`, ``decoding_error_cm``.
+
+    Examples
+    --------
+    >>> from navdecode import FireflyVectorEnv, TaskConfig, make_agent, record
+    >>> from navdecode.analysis.metrics import perturbation_metrics
+    >>> env = FireflyVectorEnv(num_envs=20, config=TaskConfig.perturbation_task())
+    >>> ds = record(make_agent("modular", seed=0), env, n_trials=20)
+    >>> list(perturbation_metrics(ds)["bin_high"])
+    [50.0, 100.0, 150.0, 200.0]
+    """
+    check_recording(ds, ["perturb_lin", "perturb_ang"], analysis="perturbation_metrics")
+    edges = np.asarray(edges_cm_s, dtype=float)
+    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
+        msg = f"edges_cm_s must be increasing with at least 2 edges, got {edges_cm_s!r}"
+        raise ValueError(msg)
+    table = trial_metrics(ds)
+    size = np.abs(ds["perturb_lin"].values.astype(float))
+    which = np.digitize(size, edges) - 1
+    rows = []
+    for k in range(edges.size - 1):
+        in_bin = which == k
+        sub = table[in_bin]
+        row = {"bin_low": edges[k], "bin_high": edges[k + 1], "n_trials": len(sub)}
+        for col, source in (("reward_fraction", "rewarded"), ("stop_error_cm", "stop_error_cm"),
+                            ("signed_error_cm", "signed_error_cm")):
+            row[col] = float(sub[source].mean()) if len(sub) else np.nan
+        row["auc"] = roc_auc(ds.isel(trial=np.nonzero(in_bin)[0]), seed=seed)[0] \
+            if in_bin.sum() >= 2 else np.nan
+        if decoding_error is not None:
+            errors = decoding_error.values[in_bin]
+            row["decoding_error_cm"] = float(np.nanmean(errors)) if np.isfinite(
+                errors).any() else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)

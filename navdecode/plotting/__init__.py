@@ -1,0 +1,38 @@
+"""One function per figure: ``ax=None`` in, Axes out; one palette for any number of labels.
+
+Modules: `style` (the palette, shades and axes), `behaviour` (trajectories, reward,
+traveled distance, curvature, ROC and perturbation figures), `representations`
+(decoding, controls, ideal observer and similarity figures) and `training` (training
+curves). Every figure function is also an attribute here (``navdecode.plotting.plot_trial``),
+imported on first use so that ``import navdecode`` does not load matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_FIGURES = {
+    "behaviour": ("plot_curvature", "plot_reward_fraction", "plot_time_spent",
+                  "plot_trajectories", "plot_traveled_vs_target", "plot_trial",
+                  "plot_decoding_error", "plot_decoding_over_time", "plot_training_curves"),
+    "representations": ("plot_decoding_controls", "plot_no_adaptation", "plot_observer_errors",
+                        "plot_perturbation", "plot_roc_curves", "plot_similarity_matrix"),
+}
+_LAZY = {name: module for module, names in _FIGURES.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that defines the figure `name` (or a submodule) on first use."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    if name in ("style", "behaviour", "representations", "training"):
+        return importlib.import_module(f"{__name__}.{name}")
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = sorted(_LAZY)

@@ -1,0 +1,169 @@
+"""Bundled agents trained by `navdecode train`, with their manifests and curves."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from navdecode._io import atomic_write_text
+from navdecode._validation import check_choice, check_int, check_path
+from navdecode.agents.checkpoints import load_agent, save_agent
+from navdecode.agents.networks import Agent
+from navdecode.training.config import TrainConfig
+from navdecode.training.runs import RunFolder
+
+__all__ = ["export_pretrained", "list_pretrained", "load_pretrained"]
+
+PRETRAINED_DIR = Path(__file__).parent
+
+
+def list_pretrained() -> pd.DataFrame:
+    """The bundled agents, one row per (arch, seed), from their manifests.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns include ``arch``, ``seed``, ``checkpoint_trial``, ``phase1_trials``,
+        ``trials_to_0.9``, ``best_reward_fraction_gain1x`` ... ``gain4x``,
+        ``wall_time_s``, ``command`` and ``navdecode_commit``.
+
+    Examples
+    --------
+    >>> from navdecode import list_pretrained
+    >>> table = list_pretrained()
+    >>> {"arch", "seed"} <= set(table.columns)
+    True
+    """
+    rows = [json.loads(p.read_text()) for p in sorted(PRETRAINED_DIR.glob("*.json"))]
+    columns = ["arch", "seed", "checkpoint_trial", "phase1_trials", "trials_to_0.9"]
+    table = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
+    return table.sort_values(["arch", "seed"]).reset_index(drop=True)
+
+
+def load_pretrained(arch: str, seed: int) -> Agent:
+    """Load a bundled agent (actor weights; the critic is not shipped).
+
+    Parameters
+    ----------
+    arch : {"modular", "holistic"}
+        Architecture.
+    seed : int
+        Training seed; see `list_pretrained` for what is bundled.
+
+    Returns
+    -------
+    agent : Agent
+        With ``agent.metadata`` holding the manifest's facts.
+
+    Examples
+    --------
+    >>> from navdecode import load_pretrained
+    >>> agent = load_pretrained("modular", 0)
+    >>> agent.arch
+    'modular'
+    """
+    check_choice(arch, "arch", ("modular", "holistic"))
+    check_int(seed, "seed", minimum=0)
+    path = PRETRAINED_DIR / f"{arch}-seed{seed}.pt"
+    if not path.exists():
+        have = list_pretrained()
+        have_s = ", ".join(f"{a}/{s}" for a, s in zip(have["arch"], have["seed"], strict=True))
+        msg = f"no bundled agent for arch={arch!r}, seed={seed}; bundled: {have_s or 'none'}"
+        raise ValueError(msg)
+    agent = load_agent(path)
+    manifest = json.loads(path.with_suffix(".json").read_text())
+    agent.metadata = {k: v for k, v in manifest.items() if isinstance(v, (str, int, float))}
+    return agent
+
+
+def _trials_to(curve: pd.DataFrame, level: float) -> int | None:
+    post = curve[(curve["task"] == "gain1x") & (curve["trials_after_phase1"] > 0)]
+    hit = post[post["reward_fraction"] >= level]
+    return None if hit.empty else int(hit["trials_after_phase1"].iloc[0])
+
+
+def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
+                      criterion: str = "gain1x", force: bool = False) -> Path:
+    """Bundle a training run's selected actor with its curve and a manifest.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A run folder written by `train` (with ``provenance.json`` from ``navdecode train``).
+    dest : str or pathlib.Path, default="pretrained"
+        Destination folder (relative to the working directory). To add an agent to
+        navdecode's own bundle, name the package folder (`PRETRAINED_DIR`) explicitly.
+    criterion : {"gain1x", "sum"}, default="gain1x"
+        Checkpoint selection (see `select_checkpoint`).
+    force : bool, default=False
+        Overwrite an agent of the same name in `dest`; refused otherwise.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The written ``<arch>-seed<seed>.pt``.
+
+    Examples
+    --------
+    >>> from navdecode import export_pretrained
+    >>> export_pretrained("runs/modular-seed0", dest="bundle")  # doctest: +SKIP
+    PosixPath('bundle/modular-seed0.pt')
+    """
+    from navdecode.training.loop import select_checkpoint
+
+    run_dir = check_path(run_dir, "run_dir")
+    dest = check_path(dest, "dest")
+    if not isinstance(force, bool):
+        msg = f"force must be a bool, got {type(force).__name__}"
+        raise TypeError(msg)
+    folder = RunFolder(run_dir)
+    if not folder.config.exists():
+        msg = f"run_dir {str(run_dir)!r} is not a run folder (no config.json)"
+        raise ValueError(msg)
+    full_config = folder.read_config()
+    name = f"{full_config['train']['arch']}-seed{full_config['train']['seed']}"
+    existing = [dest / f"{name}{suffix}" for suffix in (".pt", ".json", "-curve.csv")
+                if (dest / f"{name}{suffix}").exists()]
+    if existing and not force:
+        msg = (f"{existing[0]} exists; export refuses to overwrite a bundled agent "
+               f"(pass force=True / --force to replace it)")
+        raise ValueError(msg)
+    best = select_checkpoint(run_dir, criterion=criterion)
+    agent = load_agent(best)
+    config = asdict(TrainConfig.from_saved(full_config["train"]))
+    curve = folder.read_curve()
+    provenance = folder.read_provenance()
+    window = config["n_trials_after_phase1"]
+    post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
+    done = folder.is_done()
+    manifest: dict[str, object] = {
+        "arch": config["arch"], "seed": config["seed"],
+        "command": provenance.get("command", ""),
+        "navdecode_commit": provenance.get("commit", ""),
+        "navdecode_modified": provenance.get("package_modified"),
+        "machine": provenance.get("machine", ""),
+        "resumes": provenance.get("resumes", []),
+        "checkpoint_trial": int(agent.metadata.get("trial", -1)),
+        "selection": criterion,
+        "phase1_trials": int(curve.loc[curve["trials_after_phase1"] >= 0, "episode"].min()
+                             - curve.loc[curve["trials_after_phase1"] >= 0,
+                                         "trials_after_phase1"].min()),
+        "trials_after_phase1_trained": int(curve["trials_after_phase1"].max()),
+        "training_finished": done,
+        "trials_to_0.9": _trials_to(curve, 0.9),
+        "wall_time_s": round(float(curve["wall_time_s"].max()), 1),
+        "config": config,
+        "task_config": full_config.get("task", {}),
+    }
+    for task, frac in post.groupby("task")["reward_fraction"].max().items():
+        manifest[f"best_reward_fraction_{task}"] = round(float(frac), 4)
+    dest.mkdir(parents=True, exist_ok=True)
+    out = save_agent(agent, dest / f"{name}.pt", include_critic=False,
+                     metadata={"trial": manifest["checkpoint_trial"], "seed": config["seed"]})
+    shutil.copyfile(folder.curve, dest / f"{name}-curve.csv")
+    atomic_write_text(dest / f"{name}.json", json.dumps(manifest, indent=2))
+    return out

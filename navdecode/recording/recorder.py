@@ -1,0 +1,452 @@
+"""Record any recurrent policy in any gymnasium task into the recording schema.
+
+`record(policy, env, n_trials)` steps a gymnasium `Env` or `VectorEnv` (sub-envs side by
+side) with a policy and writes exactly `n_trials` trials: the policy's input, its
+actions, its recurrent state, the outputs of hooked submodules and whatever the task's
+``info`` exposes. Policies: a torch module or callable ``policy(obs, state) -> (action,
+state)`` with obs of shape (1, B, obs_dim) (navdecode's actors), or an sb3-contrib
+``RecurrentPPO`` model (optional extra ``navdecode[sb3]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+import xarray as xr
+from gymnasium.vector import AutoresetMode, VectorEnv
+from tqdm.auto import tqdm
+
+from navdecode._validation import check_int, check_seed
+from navdecode.recording.schema import INPUT_NAMES, build_recording
+from navdecode.task.config import TaskConfig, config_attrs
+
+__all__ = ["record"]
+
+InfoVars = Mapping[str, str | Callable[[dict[str, Any]], np.ndarray]]
+
+
+# --- environments: one vector interface with next-step autoreset ---------------------------
+
+class _SingleAsVector:
+    """A single `gymnasium.Env` seen as a vector of one, with next-step autoreset."""
+
+    num_envs = 1
+
+    def __init__(self, env: gym.Env) -> None:
+        self.env = env
+        self._pending = False
+
+    def reset(self, seed: int | None, options: dict | None) -> tuple[np.ndarray, dict]:
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._pending = False
+        return np.asarray(obs)[None], _batched(info, 1)
+
+    def step(self, actions: np.ndarray) -> tuple:
+        if self._pending:
+            obs, info = self.env.reset()
+            self._pending = False
+            return (np.asarray(obs)[None], np.zeros(1), np.zeros(1, bool), np.zeros(1, bool),
+                    _batched(info, 1))
+        obs, reward, terminated, truncated, info = self.env.step(actions[0])
+        self._pending = bool(terminated or truncated)
+        return (np.asarray(obs)[None], np.array([reward], float), np.array([terminated]),
+                np.array([truncated]), _batched(info, 1))
+
+
+class _Vector:
+    """A gymnasium `VectorEnv` (next-step autoreset), infos as arrays of shape (num_envs,)."""
+
+    def __init__(self, env: VectorEnv) -> None:
+        mode = env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
+        if mode != AutoresetMode.NEXT_STEP:
+            msg = f"env must use next-step autoreset (gymnasium's default), got {mode}"
+            raise ValueError(msg)
+        self.env, self.num_envs = env, env.num_envs
+
+    def reset(self, seed: int | None, options: dict | None) -> tuple[np.ndarray, dict]:
+        obs, info = self.env.reset(seed=seed, options=options)
+        return np.asarray(obs), _batched(info, self.num_envs)
+
+    def step(self, actions: np.ndarray) -> tuple:
+        obs, reward, terminated, truncated, info = self.env.step(actions)
+        return (np.asarray(obs), np.asarray(reward, float), np.asarray(terminated, bool),
+                np.asarray(truncated, bool), _batched(info, self.num_envs))
+
+
+def _batched(info: dict, n: int) -> dict[str, np.ndarray]:
+    """Info values as arrays of shape (n, ...); vector-info masks (``_key``) dropped."""
+    out = {}
+    for key, value in info.items():
+        if key.startswith("_") or isinstance(value, dict):
+            continue
+        arr = np.asarray(value)
+        if n == 1 and (arr.ndim == 0 or arr.shape[0] != 1):
+            arr = arr[None]
+        if arr.ndim >= 1 and arr.shape[0] == n and arr.dtype.kind in "biuf":
+            out[key] = arr
+    return out
+
+
+def _as_vector(env: object) -> _SingleAsVector | _Vector:
+    if isinstance(env, VectorEnv):
+        return _Vector(env)
+    if isinstance(env, gym.Env):
+        return _SingleAsVector(env)
+    msg = f"env must be a gymnasium Env or VectorEnv, got {type(env).__name__}"
+    raise TypeError(msg)
+
+
+# --- policies: one call per step, states reset at trial starts ------------------------------
+
+class _TorchPolicy:
+    """``policy(obs (1, B, d), state) -> (action, state)``; state None or h / (h, c)."""
+
+    def __init__(self, policy: Callable, hooks: Mapping[str, str] | None) -> None:
+        self.policy = policy
+        self.module = policy if isinstance(policy, torch.nn.Module) else None
+        param = next(self.module.parameters(), None) if self.module is not None else None
+        self.device = param.device if param is not None else torch.device("cpu")
+        self.dtype = param.dtype if param is not None else torch.float32
+        self.hooked: dict[str, np.ndarray] = {}
+        self._handles = _register_hooks(self.module, hooks, self.hooked)
+        self.state: Any = None
+
+    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+        if self.state is not None and starts.any():
+            self.state = _zero_rows(self.state, torch.as_tensor(np.nonzero(starts)[0]))
+        x = torch.as_tensor(obs, dtype=self.dtype, device=self.device)[None]
+        with torch.inference_mode():
+            action, self.state = self.policy(x, self.state)
+        action = action.detach().float().cpu().numpy()
+        action = action[0] if action.ndim == 3 else action
+        h, c = _split(self.state)
+        return action, h, c
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+class _RecurrentPPOPolicy:
+    """sb3-contrib ``RecurrentPPO``: its deterministic ``predict`` once per step."""
+
+    def __init__(self, model: Any, hooks: Mapping[str, str] | None,
+                 deterministic: bool) -> None:
+        self.model, self.deterministic = model, deterministic
+        self.hooked: dict[str, np.ndarray] = {}
+        self._handles = _register_hooks(model.policy, hooks, self.hooked)
+        self.state: Any = None
+
+    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+        action, self.state = self.model.predict(obs, state=self.state, episode_start=starts,
+                                                deterministic=self.deterministic)
+        h, c = self.state  # actor LSTM (h, c), each (n_layers, B, units)
+        return (np.asarray(action, dtype=np.float32).reshape(len(obs), -1),
+                np.transpose(h, (1, 0, 2)).reshape(len(obs), -1),
+                np.transpose(c, (1, 0, 2)).reshape(len(obs), -1))
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+def _is_recurrent_ppo(policy: object) -> bool:
+    return type(policy).__name__ == "RecurrentPPO" and hasattr(policy, "predict")
+
+
+def _register_hooks(module: torch.nn.Module | None, hooks: Mapping[str, str] | None,
+                    out: dict[str, np.ndarray]) -> list:
+    if not hooks:
+        return []
+    if module is None:
+        msg = "hooks need a torch.nn.Module policy (or a RecurrentPPO model)"
+        raise TypeError(msg)
+    names = dict(module.named_modules())
+    handles = []
+    for var, path in hooks.items():
+        if path not in names:
+            msg = (f"hooks[{var!r}] = {path!r} is not a submodule; it has "
+                   f"{sorted(n for n in names if n)[:12]}")
+            raise ValueError(msg)
+
+        def hook(_module: object, _inputs: object, output: object, var: str = var) -> None:
+            value = output[0] if isinstance(output, tuple) else output
+            arr = value.detach().float().cpu().numpy()
+            out[var] = arr[-1] if arr.ndim == 3 else arr  # last time step, (B, k)
+
+        handles.append(names[path].register_forward_hook(hook))
+    return handles
+
+
+def _zero_rows(state: Any, rows: torch.Tensor) -> Any:
+    if isinstance(state, tuple):
+        return tuple(_zero_rows(s, rows) for s in state)
+    state = state.clone()
+    if state.ndim == 3:
+        state[:, rows] = 0
+    else:
+        state[rows] = 0
+    return state
+
+
+def _split(state: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def flat(x: torch.Tensor) -> np.ndarray:
+        x = x.detach().float().cpu()
+        return (x.permute(1, 0, 2).reshape(x.shape[1], -1) if x.ndim == 3 else x).numpy()
+
+    if isinstance(state, tuple):
+        return flat(state[0]), flat(state[1]) if len(state) > 1 else None
+    if isinstance(state, torch.Tensor):
+        return flat(state), None
+    return None, None
+
+
+# --- the recording loop --------------------------------------------------------------------
+
+class _Buffer:
+    """Per-step arrays (trial, step, ...) that grow along the step axis as needed."""
+
+    def __init__(self, n_trials: int, n_steps: int = 64) -> None:
+        self.n, self.cap, self.data = n_trials, n_steps, {}
+
+    def put(self, name: str, trials: np.ndarray, steps: np.ndarray, values: np.ndarray) -> None:
+        values = np.asarray(values)
+        if name not in self.data:
+            fill = False if values.dtype == bool else np.nan
+            self.data[name] = np.full((self.n, self.cap, *values.shape[1:]), fill,
+                                      dtype=bool if values.dtype == bool else np.float32)
+        self.grow(int(steps.max(initial=0)) + 1)
+        if len(trials) == self.n and steps.size and steps[0] == steps[-1] and np.array_equal(
+                trials, np.arange(self.n)) and (steps == steps[0]).all():
+            self.data[name][:, steps[0]] = values  # every trial at one step: a slice
+        else:
+            self.data[name][trials, steps] = values
+
+    def grow(self, n_steps: int) -> None:
+        """Make every array at least `n_steps` long along the step axis (padded)."""
+        for name, arr in self.data.items():
+            if arr.shape[1] < n_steps:
+                extra = max(n_steps - arr.shape[1], arr.shape[1])
+                pad = np.full((arr.shape[0], extra, *arr.shape[2:]),
+                              False if arr.dtype == bool else np.nan, dtype=arr.dtype)
+                self.data[name] = np.concatenate([arr, pad], axis=1)
+
+    def get(self, name: str, n_steps: int) -> np.ndarray | None:
+        return self.data[name][:, :n_steps] if name in self.data else None
+
+
+def _firefly(env: object) -> Any:
+    from navdecode.task.envs import FireflyEnv, FireflyVectorEnv
+
+    inner = getattr(env, "unwrapped", env)
+    return inner if isinstance(inner, (FireflyEnv, FireflyVectorEnv)) else None
+
+
+def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
+           seed: int | np.random.Generator | None = 0,
+           options: dict[str, Any] | None = None, info_vars: InfoVars | None = None,
+           trial_vars: InfoVars | None = None, hooks: Mapping[str, str] | None = None,
+           deterministic: bool = True, dt: float | None = None, arch: str | None = None,
+           input_names: list[str] | None = None, progress: bool = False) -> xr.Dataset:
+    """Run a recurrent policy in a gymnasium environment and record `n_trials` trials.
+
+    A trial is an episode, from reset to termination or truncation. With a vector env,
+    its sub-environments run trials side by side (next-step autoreset); trials are
+    numbered in the order they start, and episodes started after the `n_trials`-th are
+    dropped. The policy's recurrent state is reset to zeros at the start of each trial.
+
+    Parameters
+    ----------
+    policy : torch.nn.Module, callable or sb3-contrib RecurrentPPO
+        A module or callable ``policy(obs, state) -> (action, state)`` with obs a float
+        tensor of shape (1, B, obs_dim), state None at the first step, and the returned
+        state an LSTM ``(h, c)`` tuple or one tensor of shape (layers, B, units); or a
+        ``RecurrentPPO`` model, called through its deterministic ``predict`` (one
+        forward pass per step; its actor LSTM state is recorded).
+    env : gymnasium.Env or gymnasium.vector.VectorEnv
+        Any gymnasium environment with a flat observation and action.
+    n_trials : int
+        Trials to record.
+    seed : int, numpy.random.Generator or None, default=0
+        Passed to the first ``env.reset`` (navdecode's envs also take a Generator).
+    options : dict or None, default=None
+        Passed to the first ``env.reset`` (e.g. ``{"targets": ..., "gain": 2.0}`` for the
+        firefly vector env).
+    info_vars : mapping or None, default=None
+        Per-step variables from ``info``: recording variable -> info key, or a callable
+        ``f(info) -> array (B,)``. Read from the info that came with each observation
+        (the state at which the action is chosen). For navdecode's firefly envs the
+        default records position, heading and velocities
+        (`navdecode.task.envs.FIREFLY_INFO_VARS`); for other envs nothing.
+    trial_vars : mapping or None, default=None
+        Per-trial coordinates, read from the info returned by a trial's last step
+        (firefly default: targets, gain, rewarded, end position).
+    hooks : mapping of str to str or None, default=None
+        Recording variable -> dotted name of a submodule whose output (its last time
+        step, (B, k)) is recorded at every step, e.g. ``{"mlp1": "l1"}``.
+    deterministic : bool, default=True
+        RecurrentPPO only: deterministic actions.
+    dt : float or None, default=None
+        Step duration in s (``task_dt``); the firefly env's when None, else left out.
+    arch : str or None, default=None
+        Label of the agent (``arch`` attribute); the policy's ``arch`` or class name.
+    input_names : list of str or None, default=None
+        Labels of the observation columns (firefly: `navdecode.recording.schema.INPUT_NAMES`).
+    progress : bool, default=False
+        Show a progress bar over recorded trials.
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        In the recording schema: ``valid``, ``actor_input`` (the observations),
+        ``action_<i>`` (``action_lin``, ``action_ang`` for the firefly task), ``hidden``
+        (and ``cell``), hooked outputs, the `info_vars`; per trial ``reward``,
+        ``stopped`` (terminated, not truncated), ``n_steps`` and the `trial_vars`.
+
+    Examples
+    --------
+    >>> import gymnasium as gym
+    >>> import navdecode as nd
+    >>> env = gym.make_vec("navdecode/Firefly-v0", num_envs=8,
+    ...                    vectorization_mode="vector_entry_point")
+    >>> ds = nd.record(nd.make_agent("modular", seed=0).actor, env, n_trials=10)
+    >>> ds.sizes["trial"], ds.sizes["unit"]
+    (10, 128)
+    """
+    n_trials = check_int(n_trials, "n_trials", minimum=1)
+    check_seed(seed)
+    vec = _as_vector(env)
+    firefly = _firefly(env)
+    if firefly is not None:
+        from navdecode.task.envs import (
+            FIREFLY_INFO_VARS,
+            FIREFLY_TRIAL_VARS,
+            PERTURBATION_TRIAL_VARS,
+        )
+
+        info_vars = FIREFLY_INFO_VARS if info_vars is None else info_vars
+        if trial_vars is None:
+            trial_vars = {**FIREFLY_TRIAL_VARS, **(PERTURBATION_TRIAL_VARS
+                                                   if firefly.config.perturbation else {})}
+        dt = firefly.config.dt if dt is None else dt
+        input_names = list(INPUT_NAMES) if input_names is None else input_names
+    info_vars, trial_vars = dict(info_vars or {}), dict(trial_vars or {})
+    if _is_recurrent_ppo(policy):
+        runner: _TorchPolicy | _RecurrentPPOPolicy = _RecurrentPPOPolicy(policy, hooks,
+                                                                         deterministic)
+    elif callable(policy):
+        runner = _TorchPolicy(getattr(policy, "actor", policy), hooks)
+    else:
+        msg = f"policy must be a torch module, a callable or a RecurrentPPO, got " \
+              f"{type(policy).__name__}"
+        raise TypeError(msg)
+    was_training = getattr(runner, "module", None) is not None and runner.module.training
+    if was_training:
+        runner.module.eval()
+    try:
+        return _run(runner, vec, n_trials, seed, options, info_vars, trial_vars, dt,
+                    arch or getattr(policy, "arch", type(policy).__name__), input_names,
+                    firefly.config if firefly is not None else None, progress)
+    finally:
+        runner.close()
+        if was_training:
+            runner.module.train()
+
+
+def _value(info: dict[str, np.ndarray], key: str | Callable, var: str) -> np.ndarray:
+    if callable(key):
+        return np.asarray(key(info))
+    if key not in info:
+        msg = f"info has no key {key!r} (asked for {var!r}); it has {sorted(info)}"
+        raise ValueError(msg)
+    return info[key]
+
+
+def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | None,
+         info_vars: dict, trial_vars: dict, dt: float | None, arch: str,
+         input_names: list[str] | None, firefly: TaskConfig | None,
+         progress: bool) -> xr.Dataset:
+    n_envs = vec.num_envs
+    obs, info = vec.reset(seed, options)
+    trial_of = np.where(np.arange(n_envs) < n_trials, np.arange(n_envs), -1)
+    step_of = np.zeros(n_envs, dtype=np.int64)
+    starts = np.ones(n_envs, dtype=bool)
+    pending = np.zeros(n_envs, dtype=bool)  # ended; the next env.step restarts them
+    started, finished = min(n_envs, n_trials), 0
+    buf = _Buffer(n_trials, firefly.max_steps if firefly is not None else 64)
+    per_trial: dict[str, np.ndarray] = {"reward": np.zeros(n_trials),
+                                        "stopped": np.zeros(n_trials, dtype=bool),
+                                        "n_steps": np.zeros(n_trials, dtype=np.int64)}
+    bar = tqdm(total=n_trials, desc="record", disable=not progress, leave=False)
+    while finished < n_trials:
+        action, h, c = runner(obs.reshape(n_envs, -1), starts)
+        rec = (trial_of >= 0) & ~pending
+        rows, trials, steps = np.nonzero(rec)[0], trial_of[rec], step_of[rec]
+        buf.put("valid", trials, steps, np.ones(rows.size, dtype=bool))
+        buf.put("input", trials, steps, obs.reshape(n_envs, -1)[rows])
+        buf.put("action", trials, steps, action.reshape(n_envs, -1)[rows])
+        for name, value in (("hidden", h), ("cell", c), *runner.hooked.items()):
+            if value is not None:
+                buf.put(name, trials, steps, np.asarray(value)[rows])
+        for var, key in info_vars.items():
+            buf.put(f"info:{var}", trials, steps, _value(info, key, var)[rows])
+        obs, reward, terminated, truncated, info = vec.step(action)
+        per_trial["reward"][trials] += reward[rows]
+        step_of[rec] += 1
+        ended = np.nonzero(rec & (terminated | truncated))[0]
+        done_trials = trial_of[ended]
+        per_trial["stopped"][done_trials] = terminated[ended]
+        per_trial["n_steps"][done_trials] = step_of[ended]
+        for var, key in trial_vars.items():
+            if var not in per_trial:
+                per_trial[var] = np.full(n_trials, np.nan, dtype=np.float64)
+            per_trial[var][done_trials] = _value(info, key, var)[ended]
+        finished += ended.size
+        bar.update(ended.size)
+        # rows that ended at the previous step were restarted by this env.step
+        restarted = np.nonzero(pending)[0]
+        new_ids = started + np.arange(restarted.size)
+        trial_of[restarted] = np.where(new_ids < n_trials, new_ids, -1)
+        started = min(started + restarted.size, n_trials)
+        step_of[restarted] = 0
+        starts = pending.copy()
+        pending = terminated | truncated
+    bar.close()
+    return _assemble(buf, per_trial, dt, arch, seed, input_names, firefly,
+                     list(info_vars), list(runner.hooked))
+
+
+def _assemble(buf: _Buffer, per_trial: dict, dt: float | None, arch: str,
+              seed: object, input_names: list[str] | None, firefly: TaskConfig | None,
+              info_names: list[str], hooked: list[str]) -> xr.Dataset:
+    """The buffers as a recording (firefly: padded to max_steps, observed velocities in cm/s
+    and rad/s, the task's settings as ``task_*`` attributes)."""
+    n_steps = max(int(per_trial["n_steps"].max()), firefly.max_steps if firefly else 0)
+    buf.grow(n_steps)
+    valid = buf.get("valid", n_steps).astype(bool)
+    action = buf.get("action", n_steps)
+    if firefly and action.shape[2] == 2:
+        steps = {"valid": valid, "action_lin": action[..., 0], "action_ang": action[..., 1]}
+    else:
+        steps = {"valid": valid, **{f"action_{i}": action[..., i]
+                                    for i in range(action.shape[2])}}
+    steps |= {var: buf.get(f"info:{var}", n_steps) for var in info_names}
+    inputs = buf.get("input", n_steps)
+    if firefly is not None and inputs.shape[2] == len(INPUT_NAMES):
+        steps |= {"obs_lin": inputs[..., 0] * firefly.length_unit_cm, "obs_ang": inputs[..., 1]}
+    trials = dict(per_trial)
+    for key in ("rewarded", "stopped"):
+        if key in trials:
+            trials[key] = np.nan_to_num(trials[key]).astype(bool)
+    if "target_x" in trials and "target_y" in trials:
+        trials["target_r"] = np.hypot(trials["target_x"], trials["target_y"])
+    attrs = {"arch": str(arch), "seed": int(seed) if isinstance(seed, int) else -1,
+             "source": "record", **(config_attrs(firefly, "task_") if firefly else {})}
+    return build_recording(
+        steps, trials, hidden=buf.get("hidden", n_steps), cell=buf.get("cell", n_steps),
+        inputs=inputs, input_names=input_names,
+        extra={name: buf.get(name, n_steps) for name in hooked}, attrs=attrs, dt=dt)

@@ -1,0 +1,145 @@
+"""Evaluate an agent on a batch of targets and record everything into an xarray.Dataset."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import xarray as xr
+from torch import nn
+
+from navdecode._validation import as_float_array, check_device, check_seed
+from navdecode.agents.networks import Agent
+from navdecode.task.config import TaskConfig
+from navdecode.task.firefly import sample_targets
+
+__all__ = ["fixed_targets", "run_agent"]
+
+# the firefly task's per-step variables that run_agent records (declared in recording.py)
+_STEP_VARS = ("pos_x", "pos_y", "heading", "vel_lin", "vel_ang", "action_lin", "action_ang",
+              "obs_lin", "obs_ang")
+
+
+def fixed_targets(n: int = 1000, seed: int = 0, config: TaskConfig | None = None) -> np.ndarray:
+    """The same set of targets for every agent: ``n`` draws with a fixed seed.
+
+    Parameters
+    ----------
+    n : int, default=1000
+        Number of targets.
+    seed : int, default=0
+        Seed of the draw.
+    config : TaskConfig or None, default=None
+        Task whose target distribution is used.
+
+    Returns
+    -------
+    targets : ndarray of shape (n, 2)
+        Target (x, y) in cm.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets
+    >>> import numpy as np
+    >>> np.array_equal(fixed_targets(10), fixed_targets(10))
+    True
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        msg = f"seed must be an int, got {type(seed).__name__}"
+        raise TypeError(msg)
+    return sample_targets(n, seed=int(seed), config=config)
+
+
+def _actor_of(agent: object) -> nn.Module:
+    if isinstance(agent, Agent):
+        return agent.actor
+    if isinstance(agent, nn.Module):
+        return agent
+    msg = f"agent must be a navdecode Agent or a torch.nn.Module actor, got {type(agent).__name__}"
+    raise TypeError(msg)
+
+
+def run_agent(
+    agent: Agent | nn.Module,
+    targets: np.ndarray,
+    gain: float | np.ndarray = 1.0,
+    seed: int | np.random.Generator | None = 0,
+    noise: bool = True,
+    device: str | torch.device = "cpu",
+    config: TaskConfig | None = None,
+    progress: bool = False,
+) -> xr.Dataset:
+    """Run an agent on every target at once and record the trials.
+
+    All trials step together as one batch; the loop runs over time steps only.
+
+    Parameters
+    ----------
+    agent : Agent or torch.nn.Module
+        A navdecode agent, or any recurrent actor called as
+        ``action, state = actor(x, state)`` with ``x`` of shape (1, B, 6) and ``state``
+        None at trial start; ``state`` is an LSTM ``(h, c)`` tuple or a single tensor.
+    targets : array-like of shape (n_trials, 2)
+        Target positions in cm (see `fixed_targets`).
+    gain : float or array-like of shape (n_trials,), default=1.0
+        Joystick gain factor (2.0 doubles velocities and noise).
+    seed : int, numpy.random.Generator or None, default=0
+        Seed of the process and observation noise.
+    noise : bool, default=True
+        False switches process and observation noise off.
+    device : str or torch.device, default="cpu"
+        Where the actor and task run; the agent passed in is not moved.
+    config : TaskConfig or None, default=None
+        Task settings; the published ones when None.
+    progress : bool, default=False
+        Show a progress bar over time steps.
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        Dims ``trial``, ``step``, ``unit`` (and ``input``). Per-step variables in cm, s,
+        rad (NaN after a trial ended, see ``valid``), ``hidden`` and ``cell`` (LSTM h
+        and c), ``actor_input``; per-trial coordinates ``target_x``, ``target_y``,
+        ``target_r``, ``gain``, ``rewarded``, ``stopped``, ``reward``, ``n_steps``,
+        ``stop_x``, ``stop_y``. Flat attributes: ``arch``, ``seed``, ``checkpoint``,
+        ``noise``, ``navdecode_version`` and ``task_*`` settings.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(8), gain=2.0)
+    >>> ds.sizes["trial"], ds.sizes["unit"]
+    (8, 128)
+    """
+    from navdecode._version import __version__
+    from navdecode.recording.recorder import record
+    from navdecode.task.envs import FireflyVectorEnv
+
+    actor = _actor_of(agent)
+    targets_cm = as_float_array(targets, "targets", (2,))
+    check_seed(seed)
+    if not isinstance(noise, bool):
+        msg = f"noise must be a bool, got {type(noise).__name__}"
+        raise TypeError(msg)
+    device = check_device(device)
+    config = TaskConfig() if config is None else config
+    if not isinstance(config, TaskConfig):
+        msg = f"config must be a TaskConfig, got {type(config).__name__}"
+        raise TypeError(msg)
+    if not noise:
+        config = replace(config, process_noise=False, obs_noise=False)
+    if next(actor.parameters(), torch.empty(0)).device != device:
+        actor = copy.deepcopy(actor).to(device)
+    env = FireflyVectorEnv(num_envs=len(targets_cm), config=config, device=device)
+    ds = record(actor, env, len(targets_cm), seed=seed,
+                options={"targets": targets_cm, "gain": gain},
+                arch=getattr(agent, "arch", type(actor).__name__), progress=progress)
+    checkpoint = Path(str(getattr(agent, "checkpoint", "") or "")).name  # no absolute paths
+    ds.attrs.update({"seed": -1 if seed is None or isinstance(seed, np.random.Generator)
+                     else int(seed), "checkpoint": checkpoint, "noise": int(noise),
+                     "source": "run_agent", "navdecode_version": __version__,
+                     "agent_seed": int(getattr(agent, "metadata", {}).get("seed", -1))})
+    return ds

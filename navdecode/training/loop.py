@@ -1,0 +1,594 @@
+"""Recurrent TD3 as published (phases I-III), batched collection, checkpoints and resume.
+
+Each way in which the defaults differ from the published training code is a
+`TrainConfig` field, and `TrainConfig.published()` selects the published choice for all
+of them (the table is in `TrainConfig`'s docstring and the training guide, with the
+experiment that decided each default):
+
+1. ``n_envs`` trials (default 10) are collected side by side in one batched task; the
+   update-to-data ratio stays one update per ``steps_per_update`` environment steps,
+   interleaved with collection. ``n_envs=1`` is the published one-at-a-time schedule.
+2. ``replay_sampling``: padded, masked batches drawn with replacement ("padded") or the
+   published equal-length batches without replacement ("equal_length").
+3. ``exploration``: noise withheld only from stops that count, a stop counting once an
+   executed action moved ("until_moved"), or the published rule ("published").
+4. ``phase1_exit`` and ``max_phase1_trials``: a sliding window checked after every
+   collection (60,000-trial cap) or the published blocks of 100 (50,000 cap).
+5. ``validation_obs_noise``, ``validation_fresh_targets``, ``phase3_trigger``: a fixed,
+   noise-free validation whose 1x result starts phase III, or the published one
+   (observation noise, new targets, any gain).
+6. ``saturation_penalty``: the actor loss adds ``w * mean(sum(relu(|z| - 3)^2))`` on the
+   pre-tanh read-out z (default w = 1; 0 is the published loss).
+7. ``critic_action_history``: a critic whose LSTM takes the action values the policy's
+   action at step t after the replayed actions ("executed") or over the policy's
+   actions at every step ("policy", the literal reading of -Q1(s, pi(s))).
+
+As in the published code, a timeout ends a trajectory like a stop (no bootstrap past it)
+and target smoothing keeps every action on its side of the stop threshold.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+import xarray as xr
+from tqdm.auto import tqdm
+
+from navdecode._validation import check_path, torch_generator
+from navdecode.agents.networks import RecurrentActor, make_agent
+from navdecode.agents.checkpoints import save_agent
+from navdecode.task.config import TaskConfig
+from navdecode.analysis.diagnostics import SATURATION_THRESHOLD, pinned_fraction, preactivations
+from navdecode.analysis.metrics import session_metrics
+from navdecode.training.replay import TrajectoryMemory, mirror
+from navdecode.recording.rollout import fixed_targets, run_agent
+from navdecode.training.runs import Progress, RunFolder, TrainingState, command_line
+from navdecode.task.firefly import FireflyTask
+from navdecode.training.td3 import td3_update
+from navdecode.training.config import TrainConfig
+
+__all__ = ["TrainingRun", "exploration_action", "explore", "phase1_over", "phase3_score",
+           "select_checkpoint", "train", "validate"]
+
+CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
+                 "error_distance", "reward_rate", "actor_saturated", "actor_pinned",
+                 "wall_time_s"]
+
+
+@dataclass
+class TrainingRun:
+    """What `train` leaves behind.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+        Run folder (`navdecode.training.runs.RunFolder`).
+    config : TrainConfig
+    curve : pandas.DataFrame
+        Tidy training curve, one row per validation and gain (`CURVE_COLUMNS`).
+    phase1_trials : int or None
+        Trials spent in phase I (None if it never ended).
+    wall_time_s : float
+        Training wall-clock, summed over resumed sessions.
+
+    Examples
+    --------
+    >>> from navdecode import TrainConfig, train
+    >>> run = train(TrainConfig(), "runs/modular-seed0", resume=True)  # doctest: +SKIP
+    >>> run.best_checkpoint()  # doctest: +SKIP
+    """
+
+    out_dir: Path
+    config: TrainConfig
+    curve: pd.DataFrame
+    phase1_trials: int | None
+    wall_time_s: float
+
+    def best_checkpoint(self, criterion: str = "gain1x") -> Path:
+        """The selected checkpoint (see `select_checkpoint`)."""
+        return select_checkpoint(self.out_dir, criterion=criterion)
+
+
+def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float,
+            moved: torch.Tensor) -> torch.Tensor:
+    """Exploration action: noise is added unless the actor chose a stop that counts.
+
+    A stop chosen by the actor (both |a| < threshold) in a trial that has `moved` is
+    executed as chosen; every other action gets the noise (and may land in the stop
+    zone, which is how stopping gets explored). With `moved` all True this is the
+    published rule (noise on every clean action that is not a stop); with the task's
+    own `moved` (an executed action has moved) it is navdecode's default, under which a
+    fresh actor is pushed off the stop zone by noise from its first step. The result is
+    clipped to [-1, 1].
+
+    Parameters
+    ----------
+    action : torch.Tensor of shape (B, 2)
+        The actor's (clean) actions.
+    noise : torch.Tensor of shape (B, 2)
+        Exploration noise.
+    threshold : float
+        Stop threshold.
+    moved : torch.Tensor of shape (B,), bool
+        Whether each trial has moved (so that a stop would count).
+    """
+    is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True) & moved[:, None]
+    return torch.where(is_stop, action, action + noise).clamp(-1.0, 1.0)
+
+
+def exploration_action(clean: torch.Tensor, noise: torch.Tensor, task: FireflyTask,
+                       clean_moved: torch.Tensor, rule: str = "until_moved") -> torch.Tensor:
+    """The action executed at one step of training, per `TrainConfig.exploration`.
+
+    "until_moved": `explore` with the task's own rule (a stop counts once an executed
+    action moved). "published": noise on every clean action that is not a stop, none
+    on a clean stop, and a stop counts once a clean action at an *earlier* step was not
+    a stop. For that rule `task.moved` is raised for trials whose earlier clean actions
+    moved, and `clean_moved` (B,) bool, False at trial start, is updated in place.
+
+    Parameters
+    ----------
+    clean : torch.Tensor of shape (B, 2)
+        The actor's actions without noise.
+    noise : torch.Tensor of shape (B, 2)
+        Exploration noise.
+    task : FireflyTask
+        The task about to be stepped with the returned action.
+    clean_moved : torch.Tensor of shape (B,), bool
+        Whether an earlier clean action of each trial was not a stop.
+    rule : {"until_moved", "published"}
+    """
+    threshold = task.config.stop_threshold
+    if rule == "until_moved":
+        return explore(clean, noise, threshold, task.moved)
+    task.moved |= clean_moved & ~task.done
+    clean_moved |= ~(clean.abs() < threshold).all(dim=-1)
+    return explore(clean, noise, threshold, torch.ones_like(clean_moved))
+
+
+def phase1_over(recent: list[bool] | deque[bool], trials: int, config: TrainConfig) -> bool:
+    """Whether phase I ends after `trials` trials, given the latest rewarded flags.
+
+    "sliding": more than `phase1_threshold` of the last `phase1_window` trials were
+    rewarded. "blocks": the same, judged only when `trials` closes a block of
+    `phase1_window` trials (``trials % phase1_window == 0``), over that block.
+    """
+    if len(recent) < config.phase1_window:
+        return False
+    if config.phase1_exit == "blocks" and trials % config.phase1_window:
+        return False
+    last = list(recent)[-config.phase1_window:]
+    return float(np.mean(last)) > config.phase1_threshold
+
+
+def phase3_score(table: pd.DataFrame, config: TrainConfig) -> float:
+    """The validation reward fraction compared with `phase3_threshold`.
+
+    "gain1x": the first validation gain's (1x); "any_gain": the largest over gains.
+    """
+    fractions = table["reward_fraction"]
+    return float(fractions.iloc[0] if config.phase3_trigger == "gain1x" else fractions.max())
+
+
+def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig,
+             trial: int = 0) -> pd.DataFrame:
+    """Run the validation targets at every validation gain, batched.
+
+    Process noise is off; observation noise is on if `TrainConfig.validation_obs_noise`.
+    The targets are the same at every validation unless
+    `TrainConfig.validation_fresh_targets`, when they (and the observation noise) are
+    drawn from ``validation_seed + trial``.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per gain: ``task`` (``"gain1x"`` ...), ``reward_fraction``,
+        ``error_distance`` (mean stop-to-target distance, cm) and ``reward_rate``
+        (rewarded trials / summed trial time), computed by `session_metrics`.
+        ``table.attrs["saturated"]`` holds the fraction of validation steps (all gains)
+        at which both action components sit in the tanh's flat tails
+        (`actor_saturation`): near 1 is the "saturated circling" state in which a run
+        can stay for thousands of trials. ``table.attrs["pinned"]`` holds the fraction of
+        validation steps (all gains) with both |action| >= 0.95 (`pinned_fraction`): the
+        circling behaviour itself, which the saturation penalty does not hide.
+    """
+    seed = config.validation_seed + (trial if config.validation_fresh_targets else 0)
+    targets = fixed_targets(config.n_validation, seed=seed, config=task_config)
+    gains = np.repeat(config.validation_gains, len(targets))
+    ds = run_agent(actor, np.tile(targets, (len(config.validation_gains), 1)), gain=gains,
+                   seed=seed, noise=config.validation_obs_noise, device=config.device,
+                   config=replace(task_config, process_noise=False))
+    rows = []
+    for g in config.validation_gains:
+        summary = session_metrics(ds.isel(trial=np.nonzero((ds.gain == g).values)[0]))
+        rows.append({"task": f"gain{g:g}x", "reward_fraction": summary["reward_fraction"],
+                     "error_distance": summary["stop_error_cm"],
+                     "reward_rate": summary["reward_rate"]})
+    table = pd.DataFrame(rows)
+    table.attrs["saturated"] = _both_saturated(actor, ds)
+    table.attrs["pinned"] = pinned_fraction(ds)
+    return table
+
+
+def _both_saturated(actor: torch.nn.Module, ds: xr.Dataset) -> float:
+    if not isinstance(actor, RecurrentActor):
+        return float("nan")
+    return float((np.abs(preactivations(actor, ds)) > SATURATION_THRESHOLD).all(axis=1).mean())
+
+
+def _check_same_config(path: Path, config: TrainConfig) -> None:
+    """Refuse to resume a run with settings other than those it was started with.
+
+    A field missing from an older ``config.json`` takes the value runs had before the
+    field existed (`TrainConfig.from_saved`); the thread count and the
+    device may change between sessions.
+    """
+    if not path.exists():
+        return
+    saved = json.loads(json.dumps(asdict(TrainConfig.from_saved(
+        json.loads(path.read_text())["train"]))))
+    now = json.loads(json.dumps(asdict(config)))
+    differ = sorted(k for k in now if k not in ("torch_threads", "device") and saved[k] != now[k])
+    if differ:
+        changes = ", ".join(f"{k}: {saved[k]!r} -> {now[k]!r}" for k in differ)
+        msg = (f"config differs from the run in {str(path.parent)!r} ({changes}); resume "
+               "with the settings the run was started with")
+        raise ValueError(msg)
+
+
+def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
+          task_config: TaskConfig | None = None, progress: bool = True) -> TrainingRun:
+    """Train an agent with recurrent TD3, as published, and record its training curve.
+
+    Phase I: exploration noise std 0.8, no observation noise, until more than 20% of the
+    last 100 trials are rewarded; the memory is then cleared. Phase II: noise 0.5,
+    observation noise on, each trajectory also stored mirrored across the y axis.
+    Phase III (once a validation's 1x reward fraction exceeds 0.8): noise 0.4, lr 5e-5.
+    Every `validate_every` trials: validation at 1x-4x gain (a curve row per gain) and a
+    checkpoint; the full training state (`navdecode.training.runs.TrainingState`: networks,
+    targets, optimisers, replay memory, random generators, curve) is saved with it so a
+    killed run resumes exactly there. The state it replaces is kept as ``state.prev.pt``
+    and used when the newer one is unreadable. Ctrl-C (SIGINT, in the main thread) is
+    honoured at the end of the current collection: the state is saved there and
+    `KeyboardInterrupt` raised, so ``resume=True`` continues from that trial; a second
+    Ctrl-C stops at once. Where SIGINT is ignored (``nohup ... &``) it stays ignored.
+
+    Where the defaults differ from the published code (collection `n_envs` at a time,
+    padded replay batches, the exploration rule, the phase-I window and cap, the
+    validation and the phase-III trigger, the saturation penalty, the critic's action
+    history), `TrainConfig.published()` restores the published choice; the module
+    docstring lists them and the training guide gives the evidence for each default.
+    As published, a timeout ends a trajectory like a stop and target smoothing keeps
+    every action on its side of the stop threshold.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        Training settings.
+    out_dir : str or pathlib.Path
+        Run folder (`navdecode.training.runs.RunFolder`); created if missing. Temporary files of
+        killed writes in it are removed.
+    resume : bool, default=False
+        Continue from the run's saved state. Without it an existing run is refused.
+    task_config : TaskConfig or None, default=None
+        Task settings (the published ones when None).
+    progress : bool, default=True
+        Show a tqdm bar (phase, trials, last 1x validation reward fraction).
+
+    Returns
+    -------
+    run : TrainingRun
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from navdecode import TrainConfig, train
+    >>> config = TrainConfig(n_trials_after_phase1=10, phase1_window=10, phase1_threshold=-1.0,
+    ...                      validate_every=10, n_envs=5, learning_starts=10, n_validation=10)
+    >>> run = train(config, tempfile.mkdtemp(), progress=False)
+    >>> run.phase1_trials, len(run.curve)
+    (10, 8)
+    """
+    if not isinstance(config, TrainConfig):
+        msg = f"config must be a TrainConfig, got {type(config).__name__}"
+        raise TypeError(msg)
+    folder = RunFolder(out_dir)
+    task_config = TaskConfig() if task_config is None else task_config
+    if folder.has_state() and not resume:
+        msg = (f"out_dir {str(folder.path)!r} already holds a run; pass resume=True "
+               "(--resume) to continue")
+        raise ValueError(msg)
+    if resume and not folder.has_state():
+        what = "has no state.pt to resume from" if folder.config.exists() else \
+            "holds no run to resume (a mistyped folder?); drop resume (--resume) to start one"
+        msg = f"out_dir {str(folder.path)!r} {what}"
+        raise ValueError(msg)
+    if resume:
+        _check_same_config(folder.config, config)
+    device = _training_device(config)
+    folder.clean_temporaries()
+    learner = _Learner(config, task_config, device)
+    state = folder.load_state(device) if resume else None
+    if state is not None:
+        learner.load(state)
+    run = state.progress if state is not None else Progress()
+    folder.start({"train": asdict(config), "task": asdict(task_config)},
+                 command_line(f"navdecode.train({config!r}, {str(folder.path)!r})"),
+                 trial=run.trials)
+
+    recent = deque(run.recent, maxlen=config.phase1_window)
+    recent_len: deque[int] = deque(maxlen=config.phase1_window)  # progress display only
+    folder.write_curve(_curve(run))
+    bar = tqdm(desc=f"{config.arch} seed {config.seed}", unit="trial", initial=run.trials,
+               disable=not progress, dynamic_ncols=True)
+    session_start = time.perf_counter()
+
+    def save() -> None:
+        nonlocal session_start
+        run.recent = list(recent)
+        run.wall_s += time.perf_counter() - session_start
+        session_start = time.perf_counter()
+        folder.save_state(learner.state(run))
+
+    with _deferred_interrupt() as interrupted:
+        while not _finished(run, config):
+            rewarded, lengths = learner.collect(run)
+            recent.extend(rewarded.tolist())
+            recent_len.extend(lengths.tolist())
+            run.trials += config.n_envs
+            bar.update(config.n_envs)
+            bar.set_postfix(phase=run.phase, rewarded=f"{np.mean(recent):.2f}",
+                            steps=f"{np.mean(recent_len):.1f}", updates=run.updates,
+                            refresh=False)
+
+            # phase I ends when enough recent trials are rewarded: clear the memory
+            if run.phase == 1 and phase1_over(recent, run.trials, config):
+                run.phase, run.phase1_trials = 2, run.trials
+                learner.memory.clear()
+
+            # validation, checkpoint and resumable state every `validate_every` trials
+            if run.trials % config.validate_every == 0:
+                wall = run.wall_s + time.perf_counter() - session_start
+                table = validate(learner.agent.actor, config, task_config, trial=run.trials)
+                after = run.trials_after_phase1 if run.phase1_trials is not None else -1
+                run.curve.extend({"episode": run.trials, "phase": run.phase,
+                                  "trials_after_phase1": after, **row,
+                                  "actor_saturated": table.attrs["saturated"],
+                                  "actor_pinned": table.attrs["pinned"],
+                                  "wall_time_s": wall} for row in table.to_dict("records"))
+                if run.phase == 2 and phase3_score(table, config) > config.phase3_threshold:
+                    run.phase = 3
+                    learner.set_lr(config.lr_phase3)
+                if progress:
+                    frac1 = float(table["reward_fraction"].iloc[0])
+                    bar.write(f"trial {run.trials}: phase {run.phase}, validation 1x reward "
+                              f"fraction {frac1:.3f}, error "
+                              f"{table['error_distance'].iloc[0]:.0f} cm, actor saturated at "
+                              f"{table.attrs['saturated']:.0%} and pinned at "
+                              f"{table.attrs['pinned']:.0%} of steps")
+                save_agent(learner.agent, folder.checkpoint(run.trials),
+                           metadata={"trial": run.trials, "phase": run.phase,
+                                     "trials_after_phase1": after, "seed": config.seed},
+                           include_critic=False)  # the critic lives in the state
+                save()
+                folder.write_curve(_curve(run))
+            if interrupted():
+                save()
+                bar.close()
+                raise KeyboardInterrupt
+    bar.close()
+    run.wall_s += time.perf_counter() - session_start
+    folder.finish({"trials": run.trials, "phase1_trials": run.phase1_trials,
+                   "wall_s": run.wall_s, "updates": run.updates, "env_steps": run.env_steps})
+    curve = _curve(run)
+    folder.write_curve(curve)
+    return TrainingRun(folder.path, config, curve, run.phase1_trials, run.wall_s)
+
+
+def _training_device(config: TrainConfig) -> torch.device:
+    """Set torch's threads and check that the configured device exists here."""
+    if config.torch_threads:
+        torch.set_num_threads(config.torch_threads)
+    device = torch.device(config.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        msg = f"device={config.device!r} but this torch has no CUDA device; use device='cpu'"
+        raise ValueError(msg)
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        msg = f"device={config.device!r} but MPS is not available here; use device='cpu'"
+        raise ValueError(msg)
+    return device
+
+
+def _finished(run: Progress, config: TrainConfig) -> bool:
+    if run.phase1_trials is None:
+        return run.trials >= config.max_phase1_trials
+    return run.trials_after_phase1 >= config.n_trials_after_phase1
+
+
+def _curve(run: Progress) -> pd.DataFrame:
+    return pd.DataFrame(run.curve, columns=CURVE_COLUMNS)
+
+
+@contextmanager
+def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
+    """Hold a first Ctrl-C until the loop asks (``interrupted()``); a second one stops at once.
+
+    Only the main thread can handle signals; elsewhere (e.g. a dask worker) Ctrl-C is left
+    as it is and ``interrupted()`` is always False. So it is where Ctrl-C is ignored (a
+    run started with ``nohup ... &``): such a run keeps ignoring it.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
+        yield lambda: False
+        return
+    caught: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if caught:
+            raise KeyboardInterrupt
+        caught.append(signum)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(caught)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Learner:
+    """The networks, optimisers, tasks, random streams and memory of one run.
+
+    ``collect`` runs one batch of `n_envs` trials with the TD3 updates interleaved
+    (one per `steps_per_update` environment steps once the memory holds
+    `learning_starts` trajectories); ``state``/``load`` convert to and from the saved
+    `TrainingState`.
+    """
+
+    def __init__(self, config: TrainConfig, task_config: TaskConfig, device: torch.device):
+        # seeding, in one place: every random stream has its own generator
+        self.config, self.device = config, device
+        self.agent = make_agent(config.arch, seed=config.seed).to(device)
+        self.target = copy.deepcopy(self.agent)
+        self.opt_actor = torch.optim.Adam(self.agent.actor.parameters(), lr=config.lr,
+                                          eps=config.adam_eps)
+        self.opt_critic = torch.optim.Adam(self.agent.critic.parameters(), lr=config.lr,
+                                           eps=config.adam_eps)
+        self.task_phase1 = FireflyTask(replace(task_config, obs_noise=False), device=device)
+        self.task_main = FireflyTask(task_config, device=device)
+        self.task_main._gen = self.task_phase1._gen = torch_generator(config.seed + 1, device)
+        self.noise_gen = torch_generator(config.seed + 2, device)
+        self.sample_gen = torch_generator(config.seed + 3, device)
+        self.memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
+        self.sample = (self.memory.sample if config.replay_sampling == "padded"
+                       else self.memory.sample_equal_length)
+        self.threshold = task_config.stop_threshold
+
+    def state(self, run: Progress) -> TrainingState:
+        return TrainingState(
+            progress=run, agent=self.agent.state_dict(), target=self.target.state_dict(),
+            opt_actor=self.opt_actor.state_dict(), opt_critic=self.opt_critic.state_dict(),
+            memory=self.memory.state_dict(), gen_task=self.task_main._gen.get_state(),
+            gen_noise=self.noise_gen.get_state(), gen_sample=self.sample_gen.get_state())
+
+    def load(self, state: TrainingState) -> None:
+        self.agent.load_state_dict(state.agent)
+        self.target.load_state_dict(state.target)
+        self.opt_actor.load_state_dict(state.opt_actor)
+        self.opt_critic.load_state_dict(state.opt_critic)
+        self.memory.load_state_dict(state.memory)
+        for gen, saved in ((self.task_main._gen, state.gen_task),
+                           (self.noise_gen, state.gen_noise),
+                           (self.sample_gen, state.gen_sample)):
+            gen.set_state(saved.cpu())
+
+    def set_lr(self, lr: float) -> None:
+        for opt in (self.opt_actor, self.opt_critic):
+            for group in opt.param_groups:
+                group["lr"] = lr
+
+    def collect(self, run: Progress) -> tuple[torch.Tensor, torch.Tensor]:
+        """One batch of `n_envs` trials in the current phase; returns (rewarded, lengths)."""
+        config, device, n = self.config, self.device, self.config.n_envs
+        noise_std = {1: config.phase1_noise, 2: config.phase2_noise,
+                     3: config.phase3_noise}[run.phase]
+        task = self.task_phase1 if run.phase == 1 else self.task_main
+        max_len = task.config.max_steps
+        obs, _ = task.reset(options={"batch_size": n})
+        inputs = torch.zeros(n, max_len, 6, device=device)
+        actions = torch.zeros(n, max_len, 2, device=device)
+        rewards = torch.zeros(n, max_len, device=device)
+        lengths = torch.zeros(n, dtype=torch.long, device=device)
+        rewarded = torch.zeros(n, dtype=torch.bool, device=device)
+        clean_moved = torch.zeros(n, dtype=torch.bool, device=device)
+        hidden = None
+        for t in range(max_len):
+            active = ~task.done
+            lengths += active
+            with torch.no_grad():
+                clean, hidden = self.agent.actor(obs[None], hidden)
+            clean = clean[0]
+            noise = noise_std * torch.randn(clean.shape, generator=self.noise_gen, device=device)
+            action = exploration_action(clean, noise, task, clean_moved, config.exploration)
+            inputs[:, t], actions[:, t] = obs, action
+            obs, reward, _, _, info = task.step(action)
+            rewards[:, t] = reward
+            rewarded |= info["rewarded"]
+            n_active = int(active.sum())
+            run.env_steps += n_active
+            if len(self.memory) >= config.learning_starts:
+                run.credit += n_active / config.steps_per_update
+            while run.credit >= 1:
+                run.credit -= 1
+                run.updates += 1
+                td3_update(self.agent, self.target, self.sample(config.batch_size,
+                                                                self.sample_gen),
+                           self.opt_actor, self.opt_critic, config, self.threshold,
+                           update_actor=run.updates % config.policy_delay == 0,
+                           gen=self.noise_gen)
+            if bool(task.done.all()):
+                break
+        valid = torch.arange(max_len, device=device)[None] < lengths[:, None]
+        inputs, actions = inputs * valid[..., None], actions * valid[..., None]
+        self.memory.add(inputs, actions, rewards, lengths)
+        if run.phase >= 2:
+            self.memory.add(*mirror(inputs, actions), rewards, lengths)
+        return rewarded, lengths
+
+
+def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
+                      window: int | None = None) -> Path:
+    """Pick the checkpoint the paper analyses.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A run folder written by `train`.
+    criterion : {"gain1x", "sum"}, default="gain1x"
+        ``"gain1x"``: highest 1x reward rate; ``"sum"``: highest reward rate summed over
+        the validation gains.
+    window : int or None, default=None
+        Only checkpoints within this many trials after phase I count (the run's
+        `n_trials_after_phase1` when None).
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Examples
+    --------
+    >>> from navdecode import select_checkpoint
+    >>> select_checkpoint("runs/modular-seed0")  # doctest: +SKIP
+    PosixPath('runs/modular-seed0/checkpoints/trial_016000.pt')
+    """
+    from navdecode._validation import check_choice
+
+    folder = RunFolder(check_path(run_dir, "run_dir"))
+    run_dir = folder.path
+    check_choice(criterion, "criterion", ("gain1x", "sum"))
+    if not folder.curve.exists():
+        msg = f"run_dir {str(run_dir)!r} has no curve.csv"
+        raise ValueError(msg)
+    curve = folder.read_curve()
+    if window is None:
+        window = folder.read_config()["train"]["n_trials_after_phase1"]
+    post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
+    if post.empty:
+        msg = f"run_dir {str(run_dir)!r} has no validation after phase I yet"
+        raise ValueError(msg)
+    if criterion == "gain1x":
+        score = post[post["task"] == "gain1x"].set_index("episode")["reward_rate"]
+    else:
+        score = post.groupby("episode")["reward_rate"].sum()
+    return folder.checkpoint(int(score.idxmax()))
