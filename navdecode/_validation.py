@@ -134,6 +134,23 @@ def torch_generator(
     return gen
 
 
+def check_bool(value: object, name: str) -> bool:
+    """Raise TypeError unless ``value`` is a bool (not 0 / 1, not a numpy bool's string)."""
+    if not isinstance(value, bool):
+        msg = f"{name} must be a bool, got {type(value).__name__}"
+        raise TypeError(msg)
+    return value
+
+
+def check_instance(value: object, name: str, types: type | tuple[type, ...],
+                   expected: str) -> object:
+    """Raise TypeError unless ``isinstance(value, types)``; `expected` reads "a TaskConfig"."""
+    if not isinstance(value, types):
+        msg = f"{name} must be {expected}, got {type(value).__name__}"
+        raise TypeError(msg)
+    return value
+
+
 def check_table(df: object, columns: list[str], name: str = "df") -> pd.DataFrame:
     """Raise unless ``df`` is a non-empty DataFrame holding ``columns``."""
     if not isinstance(df, pd.DataFrame):

@@ -14,7 +14,7 @@ __all__ = ["main"]
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from navdecode import fixed_targets, load_agent, load_pretrained, make_agent, run_agent
-    from navdecode.recording.schema import save_dataset
+    from navdecode.recording.store import save_dataset
 
     if args.pretrained:
         arch, _, seed = args.pretrained.partition(":")
@@ -300,7 +300,7 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from navdecode.recording.schema import load_dataset
+    from navdecode.recording.store import load_dataset
     from navdecode.report.render import make_report
 
     recordings = [load_dataset(p) for p in args.recordings] if args.recordings else None

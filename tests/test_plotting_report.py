@@ -12,7 +12,8 @@ from matplotlib.axes import Axes
 from navdecode import compare, fixed_targets, make_agent, plotting, run_agent
 from navdecode.analysis.decoding import decode
 from navdecode.analysis.metrics import trial_metrics
-from navdecode.report.render import BEHAVIOUR, COMPARED, make_report
+from navdecode.report.render import make_report
+from navdecode.report.tables import BEHAVIOUR, COMPARED
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +180,7 @@ def test_decoding_violins_take_steps_and_dot_the_seed_means():
 
 
 def test_report_names_the_comparisons_that_survive_holm():
-    from navdecode.report.render import _significance
+    from navdecode.report.markdown import _significance
 
     rows = pd.DataFrame({"metric": ["reward_fraction", "curvature"], "gain": [2.0, 2.0],
                          "p_holm": [0.01, 0.2], "n_a": 8, "n_b": 8,

@@ -14,10 +14,9 @@ from navdecode.recording.schema import (
     STEP_VARIABLES,
     TRIAL_COORDS,
     check_recording,
-    load_dataset,
-    save_dataset,
     stack_recordings,
 )
+from navdecode.recording.store import load_dataset, save_dataset
 
 # Fixed with the code before the schema refactor (commit 911c19c): for the bundled seed-0
 # agents on fixed_targets(50) at seed 0, sums of pos_x, pos_y, hidden, cell, rewarded

@@ -11,12 +11,12 @@ from navdecode.stats.comparisons import (
     compare,
     holm,
     mean_ci,
-    mixed_model,
     permutation_test,
     seed_level,
     summarize,
     welch_ci,
 )
+from navdecode.stats.mixed import mixed_model
 
 
 def two_groups(a, b):

@@ -8,8 +8,10 @@ import torch
 
 from navdecode import FireflyTask, TaskConfig, load_agent, make_agent
 from navdecode.training.config import TrainConfig
-from navdecode.training.loop import explore, select_checkpoint, train
+from navdecode.training.exploration import explore
+from navdecode.training.loop import train
 from navdecode.training.replay import Batch, TrajectoryMemory, mirror
+from navdecode.training.runs import select_checkpoint
 from navdecode.training.td3 import critic_loss, saturation_excess, smooth_target_action, td3_update
 
 TINY = dict(n_trials_after_phase1=20, phase1_window=10, phase1_threshold=-1.0, validate_every=10,

@@ -14,7 +14,8 @@ from navdecode import (
     session_metrics,
 )
 from navdecode.training.config import TrainConfig
-from navdecode.training.loop import exploration_action, phase1_over, phase3_score, train, validate
+from navdecode.training.exploration import exploration_action, phase1_over, phase3_score
+from navdecode.training.loop import train, validate
 from navdecode.training.replay import TrajectoryMemory
 
 PUBLISHED = {"n_envs": 1, "max_phase1_trials": 50_000, "exploration": "published",

@@ -15,7 +15,7 @@ import navdecode as nd
 
 targets = nd.fixed_targets(500)
 fig, ax = plt.subplots(figsize=(5, 3.8), layout="constrained")
-for arch, color in nd.plotting.ARCH_COLORS.items():
+for arch, color in nd.plotting.style.ARCH_COLORS.items():
     ds = nd.run_agent(nd.load_pretrained(arch, 0), targets)
     belief = nd.ideal_observer(ds)
     result = nd.decode(ds)

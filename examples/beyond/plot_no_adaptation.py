@@ -21,7 +21,7 @@ for arch in ("modular", "holistic"):
         rows.append((arch, label, nd.session_metrics(ds)["traveled_slope"]))
 fig, ax = plt.subplots(figsize=(5, 3.5), layout="constrained")
 for i, (arch, label, slope) in enumerate(rows):
-    ax.bar(i, slope, color=nd.plotting.ARCH_COLORS[arch], alpha=0.4 + 0.3 * (i % 3 == 1))
+    ax.bar(i, slope, color=nd.plotting.style.ARCH_COLORS[arch], alpha=0.4 + 0.3 * (i % 3 == 1))
     ax.text(i, slope + 0.02, label, rotation=90, ha="center", va="bottom", fontsize=7)
 ax.axhline(1.0, color="0.5", ls=":")
 ax.set(xticks=[], ylabel="traveled / target distance slope", ylim=(0, 2.6))

@@ -13,7 +13,7 @@ import pandas as pd
 
 import navdecode as nd
 from navdecode.analysis.metrics import perturbation_metrics
-from navdecode.plotting.representations import plot_perturbation
+from navdecode.plotting import plot_perturbation
 
 targets = nd.fixed_targets(500)
 frames = []

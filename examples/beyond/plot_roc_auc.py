@@ -15,7 +15,7 @@ import navdecode as nd
 
 targets = nd.fixed_targets(500)
 fig, ax = plt.subplots(figsize=(4.5, 4), layout="constrained")
-for arch, color in nd.plotting.ARCH_COLORS.items():
+for arch, color in nd.plotting.style.ARCH_COLORS.items():
     for gain, style in ((1.0, "-"), (2.0, "--")):
         ds = nd.run_agent(nd.load_pretrained(arch, 0), targets, gain=gain)
         auc, curve = nd.roc_auc(ds)

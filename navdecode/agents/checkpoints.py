@@ -9,12 +9,12 @@ from typing import Any
 import torch
 
 from navdecode._io import atomic_write
-from navdecode._validation import check_choice, check_path
+from navdecode._validation import check_choice, check_instance, check_path
 from navdecode.agents.networks import (
-    _ACTOR_SPECS,
     _ALIASES,
-    _CRITIC_SPECS,
+    ACTOR_SPECS,
     ARCHITECTURES,
+    CRITIC_SPECS,
     Agent,
     make_agent,
     split_arch,
@@ -34,7 +34,7 @@ def _published_names(critic: str) -> dict[str, str]:
     for Q2; Critic1, 2 and 4: ``l1`` and ``l2``). navdecode's `TwinCritic` names them
     ``q1.rnn...``, ``q2.l3...``.
     """
-    _, _, mlp, _, second = _CRITIC_SPECS[critic]
+    _, _, mlp, _, second = CRITIC_SPECS[critic]
     k = len(mlp) + 1
     names = ({"q1.rnn.": "rnn1.", "q1.rnn2.": "rnn2.", "q2.rnn.": "rnn3.", "q2.rnn2.": "rnn4."}
              if second else {"q1.rnn.": "rnn1.", "q2.rnn.": "rnn2."})
@@ -109,9 +109,7 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
     >>> save_agent(make_agent("modular"), folder / "paper.tar", format="published").name
     'paper.tar'
     """
-    if not isinstance(agent, Agent):
-        msg = f"agent must be a navdecode Agent, got {type(agent).__name__}"
-        raise TypeError(msg)
+    check_instance(agent, "agent", Agent, "a navdecode Agent")
     path = check_path(path)
     check_choice(format, "format", ("navdecode", "published"))
     payload: dict[str, Any] = {
@@ -163,7 +161,7 @@ def _infer_actor(actor_dict: dict[str, torch.Tensor], path: Path) -> str:
         raise ValueError(msg) from err
     two_layers = "rnn.weight_hh_l1" in actor_dict
     has_mlp = "l3.weight" in actor_dict
-    for name, (h, layers, mlp) in _ACTOR_SPECS.items():
+    for name, (h, layers, mlp) in ACTOR_SPECS.items():
         if h == hidden and (layers == 2) == two_layers and bool(mlp) == has_mlp:
             return name
     msg = f"{str(path)!r}: actor_dict matches none of the paper's actors (hidden={hidden})"

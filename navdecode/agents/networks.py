@@ -8,11 +8,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from navdecode._validation import check_choice, check_seed, torch_generator
+from navdecode._validation import check_choice, check_instance, check_seed, torch_generator
 from navdecode.task.firefly import ACTION_DIM, INPUT_DIM
 
 __all__ = [
+    "ACTOR_SPECS",
     "ARCHITECTURES",
+    "CRITIC_SPECS",
     "Agent",
     "RecurrentActor",
     "RecurrentCritic",
@@ -23,24 +25,25 @@ __all__ = [
     "make_critic_network",
 ]
 
-# name -> (hidden size, LSTM layers, MLP sizes after the LSTM)
-_ACTOR_SPECS = {
+ACTOR_SPECS = {
     "Actor1": (220, 1, ()),
     "Actor2": (128, 2, ()),
     "Actor3": (128, 1, (300, 300)),
 }
-# name -> (hidden size, LSTM layers, MLP sizes, action enters the LSTM, second LSTM on [h, a])
-_CRITIC_SPECS = {
+"""The paper's actors: name -> (hidden size, LSTM layers, MLP sizes after the LSTM)."""
+CRITIC_SPECS = {
     "Critic1": (220, 1, (), True, False),
     "Critic2": (128, 2, (), True, False),
     "Critic3": (128, 1, (300, 300), True, False),
     "Critic4": (128, 1, (), False, True),
     "Critic5": (128, 1, (300, 300), False, False),
 }
+"""The paper's critics: name -> (hidden size, LSTM layers, MLP sizes, whether the action
+enters the LSTM, whether a second LSTM runs on [h, a])."""
 _ALIASES = {"holistic": ("Actor1", "Critic1"), "modular": ("Actor3", "Critic5")}
 ARCHITECTURES: tuple[str, ...] = (
     "holistic", "modular",
-    *(f"{a}{c}" for a in _ACTOR_SPECS for c in _CRITIC_SPECS),
+    *(f"{a}{c}" for a in ACTOR_SPECS for c in CRITIC_SPECS),
 )
 """Every architecture name `make_agent` accepts."""
 
@@ -362,14 +365,14 @@ class Agent(nn.Module):
 
 def make_actor(name: str) -> RecurrentActor:
     """Build one of the paper's actors (``"Actor1"``, ``"Actor2"``, ``"Actor3"``), uninitialised."""
-    hidden, layers, mlp = _ACTOR_SPECS[check_choice(name, "name", tuple(_ACTOR_SPECS))]
+    hidden, layers, mlp = ACTOR_SPECS[check_choice(name, "name", tuple(ACTOR_SPECS))]
     return RecurrentActor(hidden, layers, mlp)
 
 
 def make_critic_network(name: str) -> RecurrentCritic:
     """Build one Q network of the paper's critic ``name`` (``"Critic1"`` ... ``"Critic5"``)."""
-    hidden, layers, mlp, action_in_rnn, second = _CRITIC_SPECS[
-        check_choice(name, "name", tuple(_CRITIC_SPECS))]
+    hidden, layers, mlp, action_in_rnn, second = CRITIC_SPECS[
+        check_choice(name, "name", tuple(CRITIC_SPECS))]
     return RecurrentCritic(hidden, layers, mlp, action_in_rnn, second)
 
 
@@ -454,9 +457,7 @@ def count_parameters(module: nn.Module, convention: str = "pytorch") -> int:
     >>> count_parameters(actor), count_parameters(actor, convention="tutorial")
     (201082, 200420)
     """
-    if not isinstance(module, nn.Module):
-        msg = f"module must be a torch.nn.Module, got {type(module).__name__}"
-        raise TypeError(msg)
+    check_instance(module, "module", nn.Module, "a torch.nn.Module")
     check_choice(convention, "convention", ("pytorch", "tutorial"))
     if convention == "pytorch":
         return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -92,7 +92,7 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
     'untrained'
     """
     from navdecode.agents.networks import ARCHITECTURES, make_agent
-    from navdecode.recording.recorder import _split
+    from navdecode.recording.rerun import replay_inputs
 
     check_recording(ds, "untrained control")
     if actor is None:
@@ -104,30 +104,13 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
         seed = int(ds.attrs.get("seed", 0)) if seed is None else seed
         check_seed(seed)
         actor = make_agent(arch, seed=max(int(seed), 0)).actor
-    if not isinstance(actor, torch.nn.Module):
-        msg = f"actor must be a torch.nn.Module, got {type(actor).__name__}"
-        raise TypeError(msg)
-    param = next(actor.parameters(), None)
-    dtype = param.dtype if param is not None else torch.float32
-    device = param.device if param is not None else torch.device("cpu")
-    inputs = np.nan_to_num(ds["actor_input"].transpose("trial", "step", ...).values)
-    x = torch.as_tensor(inputs, dtype=dtype, device=device)
-    hidden, cell, state = [], [], None
-    was_training = actor.training
-    actor.eval()
-    with torch.inference_mode():
-        for t in range(x.shape[1]):
-            _, state = actor(x[:, t][None], state)
-            h, c = _split(state)
-            hidden.append(h)
-            if c is not None:
-                cell.append(c)
-    actor.train(was_training)
+    states = replay_inputs(actor, ds, states=True)
+    hidden, cell = states["hidden"], states.get("cell")
     valid = ds["valid"].values.astype(bool)[..., None]
     out = ds.copy()
-    for name, states in (("hidden", hidden), ("cell", cell)):
-        if states:
-            values = np.where(valid, np.stack(states, axis=1), np.nan).astype(np.float32)
+    for name, values in (("hidden", hidden), ("cell", cell)):
+        if values is not None:
+            values = np.where(valid, values, np.nan).astype(np.float32)
             attrs = dict(ds[name].attrs) if name in ds else {"units": "1"}
             out[name] = (("trial", "step", "unit"), values, attrs)
         elif name in out:

@@ -21,7 +21,7 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.metadata_routing import get_routing_for_object
 
-from navdecode._validation import check_choice, check_int
+from navdecode._validation import check_bool, check_choice, check_int
 from navdecode.analysis.estimators import GroupedRidgeCV
 from navdecode.recording.schema import check_recording
 
@@ -407,9 +407,7 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
     check_choice(protocol, "protocol", PROTOCOLS)
     check_int(n_splits, "n_splits", minimum=2)
     for flag, flag_name in ((shuffle, "shuffle"), (allow_trial_leak, "allow_trial_leak")):
-        if not isinstance(flag, bool):
-            msg = f"{flag_name} must be a bool, got {type(flag).__name__}"
-            raise TypeError(msg)
+        check_bool(flag, flag_name)
     if control is not None:
         check_choice(control, "control", CONTROLS)
     if shuffle and control not in (None, "shuffle"):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import torch
 import xarray as xr
 
 from navdecode._validation import check_positive
 from navdecode.agents.networks import Agent, RecurrentActor
+from navdecode.recording.rerun import replay_inputs
 from navdecode.recording.schema import check_recording
 
 __all__ = ["actor_saturation", "pinned_fraction"]
@@ -24,13 +24,8 @@ PINNED_LEVEL = 0.95
 
 def preactivations(actor: RecurrentActor, ds: xr.Dataset) -> np.ndarray:
     """The actor's pre-tanh outputs at every valid recorded step, shape (steps, 2)."""
-    inputs = ds["actor_input"].transpose("step", "trial", "input").to_numpy()
-    valid = ds["valid"].transpose("step", "trial").to_numpy()
-    param = next(actor.parameters())
-    x = torch.as_tensor(np.nan_to_num(inputs), dtype=param.dtype, device=param.device)
-    with torch.inference_mode():
-        z, _ = actor.preactivation(x)
-    return z.cpu().numpy()[valid]
+    z = replay_inputs(actor, ds)["preactivation"]
+    return z[ds["valid"].transpose("trial", "step").to_numpy().astype(bool)]
 
 
 def actor_saturation(actor: RecurrentActor | Agent, ds: xr.Dataset,

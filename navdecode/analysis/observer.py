@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from navdecode.recording.schema import check_recording, task_config
+from navdecode.task.firefly import OBS_COLUMNS
 
 __all__ = ["ideal_observer"]
 
@@ -64,7 +65,7 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
     config = task_config(ds, config)
     valid = ds["valid"].values.astype(bool)
     n, steps = valid.shape
-    obs = np.nan_to_num(ds["actor_input"].values[..., :2].astype(float))
+    obs = np.nan_to_num(ds["actor_input"].values[..., OBS_COLUMNS].astype(float))
     act = np.nan_to_num(np.stack([ds["action_lin"].values, ds["action_ang"].values],
                                  axis=-1).astype(float))
     g = ds["gain"].values.astype(float)[:, None] * np.asarray(config.gain_model)[None]

@@ -12,11 +12,13 @@ from __future__ import annotations
 import importlib
 
 _FIGURES = {
-    "behaviour": ("plot_curvature", "plot_reward_fraction", "plot_time_spent",
-                  "plot_trajectories", "plot_traveled_vs_target", "plot_trial",
-                  "plot_decoding_error", "plot_decoding_over_time", "plot_training_curves"),
-    "representations": ("plot_decoding_controls", "plot_no_adaptation", "plot_observer_errors",
-                        "plot_perturbation", "plot_roc_curves", "plot_similarity_matrix"),
+    "behaviour": ("plot_curvature", "plot_perturbation", "plot_reward_fraction",
+                  "plot_roc_curves", "plot_time_spent", "plot_trajectories",
+                  "plot_traveled_vs_target", "plot_trial"),
+    "representations": ("plot_decoding_controls", "plot_decoding_error",
+                        "plot_decoding_over_time", "plot_no_adaptation", "plot_observer_errors",
+                        "plot_similarity_matrix"),
+    "training": ("plot_training_curves",),
 }
 _LAZY = {name: module for module, names in _FIGURES.items() for name in names}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -11,47 +10,20 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
 from navdecode._validation import check_table
+from navdecode.analysis.metrics import roc_auc
+from navdecode.plotting.style import ARCH_COLORS, arch_palette, new_axes, shade
 from navdecode.recording.schema import check_recording
 
 __all__ = [
     "plot_curvature",
-    "plot_decoding_error",
-    "plot_decoding_over_time",
+    "plot_perturbation",
     "plot_reward_fraction",
+    "plot_roc_curves",
     "plot_time_spent",
-    "plot_training_curves",
     "plot_trajectories",
     "plot_traveled_vs_target",
     "plot_trial",
 ]
-
-# Okabe-Ito: distinguishable under the common colour-vision deficiencies
-ARCH_COLORS = {"modular": "#009E73", "holistic": "#D55E00"}
-_OTHER_COLORS = ("#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
-
-
-def arch_palette(labels: object) -> dict[str, str]:
-    """One colour per agent label: modular and holistic keep theirs, others get the next.
-
-    Examples
-    --------
-    >>> from navdecode.plotting.behaviour import arch_palette
-    >>> arch_palette(["modular", "my GRU"])
-    {'modular': '#009E73', 'my GRU': '#0072B2'}
-    """
-    names = list(dict.fromkeys(str(v) for v in labels))
-    others = iter(_OTHER_COLORS * (1 + len(names) // len(_OTHER_COLORS)))
-    return {n: ARCH_COLORS[n] if n in ARCH_COLORS else next(others) for n in names}
-
-
-def _ax(ax: Axes | None, size: tuple[float, float] = (4.5, 4.0)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size, layout="constrained")
-    elif not isinstance(ax, Axes):
-        msg = f"ax must be a matplotlib Axes or None, got {type(ax).__name__}"
-        raise TypeError(msg)
-    return ax
-
 
 def plot_trial(ds: xr.Dataset, trial: int = 0, ax: Axes | None = None,
                radius_cm: float | None = None) -> Axes:
@@ -81,7 +53,7 @@ def plot_trial(ds: xr.Dataset, trial: int = 0, ax: Axes | None = None,
     if not isinstance(trial, (int, np.integer)) or not 0 <= trial < ds.sizes["trial"]:
         msg = f"trial must be an int in [0, {ds.sizes['trial']}), got {trial!r}"
         raise ValueError(msg)
-    ax = _ax(ax)
+    ax = new_axes(ax)
     radius = radius_cm or float(ds.attrs.get("task_reward_radius_cm", 65.0))
     one = ds.isel(trial=trial)
     tx, ty = float(one.target_x), float(one.target_y)
@@ -118,7 +90,7 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
     >>> ax = nd.plot_trajectories(ds, n=20)
     """
     check_recording(ds, "plot_trajectories")
-    ax = _ax(ax)
+    ax = new_axes(ax)
     sub = ds.isel(trial=slice(0, min(n, ds.sizes["trial"])))
     segments = np.stack([sub.pos_x.values, sub.pos_y.values], axis=-1)
     from matplotlib.collections import LineCollection
@@ -140,14 +112,6 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
     return ax
 
 
-def _shade(color: str, level: int, levels: int) -> tuple[float, float, float]:
-    """The architecture's colour, lighter for later gains (gain by lightness, not hue)."""
-    from matplotlib.colors import to_rgb
-
-    mix = 0.55 * level / max(levels - 1, 1)
-    return tuple(c + (1 - c) * mix for c in to_rgb(color))
-
-
 def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
     """Mean bar per (arch, gain) in the arch's colour, gains side by side and lighter; one
     dot per seed."""
@@ -163,7 +127,7 @@ def _bar_dots(df: pd.DataFrame, value: str, ax: Axes, ylabel: str) -> Axes:
             if not len(vals):
                 continue
             ax.bar(x, np.nanmean(vals), width=0.9 * width,
-                   color=_shade(colors[arch], j, len(gains)), edgecolor=colors[arch])
+                   color=shade(colors[arch], j, len(gains)), edgecolor=colors[arch])
             ax.scatter(np.full(len(vals), x), vals, color="k", s=12, zorder=3)
             ticks.append(x)
             labels.append(f"{arch}\n{gain:g}x" if len(gains) > 1 else arch)
@@ -196,7 +160,7 @@ def plot_reward_fraction(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
     >>> ax = nd.plot_reward_fraction(table)
     """
-    return _bar_dots(df, "reward_fraction", _ax(ax), "reward fraction")
+    return _bar_dots(df, "reward_fraction", new_axes(ax), "reward fraction")
 
 
 def plot_time_spent(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -223,57 +187,7 @@ def plot_time_spent(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
     >>> ax = nd.plot_time_spent(table)
     """
-    return _bar_dots(df, "time_spent_h", _ax(ax), "time spent (h)")
-
-
-def plot_training_curves(curves: pd.DataFrame, task: str = "gain1x",
-                         ax: Axes | None = None) -> Axes:
-    """Reward fraction vs training trial, mean +- SEM across seeds, per architecture.
-
-    Each seed's curve is drawn thinly; the mean and SEM are drawn only over the trials at
-    which every seed of the architecture has a validation (runs end at different trials,
-    since phase I lasts a different time in each), so the mean never silently changes
-    which seeds it averages.
-
-    Parameters
-    ----------
-    curves : pandas.DataFrame
-        Training curves (``curve.csv`` rows) with ``arch`` and ``seed`` columns added.
-    task : str, default="gain1x"
-        Which validation gain to show.
-    ax : matplotlib Axes or None, default=None
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import navdecode as nd
-    >>> curves = pd.DataFrame({"arch": "modular", "seed": [0, 0], "episode": [500, 1000],
-    ...                        "task": "gain1x", "reward_fraction": [0.2, 0.9]})
-    >>> ax = nd.plot_training_curves(curves)
-    """
-    check_table(curves, ["arch", "seed", "episode", "task", "reward_fraction"], "curves")
-    ax = _ax(ax, (5.5, 4.0))
-    sub = curves[curves["task"] == task]
-    for arch, grp in sub.groupby("arch"):
-        color = ARCH_COLORS.get(str(arch))
-        n_seeds = grp["seed"].nunique()
-        for _, run in grp.groupby("seed"):
-            ax.plot(run["episode"], run["reward_fraction"], color=color, lw=0.6, alpha=0.4)
-        stats = grp.groupby("episode")["reward_fraction"].agg(["mean", "sem", "count"])
-        stats = stats[stats["count"] == n_seeds]
-        sem = stats["sem"].fillna(0)
-        ax.plot(stats.index, stats["mean"], color=color, lw=2, label=f"{arch} (n={n_seeds})")
-        ax.fill_between(stats.index, stats["mean"] - sem, stats["mean"] + sem, color=color,
-                        alpha=0.25, lw=0)
-    ax.set(xlabel="training trial", ylabel="reward fraction", ylim=(-0.02, 1.02),
-           title=f"validation at {task.replace('gain', '')}")
-    ax.legend(frameon=False)
-    return ax
+    return _bar_dots(df, "time_spent_h", new_axes(ax), "time spent (h)")
 
 
 def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -299,7 +213,7 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     from navdecode.analysis.metrics import zero_intercept_slope
 
     check_table(df, ["target_r", "traveled_r"])
-    ax = _ax(ax)
+    ax = new_axes(ax)
     key = "arch" if "arch" in df.columns else None
     for name, grp in (df.groupby(key) if key else [("", df)]):
         color = ARCH_COLORS.get(str(name))
@@ -311,109 +225,6 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set(xlabel="target distance (cm)", ylabel="traveled distance (cm)", xlim=(0, 420),
            ylim=(0, 600))
     ax.legend(frameon=False, fontsize=8)
-    return ax
-
-
-def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Decoding error (cm) as violins by gain and architecture, one dot per seed.
-
-    The violins show the distribution of the rows of each (arch, gain) group within the
-    tutorial's 1.5 IQR fences (the far samples left out are counted in the title); the
-    dots are the mean of each (arch, seed, gain) over all its rows, so passing one row
-    per decoded step draws the tutorial's error distributions with the seed means on top.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Rows with ``arch``, ``gain``, ``decoding_error_cm`` and, for the dots, ``seed``:
-        one row per (arch, seed, gain), or one per decoded step or trial.
-    ax : matplotlib Axes or None, default=None
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import navdecode as nd
-    >>> table = pd.DataFrame({"arch": ["modular", "holistic"] * 2, "seed": [0, 0, 1, 1],
-    ...                       "gain": 1.0, "reward_fraction": [0.9, 0.8, 0.95, 0.7],
-    ...                       "time_spent_h": [0.4, 0.5, 0.4, 0.5],
-    ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
-    >>> ax = nd.plot_decoding_error(table)
-    """
-    check_table(df, ["arch", "gain", "decoding_error_cm"])
-    ax = _ax(ax, (5.0, 4.0))
-    order = list(df["arch"].drop_duplicates())
-    data = df.assign(gain_label=df["gain"].map(lambda g: f"{g:g}x"))
-    # the tutorial's fences: samples beyond 1.5 IQR of their (arch, gain) group are left out
-    grouped = data.groupby(["arch", "gain"], observed=True)["decoding_error_cm"]
-    q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
-        lambda v: v.quantile(0.75))
-    inside = data["decoding_error_cm"].between(q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1))
-    sns.violinplot(data[inside], x="gain_label", y="decoding_error_cm", hue="arch",
-                   hue_order=order, palette=arch_palette(order), inner=None, cut=0, ax=ax,
-                   alpha=0.5)
-    if "seed" in df.columns:
-        seeds = data.groupby(["arch", "gain_label", "seed"], as_index=False, observed=True)[
-            "decoding_error_cm"].mean()
-        sns.stripplot(seeds, x="gain_label", y="decoding_error_cm", hue="arch",
-                      hue_order=order, palette=arch_palette(order),
-                      dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
-    ax.set(xlabel="gain", ylabel="position decoding error (cm)",
-           title=f"within 1.5 IQR fences ({int((~inside).sum())} far samples left out); "
-                 "dots: seed means", )
-    ax.title.set_fontsize(8)
-    return ax
-
-
-def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Decoding error at each time step (mean +- SEM), one line per group.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Columns ``step``, ``mean_error``, ``sem`` (as `DecodingResult.error_by_step`) and
-        optionally ``label`` (one line per label).
-    ax : matplotlib Axes or None, default=None
-        Where to draw; a new figure when None.
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import navdecode as nd
-    >>> steps = pd.DataFrame({"step": range(5), "mean_error": [5.0, 6, 8, 9, 12], "sem": 1.0})
-    >>> ax = nd.plot_decoding_over_time(steps)
-    """
-    check_table(df, ["step", "mean_error", "sem"])
-    ax = _ax(ax, (5.5, 4.0))
-    groups = list(df.groupby("label", sort=False)) if "label" in df.columns else [("", df)]
-    archs = [str(label).split(" ")[0] for label, _ in groups]
-    colors = arch_palette(archs)
-    gains = list(dict.fromkeys(" ".join(str(label).split(" ")[1:]) for label, _ in groups))
-    counts = ax.twinx() if "n" in df.columns else None
-    for (label, grp), arch in zip(groups, archs, strict=True):
-        level = gains.index(" ".join(str(label).split(" ")[1:]))
-        color = _shade(colors[arch], level, len(gains))
-        style = ("-", "--", ":", "-.")[level % 4]
-        ax.plot(grp["step"] * 0.1, grp["mean_error"], style, color=color, label=str(label))
-        ax.fill_between(grp["step"] * 0.1, grp["mean_error"] - grp["sem"],
-                        grp["mean_error"] + grp["sem"], color=color, alpha=0.2, lw=0)
-        if counts is not None:
-            counts.step(grp["step"] * 0.1, grp["n"], where="mid", color=color, lw=0.7,
-                        alpha=0.6, ls=style)
-    ax.set(xlabel="time in trial (s)", ylabel="decoding error (cm)")
-    if counts is not None:
-        counts.set_ylabel("trials behind each point (thin lines)", fontsize=8)
-        counts.set_ylim(bottom=0)
-    if "label" in df.columns:
-        ax.legend(frameon=False, fontsize=8)
     return ax
 
 
@@ -440,7 +251,7 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> ax = nd.plot_curvature(table)
     """
     check_table(df, ["curvature"])
-    ax = _ax(ax)
+    ax = new_axes(ax)
     data = df[np.isfinite(df["curvature"]) & (df["curvature"] > 0)]  # log scale
     hue = "arch" if "arch" in data.columns else None
     x = "gain" if "gain" in data.columns else None
@@ -448,4 +259,80 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
                    palette=arch_palette(data["arch"]) if hue else None,
                    inner="quart", cut=0, ax=ax, log_scale=True)
     ax.set(ylabel="curvature (1/cm, log scale)", xlabel="gain" if x else "")
+    return ax
+
+
+def plot_roc_curves(recordings: dict[tuple[str, float], xr.Dataset], ax: Axes | None = None
+                    ) -> Axes:
+    """Fraction-correct curves (`roc_auc`) of one recording per (arch, gain).
+
+    Parameters
+    ----------
+    recordings : dict of (arch, gain) to xarray.Dataset
+    ax : matplotlib Axes or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import navdecode as nd
+    >>> from navdecode.plotting import plot_roc_curves
+    >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
+    >>> ax = plot_roc_curves({("modular", 1.0): ds})
+    """
+
+    ax = new_axes(ax)
+    colors = arch_palette(a for a, _ in recordings)
+    gains = sorted({g for _, g in recordings})
+    for (arch, gain), ds in recordings.items():
+        auc, curve = roc_auc(ds, seed=0)
+        level = gains.index(gain)
+        ax.plot(curve["fraction_shuffled"], curve["fraction_correct"],
+                ("-", "--", ":")[level % 3], color=shade(colors[arch], level, len(gains)),
+                label=f"{arch} {gain:g}x (AUC {auc:.2f})")
+    ax.plot([0, 1], [0, 1], ":", color="0.6", lw=0.8)
+    ax.set(xlabel="fraction within radius, shuffled targets",
+           ylabel="fraction within radius of own target")
+    ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+def plot_perturbation(bins: pd.DataFrame, value: str = "reward_fraction",
+                      ax: Axes | None = None) -> Axes:
+    """A metric against the size of the linear perturbation: mean over seeds +- SEM.
+
+    Parameters
+    ----------
+    bins : pandas.DataFrame
+        `perturbation_metrics` rows with ``arch`` and ``seed``.
+    value : str, default="reward_fraction"
+        The column to plot (``decoding_error_cm``, ``auc``...).
+    ax : matplotlib Axes or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from navdecode.plotting import plot_perturbation
+    >>> b = pd.DataFrame({"arch": "modular", "seed": [0, 0], "bin_low": [0, 100],
+    ...                   "bin_high": [100, 200], "reward_fraction": [0.9, 0.7]})
+    >>> ax = plot_perturbation(b)
+    """
+    check_table(bins, ["arch", "seed", "bin_low", "bin_high", value], name="bins")
+    ax = new_axes(ax)
+    colors = arch_palette(bins["arch"])
+    centre = (bins["bin_low"] + bins["bin_high"]) / 2
+    stats = bins.assign(centre=centre).groupby(["arch", "centre"])[value].agg(
+        ["mean", "sem", "count"]).reset_index()
+    for arch, grp in stats.groupby("arch", sort=False):
+        ax.errorbar(grp["centre"], grp["mean"], yerr=grp["sem"].fillna(0), marker="o",
+                    color=colors[arch], capsize=3, label=f"{arch} ({int(grp['count'].max())} "
+                                                         "seeds)")
+    ax.set(xlabel="peak linear perturbation (cm/s)", ylabel=value.replace("_", " "))
+    ax.legend(fontsize=8, frameon=False)
     return ax

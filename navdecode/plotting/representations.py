@@ -1,6 +1,6 @@
 """Figures of the analyses beyond the tutorial: one function per figure, ``ax=None`` in.
 
-Each architecture keeps its colour (`navdecode.plotting.behaviour.arch_palette`); gains are shown by
+Each architecture keeps its colour (`navdecode.plotting.style.arch_palette`); gains are shown by
 lightness and line style.
 """
 
@@ -8,52 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import xarray as xr
+import seaborn as sns
 from matplotlib.axes import Axes
 
 from navdecode._validation import check_table
-from navdecode.plotting.behaviour import _ax, _shade, arch_palette
+from navdecode.plotting.style import arch_palette, new_axes, shade
 
-__all__ = ["plot_decoding_controls", "plot_no_adaptation", "plot_observer_errors",
-           "plot_perturbation", "plot_roc_curves", "plot_similarity_matrix"]
-
-
-def plot_roc_curves(recordings: dict[tuple[str, float], xr.Dataset], ax: Axes | None = None
-                    ) -> Axes:
-    """Fraction-correct curves (`roc_auc`) of one recording per (arch, gain).
-
-    Parameters
-    ----------
-    recordings : dict of (arch, gain) to xarray.Dataset
-    ax : matplotlib Axes or None, default=None
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> import navdecode as nd
-    >>> from navdecode.plotting.representations import plot_roc_curves
-    >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(20))
-    >>> ax = plot_roc_curves({("modular", 1.0): ds})
-    """
-    from navdecode.analysis.metrics import roc_auc
-
-    ax = _ax(ax)
-    colors = arch_palette(a for a, _ in recordings)
-    gains = sorted({g for _, g in recordings})
-    for (arch, gain), ds in recordings.items():
-        auc, curve = roc_auc(ds, seed=0)
-        level = gains.index(gain)
-        ax.plot(curve["fraction_shuffled"], curve["fraction_correct"],
-                ("-", "--", ":")[level % 3], color=_shade(colors[arch], level, len(gains)),
-                label=f"{arch} {gain:g}x (AUC {auc:.2f})")
-    ax.plot([0, 1], [0, 1], ":", color="0.6", lw=0.8)
-    ax.set(xlabel="fraction within radius, shuffled targets",
-           ylabel="fraction within radius of own target")
-    ax.legend(fontsize=7, frameon=False)
-    return ax
+__all__ = ["plot_decoding_controls", "plot_decoding_error", "plot_decoding_over_time",
+           "plot_no_adaptation", "plot_observer_errors", "plot_similarity_matrix"]
 
 
 def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list[str],
@@ -67,7 +29,7 @@ def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list
     for i, (arch, _, values) in enumerate(rows):
         for j, value in enumerate(values):
             ax.bar(i + (j - (len(names) - 1) / 2) * width, value, width=0.9 * width,
-                   color=_shade(colors[arch], j, len(names)), edgecolor=colors[arch],
+                   color=shade(colors[arch], j, len(names)), edgecolor=colors[arch],
                    label=names[j] if i == 0 else None)
     ax.set_xticks(range(len(rows)), [f"{a}\n{lab}" for a, lab, _ in rows], fontsize=8)
     ax.set(ylabel=ylabel)
@@ -92,7 +54,7 @@ def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None) -> Ax
     Examples
     --------
     >>> import pandas as pd
-    >>> from navdecode.plotting.representations import plot_decoding_controls
+    >>> from navdecode.plotting import plot_decoding_controls
     >>> s = pd.DataFrame({"arch": ["modular"], "seed": [0], "gain": [1.0],
     ...                   "decoding_error_cm": [10.0], "decoding_untrained_cm": [15.0],
     ...                   "decoding_time_only_cm": [32.0], "decoding_shuffle_cm": [27.0]})
@@ -102,7 +64,7 @@ def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None) -> Ax
             "decoding_shuffle_cm"]
     check_table(sessions, ["arch", "gain", *cols], name="sessions")
     names = ["agent", "untrained network", "step index alone", "trial shuffle"]
-    return _grouped_bars(_ax(ax, (6.0, 4.0)), sessions, cols, names,
+    return _grouped_bars(new_axes(ax, (6.0, 4.0)), sessions, cols, names,
                          "position decoding error (cm)")
 
 
@@ -122,7 +84,7 @@ def plot_no_adaptation(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Examples
     --------
     >>> import pandas as pd
-    >>> from navdecode.plotting.representations import plot_no_adaptation
+    >>> from navdecode.plotting import plot_no_adaptation
     >>> s = pd.DataFrame({"arch": ["modular"], "seed": [0], "gain": [2.0],
     ...                   "traveled_slope": [1.1], "replay_traveled_slope": [1.7]})
     >>> ax = plot_no_adaptation(s)
@@ -130,7 +92,7 @@ def plot_no_adaptation(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
     check_table(sessions, ["arch", "gain", "traveled_slope", "replay_traveled_slope"],
                 name="sessions")
     cols = ["traveled_slope", "replay_traveled_slope"]
-    ax = _grouped_bars(_ax(ax), sessions.dropna(subset=cols[1:]), cols,
+    ax = _grouped_bars(new_axes(ax), sessions.dropna(subset=cols[1:]), cols,
                        ["agent", "replay of 1x actions"], "traveled / target distance slope")
     ax.axhline(1.0, color="0.6", ls=":", lw=0.8)
     return ax
@@ -153,7 +115,7 @@ def plot_observer_errors(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes
     Examples
     --------
     >>> import pandas as pd
-    >>> from navdecode.plotting.representations import plot_observer_errors
+    >>> from navdecode.plotting import plot_observer_errors
     >>> s = pd.DataFrame({"arch": ["modular"], "seed": [0], "gain": [1.0],
     ...                   "observer_error_cm": [4.0], "decoding_error_cm": [10.0],
     ...                   "decoded_to_belief_cm": [9.0]})
@@ -162,46 +124,7 @@ def plot_observer_errors(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes
     cols = ["observer_error_cm", "decoding_error_cm", "decoded_to_belief_cm"]
     check_table(sessions, ["arch", "gain", *cols], name="sessions")
     names = ["ideal observer", "agent decoding", "decoded to belief"]
-    return _grouped_bars(_ax(ax, (5.5, 4.0)), sessions, cols, names, "position error (cm)")
-
-
-def plot_perturbation(bins: pd.DataFrame, value: str = "reward_fraction",
-                      ax: Axes | None = None) -> Axes:
-    """A metric against the size of the linear perturbation: mean over seeds +- SEM.
-
-    Parameters
-    ----------
-    bins : pandas.DataFrame
-        `perturbation_metrics` rows with ``arch`` and ``seed``.
-    value : str, default="reward_fraction"
-        The column to plot (``decoding_error_cm``, ``auc``...).
-    ax : matplotlib Axes or None, default=None
-
-    Returns
-    -------
-    ax : matplotlib Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from navdecode.plotting.representations import plot_perturbation
-    >>> b = pd.DataFrame({"arch": "modular", "seed": [0, 0], "bin_low": [0, 100],
-    ...                   "bin_high": [100, 200], "reward_fraction": [0.9, 0.7]})
-    >>> ax = plot_perturbation(b)
-    """
-    check_table(bins, ["arch", "seed", "bin_low", "bin_high", value], name="bins")
-    ax = _ax(ax)
-    colors = arch_palette(bins["arch"])
-    centre = (bins["bin_low"] + bins["bin_high"]) / 2
-    stats = bins.assign(centre=centre).groupby(["arch", "centre"])[value].agg(
-        ["mean", "sem", "count"]).reset_index()
-    for arch, grp in stats.groupby("arch", sort=False):
-        ax.errorbar(grp["centre"], grp["mean"], yerr=grp["sem"].fillna(0), marker="o",
-                    color=colors[arch], capsize=3, label=f"{arch} ({int(grp['count'].max())} "
-                                                         "seeds)")
-    ax.set(xlabel="peak linear perturbation (cm/s)", ylabel=value.replace("_", " "))
-    ax.legend(fontsize=8, frameon=False)
-    return ax
+    return _grouped_bars(new_axes(ax, (5.5, 4.0)), sessions, cols, names, "position error (cm)")
 
 
 def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -220,18 +143,121 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
     Examples
     --------
     >>> import pandas as pd
-    >>> from navdecode.plotting.representations import plot_similarity_matrix
+    >>> from navdecode.plotting import plot_similarity_matrix
     >>> idx = pd.MultiIndex.from_tuples([("modular", 0), ("holistic", 0)])
     >>> ax = plot_similarity_matrix(pd.DataFrame([[1, .8], [.8, 1]], index=idx, columns=idx))
     """
     if not isinstance(matrix, pd.DataFrame) or matrix.shape[0] != matrix.shape[1]:
         msg = "matrix must be a square DataFrame from similarity_matrix"
         raise ValueError(msg)
-    ax = _ax(ax)
+    ax = new_axes(ax)
     image = ax.imshow(matrix.to_numpy(dtype=float), vmin=np.nanmin([0.0, matrix.min().min()]),
                       vmax=1.0, cmap="viridis")
     names = [f"{a[:1]}{s}" for a, s in matrix.index]
     ax.set_xticks(range(len(names)), names, fontsize=7)
     ax.set_yticks(range(len(names)), names, fontsize=7)
     ax.figure.colorbar(image, ax=ax, label="linear CKA")
+    return ax
+
+
+def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Decoding error (cm) as violins by gain and architecture, one dot per seed.
+
+    The violins show the distribution of the rows of each (arch, gain) group within the
+    tutorial's 1.5 IQR fences (the far samples left out are counted in the title); the
+    dots are the mean of each (arch, seed, gain) over all its rows, so passing one row
+    per decoded step draws the tutorial's error distributions with the seed means on top.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows with ``arch``, ``gain``, ``decoding_error_cm`` and, for the dots, ``seed``:
+        one row per (arch, seed, gain), or one per decoded step or trial.
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import navdecode as nd
+    >>> table = pd.DataFrame({"arch": ["modular", "holistic"] * 2, "seed": [0, 0, 1, 1],
+    ...                       "gain": 1.0, "reward_fraction": [0.9, 0.8, 0.95, 0.7],
+    ...                       "time_spent_h": [0.4, 0.5, 0.4, 0.5],
+    ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
+    >>> ax = nd.plot_decoding_error(table)
+    """
+    check_table(df, ["arch", "gain", "decoding_error_cm"])
+    ax = new_axes(ax, (5.0, 4.0))
+    order = list(df["arch"].drop_duplicates())
+    data = df.assign(gain_label=df["gain"].map(lambda g: f"{g:g}x"))
+    # the tutorial's fences: samples beyond 1.5 IQR of their (arch, gain) group are left out
+    grouped = data.groupby(["arch", "gain"], observed=True)["decoding_error_cm"]
+    q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
+        lambda v: v.quantile(0.75))
+    inside = data["decoding_error_cm"].between(q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1))
+    sns.violinplot(data[inside], x="gain_label", y="decoding_error_cm", hue="arch",
+                   hue_order=order, palette=arch_palette(order), inner=None, cut=0, ax=ax,
+                   alpha=0.5)
+    if "seed" in df.columns:
+        seeds = data.groupby(["arch", "gain_label", "seed"], as_index=False, observed=True)[
+            "decoding_error_cm"].mean()
+        sns.stripplot(seeds, x="gain_label", y="decoding_error_cm", hue="arch",
+                      hue_order=order, palette=arch_palette(order),
+                      dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
+    ax.set(xlabel="gain", ylabel="position decoding error (cm)",
+           title=f"within 1.5 IQR fences ({int((~inside).sum())} far samples left out); "
+                 "dots: seed means", )
+    ax.title.set_fontsize(8)
+    return ax
+
+
+def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Decoding error at each time step (mean +- SEM), one line per group.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Columns ``step``, ``mean_error``, ``sem`` (as `DecodingResult.error_by_step`) and
+        optionally ``label`` (one line per label).
+    ax : matplotlib Axes or None, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import navdecode as nd
+    >>> steps = pd.DataFrame({"step": range(5), "mean_error": [5.0, 6, 8, 9, 12], "sem": 1.0})
+    >>> ax = nd.plot_decoding_over_time(steps)
+    """
+    check_table(df, ["step", "mean_error", "sem"])
+    ax = new_axes(ax, (5.5, 4.0))
+    groups = list(df.groupby("label", sort=False)) if "label" in df.columns else [("", df)]
+    archs = [str(label).split(" ")[0] for label, _ in groups]
+    colors = arch_palette(archs)
+    gains = list(dict.fromkeys(" ".join(str(label).split(" ")[1:]) for label, _ in groups))
+    counts = ax.twinx() if "n" in df.columns else None
+    for (label, grp), arch in zip(groups, archs, strict=True):
+        level = gains.index(" ".join(str(label).split(" ")[1:]))
+        color = shade(colors[arch], level, len(gains))
+        style = ("-", "--", ":", "-.")[level % 4]
+        ax.plot(grp["step"] * 0.1, grp["mean_error"], style, color=color, label=str(label))
+        ax.fill_between(grp["step"] * 0.1, grp["mean_error"] - grp["sem"],
+                        grp["mean_error"] + grp["sem"], color=color, alpha=0.2, lw=0)
+        if counts is not None:
+            counts.step(grp["step"] * 0.1, grp["n"], where="mid", color=color, lw=0.7,
+                        alpha=0.6, ls=style)
+    ax.set(xlabel="time in trial (s)", ylabel="decoding error (cm)")
+    if counts is not None:
+        counts.set_ylabel("trials behind each point (thin lines)", fontsize=8)
+        counts.set_ylim(bottom=0)
+    if "label" in df.columns:
+        ax.legend(frameon=False, fontsize=8)
     return ax

@@ -10,15 +10,46 @@ from pathlib import Path
 import pandas as pd
 
 from navdecode._io import atomic_write_text
-from navdecode._validation import check_choice, check_int, check_path
+from navdecode._validation import check_bool, check_choice, check_int, check_path
 from navdecode.agents.checkpoints import load_agent, save_agent
 from navdecode.agents.networks import Agent
 from navdecode.training.config import TrainConfig
 from navdecode.training.runs import RunFolder
 
-__all__ = ["export_pretrained", "list_pretrained", "load_pretrained"]
+__all__ = ["BUNDLE_FILES", "PRETRAINED_DIR", "bundle_path", "export_pretrained",
+           "list_pretrained", "load_pretrained", "pretrained_curve"]
 
 PRETRAINED_DIR = Path(__file__).parent
+"""The package's own bundle: this folder."""
+
+BUNDLE_FILES = {"actor": ".pt", "manifest": ".json", "curve": "-curve.csv"}
+"""What a bundled agent is made of: kind -> the suffix after ``<arch>-seed<seed>``."""
+
+
+def bundle_path(arch: str, seed: int, kind: str, folder: Path = PRETRAINED_DIR) -> Path:
+    """Where one file of a bundled agent lives (`BUNDLE_FILES` names the kinds).
+
+    Examples
+    --------
+    >>> from navdecode.pretrained.bundle import bundle_path
+    >>> bundle_path("modular", 3, "curve").name
+    'modular-seed3-curve.csv'
+    """
+    check_choice(kind, "kind", tuple(BUNDLE_FILES))
+    return Path(folder) / f"{arch}-seed{seed}{BUNDLE_FILES[kind]}"
+
+
+def pretrained_curve(arch: str, seed: int) -> pd.DataFrame | None:
+    """The training curve of a bundled agent (``curve.csv`` rows), None when not bundled.
+
+    Examples
+    --------
+    >>> from navdecode.pretrained.bundle import pretrained_curve
+    >>> int(pretrained_curve("modular", 0)["episode"].max()) > 0
+    True
+    """
+    path = bundle_path(arch, seed, "curve")
+    return pd.read_csv(path) if path.exists() else None
 
 
 def list_pretrained() -> pd.DataFrame:
@@ -38,7 +69,8 @@ def list_pretrained() -> pd.DataFrame:
     >>> {"arch", "seed"} <= set(table.columns)
     True
     """
-    rows = [json.loads(p.read_text()) for p in sorted(PRETRAINED_DIR.glob("*.json"))]
+    manifests = sorted(PRETRAINED_DIR.glob(f"*{BUNDLE_FILES['manifest']}"))
+    rows = [json.loads(p.read_text()) for p in manifests]
     columns = ["arch", "seed", "checkpoint_trial", "phase1_trials", "trials_to_0.9"]
     table = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
     return table.sort_values(["arch", "seed"]).reset_index(drop=True)
@@ -68,14 +100,14 @@ def load_pretrained(arch: str, seed: int) -> Agent:
     """
     check_choice(arch, "arch", ("modular", "holistic"))
     check_int(seed, "seed", minimum=0)
-    path = PRETRAINED_DIR / f"{arch}-seed{seed}.pt"
+    path = bundle_path(arch, seed, "actor")
     if not path.exists():
         have = list_pretrained()
         have_s = ", ".join(f"{a}/{s}" for a, s in zip(have["arch"], have["seed"], strict=True))
         msg = f"no bundled agent for arch={arch!r}, seed={seed}; bundled: {have_s or 'none'}"
         raise ValueError(msg)
     agent = load_agent(path)
-    manifest = json.loads(path.with_suffix(".json").read_text())
+    manifest = json.loads(bundle_path(arch, seed, "manifest").read_text())
     agent.metadata = {k: v for k, v in manifest.items() if isinstance(v, (str, int, float))}
     return agent
 
@@ -113,21 +145,19 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     >>> export_pretrained("runs/modular-seed0", dest="bundle")  # doctest: +SKIP
     PosixPath('bundle/modular-seed0.pt')
     """
-    from navdecode.training.loop import select_checkpoint
+    from navdecode.training.runs import select_checkpoint
 
     run_dir = check_path(run_dir, "run_dir")
     dest = check_path(dest, "dest")
-    if not isinstance(force, bool):
-        msg = f"force must be a bool, got {type(force).__name__}"
-        raise TypeError(msg)
+    check_bool(force, "force")
     folder = RunFolder(run_dir)
     if not folder.config.exists():
         msg = f"run_dir {str(run_dir)!r} is not a run folder (no config.json)"
         raise ValueError(msg)
     full_config = folder.read_config()
-    name = f"{full_config['train']['arch']}-seed{full_config['train']['seed']}"
-    existing = [dest / f"{name}{suffix}" for suffix in (".pt", ".json", "-curve.csv")
-                if (dest / f"{name}{suffix}").exists()]
+    arch, seed = full_config["train"]["arch"], full_config["train"]["seed"]
+    files = {kind: bundle_path(arch, seed, kind, dest) for kind in BUNDLE_FILES}
+    existing = [path for path in files.values() if path.exists()]
     if existing and not force:
         msg = (f"{existing[0]} exists; export refuses to overwrite a bundled agent "
                f"(pass force=True / --force to replace it)")
@@ -162,8 +192,8 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     for task, frac in post.groupby("task")["reward_fraction"].max().items():
         manifest[f"best_reward_fraction_{task}"] = round(float(frac), 4)
     dest.mkdir(parents=True, exist_ok=True)
-    out = save_agent(agent, dest / f"{name}.pt", include_critic=False,
+    out = save_agent(agent, files["actor"], include_critic=False,
                      metadata={"trial": manifest["checkpoint_trial"], "seed": config["seed"]})
-    shutil.copyfile(folder.curve, dest / f"{name}-curve.csv")
-    atomic_write_text(dest / f"{name}.json", json.dumps(manifest, indent=2))
+    shutil.copyfile(folder.curve, files["curve"])
+    atomic_write_text(files["manifest"], json.dumps(manifest, indent=2))
     return out

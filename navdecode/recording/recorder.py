@@ -15,194 +15,24 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-import torch
 import xarray as xr
-from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector import VectorEnv
 from tqdm.auto import tqdm
 
 from navdecode._validation import check_int, check_seed
-from navdecode.recording.schema import INPUT_NAMES, build_recording
+from navdecode.recording.adapters import (
+    RecurrentPPOPolicy,
+    TorchPolicy,
+    as_vector,
+    is_recurrent_ppo,
+)
+from navdecode.recording.schema import build_recording
 from navdecode.task.config import TaskConfig, config_attrs
+from navdecode.task.firefly import INPUT_NAMES, OBS_COLUMNS
 
 __all__ = ["record"]
 
 InfoVars = Mapping[str, str | Callable[[dict[str, Any]], np.ndarray]]
-
-
-# --- environments: one vector interface with next-step autoreset ---------------------------
-
-class _SingleAsVector:
-    """A single `gymnasium.Env` seen as a vector of one, with next-step autoreset."""
-
-    num_envs = 1
-
-    def __init__(self, env: gym.Env) -> None:
-        self.env = env
-        self._pending = False
-
-    def reset(self, seed: int | None, options: dict | None) -> tuple[np.ndarray, dict]:
-        obs, info = self.env.reset(seed=seed, options=options)
-        self._pending = False
-        return np.asarray(obs)[None], _batched(info, 1)
-
-    def step(self, actions: np.ndarray) -> tuple:
-        if self._pending:
-            obs, info = self.env.reset()
-            self._pending = False
-            return (np.asarray(obs)[None], np.zeros(1), np.zeros(1, bool), np.zeros(1, bool),
-                    _batched(info, 1))
-        obs, reward, terminated, truncated, info = self.env.step(actions[0])
-        self._pending = bool(terminated or truncated)
-        return (np.asarray(obs)[None], np.array([reward], float), np.array([terminated]),
-                np.array([truncated]), _batched(info, 1))
-
-
-class _Vector:
-    """A gymnasium `VectorEnv` (next-step autoreset), infos as arrays of shape (num_envs,)."""
-
-    def __init__(self, env: VectorEnv) -> None:
-        mode = env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
-        if mode != AutoresetMode.NEXT_STEP:
-            msg = f"env must use next-step autoreset (gymnasium's default), got {mode}"
-            raise ValueError(msg)
-        self.env, self.num_envs = env, env.num_envs
-
-    def reset(self, seed: int | None, options: dict | None) -> tuple[np.ndarray, dict]:
-        obs, info = self.env.reset(seed=seed, options=options)
-        return np.asarray(obs), _batched(info, self.num_envs)
-
-    def step(self, actions: np.ndarray) -> tuple:
-        obs, reward, terminated, truncated, info = self.env.step(actions)
-        return (np.asarray(obs), np.asarray(reward, float), np.asarray(terminated, bool),
-                np.asarray(truncated, bool), _batched(info, self.num_envs))
-
-
-def _batched(info: dict, n: int) -> dict[str, np.ndarray]:
-    """Info values as arrays of shape (n, ...); vector-info masks (``_key``) dropped."""
-    out = {}
-    for key, value in info.items():
-        if key.startswith("_") or isinstance(value, dict):
-            continue
-        arr = np.asarray(value)
-        if n == 1 and (arr.ndim == 0 or arr.shape[0] != 1):
-            arr = arr[None]
-        if arr.ndim >= 1 and arr.shape[0] == n and arr.dtype.kind in "biuf":
-            out[key] = arr
-    return out
-
-
-def _as_vector(env: object) -> _SingleAsVector | _Vector:
-    if isinstance(env, VectorEnv):
-        return _Vector(env)
-    if isinstance(env, gym.Env):
-        return _SingleAsVector(env)
-    msg = f"env must be a gymnasium Env or VectorEnv, got {type(env).__name__}"
-    raise TypeError(msg)
-
-
-# --- policies: one call per step, states reset at trial starts ------------------------------
-
-class _TorchPolicy:
-    """``policy(obs (1, B, d), state) -> (action, state)``; state None or h / (h, c)."""
-
-    def __init__(self, policy: Callable, hooks: Mapping[str, str] | None) -> None:
-        self.policy = policy
-        self.module = policy if isinstance(policy, torch.nn.Module) else None
-        param = next(self.module.parameters(), None) if self.module is not None else None
-        self.device = param.device if param is not None else torch.device("cpu")
-        self.dtype = param.dtype if param is not None else torch.float32
-        self.hooked: dict[str, np.ndarray] = {}
-        self._handles = _register_hooks(self.module, hooks, self.hooked)
-        self.state: Any = None
-
-    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
-        if self.state is not None and starts.any():
-            self.state = _zero_rows(self.state, torch.as_tensor(np.nonzero(starts)[0]))
-        x = torch.as_tensor(obs, dtype=self.dtype, device=self.device)[None]
-        with torch.inference_mode():
-            action, self.state = self.policy(x, self.state)
-        action = action.detach().float().cpu().numpy()
-        action = action[0] if action.ndim == 3 else action
-        h, c = _split(self.state)
-        return action, h, c
-
-    def close(self) -> None:
-        for handle in self._handles:
-            handle.remove()
-
-
-class _RecurrentPPOPolicy:
-    """sb3-contrib ``RecurrentPPO``: its deterministic ``predict`` once per step."""
-
-    def __init__(self, model: Any, hooks: Mapping[str, str] | None,
-                 deterministic: bool) -> None:
-        self.model, self.deterministic = model, deterministic
-        self.hooked: dict[str, np.ndarray] = {}
-        self._handles = _register_hooks(model.policy, hooks, self.hooked)
-        self.state: Any = None
-
-    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
-        action, self.state = self.model.predict(obs, state=self.state, episode_start=starts,
-                                                deterministic=self.deterministic)
-        h, c = self.state  # actor LSTM (h, c), each (n_layers, B, units)
-        return (np.asarray(action, dtype=np.float32).reshape(len(obs), -1),
-                np.transpose(h, (1, 0, 2)).reshape(len(obs), -1),
-                np.transpose(c, (1, 0, 2)).reshape(len(obs), -1))
-
-    def close(self) -> None:
-        for handle in self._handles:
-            handle.remove()
-
-
-def _is_recurrent_ppo(policy: object) -> bool:
-    return type(policy).__name__ == "RecurrentPPO" and hasattr(policy, "predict")
-
-
-def _register_hooks(module: torch.nn.Module | None, hooks: Mapping[str, str] | None,
-                    out: dict[str, np.ndarray]) -> list:
-    if not hooks:
-        return []
-    if module is None:
-        msg = "hooks need a torch.nn.Module policy (or a RecurrentPPO model)"
-        raise TypeError(msg)
-    names = dict(module.named_modules())
-    handles = []
-    for var, path in hooks.items():
-        if path not in names:
-            msg = (f"hooks[{var!r}] = {path!r} is not a submodule; it has "
-                   f"{sorted(n for n in names if n)[:12]}")
-            raise ValueError(msg)
-
-        def hook(_module: object, _inputs: object, output: object, var: str = var) -> None:
-            value = output[0] if isinstance(output, tuple) else output
-            arr = value.detach().float().cpu().numpy()
-            out[var] = arr[-1] if arr.ndim == 3 else arr  # last time step, (B, k)
-
-        handles.append(names[path].register_forward_hook(hook))
-    return handles
-
-
-def _zero_rows(state: Any, rows: torch.Tensor) -> Any:
-    if isinstance(state, tuple):
-        return tuple(_zero_rows(s, rows) for s in state)
-    state = state.clone()
-    if state.ndim == 3:
-        state[:, rows] = 0
-    else:
-        state[rows] = 0
-    return state
-
-
-def _split(state: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
-    def flat(x: torch.Tensor) -> np.ndarray:
-        x = x.detach().float().cpu()
-        return (x.permute(1, 0, 2).reshape(x.shape[1], -1) if x.ndim == 3 else x).numpy()
-
-    if isinstance(state, tuple):
-        return flat(state[0]), flat(state[1]) if len(state) > 1 else None
-    if isinstance(state, torch.Tensor):
-        return flat(state), None
-    return None, None
 
 
 # --- the recording loop --------------------------------------------------------------------
@@ -295,7 +125,7 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
     arch : str or None, default=None
         Label of the agent (``arch`` attribute); the policy's ``arch`` or class name.
     input_names : list of str or None, default=None
-        Labels of the observation columns (firefly: `navdecode.recording.schema.INPUT_NAMES`).
+        Labels of the observation columns (firefly: `navdecode.task.firefly.INPUT_NAMES`).
     progress : bool, default=False
         Show a progress bar over recorded trials.
 
@@ -319,7 +149,7 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
     """
     n_trials = check_int(n_trials, "n_trials", minimum=1)
     check_seed(seed)
-    vec = _as_vector(env)
+    vec = as_vector(env)
     firefly = _firefly(env)
     if firefly is not None:
         from navdecode.task.envs import (
@@ -335,11 +165,11 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
         dt = firefly.config.dt if dt is None else dt
         input_names = list(INPUT_NAMES) if input_names is None else input_names
     info_vars, trial_vars = dict(info_vars or {}), dict(trial_vars or {})
-    if _is_recurrent_ppo(policy):
-        runner: _TorchPolicy | _RecurrentPPOPolicy = _RecurrentPPOPolicy(policy, hooks,
+    if is_recurrent_ppo(policy):
+        runner: TorchPolicy | RecurrentPPOPolicy = RecurrentPPOPolicy(policy, hooks,
                                                                          deterministic)
     elif callable(policy):
-        runner = _TorchPolicy(getattr(policy, "actor", policy), hooks)
+        runner = TorchPolicy(getattr(policy, "actor", policy), hooks)
     else:
         msg = f"policy must be a torch module, a callable or a RecurrentPPO, got " \
               f"{type(policy).__name__}"
@@ -437,7 +267,8 @@ def _assemble(buf: _Buffer, per_trial: dict, dt: float | None, arch: str,
     steps |= {var: buf.get(f"info:{var}", n_steps) for var in info_names}
     inputs = buf.get("input", n_steps)
     if firefly is not None and inputs.shape[2] == len(INPUT_NAMES):
-        steps |= {"obs_lin": inputs[..., 0] * firefly.length_unit_cm, "obs_ang": inputs[..., 1]}
+        obs_lin, obs_ang = np.moveaxis(inputs[..., OBS_COLUMNS], -1, 0)
+        steps |= {"obs_lin": obs_lin * firefly.length_unit_cm, "obs_ang": obs_ang}
     trials = dict(per_trial)
     for key in ("rewarded", "stopped"):
         if key in trials:

@@ -11,7 +11,13 @@ import torch
 import xarray as xr
 from torch import nn
 
-from navdecode._validation import as_float_array, check_device, check_seed
+from navdecode._validation import (
+    as_float_array,
+    check_bool,
+    check_device,
+    check_instance,
+    check_seed,
+)
 from navdecode.agents.networks import Agent
 from navdecode.task.config import TaskConfig
 from navdecode.task.firefly import sample_targets
@@ -121,14 +127,10 @@ def run_agent(
     actor = _actor_of(agent)
     targets_cm = as_float_array(targets, "targets", (2,))
     check_seed(seed)
-    if not isinstance(noise, bool):
-        msg = f"noise must be a bool, got {type(noise).__name__}"
-        raise TypeError(msg)
+    check_bool(noise, "noise")
     device = check_device(device)
     config = TaskConfig() if config is None else config
-    if not isinstance(config, TaskConfig):
-        msg = f"config must be a TaskConfig, got {type(config).__name__}"
-        raise TypeError(msg)
+    check_instance(config, "config", TaskConfig, "a TaskConfig")
     if not noise:
         config = replace(config, process_noise=False, obs_noise=False)
     if next(actor.parameters(), torch.empty(0)).device != device:

@@ -3,7 +3,8 @@
 A recording is a plain `xarray.Dataset`. This module declares its dimensions, every
 variable with its units and long name, the per-trial coordinates, the attributes and
 which variables each analysis needs; it builds recordings (`build_recording`), checks
-them (`check_recording`), stacks them (`stack_recordings`) and saves and loads them.
+them (`check_recording`) and stacks them (`stack_recordings`); `navdecode.recording.store`
+saves and loads them.
 Every other module asks it for names, units and requirements instead of repeating them.
 """
 
@@ -11,16 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from navdecode._io import atomic_write, atomic_write_dir
-from navdecode._validation import check_path, require
+from navdecode._validation import check_instance
 
-__all__ = ["ANALYSES", "DIMS", "INPUT_NAMES", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
-           "build_recording", "check_recording", "load_dataset", "save_dataset",
+__all__ = ["ANALYSES", "DIMS", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
+           "build_recording", "check_recording",
            "schema_markdown", "stack_recordings"]
 
 CONVENTIONS = "CF-1.10"
@@ -77,10 +76,6 @@ TRIAL_COORDS = {v.name: v for v in (
     Variable("perturb_onset", ("trial",), "1", "step at which the perturbation starts"),
 )}
 """Per-trial coordinates."""
-
-INPUT_NAMES = ("obs_lin", "obs_ang", "prev_action_lin", "prev_action_ang", "target_x",
-               "target_y")
-"""Columns of the firefly actor's input (model units; the target is zero once hidden)."""
 
 ATTRS = {
     "arch": "architecture or label of the agent",
@@ -213,9 +208,7 @@ def task_config(ds: xr.Dataset, config: object = None) -> object:
 
     if config is None:
         return config_from_attrs(TaskConfig, dict(ds.attrs), "task_")
-    if not isinstance(config, TaskConfig):
-        msg = f"config must be a TaskConfig, got {type(config).__name__}"
-        raise TypeError(msg)
+    check_instance(config, "config", TaskConfig, "a TaskConfig")
     return config
 
 
@@ -351,170 +344,6 @@ def stack_recordings(recordings: Sequence[xr.Dataset], dim: str = "agent") -> xr
     stacked = stacked.assign_coords({"arch": (dim, arch), "seed": (dim, seed)})
     stacked.attrs = {k: v for k, v in stacked.attrs.items() if k not in ("arch", "seed")}
     return stacked
-
-
-_SUFFIXES = {".nc": "netcdf", ".h5": "netcdf", ".netcdf": "netcdf", ".zarr": "zarr"}
-
-
-def _format(path: Path, format: str | None) -> str:
-    """The format a path's suffix names; `format` must agree with it."""
-    if format is not None and format not in ("netcdf", "zarr"):
-        msg = f"format must be 'netcdf', 'zarr' or None, got {format=}"
-        raise ValueError(msg)
-    from_suffix = _SUFFIXES.get(path.suffix.lower())
-    if from_suffix is None and format is None:
-        msg = f"cannot tell the format of {str(path)!r}: use a .nc or .zarr suffix or format="
-        raise ValueError(msg)
-    if from_suffix is not None and format is not None and format != from_suffix:
-        msg = (f"format={format!r} disagrees with the suffix of {str(path)!r} "
-               f"({from_suffix}); a file must be read back in the format its name says")
-        raise ValueError(msg)
-    return format or from_suffix
-
-
-def _encoding(ds: xr.Dataset, netcdf: bool) -> dict[str, dict]:
-    """Compressed, chunked per block of trials (so lazy loading has several chunks)."""
-    n_trials = ds.sizes.get("trial", 1)
-    block = max(1, min(n_trials, 100))
-    out = {}
-    for name, var in ds.data_vars.items():
-        if "trial" not in var.dims or var.dtype.kind not in "fiub":
-            continue
-        chunks = tuple(block if d == "trial" else ds.sizes[d] for d in var.dims)
-        out[name] = ({"zlib": True, "complevel": 4, "chunksizes": chunks} if netcdf
-                     else {"chunks": chunks})
-    return out
-
-
-def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) -> Path:
-    """Write a recording to netCDF (``.nc``) or zarr (``.zarr``), atomically.
-
-    netCDF variables are compressed (zlib) and chunked by blocks of 100 trials; zarr
-    stores are written in zarr format 2 (readable by zarr-python 2 and 3 and other
-    implementations; format 3 has no specification yet for the text labels of the
-    ``input`` coordinate) with consolidated metadata, so `xarray.open_zarr` reads them
-    as they are.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A recording.
-    path : str or pathlib.Path
-        Destination; the format follows the suffix unless `format` is given.
-    format : {"netcdf", "zarr"} or None, default=None
-
-    Returns
-    -------
-    path : pathlib.Path
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
-    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(4))
-    >>> path = save_dataset(ds, pathlib.Path(tempfile.mkdtemp()) / "run.nc")
-    >>> load_dataset(path).sizes["trial"]
-    4
-    """
-    if not isinstance(ds, xr.Dataset):
-        msg = f"ds must be an xarray.Dataset, got {type(ds).__name__}"
-        raise TypeError(msg)
-    path = check_path(path)
-    if _format(path, format) == "netcdf":
-        encoding = _encoding(ds, netcdf=True)
-        atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding))
-    else:
-        require("zarr", "zarr", "saving .zarr recordings")
-        encoding = _encoding(ds, netcdf=False)
-        atomic_write_dir(path, lambda tmp: ds.to_zarr(tmp, mode="w", consolidated=True,
-                                                      encoding=encoding, zarr_format=2,
-                                                      write_empty_chunks=True))
-    return path
-
-
-def _missing_chunks(path: Path) -> list[str]:
-    """Variables of a zarr (format 2) store with fewer chunk files than their shape needs."""
-    import json
-
-    missing = []
-    for meta in sorted(path.glob("*/.zarray")):
-        spec = json.loads(meta.read_text())
-        expected = int(np.prod([-(-n // c) if n else 0 for n, c in
-                                zip(spec["shape"], spec["chunks"], strict=True)]))
-        present = sum(1 for f in meta.parent.iterdir() if not f.name.startswith("."))
-        if present < expected:
-            missing.append(f"{meta.parent.name} ({present} of {expected} chunks)")
-    return missing
-
-
-def load_dataset(path: str | Path, chunks: dict[str, int] | None = None,
-                 format: str | None = None) -> xr.Dataset:
-    """Read a recording written by `save_dataset`.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        A ``.nc`` file or ``.zarr`` store.
-    chunks : dict or None, default=None
-        None loads everything into memory; a dict opens it lazily as dask arrays:
-        ``{}`` keeps the stored chunks (blocks of 100 trials), ``{"trial": 1000}`` sets
-        them.
-    format : {"netcdf", "zarr"} or None, default=None
-        The format; it must agree with the suffix.
-
-    Returns
-    -------
-    ds : xarray.Dataset
-
-    Raises
-    ------
-    ValueError
-        Naming the file: it does not exist, its format disagrees with its suffix, it is
-        corrupt or truncated, or a zarr store lacks chunk files (which would otherwise
-        read as NaN).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from navdecode import fixed_targets, load_dataset, make_agent, run_agent, save_dataset
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.nc"
-    >>> _ = save_dataset(run_agent(make_agent("modular", seed=0), fixed_targets(4)), path)
-    >>> load_dataset(path).sizes["trial"]
-    4
-    """
-    from navdecode._io import recover_dir
-
-    path = check_path(path)
-    kind = _format(path, format)
-    if chunks is not None:
-        require("dask", "sweep", "lazy loading (chunks=)")
-    if kind == "zarr":
-        require("zarr", "zarr", "loading .zarr recordings")
-        recover_dir(path)  # a save killed between its renames left the old store aside
-    if not path.exists():
-        msg = f"path {str(path)!r} does not exist"
-        raise ValueError(msg)
-    if kind == "zarr" and not path.is_dir():
-        msg = f"{str(path)!r} is not a zarr store (a directory)"
-        raise ValueError(msg)
-    if kind == "zarr":
-        missing = _missing_chunks(path)
-        if missing:
-            msg = f"{str(path)!r} is an incomplete zarr store: missing chunk files of {missing}"
-            raise ValueError(msg)
-    try:
-        if kind == "netcdf":
-            ds = xr.open_dataset(path, engine="h5netcdf", chunks=chunks)
-        else:
-            consolidated = (path / ".zmetadata").exists() or (path / "zarr.json").exists()
-            ds = xr.open_zarr(path, chunks=chunks, consolidated=consolidated or None)
-        if chunks is None:
-            ds = ds.load()
-            ds.close()
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
-        msg = f"{str(path)!r} is not a readable {kind} recording (corrupt or truncated?): {err}"
-        raise ValueError(msg) from err
-    return ds
 
 
 if __name__ == "__main__":  # pragma: no cover - prints the tables for the recording guide

@@ -15,7 +15,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from navdecode._validation import check_choice, check_int, check_positive
-from navdecode.stats.comparisons import CI_METHODS, compare, mixed_model, summarize
+from navdecode.stats.comparisons import CI_METHODS, compare, summarize
+from navdecode.stats.mixed import mixed_model
 
 __all__ = ["validate_statistics"]
 

@@ -25,7 +25,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from navdecode._validation import check_int, torch_generator
+from navdecode._validation import check_instance, check_int, torch_generator
 from navdecode.task.config import TaskConfig
 from navdecode.task.firefly import ACTION_DIM, INPUT_DIM, FireflyTask
 
@@ -61,9 +61,7 @@ PERTURBATION_TRIAL_VARS = {"perturb_lin": "perturb_lin_cm_s", "perturb_ang": "pe
 def _task_config(config: TaskConfig | None, noise: bool, perturbation: bool | None
                  ) -> TaskConfig:
     config = TaskConfig() if config is None else config
-    if not isinstance(config, TaskConfig):
-        msg = f"config must be a TaskConfig, got {type(config).__name__}"
-        raise TypeError(msg)
+    check_instance(config, "config", TaskConfig, "a TaskConfig")
     for flag, name in ((noise, "noise"), (perturbation, "perturbation")):
         if flag is not None and not isinstance(flag, bool):
             msg = f"{name} must be a bool, got {type(flag).__name__}"
@@ -93,9 +91,9 @@ def _info(task: FireflyTask, rewarded: torch.Tensor, distance: torch.Tensor) -> 
         "rewarded": arr(rewarded).astype(bool),
         "distance_cm": arr(distance).astype(np.float64),
         "step": arr(task.steps).astype(np.int64),
-        **({"perturb_lin_cm_s": arr(task._perturb_peak[:, 0] * unit).astype(np.float64),
-            "perturb_ang_deg_s": np.degrees(arr(task._perturb_peak[:, 1])).astype(np.float64),
-            "perturb_onset_step": arr(task._perturb_time).astype(np.float64)}
+        **({"perturb_lin_cm_s": arr(task.perturb_peak[:, 0] * unit).astype(np.float64),
+            "perturb_ang_deg_s": np.degrees(arr(task.perturb_peak[:, 1])).astype(np.float64),
+            "perturb_onset_step": arr(task.perturb_time).astype(np.float64)}
            if task.config.perturbation else {}),
     }
 
@@ -115,7 +113,7 @@ class FireflyEnv(gym.Env):
     """One firefly trial per episode, as a `gymnasium.Env` (numpy in and out).
 
     Observation: the actor input (observed linear and angular velocity, previous action,
-    target position while visible; model units, `navdecode.recording.schema.INPUT_NAMES`).
+    target position while visible; model units, `navdecode.task.firefly.INPUT_NAMES`).
     Action: linear and angular joystick in [-1, 1]. Reward: the paper's mixed reward at
     the stop. An episode terminates at a stop after having moved and is truncated after
     `TaskConfig.max_steps` steps.
@@ -150,7 +148,7 @@ class FireflyEnv(gym.Env):
         self.observation_space = _OBS_SPACE
         self.action_space = _ACTION_SPACE
         self._task = FireflyTask(self.config, batch_size=1)
-        self._task._gain_factor(gain, 1)  # validates
+        self._task.gain_factor(gain, 1)  # validates
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
               ) -> tuple[np.ndarray, dict[str, Any]]:
@@ -225,7 +223,7 @@ class FireflyVectorEnv(VectorEnv):
         self.task = FireflyTask(self.config, batch_size=self.num_envs, device=device)
         self.gain = np.broadcast_to(np.asarray(gain, dtype=float), (self.num_envs,)).copy() \
             if np.ndim(gain) == 0 else np.asarray(gain, dtype=float)
-        self.task._gain_factor(self.gain, self.num_envs)  # validates
+        self.task.gain_factor(self.gain, self.num_envs)  # validates
         self._autoreset = np.zeros(self.num_envs, dtype=bool)
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None

@@ -12,15 +12,37 @@ import torch
 from navdecode._validation import (
     as_float_array,
     check_device,
+    check_instance,
     check_int,
     torch_generator,
 )
 from navdecode.task.config import TaskConfig
 
-__all__ = ["FireflyTask", "reward_for_distance", "sample_targets"]
+__all__ = ["ACTION_DIM", "ACTION_NAMES", "INPUT_DIM", "INPUT_NAMES", "MIRROR_ACTION_COLUMNS",
+           "MIRROR_INPUT_COLUMNS", "OBS_COLUMNS", "TARGET_COLUMNS", "FireflyTask",
+           "reward_for_distance", "sample_targets"]
 
-INPUT_DIM = 6
-ACTION_DIM = 2
+# --- the actor-input layout: the one place its columns are named ---------------------------
+INPUT_NAMES = ("obs_lin", "obs_ang", "prev_action_lin", "prev_action_ang", "target_x",
+               "target_y")
+"""Columns of the firefly actor's input, in order: the observed (noisy) linear and angular
+velocity, the previous action, and the target position while visible (model units; the
+target is zero once hidden)."""
+INPUT_DIM = len(INPUT_NAMES)
+"""Width of the actor's input."""
+ACTION_NAMES = ("action_lin", "action_ang")
+"""Columns of an action: linear and angular joystick, each in [-1, 1]."""
+ACTION_DIM = len(ACTION_NAMES)
+"""Width of an action."""
+OBS_COLUMNS = slice(INPUT_NAMES.index("obs_lin"), INPUT_NAMES.index("obs_ang") + 1)
+"""The observed velocities within the input."""
+TARGET_COLUMNS = slice(INPUT_NAMES.index("target_x"), INPUT_NAMES.index("target_y") + 1)
+"""The visible target within the input."""
+MIRROR_INPUT_COLUMNS = tuple(INPUT_NAMES.index(n) for n in ("obs_ang", "prev_action_ang",
+                                                             "target_x"))
+"""Input columns whose sign flips when a trial is reflected across the y axis."""
+MIRROR_ACTION_COLUMNS = (ACTION_NAMES.index("action_ang"),)
+"""Action columns whose sign flips under the same reflection."""
 
 
 def _sample_targets_model(
@@ -65,9 +87,7 @@ def sample_targets(
     """
     n = check_int(n, "n", minimum=1)
     config = TaskConfig() if config is None else config
-    if not isinstance(config, TaskConfig):
-        msg = f"config must be a TaskConfig, got {type(config).__name__}"
-        raise TypeError(msg)
+    check_instance(config, "config", TaskConfig, "a TaskConfig")
     gen = torch_generator(seed, torch.device("cpu"))
     model = _sample_targets_model(n, gen, config, torch.device("cpu"), torch.float64)
     return model.numpy() * config.length_unit_cm
@@ -158,9 +178,7 @@ class FireflyTask:
         dtype: torch.dtype = torch.float32,
     ) -> None:
         config = TaskConfig() if config is None else config
-        if not isinstance(config, TaskConfig):
-            msg = f"config must be a TaskConfig, got {type(config).__name__}"
-            raise TypeError(msg)
+        check_instance(config, "config", TaskConfig, "a TaskConfig")
         if dtype not in (torch.float32, torch.float64):
             msg = f"dtype must be torch.float32 or torch.float64, got {dtype=}"
             raise ValueError(msg)
@@ -168,7 +186,7 @@ class FireflyTask:
         self.batch_size = check_int(batch_size, "batch_size", minimum=1)
         self.device = check_device(device)
         self.dtype = dtype
-        self._gen = torch_generator(None, self.device)
+        self.generator = torch_generator(None, self.device)
         self._gain1x = torch.tensor(config.gain_model, device=self.device, dtype=dtype)
         self.t = 0
 
@@ -201,16 +219,14 @@ class FireflyTask:
             State in cm / rad (see `step`).
         """
         options = {} if options is None else options
-        if not isinstance(options, dict):
-            msg = f"options must be a dict or None, got {type(options).__name__}"
-            raise TypeError(msg)
+        check_instance(options, "options", dict, "a dict or None")
         unknown = set(options) - {"targets", "gain", "batch_size", "perturbation"}
         if unknown:
             msg = (f"options has unknown keys {sorted(unknown)}; allowed: targets, gain, "
                    f"batch_size, perturbation")
             raise ValueError(msg)
         if seed is not None:
-            self._gen = torch_generator(seed, self.device)
+            self.generator = torch_generator(seed, self.device)
         cfg, dev, dt = self.config, self.device, self.dtype
 
         if options.get("targets") is not None:
@@ -218,9 +234,9 @@ class FireflyTask:
             self.target = torch.as_tensor(targets_cm / cfg.length_unit_cm, device=dev, dtype=dt)
         else:
             b = check_int(options.get("batch_size", self.batch_size), "batch_size", minimum=1)
-            self.target = _sample_targets_model(b, self._gen, cfg, dev, dt)
+            self.target = _sample_targets_model(b, self.generator, cfg, dev, dt)
         b = self.target.shape[0]
-        self.gain = self._gain_factor(options.get("gain", 1.0), b)
+        self.gain = self.gain_factor(options.get("gain", 1.0), b)
 
         self.pos = torch.zeros(b, 2, device=dev, dtype=dt)
         self.heading = torch.full((b,), math.pi / 2, device=dev, dtype=dt)
@@ -231,7 +247,7 @@ class FireflyTask:
         self.steps = torch.zeros(b, dtype=torch.long, device=dev)
         self._gain_vec = self.gain[:, None] * self._gain1x  # (B, 2) model units
         if cfg.perturbation:
-            self._perturb_peak, self._perturb_time = (
+            self.perturb_peak, self.perturb_time = (
                 self._given_perturbation(options["perturbation"], b)
                 if options.get("perturbation") is not None
                 else self._draw_perturbation(self.gain))
@@ -243,7 +259,7 @@ class FireflyTask:
                            ) -> tuple[torch.Tensor, torch.Tensor]:
         """Peaks (B, 2) in model units and onset steps (B,), as the paper draws them."""
         cfg = self.config
-        u = torch.rand(gain.shape[0], 3, generator=generator or self._gen, device=self.device,
+        u = torch.rand(gain.shape[0], 3, generator=generator or self.generator, device=self.device,
                        dtype=self.dtype)
         (lin_lo, lin_hi), (ang_lo, ang_hi) = cfg.perturb_lin_range_cm_s, cfg.perturb_ang_range_deg_s
         peak = torch.stack([
@@ -268,11 +284,11 @@ class FireflyTask:
     def _bump(self) -> torch.Tensor:
         """This step's perturbation velocity (B, 2), model units, for each trial's step."""
         cfg = self.config
-        since = self.steps.to(self.dtype) - self._perturb_time
+        since = self.steps.to(self.dtype) - self.perturb_time
         inside = (since >= 0) & (since <= cfg.perturb_duration_steps)
         shape = torch.exp(-0.5 * ((since - cfg.perturb_duration_steps / 2)
                                   / cfg.perturb_sd_steps) ** 2)
-        return self._perturb_peak * (shape * inside)[:, None]
+        return self.perturb_peak * (shape * inside)[:, None]
 
     def reset_trials(self, rows: torch.Tensor, targets: np.ndarray | None = None,
                      gain: float | np.ndarray = 1.0,
@@ -308,9 +324,9 @@ class FireflyTask:
             new_target = torch.as_tensor(targets_cm / cfg.length_unit_cm, device=self.device,
                                          dtype=self.dtype)
         else:
-            new_target = _sample_targets_model(k, generator or self._gen, cfg, self.device,
+            new_target = _sample_targets_model(k, generator or self.generator, cfg, self.device,
                                                self.dtype)
-        new_gain = self._gain_factor(gain, k)
+        new_gain = self.gain_factor(gain, k)
         self.target[rows] = new_target
         self.gain[rows] = new_gain
         self._gain_vec = self.gain[:, None] * self._gain1x
@@ -322,12 +338,12 @@ class FireflyTask:
         self.steps[rows] = 0
         if cfg.perturbation:
             peak, when = self._draw_perturbation(new_gain, generator)
-            self._perturb_peak[rows], self._perturb_time[rows] = peak, when
+            self.perturb_peak[rows], self.perturb_time[rows] = peak, when
         obs = torch.zeros(self.pos.shape[0], INPUT_DIM, device=self.device, dtype=self.dtype)
-        obs[rows, 4:] = new_target
+        obs[rows, TARGET_COLUMNS] = new_target
         return obs
 
-    def _gain_factor(self, gain: object, b: int) -> torch.Tensor:
+    def gain_factor(self, gain: object, b: int) -> torch.Tensor:
         """Per-trial gain factor as a (B,) tensor, from a float or an array-like."""
         if isinstance(gain, (bool, str, bytes)) or not (
             isinstance(gain, (numbers.Real, torch.Tensor)) or hasattr(gain, "__len__")
@@ -376,9 +392,7 @@ class FireflyTask:
         if not hasattr(self, "pos"):
             msg = "call reset() before step()"
             raise RuntimeError(msg)
-        if not isinstance(action, torch.Tensor):
-            msg = f"action must be a torch.Tensor, got {type(action).__name__}"
-            raise TypeError(msg)
+        check_instance(action, "action", torch.Tensor, "a torch.Tensor")
         b = self.pos.shape[0]
         if action.shape != (b, 2):
             msg = f"action must have shape ({b}, 2), got {tuple(action.shape)}"
@@ -401,7 +415,7 @@ class FireflyTask:
         new_pos = self.pos + self.vel[:, :1] * direction * cfg.dt
         new_heading = self.heading + self.vel[:, 1] * cfg.dt
         new_vel = self._gain_vec * action
-        eta = torch.randn(b, 2, generator=self._gen, device=self.device, dtype=self.dtype)
+        eta = torch.randn(b, 2, generator=self.generator, device=self.device, dtype=self.dtype)
         if cfg.process_noise:
             new_vel = new_vel + cfg.process_noise_std * self._gain_vec.abs() * eta
         if cfg.perturbation:
@@ -417,7 +431,7 @@ class FireflyTask:
         self.done = self.done | terminated | truncated
 
         # observation: noisy velocities, efference copy, target while visible
-        zeta = torch.randn(b, 2, generator=self._gen, device=self.device, dtype=self.dtype)
+        zeta = torch.randn(b, 2, generator=self.generator, device=self.device, dtype=self.dtype)
         obs_vel = self.vel
         if cfg.obs_noise:
             obs_vel = obs_vel + cfg.obs_noise_std * self._gain_vec.abs() * zeta

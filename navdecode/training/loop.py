@@ -46,7 +46,7 @@ import torch
 import xarray as xr
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_path, torch_generator
+from navdecode._validation import check_instance, check_path, torch_generator
 from navdecode.agents.networks import RecurrentActor, make_agent
 from navdecode.agents.checkpoints import save_agent
 from navdecode.task.config import TaskConfig
@@ -54,18 +54,20 @@ from navdecode.analysis.diagnostics import SATURATION_THRESHOLD, pinned_fraction
 from navdecode.analysis.metrics import session_metrics
 from navdecode.training.replay import TrajectoryMemory, mirror
 from navdecode.recording.rollout import fixed_targets, run_agent
-from navdecode.training.runs import Progress, RunFolder, TrainingState, command_line
-from navdecode.task.firefly import FireflyTask
+from navdecode.training.exploration import exploration_action, phase1_over, phase3_score
+from navdecode.training.runs import (
+    CURVE_COLUMNS,
+    Progress,
+    RunFolder,
+    TrainingState,
+    command_line,
+    select_checkpoint,
+)
+from navdecode.task.firefly import ACTION_DIM, INPUT_DIM, FireflyTask
 from navdecode.training.td3 import td3_update
 from navdecode.training.config import TrainConfig
 
-__all__ = ["TrainingRun", "exploration_action", "explore", "phase1_over", "phase3_score",
-           "select_checkpoint", "train", "validate"]
-
-CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
-                 "error_distance", "reward_rate", "actor_saturated", "actor_pinned",
-                 "wall_time_s"]
-
+__all__ = ["TrainingRun", "train", "validate"]
 
 @dataclass
 class TrainingRun:
@@ -99,87 +101,6 @@ class TrainingRun:
     def best_checkpoint(self, criterion: str = "gain1x") -> Path:
         """The selected checkpoint (see `select_checkpoint`)."""
         return select_checkpoint(self.out_dir, criterion=criterion)
-
-
-def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float,
-            moved: torch.Tensor) -> torch.Tensor:
-    """Exploration action: noise is added unless the actor chose a stop that counts.
-
-    A stop chosen by the actor (both |a| < threshold) in a trial that has `moved` is
-    executed as chosen; every other action gets the noise (and may land in the stop
-    zone, which is how stopping gets explored). With `moved` all True this is the
-    published rule (noise on every clean action that is not a stop); with the task's
-    own `moved` (an executed action has moved) it is navdecode's default, under which a
-    fresh actor is pushed off the stop zone by noise from its first step. The result is
-    clipped to [-1, 1].
-
-    Parameters
-    ----------
-    action : torch.Tensor of shape (B, 2)
-        The actor's (clean) actions.
-    noise : torch.Tensor of shape (B, 2)
-        Exploration noise.
-    threshold : float
-        Stop threshold.
-    moved : torch.Tensor of shape (B,), bool
-        Whether each trial has moved (so that a stop would count).
-    """
-    is_stop = (action.abs() < threshold).all(dim=-1, keepdim=True) & moved[:, None]
-    return torch.where(is_stop, action, action + noise).clamp(-1.0, 1.0)
-
-
-def exploration_action(clean: torch.Tensor, noise: torch.Tensor, task: FireflyTask,
-                       clean_moved: torch.Tensor, rule: str = "until_moved") -> torch.Tensor:
-    """The action executed at one step of training, per `TrainConfig.exploration`.
-
-    "until_moved": `explore` with the task's own rule (a stop counts once an executed
-    action moved). "published": noise on every clean action that is not a stop, none
-    on a clean stop, and a stop counts once a clean action at an *earlier* step was not
-    a stop. For that rule `task.moved` is raised for trials whose earlier clean actions
-    moved, and `clean_moved` (B,) bool, False at trial start, is updated in place.
-
-    Parameters
-    ----------
-    clean : torch.Tensor of shape (B, 2)
-        The actor's actions without noise.
-    noise : torch.Tensor of shape (B, 2)
-        Exploration noise.
-    task : FireflyTask
-        The task about to be stepped with the returned action.
-    clean_moved : torch.Tensor of shape (B,), bool
-        Whether an earlier clean action of each trial was not a stop.
-    rule : {"until_moved", "published"}
-    """
-    threshold = task.config.stop_threshold
-    if rule == "until_moved":
-        return explore(clean, noise, threshold, task.moved)
-    task.moved |= clean_moved & ~task.done
-    clean_moved |= ~(clean.abs() < threshold).all(dim=-1)
-    return explore(clean, noise, threshold, torch.ones_like(clean_moved))
-
-
-def phase1_over(recent: list[bool] | deque[bool], trials: int, config: TrainConfig) -> bool:
-    """Whether phase I ends after `trials` trials, given the latest rewarded flags.
-
-    "sliding": more than `phase1_threshold` of the last `phase1_window` trials were
-    rewarded. "blocks": the same, judged only when `trials` closes a block of
-    `phase1_window` trials (``trials % phase1_window == 0``), over that block.
-    """
-    if len(recent) < config.phase1_window:
-        return False
-    if config.phase1_exit == "blocks" and trials % config.phase1_window:
-        return False
-    last = list(recent)[-config.phase1_window:]
-    return float(np.mean(last)) > config.phase1_threshold
-
-
-def phase3_score(table: pd.DataFrame, config: TrainConfig) -> float:
-    """The validation reward fraction compared with `phase3_threshold`.
-
-    "gain1x": the first validation gain's (1x); "any_gain": the largest over gains.
-    """
-    fractions = table["reward_fraction"]
-    return float(fractions.iloc[0] if config.phase3_trigger == "gain1x" else fractions.max())
 
 
 def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig,
@@ -301,9 +222,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     >>> run.phase1_trials, len(run.curve)
     (10, 8)
     """
-    if not isinstance(config, TrainConfig):
-        msg = f"config must be a TrainConfig, got {type(config).__name__}"
-        raise TypeError(msg)
+    check_instance(config, "config", TrainConfig, "a TrainConfig")
     folder = RunFolder(out_dir)
     task_config = TaskConfig() if task_config is None else task_config
     if folder.has_state() and not resume:
@@ -467,7 +386,7 @@ class _Learner:
                                            eps=config.adam_eps)
         self.task_phase1 = FireflyTask(replace(task_config, obs_noise=False), device=device)
         self.task_main = FireflyTask(task_config, device=device)
-        self.task_main._gen = self.task_phase1._gen = torch_generator(config.seed + 1, device)
+        self.task_main.generator = self.task_phase1.generator = torch_generator(config.seed + 1, device)
         self.noise_gen = torch_generator(config.seed + 2, device)
         self.sample_gen = torch_generator(config.seed + 3, device)
         self.memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
@@ -479,7 +398,7 @@ class _Learner:
         return TrainingState(
             progress=run, agent=self.agent.state_dict(), target=self.target.state_dict(),
             opt_actor=self.opt_actor.state_dict(), opt_critic=self.opt_critic.state_dict(),
-            memory=self.memory.state_dict(), gen_task=self.task_main._gen.get_state(),
+            memory=self.memory.state_dict(), gen_task=self.task_main.generator.get_state(),
             gen_noise=self.noise_gen.get_state(), gen_sample=self.sample_gen.get_state())
 
     def load(self, state: TrainingState) -> None:
@@ -488,7 +407,7 @@ class _Learner:
         self.opt_actor.load_state_dict(state.opt_actor)
         self.opt_critic.load_state_dict(state.opt_critic)
         self.memory.load_state_dict(state.memory)
-        for gen, saved in ((self.task_main._gen, state.gen_task),
+        for gen, saved in ((self.task_main.generator, state.gen_task),
                            (self.noise_gen, state.gen_noise),
                            (self.sample_gen, state.gen_sample)):
             gen.set_state(saved.cpu())
@@ -506,8 +425,8 @@ class _Learner:
         task = self.task_phase1 if run.phase == 1 else self.task_main
         max_len = task.config.max_steps
         obs, _ = task.reset(options={"batch_size": n})
-        inputs = torch.zeros(n, max_len, 6, device=device)
-        actions = torch.zeros(n, max_len, 2, device=device)
+        inputs = torch.zeros(n, max_len, INPUT_DIM, device=device)
+        actions = torch.zeros(n, max_len, ACTION_DIM, device=device)
         rewards = torch.zeros(n, max_len, device=device)
         lengths = torch.zeros(n, dtype=torch.long, device=device)
         rewarded = torch.zeros(n, dtype=torch.bool, device=device)
@@ -547,48 +466,3 @@ class _Learner:
         return rewarded, lengths
 
 
-def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
-                      window: int | None = None) -> Path:
-    """Pick the checkpoint the paper analyses.
-
-    Parameters
-    ----------
-    run_dir : str or pathlib.Path
-        A run folder written by `train`.
-    criterion : {"gain1x", "sum"}, default="gain1x"
-        ``"gain1x"``: highest 1x reward rate; ``"sum"``: highest reward rate summed over
-        the validation gains.
-    window : int or None, default=None
-        Only checkpoints within this many trials after phase I count (the run's
-        `n_trials_after_phase1` when None).
-
-    Returns
-    -------
-    path : pathlib.Path
-
-    Examples
-    --------
-    >>> from navdecode import select_checkpoint
-    >>> select_checkpoint("runs/modular-seed0")  # doctest: +SKIP
-    PosixPath('runs/modular-seed0/checkpoints/trial_016000.pt')
-    """
-    from navdecode._validation import check_choice
-
-    folder = RunFolder(check_path(run_dir, "run_dir"))
-    run_dir = folder.path
-    check_choice(criterion, "criterion", ("gain1x", "sum"))
-    if not folder.curve.exists():
-        msg = f"run_dir {str(run_dir)!r} has no curve.csv"
-        raise ValueError(msg)
-    curve = folder.read_curve()
-    if window is None:
-        window = folder.read_config()["train"]["n_trials_after_phase1"]
-    post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
-    if post.empty:
-        msg = f"run_dir {str(run_dir)!r} has no validation after phase I yet"
-        raise ValueError(msg)
-    if criterion == "gain1x":
-        score = post[post["task"] == "gain1x"].set_index("episode")["reward_rate"]
-    else:
-        score = post.groupby("episode")["reward_rate"].sum()
-    return folder.checkpoint(int(score.idxmax()))

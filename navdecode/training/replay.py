@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 import torch
 
+from navdecode.task.firefly import (
+    ACTION_DIM,
+    INPUT_DIM,
+    MIRROR_ACTION_COLUMNS,
+    MIRROR_INPUT_COLUMNS,
+)
+
 __all__ = ["Batch", "TrajectoryMemory", "mirror"]
 
-# actor-input columns that change sign under a reflection across the y axis:
-# observed angular velocity, previous angular action, target x
-MIRROR_INPUT_COLUMNS = (1, 3, 4)
-# action columns that change sign: the angular action
-MIRROR_ACTION_COLUMNS = (1,)
 
 
 def mirror(inputs: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -21,7 +23,7 @@ def mirror(inputs: torch.Tensor, actions: torch.Tensor) -> tuple[torch.Tensor, t
     Parameters
     ----------
     inputs : torch.Tensor of shape (..., 6)
-        Actor inputs (obs v, obs w, previous a_v, previous a_w, target x, target y).
+        Actor inputs (`navdecode.task.firefly.INPUT_NAMES`).
     actions : torch.Tensor of shape (..., 2)
         Actions (a_v, a_w).
 
@@ -78,8 +80,8 @@ class TrajectoryMemory:
         old = getattr(self, "inputs", None)
         t, dev = self.max_len, self.device
         new = {
-            "inputs": torch.zeros(n, t, 6, device=dev),
-            "actions": torch.zeros(n, t, 2, device=dev),
+            "inputs": torch.zeros(n, t, INPUT_DIM, device=dev),
+            "actions": torch.zeros(n, t, ACTION_DIM, device=dev),
             "rewards": torch.zeros(n, t, device=dev),
             "lengths": torch.zeros(n, dtype=torch.long, device=dev),
         }

@@ -29,9 +29,15 @@ import pandas as pd
 import torch
 
 from navdecode._io import atomic_write_text
-from navdecode._validation import check_path
+from navdecode._validation import check_choice, check_path
 
-__all__ = ["Progress", "RunFolder", "TrainingState", "provenance", "run_status"]
+__all__ = ["CURVE_COLUMNS", "Progress", "RunFolder", "TrainingState", "provenance", "run_status",
+           "select_checkpoint"]
+
+CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
+                 "error_distance", "reward_rate", "actor_saturated", "actor_pinned",
+                 "wall_time_s"]
+"""Columns of ``curve.csv``: one row per validation and gain (the one list of them)."""
 
 _TENSOR_PARTS = ("agent", "target", "opt_actor", "opt_critic", "memory", "gen_task",
                  "gen_noise", "gen_sample")
@@ -56,7 +62,7 @@ class Progress:
     wall_s: float = 0.0
     """Training wall-clock, summed over sessions."""
     curve: list[dict[str, object]] = field(default_factory=list)
-    """Validation rows (`CURVE_COLUMNS` of `navdecode.training.loop`)."""
+    """Validation rows (`CURVE_COLUMNS`)."""
     recent: list[bool] = field(default_factory=list)
     """Rewarded flags of the latest phase-I trials (the phase-I exit window)."""
 
@@ -325,3 +331,49 @@ def run_status(run_dir: str | Path) -> dict[str, object]:
         if column in rows:
             status[column] = float(last[column])
     return status
+
+
+def select_checkpoint(run_dir: str | Path, criterion: str = "gain1x",
+                      window: int | None = None) -> Path:
+    """Pick the checkpoint the paper analyses.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+        A run folder written by `train`.
+    criterion : {"gain1x", "sum"}, default="gain1x"
+        ``"gain1x"``: highest 1x reward rate; ``"sum"``: highest reward rate summed over
+        the validation gains.
+    window : int or None, default=None
+        Only checkpoints within this many trials after phase I count (the run's
+        `n_trials_after_phase1` when None).
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Examples
+    --------
+    >>> from navdecode import select_checkpoint
+    >>> select_checkpoint("runs/modular-seed0")  # doctest: +SKIP
+    PosixPath('runs/modular-seed0/checkpoints/trial_016000.pt')
+    """
+    folder = RunFolder(check_path(run_dir, "run_dir"))
+    run_dir = folder.path
+    check_choice(criterion, "criterion", ("gain1x", "sum"))
+    if not folder.curve.exists():
+        msg = f"run_dir {str(run_dir)!r} has no curve.csv"
+        raise ValueError(msg)
+    curve = folder.read_curve()
+    if window is None:
+        window = folder.read_config()["train"]["n_trials_after_phase1"]
+    post = curve[(curve["trials_after_phase1"] > 0) & (curve["trials_after_phase1"] <= window)]
+    if post.empty:
+        msg = f"run_dir {str(run_dir)!r} has no validation after phase I yet"
+        raise ValueError(msg)
+    if criterion == "gain1x":
+        score = post[post["task"] == "gain1x"].set_index("episode")["reward_rate"]
+    else:
+        score = post.groupby("episode")["reward_rate"].sum()
+    return folder.checkpoint(int(score.idxmax()))
+

@@ -1,0 +1,194 @@
+"""What the recorder accepts: policies and environments, each behind one small interface.
+
+Environments: a single gymnasium `Env` (`SingleAsVector`) or a `VectorEnv`
+(`VectorAdapter`), both seen as a vector with next-step autoreset (`as_vector`).
+Policies: a torch module or callable ``policy(obs, state) -> (action, state)``
+(`TorchPolicy`) or an sb3-contrib ``RecurrentPPO`` model (`RecurrentPPOPolicy`). Helpers
+split a recurrent state into (hidden, cell) (`split_state`), zero the rows of trials that
+end (`zero_rows`) and capture the outputs of named submodules (`register_hooks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from gymnasium.vector import AutoresetMode, VectorEnv
+
+__all__ = ["RecurrentPPOPolicy", "SingleAsVector", "TorchPolicy", "VectorAdapter", "as_vector",
+           "batched_info", "is_recurrent_ppo", "register_hooks", "split_state", "zero_rows"]
+
+
+class SingleAsVector:
+    """A single `gymnasium.Env` seen as a vector of one, with next-step autoreset."""
+
+    num_envs = 1
+
+    def __init__(self, env: gym.Env) -> None:
+        self.env = env
+        self._pending = False
+
+    def reset(self, seed: int | None, options: dict | None) -> tuple[np.ndarray, dict]:
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._pending = False
+        return np.asarray(obs)[None], batched_info(info, 1)
+
+    def step(self, actions: np.ndarray) -> tuple:
+        if self._pending:
+            obs, info = self.env.reset()
+            self._pending = False
+            return (np.asarray(obs)[None], np.zeros(1), np.zeros(1, bool), np.zeros(1, bool),
+                    batched_info(info, 1))
+        obs, reward, terminated, truncated, info = self.env.step(actions[0])
+        self._pending = bool(terminated or truncated)
+        return (np.asarray(obs)[None], np.array([reward], float), np.array([terminated]),
+                np.array([truncated]), batched_info(info, 1))
+
+
+class VectorAdapter:
+    """A gymnasium `VectorEnv` (next-step autoreset), infos as arrays of shape (num_envs,)."""
+
+    def __init__(self, env: VectorEnv) -> None:
+        mode = env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
+        if mode != AutoresetMode.NEXT_STEP:
+            msg = f"env must use next-step autoreset (gymnasium's default), got {mode}"
+            raise ValueError(msg)
+        self.env, self.num_envs = env, env.num_envs
+
+    def reset(self, seed: int | None, options: dict | None) -> tuple[np.ndarray, dict]:
+        obs, info = self.env.reset(seed=seed, options=options)
+        return np.asarray(obs), batched_info(info, self.num_envs)
+
+    def step(self, actions: np.ndarray) -> tuple:
+        obs, reward, terminated, truncated, info = self.env.step(actions)
+        return (np.asarray(obs), np.asarray(reward, float), np.asarray(terminated, bool),
+                np.asarray(truncated, bool), batched_info(info, self.num_envs))
+
+
+def batched_info(info: dict, n: int) -> dict[str, np.ndarray]:
+    """Info values as arrays of shape (n, ...); vector-info masks (``_key``) dropped."""
+    out = {}
+    for key, value in info.items():
+        if key.startswith("_") or isinstance(value, dict):
+            continue
+        arr = np.asarray(value)
+        if n == 1 and (arr.ndim == 0 or arr.shape[0] != 1):
+            arr = arr[None]
+        if arr.ndim >= 1 and arr.shape[0] == n and arr.dtype.kind in "biuf":
+            out[key] = arr
+    return out
+
+
+def as_vector(env: object) -> SingleAsVector | VectorAdapter:
+    if isinstance(env, VectorEnv):
+        return VectorAdapter(env)
+    if isinstance(env, gym.Env):
+        return SingleAsVector(env)
+    msg = f"env must be a gymnasium Env or VectorEnv, got {type(env).__name__}"
+    raise TypeError(msg)
+
+
+class TorchPolicy:
+    """``policy(obs (1, B, d), state) -> (action, state)``; state None or h / (h, c)."""
+
+    def __init__(self, policy: Callable, hooks: Mapping[str, str] | None) -> None:
+        self.policy = policy
+        self.module = policy if isinstance(policy, torch.nn.Module) else None
+        param = next(self.module.parameters(), None) if self.module is not None else None
+        self.device = param.device if param is not None else torch.device("cpu")
+        self.dtype = param.dtype if param is not None else torch.float32
+        self.hooked: dict[str, np.ndarray] = {}
+        self._handles = register_hooks(self.module, hooks, self.hooked)
+        self.state: Any = None
+
+    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+        if self.state is not None and starts.any():
+            self.state = zero_rows(self.state, torch.as_tensor(np.nonzero(starts)[0]))
+        x = torch.as_tensor(obs, dtype=self.dtype, device=self.device)[None]
+        with torch.inference_mode():
+            action, self.state = self.policy(x, self.state)
+        action = action.detach().float().cpu().numpy()
+        action = action[0] if action.ndim == 3 else action
+        h, c = split_state(self.state)
+        return action, h, c
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+class RecurrentPPOPolicy:
+    """sb3-contrib ``RecurrentPPO``: its deterministic ``predict`` once per step."""
+
+    def __init__(self, model: Any, hooks: Mapping[str, str] | None,
+                 deterministic: bool) -> None:
+        self.model, self.deterministic = model, deterministic
+        self.hooked: dict[str, np.ndarray] = {}
+        self._handles = register_hooks(model.policy, hooks, self.hooked)
+        self.state: Any = None
+
+    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+        action, self.state = self.model.predict(obs, state=self.state, episode_start=starts,
+                                                deterministic=self.deterministic)
+        h, c = self.state  # actor LSTM (h, c), each (n_layers, B, units)
+        return (np.asarray(action, dtype=np.float32).reshape(len(obs), -1),
+                np.transpose(h, (1, 0, 2)).reshape(len(obs), -1),
+                np.transpose(c, (1, 0, 2)).reshape(len(obs), -1))
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+def is_recurrent_ppo(policy: object) -> bool:
+    return type(policy).__name__ == "RecurrentPPO" and hasattr(policy, "predict")
+
+
+def register_hooks(module: torch.nn.Module | None, hooks: Mapping[str, str] | None,
+                    out: dict[str, np.ndarray]) -> list:
+    if not hooks:
+        return []
+    if module is None:
+        msg = "hooks need a torch.nn.Module policy (or a RecurrentPPO model)"
+        raise TypeError(msg)
+    names = dict(module.named_modules())
+    handles = []
+    for var, path in hooks.items():
+        if path not in names:
+            msg = (f"hooks[{var!r}] = {path!r} is not a submodule; it has "
+                   f"{sorted(n for n in names if n)[:12]}")
+            raise ValueError(msg)
+
+        def hook(_module: object, _inputs: object, output: object, var: str = var) -> None:
+            value = output[0] if isinstance(output, tuple) else output
+            arr = value.detach().float().cpu().numpy()
+            out[var] = arr[-1] if arr.ndim == 3 else arr  # last time step, (B, k)
+
+        handles.append(names[path].register_forward_hook(hook))
+    return handles
+
+
+def zero_rows(state: Any, rows: torch.Tensor) -> Any:
+    if isinstance(state, tuple):
+        return tuple(zero_rows(s, rows) for s in state)
+    state = state.clone()
+    if state.ndim == 3:
+        state[:, rows] = 0
+    else:
+        state[rows] = 0
+    return state
+
+
+def split_state(state: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def flat(x: torch.Tensor) -> np.ndarray:
+        x = x.detach().float().cpu()
+        return (x.permute(1, 0, 2).reshape(x.shape[1], -1) if x.ndim == 3 else x).numpy()
+
+    if isinstance(state, tuple):
+        return flat(state[0]), flat(state[1]) if len(state) > 1 else None
+    if isinstance(state, torch.Tensor):
+        return flat(state), None
+    return None, None
