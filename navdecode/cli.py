@@ -13,7 +13,10 @@ __all__ = ["main"]
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from navdecode import fixed_targets, load_agent, load_pretrained, make_agent, run_agent
+    from navdecode.agents.checkpoints import load_agent
+    from navdecode.agents.networks import make_agent
+    from navdecode.pretrained.bundle import load_pretrained
+    from navdecode.recording.rollout import fixed_targets, run_agent
     from navdecode.recording.store import save_dataset
 
     if args.pretrained:
@@ -150,8 +153,9 @@ def _field_docs(cls: type) -> dict[str, str]:
 def _cmd_decode(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from navdecode import decode, load_dataset
     from navdecode._io import atomic_write_text
+    from navdecode.analysis.decoding import decode
+    from navdecode.recording.store import load_dataset
 
     ds = load_dataset(args.recording)
     test_ds = load_dataset(args.test_on) if args.test_on else None

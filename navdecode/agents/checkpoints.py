@@ -11,8 +11,8 @@ import torch
 from navdecode._io import atomic_write
 from navdecode._validation import check_choice, check_instance, check_path
 from navdecode.agents.networks import (
-    _ALIASES,
     ACTOR_SPECS,
+    ALIASES,
     ARCHITECTURES,
     CRITIC_SPECS,
     Agent,
@@ -72,7 +72,7 @@ def _infer_critic(critic_dict: dict[str, torch.Tensor], path: Path) -> str:
 
 
 def _arch_name(actor: str, critic: str) -> str:
-    return next((alias for alias, pair in _ALIASES.items() if pair == (actor, critic)),
+    return next((alias for alias, pair in ALIASES.items() if pair == (actor, critic)),
                 f"{actor}{critic}")
 
 
@@ -231,7 +231,7 @@ def load_agent(path: str | Path, arch: str | None = None) -> Agent:
         except RuntimeError as err:
             first = str(err).strip().splitlines()[0]
             msg = (f"{str(path)!r}: {name}_dict does not fit architecture {arch!r} "
-                   f"({_ALIASES.get(arch, arch)}): {first}")
+                   f"({ALIASES.get(arch, arch)}): {first}")
             raise ValueError(msg) from err
     agent.metadata = dict(payload.get("metadata", {}))
     agent.checkpoint = str(path)

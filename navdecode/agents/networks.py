@@ -13,6 +13,7 @@ from navdecode.task.firefly import ACTION_DIM, INPUT_DIM
 
 __all__ = [
     "ACTOR_SPECS",
+    "ALIASES",
     "ARCHITECTURES",
     "CRITIC_SPECS",
     "Agent",
@@ -40,7 +41,8 @@ CRITIC_SPECS = {
 }
 """The paper's critics: name -> (hidden size, LSTM layers, MLP sizes, whether the action
 enters the LSTM, whether a second LSTM runs on [h, a])."""
-_ALIASES = {"holistic": ("Actor1", "Critic1"), "modular": ("Actor3", "Critic5")}
+ALIASES = {"holistic": ("Actor1", "Critic1"), "modular": ("Actor3", "Critic5")}
+"""The tutorial's names for the paper's two main architectures: name -> (actor, critic)."""
 ARCHITECTURES: tuple[str, ...] = (
     "holistic", "modular",
     *(f"{a}{c}" for a in ACTOR_SPECS for c in CRITIC_SPECS),
@@ -379,8 +381,8 @@ def make_critic_network(name: str) -> RecurrentCritic:
 def split_arch(arch: str) -> tuple[str, str]:
     """``"modular"`` -> ``("Actor3", "Critic5")``; ``"Actor2Critic4"`` -> its two names."""
     check_choice(arch, "arch", ARCHITECTURES)
-    if arch in _ALIASES:
-        return _ALIASES[arch]
+    if arch in ALIASES:
+        return ALIASES[arch]
     i = arch.index("Critic")
     return arch[:i], arch[i:]
 

@@ -139,7 +139,7 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
     """Draw every figure on its own `Figure` (no pyplot state, no backend change)."""
     from matplotlib.figure import Figure
 
-    from navdecode import plotting
+    import navdecode.plotting as plotting
 
     figures: dict[str, str] = {}
 

@@ -2,7 +2,7 @@
 
 Every interval and test here has its coverage or false-positive rate measured by
 simulation at 5-8 seeds per group: ``benchmarks/validate_statistics.py`` (results in the
-statistics guide) and ``tests/test_stats_simulation.py``.
+statistics guide) and ``tests/stats/test_coverage.py``.
 """
 
 from __future__ import annotations

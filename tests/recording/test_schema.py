@@ -48,7 +48,7 @@ def test_every_declared_variable_has_units_and_a_long_name():
     ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(5))
     for spec in (*STEP_VARIABLES.values(), *TRIAL_COORDS.values()):
         if spec.name.startswith("perturb_"):
-            continue  # only with the perturbation task (tests/test_task.py)
+            continue  # only with the perturbation task (tests/task/test_firefly.py)
         assert spec.name in ds.variables
         assert ds[spec.name].attrs["units"] == spec.units
         assert ds[spec.name].attrs["long_name"] == spec.long_name
@@ -116,7 +116,7 @@ def test_the_recording_guide_shows_the_schema_as_declared():
 
     from navdecode.recording.schema import schema_markdown
 
-    guide = (Path(__file__).parents[1] / "docs" / "guides" / "recording.md").read_text()
+    guide = (Path(__file__).parents[2] / "docs" / "guides" / "recording.md").read_text()
     assert schema_markdown() in guide, "regenerate: python -m navdecode.recording.schema"
 
 

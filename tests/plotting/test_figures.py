@@ -1,0 +1,106 @@
+"""Every figure returns its Axes, refuses bad input and draws what it says."""
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+
+from navdecode import fixed_targets, make_agent, plotting, run_agent
+from navdecode.analysis.decoding import decode
+from navdecode.analysis.metrics import trial_metrics
+
+
+@pytest.fixture(scope="module")
+def recording():
+    from conftest import SteeringActor
+
+    return run_agent(SteeringActor(), fixed_targets(60), seed=0)
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    return pd.DataFrame({"arch": ["modular", "modular", "holistic", "holistic"] * 2,
+                         "seed": [0, 1, 0, 1] * 2, "gain": [1.0] * 4 + [2.0] * 4,
+                         "reward_fraction": [0.9, 0.95, 0.85, 0.8, 0.6, 0.7, 0.1, 0.2],
+                         "time_spent_h": [0.4, 0.41, 0.45, 0.44, 0.3, 0.3, 0.35, 0.36],
+                         "decoding_error_cm": [10, 11, 12, 13, 20, 21, 40, 45.0]})
+
+
+def test_every_figure_returns_its_axes(recording, sessions):
+    table = trial_metrics(recording).assign(arch="modular", gain=1.0)
+    curves = pd.DataFrame({"arch": ["modular"] * 4, "seed": [0, 0, 1, 1],
+                           "episode": [500, 1000] * 2, "task": ["gain1x"] * 4,
+                           "reward_fraction": [0.2, 0.8, 0.3, 0.9]})
+    by_step = decode(recording, n_splits=3).error_by_step()
+    calls = [
+        lambda ax: plotting.plot_trial(recording, 3, ax=ax),
+        lambda ax: plotting.plot_trajectories(recording, ax=ax),
+        lambda ax: plotting.plot_reward_fraction(sessions, ax=ax),
+        lambda ax: plotting.plot_time_spent(sessions, ax=ax),
+        lambda ax: plotting.plot_training_curves(curves, ax=ax),
+        lambda ax: plotting.plot_traveled_vs_target(table, ax=ax),
+        lambda ax: plotting.plot_decoding_error(sessions, ax=ax),
+        lambda ax: plotting.plot_decoding_over_time(by_step, ax=ax),
+        lambda ax: plotting.plot_curvature(table, ax=ax),
+    ]
+    for call in calls:
+        fig, ax = plt.subplots()
+        assert call(ax) is ax
+        assert ax.has_data()
+        plt.close(fig)
+    ax = plotting.plot_trial(recording)  # ax=None makes a figure
+    assert isinstance(ax, Axes)
+    plt.close("all")
+
+
+def test_training_curve_shows_mean_of_seeds_only_where_every_seed_has_data():
+    curves = pd.DataFrame({"arch": ["modular"] * 5, "seed": [0, 0, 1, 1, 1],
+                           "episode": [500, 1000, 500, 1000, 1500], "task": ["gain1x"] * 5,
+                           "reward_fraction": [0.2, 0.8, 0.4, 1.0, 1.0]})
+    ax = plotting.plot_training_curves(curves)
+    seed_lines, mean_line = ax.lines[:2], ax.lines[2]
+    assert [len(line.get_xdata()) for line in seed_lines] == [2, 3]
+    np.testing.assert_allclose(mean_line.get_xdata(), [500, 1000])
+    np.testing.assert_allclose(mean_line.get_ydata(), [0.3, 0.9])
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [(lambda: plotting.plot_trial("ds"), TypeError, "ds"),
+     (lambda: plotting.plot_reward_fraction(pd.DataFrame({"arch": []})), ValueError, "seed"),
+     (lambda: plotting.plot_trial(run_agent(make_agent("modular", 0), fixed_targets(2)), 5),
+      ValueError, "trial"),
+     (lambda: plotting.plot_trajectories(run_agent(make_agent("modular", 0), fixed_targets(2)),
+                                         ax="left"), TypeError, "ax")],
+)
+def test_plot_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+    plt.close("all")
+
+
+
+
+def test_decoding_violins_take_steps_and_dot_the_seed_means():
+    from matplotlib.collections import PathCollection
+
+    rng = np.random.default_rng(0)
+    rows = [{"arch": arch, "seed": seed, "gain": gain,
+             "decoding_error_cm": rng.gamma(2.0, 5.0 * gain) + 10 * seed}
+            for arch in ("modular", "holistic") for seed in (0, 1) for gain in (1.0, 2.0)
+            for _ in range(200)]
+    steps = pd.DataFrame(rows)
+    ax = plotting.plot_decoding_error(steps)
+    dots = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections
+                           if isinstance(c, PathCollection)])
+    means = steps.groupby(["arch", "gain", "seed"])["decoding_error_cm"].mean()
+    np.testing.assert_allclose(np.sort(dots), np.sort(means.to_numpy()))
+    plt.close("all")
+
+
