@@ -46,15 +46,17 @@ import torch
 import xarray as xr
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_instance, check_path, torch_generator
-from navdecode.agents.networks import RecurrentActor, make_agent
+from navdecode._validation import check_instance, torch_generator
 from navdecode.agents.checkpoints import save_agent
-from navdecode.task.config import TaskConfig
+from navdecode.agents.networks import RecurrentActor, make_agent
 from navdecode.analysis.diagnostics import SATURATION_THRESHOLD, pinned_fraction, preactivations
 from navdecode.analysis.metrics import session_metrics
-from navdecode.training.replay import TrajectoryMemory, mirror
 from navdecode.recording.rollout import fixed_targets, run_agent
+from navdecode.task.config import TaskConfig
+from navdecode.task.firefly import ACTION_DIM, INPUT_DIM, FireflyTask
+from navdecode.training.config import TrainConfig
 from navdecode.training.exploration import exploration_action, phase1_over, phase3_score
+from navdecode.training.replay import TrajectoryMemory, mirror
 from navdecode.training.runs import (
     CURVE_COLUMNS,
     Progress,
@@ -63,9 +65,7 @@ from navdecode.training.runs import (
     command_line,
     select_checkpoint,
 )
-from navdecode.task.firefly import ACTION_DIM, INPUT_DIM, FireflyTask
 from navdecode.training.td3 import td3_update
-from navdecode.training.config import TrainConfig
 
 __all__ = ["TrainingRun", "train", "validate"]
 
@@ -386,7 +386,8 @@ class _Learner:
                                            eps=config.adam_eps)
         self.task_phase1 = FireflyTask(replace(task_config, obs_noise=False), device=device)
         self.task_main = FireflyTask(task_config, device=device)
-        self.task_main.generator = self.task_phase1.generator = torch_generator(config.seed + 1, device)
+        shared = torch_generator(config.seed + 1, device)  # the two tasks draw from one stream
+        self.task_main.generator = self.task_phase1.generator = shared
         self.noise_gen = torch_generator(config.seed + 2, device)
         self.sample_gen = torch_generator(config.seed + 3, device)
         self.memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
