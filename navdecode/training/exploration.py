@@ -11,7 +11,7 @@ import torch
 from navdecode.task.firefly import FireflyTask
 from navdecode.training.config import TrainConfig
 
-__all__ = ['explore', 'exploration_action', 'phase1_over', 'phase3_score']
+__all__ = ['exploration_action', 'explore', 'phase1_over', 'phase3_score']
 
 
 def explore(action: torch.Tensor, noise: torch.Tensor, threshold: float,

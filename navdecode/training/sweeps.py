@@ -9,8 +9,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from navdecode._validation import check_int, check_path, check_positive, require
-from navdecode.training.runs import RunFolder, run_status
 from navdecode.training.config import TrainConfig
+from navdecode.training.runs import RunFolder, run_status
 
 __all__ = ["sweep"]
 

@@ -10,8 +10,8 @@ import torch
 
 from navdecode.agents.networks import Agent
 from navdecode.analysis.diagnostics import SATURATION_THRESHOLD
-from navdecode.training.replay import Batch
 from navdecode.training.config import TrainConfig
+from navdecode.training.replay import Batch
 
 __all__ = ["critic_loss", "saturation_excess", "smooth_target_action", "td3_update"]
 
