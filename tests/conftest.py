@@ -70,6 +70,8 @@ def synthetic_dataset(pos_x, pos_y, hidden=None, stopped=True, dt=0.1, targets=N
     """A recording with the run_agent schema built from given paths (NaN-padded)."""
     import xarray as xr
 
+    from navdecode.task.config import config_attrs
+
     pos_x, pos_y = np.asarray(pos_x, float), np.asarray(pos_y, float)
     n_trials, n_steps = pos_x.shape
     valid = np.isfinite(pos_x)
@@ -94,7 +96,9 @@ def synthetic_dataset(pos_x, pos_y, hidden=None, stopped=True, dt=0.1, targets=N
                 "stopped": ("trial", np.full(n_trials, stopped)),
                 "n_steps": ("trial", n), "stop_x": ("trial", stop_x),
                 "stop_y": ("trial", stop_y)},
-        attrs={"task_dt": dt, "arch": "synthetic", "seed": 0})
+        # a firefly-shaped recording: it declares the task (and so its geometry, in cm)
+        attrs={**config_attrs(TaskConfig(dt=dt), "task_"), "arch": "synthetic",
+               "label": "synthetic", "agent_seed": 0})
 
 
 @pytest.fixture

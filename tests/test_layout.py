@@ -61,3 +61,36 @@ def test_a_module_that_imports_upwards_is_caught(tmp_path):
     found = list(_imports(bad))
     assert [m for _, m, _ in found] == ["navdecode.report.tables", "navdecode.task"]
     assert LAYERS.index(_room(found[0][1])) > LAYERS.index("task")
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_dotted(p): p for p in MODULES}
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for _, module, names in _imports(path):
+            targets |= {f"{module}.{n}" for n in names if f"{module}.{n}" in modules}
+            if module in modules:
+                targets.add(module)
+        graph[name] = targets - {name}
+    return graph
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    graph, state, path = _graph(), {}, []
+
+    def visit(node):
+        state[node] = "open"
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                cycle = [*path[path.index(nxt):], nxt]
+                raise AssertionError(" -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import numbers
 
 import torch
 import torch.nn.functional as F
@@ -432,6 +433,8 @@ def make_agent(arch: str, seed: int | None = None) -> Agent:
     check_seed(seed)
     agent = Agent(arch, actor_name, critic_name)
     init_weights(agent, torch_generator(seed, torch.device("cpu")))
+    if isinstance(seed, numbers.Integral):
+        agent.metadata["seed"] = int(seed)  # the network's identity in its recordings
     return agent
 
 

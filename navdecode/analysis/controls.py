@@ -69,7 +69,8 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
         x of shape (1, n_trials, n_inputs). None builds the actor of
         ``make_agent(ds.attrs["arch"], seed)``: the agent's own weights before training.
     seed : int or None, default=None
-        Seed of `make_agent`; ``ds.attrs["seed"]`` when None.
+        Seed of `make_agent`; the recording's ``agent_seed`` (the network's own seed, not
+        the rollout's ``noise_seed``) when None.
 
     Returns
     -------
@@ -80,8 +81,8 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
     Raises
     ------
     ValueError
-        If `ds` has no ``actor_input``, or its ``arch`` is not a navdecode architecture
-        and no `actor` is given.
+        If `ds` has no ``actor_input``, or no `actor` is given and its ``arch`` is not a
+        navdecode architecture or it names no ``agent_seed`` (and no `seed` is given).
 
     Examples
     --------
@@ -99,11 +100,18 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
         arch = ds.attrs.get("arch", "")
         if arch not in ARCHITECTURES:
             msg = (f"ds.attrs['arch'] is {arch!r}, not a navdecode architecture; pass the "
-                   f"untrained network as actor=")
+                   f"untrained network (actor= here, untrained= to decode)")
             raise ValueError(msg)
-        seed = int(ds.attrs.get("seed", 0)) if seed is None else seed
+        if seed is None:
+            seed = int(ds.attrs.get("agent_seed", -1))
+            if seed < 0:
+                msg = ("ds does not name the seed of its network (agent_seed is unknown), so "
+                       "its untrained weights cannot be rebuilt; pass seed= (or the untrained "
+                       "network: actor= here, untrained= to decode). The rollout's noise "
+                       "seed is not the network's.")
+                raise ValueError(msg)
         check_seed(seed)
-        actor = make_agent(arch, seed=max(int(seed), 0)).actor
+        actor = make_agent(arch, seed=int(seed)).actor
     states = replay_inputs(actor, ds, states=True)
     hidden, cell = states["hidden"], states.get("cell")
     valid = ds["valid"].values.astype(bool)[..., None]
@@ -188,5 +196,6 @@ def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool =
     out = out.drop_vars([v for v in ("hidden", "cell") if v in out])
     if "unit" in out.dims:
         out = out.drop_dims("unit")
-    out.attrs.update({"control": "replay", "seed": ds.attrs.get("seed", -1)})
+    out.attrs.update({"control": "replay", **{k: ds.attrs[k] for k in (
+        "label", "agent_seed", "agent_id") if k in ds.attrs}})
     return out

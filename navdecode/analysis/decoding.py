@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import torch
 import xarray as xr
 from sklearn import config_context
 from sklearn.base import BaseEstimator, clone
@@ -219,8 +220,23 @@ def _shuffle_targets(ds: xr.Dataset, targets: tuple[str, ...],
     return out
 
 
+def _trial_groups(ds: xr.Dataset, allow_duplicates: bool) -> np.ndarray:
+    """One integer group per trial, equal for trials with the same ``trial_id``."""
+    from navdecode.recording.identity import trial_ids
+
+    ids = trial_ids(ds)
+    groups, unique = pd.factorize(ids)  # numbered in order of first appearance
+    if len(unique) < len(ids) and not allow_duplicates:
+        msg = (f"ds holds {len(ids) - len(unique)} repeated trial(s) (the same trial_id more "
+               f"than once, e.g. a recording concatenated with itself); decoding it would "
+               f"count copies of a trial as independent. Pass allow_duplicate_trials=True "
+               f"to decode it anyway (copies stay in one fold)")
+        raise ValueError(msg)
+    return groups
+
+
 def _control_features(ds: xr.Dataset, features: str, control: str | None,
-                      name: str) -> np.ndarray:
+                      name: str, untrained: torch.nn.Module | None = None) -> np.ndarray:
     if control == "time":
         from navdecode.analysis.controls import time_features
 
@@ -229,7 +245,7 @@ def _control_features(ds: xr.Dataset, features: str, control: str | None,
     if control == "untrained":
         from navdecode.analysis.controls import untrained_recording
 
-        return _feature_values(untrained_recording(ds), features, name)
+        return _feature_values(untrained_recording(ds, actor=untrained), features, name)
     return _feature_values(ds, features, name)
 
 
@@ -336,7 +352,8 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
            features: str = "hidden", protocol: str = "grouped", n_splits: int = 5,
            control: str | None = None, shuffle: bool = False,
            test_ds: xr.Dataset | None = None, allow_trial_leak: bool = False,
-           seed: int = 0) -> DecodingResult:
+           seed: int = 0, untrained: torch.nn.Module | None = None,
+           allow_duplicate_trials: bool = False) -> DecodingResult:
     """Decode recorded variables from the recurrent units, cross-validated by trial.
 
     Parameters
@@ -384,6 +401,15 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
         Accept a `cv` that splits trials.
     seed : int, default=0
         Seed of the shuffle.
+    untrained : torch.nn.Module or None, default=None
+        With ``control="untrained"``: the untrained network to feed the recorded inputs
+        (any module called as ``actor(x, state) -> (action, state)``). When None,
+        navdecode's own architecture at the recording's ``agent_seed`` (its weights
+        before training); a recording that names no seed is refused.
+    allow_duplicate_trials : bool, default=False
+        Accept a recording that holds a trial more than once (the same ``trial_id``,
+        e.g. a recording concatenated with itself). Folds always group by ``trial_id``,
+        so copies of a trial never sit on both sides of a split.
 
     Returns
     -------
@@ -406,8 +432,12 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
     targets = _check_targets(targets)
     check_choice(protocol, "protocol", PROTOCOLS)
     check_int(n_splits, "n_splits", minimum=2)
-    for flag, flag_name in ((shuffle, "shuffle"), (allow_trial_leak, "allow_trial_leak")):
+    for flag, flag_name in ((shuffle, "shuffle"), (allow_trial_leak, "allow_trial_leak"),
+                            (allow_duplicate_trials, "allow_duplicate_trials")):
         check_bool(flag, flag_name)
+    if untrained is not None and control != "untrained":
+        msg = f"untrained= is the network of control='untrained', got {control=}"
+        raise ValueError(msg)
     if control is not None:
         check_choice(control, "control", CONTROLS)
     if shuffle and control not in (None, "shuffle"):
@@ -424,12 +454,13 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
     train_ds = _shuffle_targets(ds, targets, rng) if control == "shuffle" else ds
     estimator = _default_estimator("grouped" if test_ds is not None else protocol) \
         if estimator is None else estimator
-    x, y, index = _rows(train_ds, _control_features(ds, features, control, "ds"), targets, "ds")
-    groups = index[:, 0]
+    x, y, index = _rows(train_ds, _control_features(ds, features, control, "ds", untrained),
+                        targets, "ds")
+    groups = _trial_groups(ds, allow_duplicate_trials)[index[:, 0]]
 
     if test_ds is not None:
         out_ds = _shuffle_targets(test_ds, targets, rng) if control == "shuffle" else test_ds
-        test_values = _control_features(test_ds, features, control, "test_ds")
+        test_values = _control_features(test_ds, features, control, "test_ds", untrained)
         if control != "time":
             labels, test_labels = _unit_labels(ds, features), _unit_labels(test_ds, features)
             if len(labels) != len(test_labels) or np.any(labels != test_labels):
@@ -452,7 +483,9 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
             folds.append((np.unique(groups[train]), index[test], y[test], pred))
         model = _fit(estimator, x, y, groups)
         label, like = protocol, train_ds
-    attrs = {"arch": ds.attrs.get("arch", ""), "seed": ds.attrs.get("seed", -1),
+    attrs = {"arch": ds.attrs.get("arch", ""), "label": ds.attrs.get("label", ""),
+             "agent_id": ds.attrs.get("agent_id", ""),
+             "agent_seed": ds.attrs.get("agent_seed", -1),
              "estimator": repr(estimator), "features": "step index" if control == "time"
              else features, "n_units": int(usable.sum())}
     return _result(like, targets, folds, model, label, control, attrs)

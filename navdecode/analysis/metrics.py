@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 import pandas as pd
@@ -225,6 +226,8 @@ def _positions(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     x = np.concatenate([x, np.full((x.shape[0], 1), np.nan)], axis=1)
     y = np.concatenate([y, np.full((y.shape[0], 1), np.nan)], axis=1)
     rows = np.arange(x.shape[0])
+    if "stop_x" not in ds.variables:  # no end position recorded: the path ends where it does
+        return x, y
     x[rows, n] = ds["stop_x"].values * end
     y[rows, n] = ds["stop_y"].values * end
     return x, y
@@ -263,10 +266,15 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
         `ds` (arch, seed) are copied into ``.attrs``.
 
         A recording from another task gets what it supports: the path columns need
-        ``pos_x``, ``pos_y``, ``stop_x``, ``stop_y`` (e.g. ``record(...,
-        trial_vars={"stop_x": "x", "stop_y": "y"})``); the target columns need
+        ``pos_x`` and ``pos_y``, and end at ``stop_x``, ``stop_y`` when recorded (e.g.
+        ``record(..., trial_vars={"stop_x": "x", "stop_y": "y"})``), else at the last
+        valid position (``.attrs["end_position"]`` says which); the target columns need
         ``target_x``, ``target_y`` and ``rewarded``; ``gain`` and ``rewarded`` are copied
-        when present; ``duration_s`` needs the ``task_dt`` attribute.
+        when present; ``duration_s`` needs the ``task_dt`` attribute. The signed radial
+        error and the arc columns assume the firefly task's start (origin, heading +y)
+        and are computed only for firefly recordings (``task_*`` attributes); otherwise
+        ``.attrs["left_out"]`` names them, and columns in cm are named in the
+        recording's own length unit (``stop_error_m``; ``.attrs["length_unit"]``).
 
     Raises
     ------
@@ -287,7 +295,15 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
     x, y = _positions(ds)
     seg = np.hypot(np.diff(x, axis=1), np.diff(y, axis=1))
     path = np.nansum(seg, axis=1)
-    sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
+    if "stop_x" in ds.variables and "stop_y" in ds.variables:
+        sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
+        end_from = "stop_x, stop_y"
+    else:  # the last valid position
+        last = np.maximum(ds["n_steps"].values - 1, 0)
+        rows = np.arange(len(last))
+        sx, sy = x[rows, last], y[rows, last]
+        end_from = "the last valid position (no stop_x / stop_y recorded)"
+    firefly = "task_length_unit_cm" in ds.attrs  # the paper's start, heading and arc
     traveled = np.hypot(sx, sy)
     with np.errstate(invalid="ignore", divide="ignore"):
         straight = np.where(path > 0, traveled / path, np.nan)
@@ -301,15 +317,30 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
         columns["duration_s"] = np.maximum(n_steps - 1, 0) * dt
     if "target_x" in ds.variables:
         tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
-        columns |= {"target_r": np.hypot(tx, ty), "stop_error_cm": np.hypot(sx - tx, sy - ty),
-                    "signed_error_cm": signed_radial_error(sx, sy, tx, ty)}
+        columns |= {"target_r": np.hypot(tx, ty), "stop_error_cm": np.hypot(sx - tx, sy - ty)}
+        if firefly:
+            columns["signed_error_cm"] = signed_radial_error(sx, sy, tx, ty)
     columns |= {"traveled_r": traveled, "path_length_cm": path, "straightness": straight,
                 "curvature": path_curvature(x, y)}
-    if "target_x" in ds.variables:
+    if "target_x" in ds.variables and firefly:
         arc = _arc_through(tx, ty)
         columns |= {"arc_length_cm": arc, "path_minus_arc_cm": path - arc}
     table = pd.DataFrame(columns)
-    table.attrs = {k: ds.attrs[k] for k in ("arch", "seed") if k in ds.attrs}
+    table.attrs = {k: ds.attrs[k] for k in ("label", "arch", "agent_id", "agent_seed",
+                                            "noise_seed") if k in ds.attrs}
+    table.attrs["end_position"] = end_from
+    if not firefly:
+        table.attrs["left_out"] = ("signed_error_cm, arc_length_cm, path_minus_arc_cm: they "
+                                   "assume the firefly task's start at the origin heading +y "
+                                   "(the recording has no task_* attributes of it)")
+        unit = str(ds["pos_x"].attrs.get("units", "unknown"))
+        if unit != "cm":  # name the columns in the recording's own length unit
+            token = re.sub(r"\W+", "", unit) or "unknown"
+            table = table.rename(columns={c: f"{c[:-3]}_{token}" for c in table.columns
+                                          if c.endswith("_cm")})
+        table.attrs["length_unit"] = unit
+    else:
+        table.attrs["length_unit"] = "cm"
     return table
 
 

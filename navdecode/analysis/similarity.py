@@ -2,7 +2,8 @@
 
 Two recordings of the same trials (same targets, same seeds of the task's noise) are
 compared on the samples where both are valid: rows are (trial, step) samples, columns
-their units (any two unit counts).
+their units (any two unit counts). Trials are paired by ``trial_id``, whatever their order
+in each recording; recordings of different trials are refused.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from navdecode._validation import check_choice
+from navdecode.recording.identity import align_trials, recording_identity
 from navdecode.recording.schema import check_recording
 
 __all__ = ["cka", "procrustes_distance", "similarity_matrix", "within_between"]
@@ -27,11 +29,10 @@ def _paired(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str) -> tuple[np.ndarr
             msg = (f"{name}[{features!r}] must have dims (trial, step, unit), got "
                    f"{ds[features].dims}")
             raise ValueError(msg)
-    if (ds_a.sizes["trial"], ds_a.sizes["step"]) != (ds_b.sizes["trial"], ds_b.sizes["step"]):
-        msg = (f"ds_a and ds_b must record the same trials and steps, got "
-               f"{ds_a.sizes['trial']}x{ds_a.sizes['step']} and "
-               f"{ds_b.sizes['trial']}x{ds_b.sizes['step']}")
-        raise ValueError(msg)
+    ds_a, ds_b = align_trials([ds_a, ds_b], ["ds_a", "ds_b"])
+    if ds_a.sizes["step"] != ds_b.sizes["step"]:
+        steps = min(ds_a.sizes["step"], ds_b.sizes["step"])  # padding beyond both ends
+        ds_a, ds_b = ds_a.isel(step=slice(steps)), ds_b.isel(step=slice(steps))
     both = ds_a["valid"].values.astype(bool) & ds_b["valid"].values.astype(bool)
     if both.sum() < 3:
         msg = "ds_a and ds_b share fewer than 3 valid (trial, step) samples"
@@ -126,8 +127,8 @@ def similarity_matrix(recordings: Sequence[xr.Dataset], metric: str = "cka",
     metric : {"cka", "procrustes"}, default="cka"
     features : str, default="hidden"
     labels : sequence of (str, int) or None, default=None
-        (arch, seed) of each recording; from its ``arch`` and ``agent_seed`` attributes
-        (``seed`` when it has none) when None.
+        (label, agent seed) of each recording; from the network each names
+        (`navdecode.recording.identity.recording_identity`) when None.
 
     Returns
     -------
@@ -148,9 +149,8 @@ def similarity_matrix(recordings: Sequence[xr.Dataset], metric: str = "cka",
         raise ValueError(msg)
     func = cka if metric == "cka" else procrustes_distance
     if labels is None:
-        labels = [(str(r.attrs.get("arch", "")), int(r.attrs.get("agent_seed",
-                                                                 r.attrs.get("seed", -1))))
-                  for r in recordings]
+        who = [recording_identity(r, name=f"recordings[{i}]") for i, r in enumerate(recordings)]
+        labels = [(w["label"], w["agent_seed"]) for w in who]
     if len(labels) != len(recordings):
         msg = f"labels must have one (arch, seed) per recording, got {len(labels)}"
         raise ValueError(msg)

@@ -100,14 +100,18 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
     ax.scatter(sub.target_x[rew], sub.target_y[rew], s=6, color="#1f77b4", label="rewarded")
     ax.scatter(sub.target_x[~rew], sub.target_y[~rew], s=6, color="#d62728",
                label="unrewarded")
-    gain = float(np.atleast_1d(sub.gain.values)[0])
+    condition = f" {float(np.atleast_1d(sub.gain.values)[0]):g}x" if "gain" in sub.variables \
+        else ""  # no gain recorded: one condition
+    unit = str(sub["pos_x"].attrs.get("units", "unknown"))
     xs = np.concatenate([segments[..., 0].ravel(), sub.target_x.values, [0.0]])
     ys = np.concatenate([segments[..., 1].ravel(), sub.target_y.values, [0.0]])
-    pad = 0.05 * max(np.nanmax(xs) - np.nanmin(xs), np.nanmax(ys) - np.nanmin(ys), 100.0)
-    ax.set(xlabel="x (cm)", ylabel="y (cm)", aspect="equal",  # limits follow the data
+    span = max(np.nanmax(xs) - np.nanmin(xs), np.nanmax(ys) - np.nanmin(ys))
+    pad = 0.05 * (max(span, 100.0) if unit == "cm" else span or 1.0)
+    label = sub.attrs.get("label", sub.attrs.get("arch", ""))
+    ax.set(xlabel=f"x ({unit})", ylabel=f"y ({unit})", aspect="equal",  # limits follow data
            xlim=(np.nanmin(xs) - pad, np.nanmax(xs) + pad),
            ylim=(np.nanmin(ys) - pad, np.nanmax(ys) + pad),
-           title=f"{sub.attrs.get('arch', '')} {gain:g}x: {rew.mean():.0%} rewarded")
+           title=f"{label}{condition}: {rew.mean():.0%} rewarded")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     return ax
 

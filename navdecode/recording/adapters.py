@@ -18,8 +18,9 @@ import numpy as np
 import torch
 from gymnasium.vector import AutoresetMode, VectorEnv
 
-__all__ = ["RecurrentPPOPolicy", "SingleAsVector", "TorchPolicy", "VectorAdapter", "as_vector",
-           "batched_info", "is_recurrent_ppo", "register_hooks", "split_state", "zero_rows"]
+__all__ = ["CleanRLPolicy", "RecurrentPPOPolicy", "SingleAsVector", "TorchPolicy",
+           "VectorAdapter", "as_vector", "batched_info", "env_actions", "is_cleanrl_agent",
+           "is_recurrent_ppo", "register_hooks", "split_state", "zero_rows"]
 
 
 class SingleAsVector:
@@ -42,7 +43,8 @@ class SingleAsVector:
             self._pending = False
             return (np.asarray(obs)[None], np.zeros(1), np.zeros(1, bool), np.zeros(1, bool),
                     batched_info(info, 1))
-        obs, reward, terminated, truncated, info = self.env.step(actions[0])
+        obs, reward, terminated, truncated, info = self.env.step(
+            env_actions(actions, self.env.action_space, 1)[0])
         self._pending = bool(terminated or truncated)
         return (np.asarray(obs)[None], np.array([reward], float), np.array([terminated]),
                 np.array([truncated]), batched_info(info, 1))
@@ -63,7 +65,8 @@ class VectorAdapter:
         return np.asarray(obs), batched_info(info, self.num_envs)
 
     def step(self, actions: np.ndarray) -> tuple:
-        obs, reward, terminated, truncated, info = self.env.step(actions)
+        obs, reward, terminated, truncated, info = self.env.step(
+            env_actions(actions, self.env.single_action_space, self.num_envs))
         return (np.asarray(obs), np.asarray(reward, float), np.asarray(terminated, bool),
                 np.asarray(truncated, bool), batched_info(info, self.num_envs))
 
@@ -82,7 +85,35 @@ def batched_info(info: dict, n: int) -> dict[str, np.ndarray]:
     return out
 
 
+def env_actions(actions: np.ndarray, space: gym.Space, n: int) -> np.ndarray:
+    """The policy's actions in the shape the env's action space takes, one row per env.
+
+    A discrete space takes integers of shape (n,): policies return them as (1, n), (n,)
+    or (n, 1); a continuous one takes (n, *shape).
+    """
+    actions = np.asarray(actions)
+    if isinstance(space, gym.spaces.Discrete):
+        if actions.size != n:
+            msg = f"the policy returned {actions.size} discrete actions for {n} envs"
+            raise ValueError(msg)
+        return np.rint(actions.reshape(n)).astype(space.dtype)
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        return np.rint(actions.reshape(n, *space.shape)).astype(space.dtype)
+    shape = getattr(space, "shape", None)
+    return actions.reshape(n, *shape) if shape else actions
+
+
+def _is_sb3_vec_env(env: object) -> bool:
+    return any(c.__name__ == "VecEnv" and c.__module__.startswith("stable_baselines3")
+               for c in type(env).__mro__)
+
+
 def as_vector(env: object) -> SingleAsVector | VectorAdapter:
+    if _is_sb3_vec_env(env):
+        msg = ("env is a Stable-Baselines3 VecEnv, which resets trials by itself and hides "
+               "their last observation; pass the gymnasium env it wraps, or a "
+               "gymnasium.vector.SyncVectorEnv of the same env makers")
+        raise TypeError(msg)
     if isinstance(env, VectorEnv):
         return VectorAdapter(env)
     if isinstance(env, gym.Env):
@@ -144,7 +175,54 @@ class RecurrentPPOPolicy:
 
 
 def is_recurrent_ppo(policy: object) -> bool:
-    return type(policy).__name__ == "RecurrentPPO" and hasattr(policy, "predict")
+    """An sb3-contrib ``RecurrentPPO`` or a subclass of it (its class is not imported)."""
+    return any(c.__name__ == "RecurrentPPO" and c.__module__.startswith("sb3_contrib")
+               for c in type(policy).__mro__)
+
+
+def is_cleanrl_agent(policy: object) -> bool:
+    """A CleanRL-style recurrent agent: ``get_states`` and ``get_action_and_value``."""
+    return isinstance(policy, torch.nn.Module) and callable(
+        getattr(policy, "get_states", None)) and callable(
+        getattr(policy, "get_action_and_value", None))
+
+
+class CleanRLPolicy:
+    """A CleanRL-style agent (``ppo_atari_lstm.py``'s shape): once per step,
+    ``get_action_and_value(x, lstm_state, done)`` with ``x`` (B, obs_dim), ``done`` (B,)
+    marking trial starts (the agent zeroes its own state there) and ``lstm_state`` an
+    (h, c) tuple of shape (layers, B, units). Actions are its samples (its value head is
+    not deterministic); its ``lstm`` gives the state's shape."""
+
+    def __init__(self, agent: torch.nn.Module, hooks: Mapping[str, str] | None) -> None:
+        self.agent = self.module = agent
+        lstm = getattr(agent, "lstm", None)
+        if not isinstance(lstm, torch.nn.LSTM):
+            msg = ("a CleanRL-style agent needs its recurrent layer as .lstm (torch.nn.LSTM), "
+                   f"got {type(lstm).__name__}")
+            raise TypeError(msg)
+        self.layers, self.units = lstm.num_layers, lstm.hidden_size
+        param = next(agent.parameters())
+        self.device, self.dtype = param.device, param.dtype
+        self.hooked: dict[str, np.ndarray] = {}
+        self._handles = register_hooks(agent, hooks, self.hooked)
+        self.state: Any = None
+
+    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+        x = torch.as_tensor(obs, dtype=self.dtype, device=self.device)
+        if self.state is None:
+            zeros = torch.zeros(self.layers, len(obs), self.units, dtype=self.dtype,
+                                device=self.device)
+            self.state = (zeros, zeros.clone())
+        done = torch.as_tensor(starts, dtype=self.dtype, device=self.device)
+        with torch.inference_mode():
+            action, _, _, _, self.state = self.agent.get_action_and_value(x, self.state, done)
+        h, c = split_state(self.state)
+        return action.detach().float().cpu().numpy().reshape(len(obs), -1), h, c
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
 
 
 def register_hooks(module: torch.nn.Module | None, hooks: Mapping[str, str] | None,

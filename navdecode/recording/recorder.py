@@ -21,11 +21,14 @@ from tqdm.auto import tqdm
 
 from navdecode._validation import check_int, check_seed
 from navdecode.recording.adapters import (
+    CleanRLPolicy,
     RecurrentPPOPolicy,
     TorchPolicy,
     as_vector,
+    is_cleanrl_agent,
     is_recurrent_ppo,
 )
+from navdecode.recording.identity import identity_attrs
 from navdecode.recording.schema import build_recording
 from navdecode.task.config import TaskConfig, config_attrs
 from navdecode.task.firefly import INPUT_NAMES, OBS_COLUMNS
@@ -81,7 +84,12 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
            options: dict[str, Any] | None = None, info_vars: InfoVars | None = None,
            trial_vars: InfoVars | None = None, hooks: Mapping[str, str] | None = None,
            deterministic: bool = True, dt: float | None = None, arch: str | None = None,
-           input_names: list[str] | None = None, progress: bool = False) -> xr.Dataset:
+           input_names: list[str] | None = None, progress: bool = False,
+           label: str | None = None, agent_seed: int | None = None,
+           agent_id: str | None = None, units: Mapping[str, str] | None = None,
+           long_names: Mapping[str, str] | None = None,
+           trial_end: str | Callable[[dict[str, Any]], np.ndarray] | None = None
+           ) -> xr.Dataset:
     """Run a recurrent policy in a gymnasium environment and record `n_trials` trials.
 
     A trial is an episode, from reset to termination or truncation. With a vector env,
@@ -91,14 +99,19 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
 
     Parameters
     ----------
-    policy : torch.nn.Module, callable or sb3-contrib RecurrentPPO
+    policy : torch.nn.Module, callable, CleanRL-style agent or sb3-contrib RecurrentPPO
         A module or callable ``policy(obs, state) -> (action, state)`` with obs a float
         tensor of shape (1, B, obs_dim), state None at the first step, and the returned
-        state an LSTM ``(h, c)`` tuple or one tensor of shape (layers, B, units); or a
-        ``RecurrentPPO`` model, called through its deterministic ``predict`` (one
-        forward pass per step; its actor LSTM state is recorded).
+        state an LSTM ``(h, c)`` tuple or one tensor of shape (layers, B, units); a
+        CleanRL-style agent (``get_states`` / ``get_action_and_value(x, lstm_state,
+        done)``, its LSTM as ``.lstm``; actions are its samples); or a ``RecurrentPPO``
+        model or subclass, called through its deterministic ``predict`` (one forward
+        pass per step; its actor LSTM state is recorded). Discrete actions may come
+        as (1, B), (B,) or (B, 1).
     env : gymnasium.Env or gymnasium.vector.VectorEnv
-        Any gymnasium environment with a flat observation and action.
+        Any gymnasium environment with a flat observation and a Box, Discrete or
+        MultiDiscrete action. A Stable-Baselines3 ``VecEnv`` is refused (pass the
+        gymnasium env it wraps, or a ``gymnasium.vector.SyncVectorEnv``).
     n_trials : int
         Trials to record.
     seed : int, numpy.random.Generator or None, default=0
@@ -123,11 +136,33 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
     dt : float or None, default=None
         Step duration in s (``task_dt``); the firefly env's when None, else left out.
     arch : str or None, default=None
-        Label of the agent (``arch`` attribute); the policy's ``arch`` or class name.
+        The agent's architecture (``arch`` attribute); the policy's ``arch`` or class name.
     input_names : list of str or None, default=None
         Labels of the observation columns (firefly: `navdecode.task.firefly.INPUT_NAMES`).
     progress : bool, default=False
         Show a progress bar over recorded trials.
+    label : str or None, default=None
+        What the recording is compared as (``label``): `arch` when None.
+    agent_seed : int or None, default=None
+        Seed the network was made or trained with (``agent_seed``); the policy's
+        ``metadata["seed"]`` when it has one, else unknown (-1). Not the noise `seed`.
+    agent_id : str or None, default=None
+        An id for the network when it has no seed (``agent_id``); ``"<label>-seed<s>"``
+        when None and the seed is known.
+    units : mapping of str to str or None, default=None
+        Units of the `info_vars` and `trial_vars` (e.g. ``{"pos_x": "m"}``), written as
+        each variable's ``units`` attribute. A variable given none is recorded with
+        units ``"unknown"``, never assumed; only the firefly task's own variables carry
+        the units the task declares.
+    long_names : mapping of str to str or None, default=None
+        Long names of the `info_vars` and `trial_vars`; ``"info[<key>]"`` when None.
+    trial_end : str, callable or None, default=None
+        Tasks whose trials end inside one episode (neurogym marks ``info["new_trial"]``
+        and never ends the episode): the info key (``"new_trial"``), or a callable
+        ``f(info) -> bool array (B,)``, that marks the step at which a trial ends. The
+        observation returned with it is the next trial's first; the env is not reset and
+        the policy's state carries on, as it did in training. Episode ends still end
+        trials. None: trials are episodes.
 
     Returns
     -------
@@ -135,7 +170,9 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
         In the recording schema: ``valid``, ``actor_input`` (the observations),
         ``action_<i>`` (``action_lin``, ``action_ang`` for the firefly task), ``hidden``
         (and ``cell``), hooked outputs, the `info_vars`; per trial ``reward``,
-        ``stopped`` (terminated, not truncated), ``n_steps`` and the `trial_vars`.
+        ``stopped`` (terminated, not truncated), ``n_steps``, ``trial_id`` and the
+        `trial_vars`; attributes name the network (``label``, ``agent_seed``,
+        ``agent_id``) apart from the rollout's ``noise_seed``.
 
     Examples
     --------
@@ -162,12 +199,28 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
         if trial_vars is None:
             trial_vars = {**FIREFLY_TRIAL_VARS, **(PERTURBATION_TRIAL_VARS
                                                    if firefly.config.perturbation else {})}
+        task_vars = {**FIREFLY_INFO_VARS, **FIREFLY_TRIAL_VARS, **PERTURBATION_TRIAL_VARS}
         dt = firefly.config.dt if dt is None else dt
         input_names = list(INPUT_NAMES) if input_names is None else input_names
+    else:
+        task_vars = {}
     info_vars, trial_vars = dict(info_vars or {}), dict(trial_vars or {})
+    units, long_names = _check_names(units, "units"), _check_names(long_names, "long_names")
+    if trial_end is not None and not (isinstance(trial_end, str) or callable(trial_end)):
+        msg = f"trial_end must be an info key, a callable or None, got {type(trial_end).__name__}"
+        raise TypeError(msg)
+    user_vars = {var: key for var, key in {**info_vars, **trial_vars}.items()
+                 if task_vars.get(var) != key}
+    unknown = sorted(set(units) - set(user_vars)) + sorted(set(long_names) - set(user_vars))
+    if unknown:
+        msg = (f"units / long_names name {unknown}, which are not info_vars or trial_vars "
+               f"of this recording (or are the task's own, whose units it declares)")
+        raise ValueError(msg)
     if is_recurrent_ppo(policy):
-        runner: TorchPolicy | RecurrentPPOPolicy = RecurrentPPOPolicy(policy, hooks,
-                                                                         deterministic)
+        runner: TorchPolicy | RecurrentPPOPolicy | CleanRLPolicy = RecurrentPPOPolicy(
+            policy, hooks, deterministic)
+    elif is_cleanrl_agent(policy):
+        runner = CleanRLPolicy(policy, hooks)
     elif callable(policy):
         runner = TorchPolicy(getattr(policy, "actor", policy), hooks)
     else:
@@ -177,14 +230,54 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
     was_training = getattr(runner, "module", None) is not None and runner.module.training
     if was_training:
         runner.module.eval()
+    arch = arch or getattr(policy, "arch", type(policy).__name__)
+    if agent_seed is None:
+        agent_seed = getattr(policy, "metadata", {}).get("seed")
+    if agent_seed is not None:
+        check_int(agent_seed, "agent_seed", minimum=-1)
     try:
-        return _run(runner, vec, n_trials, seed, options, info_vars, trial_vars, dt,
-                    arch or getattr(policy, "arch", type(policy).__name__), input_names,
-                    firefly.config if firefly is not None else None, progress)
+        ds = _run(runner, vec, n_trials, seed, options, info_vars, trial_vars, dt, arch,
+                  input_names, firefly.config if firefly is not None else None, progress,
+                  trial_end)
+        for var, key in user_vars.items():
+            default = f"info[{key!r}]" if isinstance(key, str) else f"{var} (from info)"
+            ds[var].attrs = {"units": units.get(var, "unknown"),
+                             "long_name": long_names.get(var, default)}
+        ds.attrs.update(identity_attrs(label if label is not None else arch,
+                                       agent_seed=agent_seed, agent_id=agent_id,
+                                       noise_seed=seed))
+        return ds
     finally:
         runner.close()
         if was_training:
             runner.module.train()
+
+
+def _flags(info: dict[str, np.ndarray], trial_end: str | Callable | None,
+           n_envs: int) -> np.ndarray:
+    """Which envs' trials ended at this step by the task's own mark (not an episode end)."""
+    if trial_end is None:
+        return np.zeros(n_envs, dtype=bool)
+    if callable(trial_end):
+        flags = np.asarray(trial_end(info))
+    elif trial_end in info:
+        flags = np.asarray(info[trial_end])
+    else:
+        return np.zeros(n_envs, dtype=bool)
+    if flags.shape != (n_envs,):
+        msg = f"trial_end gave shape {flags.shape}, expected ({n_envs},) booleans"
+        raise ValueError(msg)
+    return flags.astype(bool)
+
+
+def _check_names(names: object, name: str) -> dict[str, str]:
+    if names is None:
+        return {}
+    if not isinstance(names, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in names.items()):
+        msg = f"{name} must be a mapping of variable name to str, got {type(names).__name__}"
+        raise TypeError(msg)
+    return dict(names)
 
 
 def _value(info: dict[str, np.ndarray], key: str | Callable, var: str) -> np.ndarray:
@@ -199,7 +292,7 @@ def _value(info: dict[str, np.ndarray], key: str | Callable, var: str) -> np.nda
 def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | None,
          info_vars: dict, trial_vars: dict, dt: float | None, arch: str,
          input_names: list[str] | None, firefly: TaskConfig | None,
-         progress: bool) -> xr.Dataset:
+         progress: bool, trial_end: str | Callable | None = None) -> xr.Dataset:
     n_envs = vec.num_envs
     obs, info = vec.reset(seed, options)
     trial_of = np.where(np.arange(n_envs) < n_trials, np.arange(n_envs), -1)
@@ -227,14 +320,16 @@ def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | Non
         obs, reward, terminated, truncated, info = vec.step(action)
         per_trial["reward"][trials] += reward[rows]
         step_of[rec] += 1
-        ended = np.nonzero(rec & (terminated | truncated))[0]
+        flagged = _flags(info, trial_end, n_envs) & ~(terminated | truncated)
+        ended = np.nonzero(rec & (terminated | truncated | flagged))[0]
         done_trials = trial_of[ended]
-        per_trial["stopped"][done_trials] = terminated[ended]
+        per_trial["stopped"][done_trials] = (terminated | flagged)[ended]
         per_trial["n_steps"][done_trials] = step_of[ended]
-        for var, key in trial_vars.items():
+        for var, key in trial_vars.items():  # read at trial ends only
             if var not in per_trial:
                 per_trial[var] = np.full(n_trials, np.nan, dtype=np.float64)
-            per_trial[var][done_trials] = _value(info, key, var)[ended]
+            if ended.size:
+                per_trial[var][done_trials] = _value(info, key, var)[ended]
         finished += ended.size
         bar.update(ended.size)
         # rows that ended at the previous step were restarted by this env.step
@@ -245,6 +340,12 @@ def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | Non
         step_of[restarted] = 0
         starts = pending.copy()
         pending = terminated | truncated
+        # trials that ended inside the episode: the next one starts at this observation
+        going_on = np.nonzero(flagged & (trial_of >= 0))[0]
+        new_ids = started + np.arange(going_on.size)
+        trial_of[going_on] = np.where(new_ids < n_trials, new_ids, -1)
+        started = min(started + going_on.size, n_trials)
+        step_of[going_on] = 0
     bar.close()
     return _assemble(buf, per_trial, dt, arch, seed, input_names, firefly,
                      list(info_vars), list(runner.hooked))
@@ -275,8 +376,8 @@ def _assemble(buf: _Buffer, per_trial: dict, dt: float | None, arch: str,
             trials[key] = np.nan_to_num(trials[key]).astype(bool)
     if "target_x" in trials and "target_y" in trials:
         trials["target_r"] = np.hypot(trials["target_x"], trials["target_y"])
-    attrs = {"arch": str(arch), "seed": int(seed) if isinstance(seed, int) else -1,
-             "source": "record", **(config_attrs(firefly, "task_") if firefly else {})}
+    attrs = {"arch": str(arch), "source": "record",
+             **(config_attrs(firefly, "task_") if firefly else {})}
     return build_recording(
         steps, trials, hidden=buf.get("hidden", n_steps), cell=buf.get("cell", n_steps),
         inputs=inputs, input_names=input_names,

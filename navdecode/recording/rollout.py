@@ -110,8 +110,9 @@ def run_agent(
         rad (NaN after a trial ended, see ``valid``), ``hidden`` and ``cell`` (LSTM h
         and c), ``actor_input``; per-trial coordinates ``target_x``, ``target_y``,
         ``target_r``, ``gain``, ``rewarded``, ``stopped``, ``reward``, ``n_steps``,
-        ``stop_x``, ``stop_y``. Flat attributes: ``arch``, ``seed``, ``checkpoint``,
-        ``noise``, ``navdecode_version`` and ``task_*`` settings.
+        ``stop_x``, ``stop_y``, ``trial_id``. Flat attributes: ``label``, ``arch``,
+        ``agent_seed`` (the network's seed), ``agent_id``, ``noise_seed`` (the rollout's),
+        ``checkpoint``, ``noise``, ``navdecode_version`` and ``task_*`` settings.
 
     Examples
     --------
@@ -136,12 +137,12 @@ def run_agent(
     if next(actor.parameters(), torch.empty(0)).device != device:
         actor = copy.deepcopy(actor).to(device)
     env = FireflyVectorEnv(num_envs=len(targets_cm), config=config, device=device)
+    agent_seed = getattr(agent, "metadata", {}).get("seed")
     ds = record(actor, env, len(targets_cm), seed=seed,
                 options={"targets": targets_cm, "gain": gain},
-                arch=getattr(agent, "arch", type(actor).__name__), progress=progress)
+                arch=getattr(agent, "arch", type(actor).__name__), progress=progress,
+                agent_seed=-1 if agent_seed is None else int(agent_seed))
     checkpoint = Path(str(getattr(agent, "checkpoint", "") or "")).name  # no absolute paths
-    ds.attrs.update({"seed": -1 if seed is None or isinstance(seed, np.random.Generator)
-                     else int(seed), "checkpoint": checkpoint, "noise": int(noise),
-                     "source": "run_agent", "navdecode_version": __version__,
-                     "agent_seed": int(getattr(agent, "metadata", {}).get("seed", -1))})
+    ds.attrs.update({"checkpoint": checkpoint, "noise": int(noise), "source": "run_agent",
+                     "navdecode_version": __version__})
     return ds

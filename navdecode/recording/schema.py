@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from navdecode._validation import check_instance
+from navdecode.recording.identity import make_trial_ids
 
 __all__ = ["ANALYSES", "DIMS", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
            "build_recording", "check_recording",
@@ -74,13 +75,18 @@ TRIAL_COORDS = {v.name: v for v in (
     Variable("perturb_lin", ("trial",), "cm/s", "peak linear perturbation velocity"),
     Variable("perturb_ang", ("trial",), "deg/s", "peak angular perturbation velocity"),
     Variable("perturb_onset", ("trial",), "1", "step at which the perturbation starts"),
+    Variable("trial_id", ("trial",), "1",
+             "identity of the trial: a hash of its target, gain and perturbation, #repeat"),
 )}
 """Per-trial coordinates."""
 
 ATTRS = {
-    "arch": "architecture or label of the agent",
-    "seed": "seed of the recording's noise (-1 when not an int)",
-    "agent_seed": "seed the agent was trained with (-1 when unknown)",
+    "label": "what the recording is compared as: the architecture or any user label",
+    "arch": "the navdecode architecture (or the policy's class name for other agents)",
+    "agent_seed": "seed the network was made or trained with (-1 when unknown)",
+    "agent_id": "the network: '<label>-seed<agent_seed>' or an id given by the user",
+    "checkpoint": "file name of the network's checkpoint ('' when none)",
+    "noise_seed": "seed of the rollout's noise (-1 when not an int); not the network's seed",
     "task_dt": "duration of one step (s)",
     "source": "what made the recording (run_agent, record)",
     "Conventions": "the CF conventions followed",
@@ -89,7 +95,7 @@ ATTRS = {
 
 ANALYSES = {
     "decode": ("valid",),
-    "path metrics": ("valid", "pos_x", "pos_y", "n_steps", "stopped", "stop_x", "stop_y"),
+    "path metrics": ("valid", "pos_x", "pos_y", "n_steps", "stopped"),
     "target metrics": ("target_x", "target_y", "rewarded"),
     "trial_metrics": ("valid", "pos_x", "pos_y", "n_steps", "stopped", "stop_x", "stop_y",
                       "target_x", "target_y", "rewarded", "gain"),
@@ -160,6 +166,9 @@ def check_recording(ds: object, needs: Sequence[str] | str = (), *, analysis: st
         if dim not in ds.dims:
             msg = f"{name} must have dims 'trial' and 'step', got {tuple(ds.dims)}"
             raise ValueError(msg)
+    # a firefly recording's declared variables are in the schema's units; another task's
+    # variables carry the units its user gave (or "unknown"), never assumed
+    firefly = "task_length_unit_cm" in ds.attrs
     for var in dict.fromkeys(("valid", *needs)):
         spec = _declared(var)
         if spec is None:
@@ -168,7 +177,8 @@ def check_recording(ds: object, needs: Sequence[str] | str = (), *, analysis: st
             msg = f"{name}[{var!r}] must have dims {spec.dims}, got {ds[var].dims}"
             raise ValueError(msg)
         units = ds[var].attrs.get("units")
-        if units is not None and spec.units not in ("1", "model units") and units != spec.units:
+        if firefly and units is not None and spec.units not in ("1", "model units") \
+                and units != spec.units:
             msg = f"{name}[{var!r}] must be in {spec.units} (attribute units), got {units=}"
             raise ValueError(msg)
     if ds.sizes["trial"] == 0 or not bool(ds["valid"].any()):
@@ -285,6 +295,7 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
         coords["time"] = ("step", np.arange(n_steps) * dt, {"units": "s", "long_name": "time"})
     trials = dict(trials)
     trials.setdefault("n_steps", valid.sum(axis=1).astype(np.int64))
+    trials.setdefault("trial_id", make_trial_ids(trials, n_trials))
     for key, values in trials.items():
         spec = TRIAL_COORDS.get(key)
         coords[key] = ("trial", np.asarray(values), _attrs_of(spec) if spec else {})
@@ -301,22 +312,33 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
 
 
 def stack_recordings(recordings: Sequence[xr.Dataset], dim: str = "agent") -> xr.Dataset:
-    """Stack recordings along a new dimension, keeping each one's arch and seed.
+    """Stack recordings of the same trials along a new dimension, one entry per network.
+
+    Trials are aligned by ``trial_id`` (`navdecode.recording.identity.align_trials`):
+    recordings of the same trials in another order are reordered, recordings of other
+    trials are refused.
 
     Parameters
     ----------
     recordings : sequence of xarray.Dataset
-        Recordings with the same trials and steps (e.g. several agents on the same
-        targets); per-trial coordinates that differ between them become variables along
-        `dim`.
+        Recordings of the same trials (e.g. several agents on the same targets), each
+        naming its network (`navdecode.recording.identity.recording_identity`);
+        per-trial coordinates that differ between them become variables along `dim`.
     dim : str, default="agent"
-        Name of the new dimension; it gets ``arch`` and ``seed`` coordinates.
+        Name of the new dimension; it gets ``label``, ``agent_id``, ``agent_seed`` and
+        ``arch`` coordinates.
 
     Returns
     -------
     ds : xarray.Dataset
-        Attributes common to all recordings are kept; ``arch`` / ``seed`` are
+        Attributes common to all recordings are kept; identity attributes become
         coordinates along `dim`.
+
+    Raises
+    ------
+    ValueError
+        If the recordings hold other trials, repeat a trial, name no network, or two of
+        them come from the same network.
 
     Examples
     --------
@@ -324,9 +346,11 @@ def stack_recordings(recordings: Sequence[xr.Dataset], dim: str = "agent") -> xr
     >>> targets = fixed_targets(3)
     >>> both = stack_recordings([run_agent(make_agent(a, seed=0), targets)
     ...                          for a in ("modular", "holistic")])
-    >>> both["arch"].values.tolist()
-    ['modular', 'holistic']
+    >>> both["label"].values.tolist(), both["agent_seed"].values.tolist()
+    (['modular', 'holistic'], [0, 0])
     """
+    from navdecode.recording.identity import align_trials, recording_identity
+
     if isinstance(recordings, xr.Dataset) or not isinstance(recordings, Sequence) or not all(
             isinstance(r, xr.Dataset) for r in recordings):
         msg = "recordings must be a sequence of xarray.Datasets"
@@ -334,17 +358,27 @@ def stack_recordings(recordings: Sequence[xr.Dataset], dim: str = "agent") -> xr
     if not recordings:
         msg = "recordings must hold at least one recording"
         raise ValueError(msg)
-    arch = [str(r.attrs.get("arch", "")) for r in recordings]
-    seed = [int(r.attrs.get("seed", -1)) for r in recordings]
+    names = [f"recordings[{i}]" for i in range(len(recordings))]
+    who = [recording_identity(r, name=n) for r, n in zip(recordings, names, strict=True)]
+    agents = [w["agent"] for w in who]
+    if len(set(agents)) < len(agents):
+        msg = f"recordings must come from distinct networks, got agent ids {agents}"
+        raise ValueError(msg)
+    recordings = align_trials(recordings, names)
     per_trial = [c for c in recordings[0].coords
-                 if recordings[0][c].dims == ("trial",) and c != "trial"]
-    plain = [r.reset_coords([c for c in per_trial if c in r.coords]) for r in recordings]
+                 if recordings[0][c].dims == ("trial",) and c not in ("trial", "trial_id")]
+    plain = [r.reset_coords([c for c in per_trial if c in r.coords]).assign_coords(
+        trial=np.arange(r.sizes["trial"])) for r in recordings]
     stacked = xr.concat(plain, dim=dim, combine_attrs="drop_conflicts", data_vars="all",
                         coords="different", compat="equals", join="outer")
-    stacked = stacked.assign_coords({"arch": (dim, arch), "seed": (dim, seed)})
-    stacked.attrs = {k: v for k, v in stacked.attrs.items() if k not in ("arch", "seed")}
+    stacked = stacked.assign_coords({
+        "label": (dim, [w["label"] for w in who]), "agent_id": (dim, agents),
+        "agent_seed": (dim, [w["agent_seed"] for w in who]),
+        "arch": (dim, [str(r.attrs.get("arch", w["label"])) for r, w in zip(recordings, who,
+                                                                            strict=True)])})
+    identity = ("label", "agent_id", "agent_seed", "arch", "checkpoint", "noise_seed", "seed")
+    stacked.attrs = {k: v for k, v in stacked.attrs.items() if k not in identity}
     return stacked
-
 
 if __name__ == "__main__":  # pragma: no cover - prints the tables for the recording guide
     print(schema_markdown(), end="")

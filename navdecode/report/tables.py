@@ -128,12 +128,18 @@ def _jobs(agents: list | None, recordings: list | None,
     if not isinstance(recordings, (list, tuple)) or not recordings:
         msg = "recordings must be a non-empty list of recordings (xarray.Datasets)"
         raise ValueError(msg)
-    jobs = []
-    for ds in recordings:
-        check_recording(ds, "trial_metrics", name="recordings[i]")
+    from navdecode.recording.identity import recording_identity
+
+    jobs, numbers = [], {}
+    for i, ds in enumerate(recordings):
+        check_recording(ds, "trial_metrics", name=f"recordings[{i}]")
         gain = float(np.unique(ds["gain"].values)[0])
-        jobs.append((str(ds.attrs.get("arch", "")), int(ds.attrs.get("seed", -1)), gain, None,
-                     ds))
+        who = recording_identity(ds, name=f"recordings[{i}]")
+        # the statistics' unit is the network: its seed, or a number per agent id
+        known = numbers.setdefault(who["label"], {})
+        seed = who["agent_seed"] if who["agent_seed"] >= 0 else known.setdefault(
+            who["agent"], -1 - len(known))
+        jobs.append((who["label"], seed, gain, None, ds))
     return jobs, [], tuple(dict.fromkeys(j[2] for j in jobs))
 
 
@@ -251,7 +257,8 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
         row |= {"decoding_shuffle_cm": decode(ds, control="shuffle").mean_error,
                 "decoding_time_only_cm": decode(ds, control="time").mean_error,
                 "decoding_untrained_cm": decode(ds, control="untrained").mean_error
-                if ds.attrs.get("arch") in ARCHITECTURES else np.nan}
+                if ds.attrs.get("arch") in ARCHITECTURES and int(ds.attrs.get(
+                    "agent_seed", -1)) >= 0 else np.nan}
     if first is not None:
         row["decoding_cross_cm"] = decode(first, test_ds=ds).mean_error
         if "replay" in analyses:

@@ -16,6 +16,13 @@ import pandas as pd
 from scipy import stats as sps
 
 from navdecode._validation import check_choice, check_int, check_table
+from navdecode.stats.groups import (
+    group_rows,
+    pairs,
+    probability_of_improvement,
+    stratified_bootstrap_ci,
+    table_of,
+)
 
 __all__ = ["compare", "holm", "mean_ci", "permutation_test", "seed_level",
            "summarize", "welch_ci"]
@@ -349,9 +356,9 @@ def _hedges_g(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def compare(df: pd.DataFrame, values: list[str] | str, by: str = "arch", unit: str = "seed",
-            groups: tuple[str, str] | None = None, n_boot: int = 10_000,
-            seed: int = 0, ci_method: str = "t") -> pd.DataFrame:
-    """Compare two groups on one value per seed: means, CIs, tests, effect sizes, Holm.
+            groups: Sequence[str] | None = None, n_boot: int = 10_000,
+            seed: int = 0, ci_method: str = "t", n_resamples: int = 10_000) -> pd.DataFrame:
+    """Compare two or more groups on one value per seed: means, CIs, tests, effects, Holm.
 
     Rows are first averaged to one value per (`by`, `unit`) (`seed_level`), so seeds,
     not trials, are the independent samples.
@@ -366,8 +373,8 @@ def compare(df: pd.DataFrame, values: list[str] | str, by: str = "arch", unit: s
         Column holding the two groups.
     unit : str, default="seed"
         Independent unit.
-    groups : tuple of two different str or None, default=None
-        Order of the groups (``a``, ``b``); sorted levels of `by` when None.
+    groups : sequence of different str or None, default=None
+        The groups and their order (``a``, ``b``, ...); sorted levels of `by` when None.
     n_boot : int, default=10000
         Bootstrap resamples when ``ci_method="bootstrap"``.
     seed : int, default=0
@@ -377,15 +384,24 @@ def compare(df: pd.DataFrame, values: list[str] | str, by: str = "arch", unit: s
         difference (`welch_ci`), which hold 95% at n = 5 on normal data.
         ``"bootstrap"``: percentile bootstrap of each mean and of the difference, which
         undercover at 5 seeds (about 81% and 88%, statistics guide).
+    n_resamples : int, default=10000
+        Monte Carlo relabellings of the omnibus permutation test (three or more groups).
 
     Returns
     -------
     table : pandas.DataFrame
-        One row per metric: ``metric``, ``group_a``, ``group_b``, ``n_a``, ``n_b``,
+        Two groups: one row per metric: ``metric``, ``group_a``, ``group_b``, ``n_a``, ``n_b``,
         ``mean_a``, ``sem_a``, ``ci_a_low``, ``ci_a_high`` (and the same for b),
         ``diff`` (a - b), ``diff_ci_low``, ``diff_ci_high``, ``ci_method``,
         ``hedges_g``, ``rank_biserial``, ``mannwhitney_p``, ``permutation_p``,
         ``permutation_exact``, ``p_holm`` (Holm-corrected permutation p).
+        Three or more groups: per metric, one ``comparison="omnibus"`` row (``f``, its
+        Monte Carlo ``permutation_p``, ``kruskal_h``, ``kruskal_p``, ``p_holm`` across
+        metrics), one ``"group"`` row per group (``mean``, ``iqm`` with its stratified
+        bootstrap ``iqm_ci_low`` / ``iqm_ci_high``) and one ``"pair"`` row per pair with
+        the two-group columns above, ``probability_of_improvement`` (P(a > b), with
+        ``poi_ci_low`` / ``poi_ci_high``) and ``p_holm`` across every pair of every
+        metric. `navdecode.stats.coverage.validate_groups` measures their error rates.
 
     Raises
     ------
@@ -411,46 +427,83 @@ def compare(df: pd.DataFrame, values: list[str] | str, by: str = "arch", unit: s
     table = seed_level(df, values, by=by, unit=unit)
     present = sorted(table[by].unique())
     levels = present if groups is None else list(groups)
-    if len(levels) != 2 or levels[0] == levels[1] or not set(levels) <= set(table[by]):
-        msg = (f"compare needs two different groups present in column {by!r}, got "
+    if len(levels) < 2 or len(set(levels)) < len(levels) or not set(levels) <= set(table[by]):
+        msg = (f"compare needs two or more different groups present in column {by!r}, got "
                f"groups={groups!r} with levels {present}")
         raise ValueError(msg)
     rng = np.random.default_rng(seed)
-    rows = []
-    for metric in values:
-        samples = []
-        for level in levels:
-            sub = table[table[by] == level]
-            missing = sub.loc[sub[metric].isna(), unit].tolist()
-            if missing:
-                msg = f"df[{metric!r}] has no value for {by}={level!r}, {unit}(s) {missing}"
-                raise ValueError(msg)
-            samples.append(sub[metric].to_numpy(dtype=float))
-        a, b = samples
-        if len(a) < 2 or len(b) < 2:
-            msg = f"{metric!r}: each group needs at least 2 {unit}s, got {len(a)} and {len(b)}"
-            raise ValueError(msg)
-        u = sps.mannwhitneyu(a, b, alternative="two-sided")
-        p_perm, exact = permutation_test(a, b)
-        if ci_method == "t":
-            diff_ci = welch_ci(a, b)[:2]
-        else:
-            boot = (rng.choice(a, (n_boot, len(a))).mean(1)
-                    - rng.choice(b, (n_boot, len(b))).mean(1))
-            diff_ci = tuple(float(v) for v in np.percentile(boot, [2.5, 97.5]))
-        ci_a, ci_b = _group_ci(a, ci_method, rng, n_boot), _group_ci(b, ci_method, rng, n_boot)
-        rows.append({
-            "metric": metric, "group_a": levels[0], "group_b": levels[1],
-            "n_a": len(a), "n_b": len(b),
-            "mean_a": a.mean(), "sem_a": sps.sem(a), "ci_a_low": ci_a[0], "ci_a_high": ci_a[1],
-            "mean_b": b.mean(), "sem_b": sps.sem(b), "ci_b_low": ci_b[0], "ci_b_high": ci_b[1],
-            "diff": a.mean() - b.mean(), "diff_ci_low": diff_ci[0], "diff_ci_high": diff_ci[1],
-            "ci_method": ci_method, "hedges_g": _hedges_g(a, b),
-            "rank_biserial": float(2 * u.statistic / (len(a) * len(b)) - 1),
-            "mannwhitney_p": float(u.pvalue), "permutation_p": p_perm, "permutation_exact": exact,
-        })
+    if len(levels) > 2:
+        return _compare_groups(table, values, by, unit, levels, rng, ci_method, n_boot,
+                               n_resamples, seed)
+    rows = [pair_row(metric, levels, group_samples(table, metric, by, unit, levels), ci_method,
+                      rng, n_boot, unit) for metric in values]
     out = pd.DataFrame(rows)
     out["p_holm"] = holm(out["permutation_p"].to_numpy())
     return out
 
 
+def group_samples(table: pd.DataFrame, metric: str, by: str, unit: str,
+             levels: Sequence[str]) -> list[np.ndarray]:
+    samples = []
+    for level in levels:
+        sub = table[table[by] == level]
+        missing = sub.loc[sub[metric].isna(), unit].tolist()
+        if missing:
+            msg = f"df[{metric!r}] has no value for {by}={level!r}, {unit}(s) {missing}"
+            raise ValueError(msg)
+        samples.append(sub[metric].to_numpy(dtype=float))
+    return samples
+
+
+def pair_row(metric: str, levels: Sequence[str], samples: list[np.ndarray], ci_method: str,
+              rng: np.random.Generator, n_boot: int, unit: str) -> dict[str, object]:
+    a, b = samples
+    if len(a) < 2 or len(b) < 2:
+        msg = f"{metric!r}: each group needs at least 2 {unit}s, got {len(a)} and {len(b)}"
+        raise ValueError(msg)
+    u = sps.mannwhitneyu(a, b, alternative="two-sided")
+    p_perm, exact = permutation_test(a, b)
+    if ci_method == "t":
+        diff_ci = welch_ci(a, b)[:2]
+    else:
+        boot = (rng.choice(a, (n_boot, len(a))).mean(1)
+                - rng.choice(b, (n_boot, len(b))).mean(1))
+        diff_ci = tuple(float(v) for v in np.percentile(boot, [2.5, 97.5]))
+    ci_a, ci_b = _group_ci(a, ci_method, rng, n_boot), _group_ci(b, ci_method, rng, n_boot)
+    return {
+        "metric": metric, "group_a": levels[0], "group_b": levels[1],
+        "n_a": len(a), "n_b": len(b),
+        "mean_a": a.mean(), "sem_a": sps.sem(a), "ci_a_low": ci_a[0], "ci_a_high": ci_a[1],
+        "mean_b": b.mean(), "sem_b": sps.sem(b), "ci_b_low": ci_b[0], "ci_b_high": ci_b[1],
+        "diff": a.mean() - b.mean(), "diff_ci_low": diff_ci[0], "diff_ci_high": diff_ci[1],
+        "ci_method": ci_method, "hedges_g": _hedges_g(a, b),
+        "rank_biserial": float(2 * u.statistic / (len(a) * len(b)) - 1),
+        "mannwhitney_p": float(u.pvalue), "permutation_p": p_perm, "permutation_exact": exact,
+    }
+
+
+def _compare_groups(table: pd.DataFrame, values: list[str], by: str, unit: str,
+                    levels: Sequence[str], rng: np.random.Generator, ci_method: str,
+                    n_boot: int, n_resamples: int, seed: int) -> pd.DataFrame:
+    """`compare` for three or more groups (see there for the table it returns)."""
+    rows: list[dict[str, object]] = []
+    for metric in values:
+        samples = dict(zip(levels, group_samples(table, metric, by, unit, levels), strict=True))
+        if any(len(x) < 2 for x in samples.values()):
+            counts = {k: len(x) for k, x in samples.items()}
+            msg = f"{metric!r}: each group needs at least 2 {unit}s, got {counts}"
+            raise ValueError(msg)
+        rows += group_rows(metric, list(levels), list(samples.values()), n_resamples, seed)
+        for la, lb in pairs(list(levels)):
+            a, b = samples[la], samples[lb]
+            low, high = stratified_bootstrap_ci([a, b], "probability_of_improvement",
+                                                seed=seed)
+            rows.append({**pair_row(metric, (la, lb), [a, b], ci_method, rng, n_boot, unit),
+                         "comparison": "pair", "groups": f"{la} vs {lb}",
+                         "probability_of_improvement": probability_of_improvement(a, b),
+                         "poi_ci_low": low, "poi_ci_high": high})
+    out = table_of(rows)
+    for kind, column in (("pair", "permutation_p"), ("omnibus", "permutation_p")):
+        mask = out["comparison"] == kind
+        out.loc[mask, "p_holm"] = holm(out.loc[mask, column].to_numpy())
+    return out

@@ -141,7 +141,7 @@ def test_untrained_control_feeds_the_recorded_inputs_to_the_initial_weights():
     # by default: make_agent(arch, seed), the weights this agent started from
     initial = untrained_recording(ds)
     np.testing.assert_allclose(initial.hidden.values, ds.hidden.values, atol=1e-5)
-    trained_like = ds.assign_attrs(seed=3)
+    trained_like = ds.assign_attrs(agent_seed=3)
     other = untrained_recording(trained_like)
     assert not np.allclose(np.nan_to_num(other.hidden.values), np.nan_to_num(ds.hidden.values))
     result = decode(trained_like, control="untrained", n_splits=3)

@@ -198,3 +198,29 @@ def test_roc_auc_by_hand():
     # is 70 -> 1/2 at 70, 1 at 90): y reaches 1 before x leaves 0, so the area is 1
     assert auc == pytest.approx(1.0)
     assert curve["radius_cm"].iloc[1] - curve["radius_cm"].iloc[0] == 1.0
+
+
+def test_a_foreign_task_gets_its_end_point_units_and_no_firefly_geometry():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "recording"))
+    from test_recorder import Drift2D, TinyGRU
+
+    import navdecode as nd
+
+    ds = nd.record(TinyGRU(), Drift2D(), n_trials=6, seed=1,
+                   info_vars={"pos_x": "x", "pos_y": "y"}, units={"pos_x": "m", "pos_y": "m"},
+                   trial_vars={"target_x": "goal_x"}, dt=0.5, label="gru", agent_id="g0")
+    ds = ds.assign_coords(target_y=("trial", np.zeros(6)), rewarded=("trial", ds["stopped"].values))
+    table = nd.trial_metrics(ds)
+    last = ds["n_steps"].values - 1
+    x = ds["pos_x"].values[np.arange(6), last]
+    y = ds["pos_y"].values[np.arange(6), last]
+    np.testing.assert_allclose(table["traveled_r"], np.hypot(x, y), rtol=1e-6)
+    assert "stop_error_m" in table.columns
+    assert not any(c.endswith("_cm") for c in table.columns)
+    assert "signed_error_m" not in table.columns
+    assert "firefly" in table.attrs["left_out"]
+    assert table.attrs["length_unit"] == "m"
+    assert table.attrs["end_position"].startswith("the last valid position")

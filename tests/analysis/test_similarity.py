@@ -17,7 +17,7 @@ def with_units(hidden, seed=0, arch="a"):
     t = np.arange(n_steps) * 10.0
     ds = synthetic_dataset(np.zeros((n_trials, n_steps)), np.tile(t, (n_trials, 1)),
                            hidden=hidden)
-    return ds.assign_attrs(arch=arch, seed=seed)
+    return ds.assign_attrs(arch=arch, label=arch, agent_seed=seed)
 
 
 def test_cka_and_procrustes_are_invariant_to_rotation_and_scale():

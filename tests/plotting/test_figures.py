@@ -104,3 +104,15 @@ def test_decoding_violins_take_steps_and_dot_the_seed_means():
     plt.close("all")
 
 
+
+
+def test_trajectories_of_a_recording_without_gain_in_metres():
+    ds = run_agent(make_agent("modular", seed=0), fixed_targets(4))
+    ds = ds.drop_vars("gain")
+    for name in ("pos_x", "pos_y"):
+        ds[name].attrs["units"] = "m"
+    ds.attrs = {"label": "my task"}
+    ax = plotting.plot_trajectories(ds)
+    assert ax.get_xlabel() == "x (m)"
+    assert ax.get_title().startswith("my task:")
+    plt.close("all")

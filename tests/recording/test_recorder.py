@@ -67,16 +67,17 @@ def test_a_foreign_task_and_policy_record_and_decode():
     check_recording(ds, "decode")
     result = nd.decode(ds, n_splits=4)
     assert np.isfinite(result.mean_error)
-    # position analyses need what this recording does not give: named in the error
-    with pytest.raises(ValueError, match=r"missing variables .*trial_metrics"):
-        nd.trial_metrics(ds)
+    # without stop variables the path ends at the last valid position, and says so
+    assert nd.trial_metrics(ds).attrs["end_position"].startswith("the last valid position")
     # with the end positions, the path metrics (no targets in this task: no target columns)
     ends = nd.record(TinyGRU(), Drift2D(), n_trials=10, seed=1, dt=0.5,
                      info_vars={"pos_x": "x", "pos_y": "y"},
                      trial_vars={"stop_x": "x", "stop_y": "y"})
     table = nd.trial_metrics(ends)
-    assert {"path_length_cm", "curvature", "duration_s"} <= set(table.columns)
-    assert "stop_error_cm" not in table.columns
+    # no units were given: the length columns say so instead of claiming cm
+    assert {"path_length_unknown", "curvature", "duration_s"} <= set(table.columns)
+    assert table.attrs["length_unit"] == "unknown"
+    assert not any(c.startswith("stop_error") for c in table.columns)
     with pytest.raises(ValueError, match="session_metrics"):
         nd.session_metrics(ends)
 
@@ -156,3 +157,40 @@ def test_a_perturbation_recording_keeps_each_trials_perturbation():
     assert set(np.unique(ds.perturb_onset.values)) <= set(range(11))
     again = nd.replay_actions(ds, gain=1.0)  # the replay's task keeps the perturbation
     assert again.attrs["task_perturbation"] == 1
+
+
+class EndOnlyInfo(Drift2D):
+    """Drift2D whose ``outcome`` key appears in info only when a trial ends."""
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = super().step(action)
+        if terminated or truncated:
+            info = {**info, "outcome": float(terminated)}
+        return obs, reward, terminated, truncated, info
+
+
+def test_units_come_from_the_user_never_assumed():
+    ds = nd.record(TinyGRU(), Drift2D(), n_trials=4, info_vars={"pos_x": "x", "pos_y": "y"},
+                   trial_vars={"goal_x": "goal_x"}, units={"pos_x": "m", "goal_x": "m"},
+                   long_names={"pos_x": "east position"}, label="gru", agent_id="gru-0")
+    assert ds["pos_x"].attrs == {"units": "m", "long_name": "east position"}
+    assert ds["pos_y"].attrs["units"] == "unknown"  # never silently cm
+    assert ds["goal_x"].attrs["units"] == "m"
+    firefly = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(2))
+    assert firefly["pos_x"].attrs["units"] == "cm"  # the task declares its own
+    with pytest.raises(ValueError, match="not info_vars or trial_vars"):
+        nd.record(TinyGRU(), Drift2D(), n_trials=2, info_vars={"pos_x": "x"},
+                  units={"speed": "m/s"})
+    with pytest.raises(TypeError, match="units must be a mapping"):
+        nd.record(TinyGRU(), Drift2D(), n_trials=2, info_vars={"pos_x": "x"},
+                  units={"pos_x": 1})
+
+
+def test_a_trial_var_present_only_at_trial_end_records():
+    ds = nd.record(TinyGRU(), EndOnlyInfo(), n_trials=5, trial_vars={"outcome": "outcome"},
+                   label="gru", agent_id="gru-0")
+    assert np.isin(ds["outcome"].values, [0.0, 1.0]).all()
+    vec = gym.vector.SyncVectorEnv([EndOnlyInfo for _ in range(3)])
+    ds = nd.record(TinyGRU(), vec, n_trials=7, trial_vars={"outcome": "outcome"})
+    assert ds.sizes["trial"] == 7
+    assert np.isfinite(ds["outcome"].values).all()

@@ -72,14 +72,15 @@ def test_check_recording_names_what_is_missing_and_who_needs_it():
     assert set(ANALYSES["trial_metrics"]) <= set(ds.variables)
 
 
-def test_stack_keeps_each_recordings_arch_and_seed():
+def test_stack_keeps_each_recordings_network():
     targets = nd.fixed_targets(6)
     parts = [nd.run_agent(nd.make_agent(arch, seed=s), targets, seed=s)
              for arch, s in (("modular", 0), ("holistic", 1))]
     stacked = stack_recordings(parts)
     assert stacked.sizes["agent"] == 2
     assert stacked["arch"].values.tolist() == ["modular", "holistic"]
-    assert stacked["seed"].values.tolist() == [0, 1]
+    assert stacked["agent_seed"].values.tolist() == [0, 1]
+    assert stacked["agent_id"].values.tolist() == ["modular-seed0", "holistic-seed1"]
     assert "arch" not in stacked.attrs
     np.testing.assert_array_equal(stacked["rewarded"].sel(agent=1).values, parts[1].rewarded)
 

@@ -123,7 +123,7 @@ def test_report_on_recordings_with_any_labels(tmp_path):
     for label, radius in (("slow", 0.2), ("fast", 0.03)):
         for seed in (0, 1):
             ds = run_agent(SteeringActor(stop_radius=radius), fixed_targets(30), seed=seed)
-            recordings.append(ds.assign_attrs(arch=label, seed=seed))
+            recordings.append(ds.assign_attrs(label=label, agent_seed=seed))
     text = make_report(tmp_path, recordings=recordings, progress=False).read_text()
     assert "## Fast vs slow" in text
     assert "| 1x | reward fraction |" in text
@@ -162,3 +162,16 @@ def test_the_report_leaves_matplotlibs_backend_alone(tmp_path):
     make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,), progress=False,
                 analyses=())
     assert mpl.get_backend() == before
+
+
+def test_a_report_over_recordings_sharing_one_noise_seed_counts_every_network(tmp_path):
+    # as `navdecode evaluate` makes them: every recording with the default noise seed 0
+    targets = fixed_targets(25)
+    recordings = [run_agent(make_agent(arch, seed=s), targets, seed=0)
+                  for arch in ("modular", "holistic") for s in (0, 1, 2)]
+    assert {ds.attrs["noise_seed"] for ds in recordings} == {0}
+    make_report(tmp_path, recordings=recordings, analyses=(), progress=False)
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    assert sessions.groupby("arch")["seed"].nunique().to_dict() == {"holistic": 3,
+                                                                   "modular": 3}
+    assert sorted(sessions.loc[sessions["arch"] == "modular", "seed"]) == [0, 1, 2]

@@ -1,0 +1,194 @@
+"""Who made a recording and which trials it holds: the one reader of both.
+
+A recording names its network apart from the rollout's noise: ``label`` (the architecture
+or any label the user compares), ``agent_seed`` (the seed the network was made or trained
+with, -1 when unknown), ``agent_id`` (``"<label>-seed<agent_seed>"`` or an id the user
+gives) and ``noise_seed`` (the seed of the rollout's noise, never the network's). Every
+consumer (controls, report, stacking, similarity) asks `recording_identity`.
+
+Each trial carries ``trial_id``: a content hash of what defines the trial (target, gain,
+perturbation), with ``#k`` for its k-th repeat, so that two recordings of the same trials
+pair trial by trial whatever their order (`align_trials`), and copies of a trial are seen
+as copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["TRIAL_ID_VARIABLES", "align_trials", "identity_attrs", "make_trial_ids",
+           "recording_identity", "trial_ids"]
+
+TRIAL_ID_VARIABLES = ("target_x", "target_y", "gain", "perturb_lin", "perturb_ang",
+                      "perturb_onset")
+"""Per-trial values that define a trial; those a recording has make its ``trial_id``."""
+
+
+def identity_attrs(label: str, *, agent_seed: int | None = None, agent_id: str | None = None,
+                   checkpoint: str = "", noise_seed: object = None) -> dict[str, object]:
+    """The identity attributes of a recording (flat and netCDF-safe).
+
+    Examples
+    --------
+    >>> from navdecode.recording.identity import identity_attrs
+    >>> identity_attrs("modular", agent_seed=3, noise_seed=0)["agent_id"]
+    'modular-seed3'
+    """
+    seed = -1 if agent_seed is None or isinstance(agent_seed, bool) else int(agent_seed)
+    if agent_id is None:
+        agent_id = f"{label}-seed{seed}" if seed >= 0 else ""
+    noise = int(noise_seed) if isinstance(noise_seed, (int, np.integer)) and not isinstance(
+        noise_seed, bool) else -1
+    return {"label": str(label), "agent_seed": seed, "agent_id": str(agent_id),
+            "checkpoint": str(checkpoint), "noise_seed": noise}
+
+
+def recording_identity(ds: xr.Dataset, *, label: str | None = None, agent: str | None = None,
+                       name: str = "ds") -> dict[str, object]:
+    """The network a recording came from: its label, agent id and agent seed.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording.
+    label : str or None, default=None
+        Overrides the recording's ``label`` (``arch`` for recordings made before labels).
+    agent : str or None, default=None
+        Overrides the recording's ``agent_id``.
+    name : str, default="ds"
+        How errors name the recording.
+
+    Returns
+    -------
+    identity : dict
+        ``label`` (str), ``agent`` (str, unique per network) and ``agent_seed`` (int, -1
+        when unknown).
+
+    Raises
+    ------
+    ValueError
+        If the recording names no network and none is passed: the rollout's noise seed
+        is never taken for the network's.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, load_pretrained, run_agent
+    >>> ds = run_agent(load_pretrained("modular", 3), fixed_targets(2), seed=0)
+    >>> recording_identity(ds)
+    {'label': 'modular', 'agent': 'modular-seed3', 'agent_seed': 3}
+    """
+    attrs = ds.attrs
+    label = label if label is not None else str(attrs.get("label", attrs.get("arch", "")))
+    seed = int(attrs.get("agent_seed", -1))
+    agent = agent if agent is not None else str(attrs.get("agent_id", "")) or (
+        f"{label}-seed{seed}" if seed >= 0 else "")
+    if not label or not agent:
+        msg = (f"{name} does not say which network it came from (label {label!r}, agent_seed "
+               f"{seed}, no agent_id); record it with label= and agent_seed= (or agent_id=), "
+               f"or pass label= / agent= here. Its noise seed is not the network's seed.")
+        raise ValueError(msg)
+    return {"label": label, "agent": agent, "agent_seed": seed}
+
+
+def make_trial_ids(trials: Mapping[str, np.ndarray], n_trials: int) -> np.ndarray:
+    """Trial ids from the values that define each trial (`TRIAL_ID_VARIABLES`).
+
+    ``id = sha1(rounded values)[:12] + "#k"``, values rounded to 1e-4 (cm, deg/s, steps),
+    ``k`` counting earlier trials with the same values; ``"trial-<i>#0"`` when no defining
+    value is recorded (trials are then told apart by position only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode.recording.identity import make_trial_ids
+    >>> ids = make_trial_ids({"target_x": np.array([1.0, 2.0, 1.0]),
+    ...                       "target_y": np.array([5.0, 5.0, 5.0])}, 3)
+    >>> ids[0] == ids[2].replace("#1", "#0"), ids[0] != ids[1]
+    (True, True)
+    """
+    keys = [k for k in TRIAL_ID_VARIABLES if k in trials]
+    if not keys:
+        return np.array([f"trial-{i}#0" for i in range(n_trials)])
+    values = np.column_stack([np.round(np.asarray(trials[k], dtype=float), 4) for k in keys])
+    seen: dict[str, int] = {}
+    ids = []
+    for row in values:
+        text = ",".join(f"{k}={v:.4f}" for k, v in zip(keys, row, strict=True))
+        digest = hashlib.sha1(text.encode()).hexdigest()[:12]
+        ids.append(f"{digest}#{seen.get(digest, 0)}")
+        seen[digest] = seen.get(digest, 0) + 1
+    return np.array(ids)
+
+
+def trial_ids(ds: xr.Dataset) -> np.ndarray:
+    """A recording's trial ids: its ``trial_id`` coordinate, else made from its trials."""
+    if "trial_id" in ds.coords or "trial_id" in ds:
+        return np.asarray(ds["trial_id"].values).astype(str)
+    trials = {k: ds[k].values for k in TRIAL_ID_VARIABLES if k in ds.coords or k in ds}
+    return make_trial_ids(trials, ds.sizes["trial"])
+
+
+def _duplicates(ids: np.ndarray) -> list[str]:
+    values, counts = np.unique(ids, return_counts=True)
+    return values[counts > 1].tolist()
+
+
+def align_trials(recordings: Sequence[xr.Dataset], names: Sequence[str] | None = None
+                 ) -> list[xr.Dataset]:
+    """Put recordings of the same trials in one trial order (the first one's), or refuse.
+
+    Parameters
+    ----------
+    recordings : sequence of xarray.Dataset
+        Recordings that should hold the same trials, in any order.
+    names : sequence of str or None, default=None
+        How errors name them (``recordings[i]`` when None).
+
+    Returns
+    -------
+    aligned : list of xarray.Dataset
+        The recordings, each reordered to the first one's trial ids.
+
+    Raises
+    ------
+    ValueError
+        If a recording repeats a trial id, or the recordings do not hold the same trials
+        (the message counts and shows the ids that differ).
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(4))
+    >>> a, b = align_trials([ds, ds.isel(trial=[3, 2, 1, 0])])
+    >>> bool((a["target_x"].values == b["target_x"].values).all())
+    True
+    """
+    names = list(names) if names is not None else [
+        f"recordings[{i}]" for i in range(len(recordings))]
+    ids = [trial_ids(ds) for ds in recordings]
+    for name, these in zip(names, ids, strict=True):
+        dup = _duplicates(these)
+        if dup:
+            msg = (f"{name} holds {len(dup)} trial id(s) more than once (e.g. {dup[0]!r}): "
+                   f"a recording concatenated with itself cannot be paired trial by trial")
+            raise ValueError(msg)
+    first = ids[0]
+    order = {trial: i for i, trial in enumerate(first)}
+    aligned = [recordings[0]]
+    for name, ds, these in zip(names[1:], recordings[1:], ids[1:], strict=True):
+        only_first = sorted(set(first) - set(these))
+        only_this = sorted(set(these) - set(first))
+        if only_first or only_this:
+            msg = (f"{name} and {names[0]} do not record the same trials: {len(only_this)} "
+                   f"trial id(s) only in {name}, {len(only_first)} only in {names[0]} "
+                   f"({len(these)} and {len(first)} trials; e.g. "
+                   f"{(only_this or only_first)[0]!r}); record both on the same targets "
+                   f"(e.g. fixed_targets) or select the shared trials first")
+            raise ValueError(msg)
+        index = np.argsort([order[t] for t in these])
+        aligned.append(ds if (index == np.arange(len(index))).all() else ds.isel(trial=index))
+    return aligned
