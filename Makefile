@@ -8,10 +8,13 @@ STAMP := $(VENV)/.installed
 $(PY):
 	python3 -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml Makefile | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e ".[all,dev,docs]"
+	# the gallery's neurogym example: its release pins an old gymnasium, so no deps
+	$(PY) -m pip install --quiet --no-deps neurogym==2.3.1
+	$(PY) -m pip install --quiet natsort loguru pydantic-settings tomlkit
 	touch $(STAMP)
 
 install: $(STAMP)
