@@ -16,3 +16,10 @@ table = validate_groups(n_sims=args.n_sims, seeds=(5, 8), groups=(3, 8, 15), pro
 if args.out:
     table.to_csv(args.out, index=False)
 print(table.to_string(index=False, float_format="{:.3f}".format))
+
+if args.out:
+    from navdecode.stats.coverage import validate_factorial
+
+    factorial = validate_factorial(n_sims=args.n_sims, progress=True)
+    factorial.to_csv(args.out.replace(".csv", "-factorial.csv"), index=False)
+    print(factorial.to_string(index=False, float_format="{:.3f}".format))

@@ -2,7 +2,8 @@
 
 Modules: `comparisons` (intervals, permutation tests, Holm, `summarize`, `compare`),
 `groups` (three or more groups: omnibus test, all pairs, IQM, probability of improvement),
-`mixed` (`mixed_model`, grouped by network) and `coverage` (`validate_statistics`: false
+`factorial` (`compare_factorial`: two crossed factors, e.g. actor x critic), `mixed`
+(`mixed_model`, grouped by network) and `coverage` (`validate_statistics`: false
 positive rates and interval coverage by simulation). Uses nothing of navdecode above
 `_validation`.
 """

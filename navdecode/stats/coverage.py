@@ -18,7 +18,7 @@ from navdecode._validation import check_choice, check_int, check_positive
 from navdecode.stats.comparisons import CI_METHODS, compare, summarize
 from navdecode.stats.mixed import mixed_model
 
-__all__ = ["validate_groups", "validate_statistics"]
+__all__ = ["validate_factorial", "validate_groups", "validate_statistics"]
 
 _DRAWS = {
     "normal": lambda rng, size: rng.normal(size=size),
@@ -249,4 +249,59 @@ def validate_groups(n_sims: int = 400, seeds: Sequence[int] = (5, 8),
                     ("welch", "coverage, pairwise Welch difference interval", 0.95)):
                 rows.append({"check": check, "n_per_group": n, "k": k, "nominal": nominal,
                              "observed": counts[key] / n_sims, "n_sims": n_sims})
+    return pd.DataFrame(rows)
+
+
+def validate_factorial(n_sims: int = 300, seeds: Sequence[int] = (5, 8),
+                       designs: Sequence[tuple[int, int]] = ((2, 2), (3, 5)), seed: int = 0,
+                       progress: bool = False) -> pd.DataFrame:
+    """False-positive rates of `compare_factorial`'s permutation tests, by simulation.
+
+    Every network's value is drawn from one standard normal (no main effect and no
+    interaction), so each p < 0.05 is a false positive; 999 Freedman-Lane resamples per
+    test. ``designs`` are (levels of the first factor, levels of the second), e.g. the
+    paper's 3 actors x 5 critics.
+
+    Parameters
+    ----------
+    n_sims : int, default=300
+    seeds : sequence of int, default=(5, 8)
+        Networks per cell.
+    designs : sequence of (int, int), default=((2, 2), (3, 5))
+    seed : int, default=0
+    progress : bool, default=False
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``check``, ``n_per_cell``, ``design``, ``nominal``, ``observed``, ``n_sims``.
+
+    Examples
+    --------
+    >>> from navdecode.stats.coverage import validate_factorial
+    >>> validate_factorial(n_sims=3, seeds=(5,), designs=((2, 2),)).shape
+    (3, 6)
+    """
+    from navdecode.stats.factorial import compare_factorial
+
+    n_sims = check_int(n_sims, "n_sims", minimum=1)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in seeds:
+        for ka, kb in designs:
+            cells = [(f"a{i}", f"b{j}") for i in range(ka) for j in range(kb)]
+            frame = pd.DataFrame([(a, b, s) for a, b in cells for s in range(n)],
+                                 columns=["actor", "critic", "seed"])
+            hits: dict[str, int] = {}
+            for _ in tqdm(range(n_sims), desc=f"factorial n={n} {ka}x{kb}",
+                          disable=not progress, leave=False):
+                table = compare_factorial(frame.assign(v=rng.normal(size=len(frame))), "v",
+                                          ("actor", "critic"), n_resamples=999,
+                                          seed=int(rng.integers(2**31)))
+                for effect, p in zip(table["effect"], table["permutation_p"], strict=True):
+                    hits[effect] = hits.get(effect, 0) + bool(p < 0.05)
+            rows += [{"check": f"false-positive rate, {effect} (permutation)",
+                      "n_per_cell": n, "design": f"{ka}x{kb}", "nominal": 0.05,
+                      "observed": count / n_sims, "n_sims": n_sims}
+                     for effect, count in hits.items()]
     return pd.DataFrame(rows)

@@ -58,3 +58,11 @@ def test_k_group_tests_hold_their_error_rates_by_simulation():
             assert observed <= 0.08, check  # 5% nominal, Monte Carlo SE 0.013
         elif "Welch" in check:
             assert observed >= 0.92, check
+
+
+@pytest.mark.slow
+def test_factorial_permutation_tests_hold_their_false_positive_rate():
+    from navdecode.stats.coverage import validate_factorial
+
+    table = validate_factorial(n_sims=300)
+    assert (table["observed"] <= 0.08).all(), table  # 5% nominal, Monte Carlo SE 0.013
