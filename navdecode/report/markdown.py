@@ -38,6 +38,12 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
     if "decoding_untrained_cm" in sessions:
         lines += [_belief_sentence(sessions), ""]
     testable = tables.testable
+    if testable and "comparison" in comparisons:  # three or more labels
+        lines += _k_group_section(comparisons, COMPARED, "Headline: all labels")
+        testable = False  # the two-label sections below do not apply
+        k_groups = True
+    else:
+        k_groups = False
     if testable:
         headline = comparisons[comparisons["family"] == "headline"]
         pair = (comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0])
@@ -47,7 +53,7 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
                   "of the difference is Welch's (simulated coverage in the statistics guide).",
                   _significance(headline, COMPARED), "",
                   *_comparison_table(headline, COMPARED), ""]
-    else:
+    elif not k_groups:
         lines += ["Statistical tests need at least 2 seeds of each of two labels; "
                   "they are skipped here.", ""]
     lines += ["## Behaviour at each gain (secondary metrics)", "",
@@ -59,6 +65,9 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
               "target (undershoot), averaged over trials. AUC: the fraction-correct curve's "
               "area (0.5 ignores the target, 1 always ends closest to its own).", "",
               *_summary_table(summary, BEHAVIOUR), ""]
+    if k_groups:
+        lines += _k_group_section(comparisons[comparisons["family"] == "behaviour"],
+                                  BEHAVIOUR, "Behaviour: all labels", level="###")
     if testable:
         lines += [f"{pair[0]} vs {pair[1]} on these metrics, with a Holm family of their own "
                   "(the headline's p-values above do not change with them):", "",
@@ -177,6 +186,33 @@ def _summary_table(summary: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
         lines.append(f"| {arch} | {gain:g}x | {int(by_metric['n'].max())} | "
                      + " | ".join(cells) + " |")
     return lines
+
+
+def _k_group_section(comparisons: pd.DataFrame, metrics: dict[str, str], title: str,
+                     level: str = "##") -> list[str]:
+    """Three or more labels: the omnibus test per (gain, metric), then every pair."""
+    rows = comparisons[comparisons["metric"].isin(list(metrics))]
+    omni, pairs = rows[rows["comparison"] == "omnibus"], rows[rows["comparison"] == "pair"]
+    lines = [f"{level} {title}", "",
+             "One value per seed. Omnibus: do the labels differ at all (permutation test on "
+             "the one-way F, Monte Carlo; Kruskal-Wallis); Holm across this table's metrics "
+             "at each gain. Pairs: every pair, Holm across all pairs and metrics at each "
+             "gain; P(a > b) is the probability that a seed of a beats one of b (error "
+             "rates in the statistics guide).", "",
+             "| gain | metric | labels | F | permutation p | Kruskal-Wallis p | Holm p |",
+             "|---|---|---|---|---|---|---|"]
+    for _, c in omni.iterrows():
+        lines.append(f"| {c['gain']:g}x | {metrics[c['metric']]} | {c['groups']} | "
+                     f"{_fmt(c['f'])} | {_fmt(c['permutation_p'])} | {_fmt(c['kruskal_p'])} | "
+                     f"{_fmt(c['p_holm'])} |")
+    lines += ["", "| gain | metric | pair | a - b | 95% CI | P(a > b) | permutation p | "
+              "Holm p |", "|---|---|---|---|---|---|---|---|"]
+    for _, c in pairs.iterrows():
+        lines.append(f"| {c['gain']:g}x | {metrics[c['metric']]} | {c['groups']} | "
+                     f"{_fmt(c['diff'])} | [{_fmt(c['diff_ci_low'])}, "
+                     f"{_fmt(c['diff_ci_high'])}] | {_fmt(c['probability_of_improvement'])} | "
+                     f"{_fmt(c['permutation_p'])} | {_fmt(c['p_holm'])} |")
+    return [*lines, ""]
 
 
 def _comparison_table(comparisons: pd.DataFrame, metrics: dict[str, str]) -> list[str]:

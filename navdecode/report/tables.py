@@ -67,7 +67,9 @@ class ReportTables:
     step_errors : pandas.DataFrame
         Every held-out step's decoding error (for the violins).
     comparisons : pandas.DataFrame
-        `compare` rows with ``gain`` and ``family`` (empty without two testable labels).
+        `compare` rows with ``gain`` and ``family`` (empty without two testable labels); with
+        three or more labels, `compare`'s k-group rows (``comparison``: omnibus, group,
+        pair).
     summary : pandas.DataFrame
         `summarize` rows per (arch, gain, metric).
     perturbation, perturbation_bins, perturbation_comparisons : pandas.DataFrame
@@ -104,7 +106,7 @@ class ReportTables:
 
     @property
     def testable(self) -> bool:
-        """Whether two labels with at least 2 seeds each were compared."""
+        """Whether two or more labels with at least 2 seeds each were compared."""
         return not self.comparisons.empty
 
 
@@ -218,7 +220,7 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     sessions_df = pd.DataFrame(sessions)
     comparisons = []
     n_per_arch = sessions_df.groupby("arch")["seed"].nunique()
-    if len(n_per_arch) == 2 and n_per_arch.min() >= 2:
+    if len(n_per_arch) >= 2 and n_per_arch.min() >= 2:  # two labels, or k with all pairs
         pair = pair_of(list(n_per_arch.index))
         for gain in gains:
             at_gain = sessions_df[sessions_df["gain"] == gain]

@@ -175,3 +175,20 @@ def test_a_report_over_recordings_sharing_one_noise_seed_counts_every_network(tm
     assert sessions.groupby("arch")["seed"].nunique().to_dict() == {"holistic": 3,
                                                                    "modular": 3}
     assert sorted(sessions.loc[sessions["arch"] == "modular", "seed"]) == [0, 1, 2]
+
+
+def test_a_report_over_three_labels_shows_the_omnibus_and_every_pair(tmp_path):
+    targets = fixed_targets(20)
+    recordings = []
+    for label, arch in (("modular", "modular"), ("holistic", "holistic"),
+                        ("hybrid", "Actor3Critic1")):
+        for s in (0, 1):
+            ds = run_agent(make_agent(arch, seed=s), targets, seed=0)
+            recordings.append(ds.assign_attrs(label=label))
+    text = make_report(tmp_path, recordings=recordings, analyses=(), progress=False).read_text()
+    assert "## Headline: all labels" in text
+    assert "| 1x | reward fraction | holistic, hybrid, modular |" in text
+    for pair in ("holistic vs hybrid", "holistic vs modular", "hybrid vs modular"):
+        assert f"| {pair} |" in text
+    comparisons = pd.read_csv(tmp_path / "comparisons.csv")
+    assert set(comparisons["comparison"]) == {"omnibus", "group", "pair"}
