@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from navdecode.recording.schema import ANALYSES, check_recording
+from navdecode.recording.schema import ANALYSES, check_recording, is_firefly
 
 __all__ = ["path_curvature", "perturbation_metrics", "roc_auc", "session_metrics",
            "signed_radial_error", "trial_metrics", "zero_intercept_slope"]
@@ -303,7 +303,7 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
         rows = np.arange(len(last))
         sx, sy = x[rows, last], y[rows, last]
         end_from = "the last valid position (no stop_x / stop_y recorded)"
-    firefly = "task_length_unit_cm" in ds.attrs  # the paper's start, heading and arc
+    firefly = is_firefly(ds)  # the paper's start, heading and arc
     traveled = np.hypot(sx, sy)
     with np.errstate(invalid="ignore", divide="ignore"):
         straight = np.where(path > 0, traveled / path, np.nan)

@@ -103,9 +103,14 @@ def env_actions(actions: np.ndarray, space: gym.Space, n: int) -> np.ndarray:
     return actions.reshape(n, *shape) if shape else actions
 
 
+def _has_base(obj: object, name: str, package: str) -> bool:
+    """Whether `obj`'s class or a base of it is `package`'s `name` (nothing is imported)."""
+    return any(c.__name__ == name and c.__module__.startswith(package)
+               for c in type(obj).__mro__)
+
+
 def _is_sb3_vec_env(env: object) -> bool:
-    return any(c.__name__ == "VecEnv" and c.__module__.startswith("stable_baselines3")
-               for c in type(env).__mro__)
+    return _has_base(env, "VecEnv", "stable_baselines3")
 
 
 def as_vector(env: object) -> SingleAsVector | VectorAdapter:
@@ -122,7 +127,17 @@ def as_vector(env: object) -> SingleAsVector | VectorAdapter:
     raise TypeError(msg)
 
 
-class TorchPolicy:
+class _Hooked:
+    """What every policy runner shares: the forward hooks it registered, removed at close."""
+
+    _handles: list
+
+    def close(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+
+
+class TorchPolicy(_Hooked):
     """``policy(obs (1, B, d), state) -> (action, state)``; state None or h / (h, c)."""
 
     def __init__(self, policy: Callable, hooks: Mapping[str, str] | None) -> None:
@@ -146,12 +161,8 @@ class TorchPolicy:
         h, c = split_state(self.state)
         return action, h, c
 
-    def close(self) -> None:
-        for handle in self._handles:
-            handle.remove()
 
-
-class RecurrentPPOPolicy:
+class RecurrentPPOPolicy(_Hooked):
     """sb3-contrib ``RecurrentPPO``: its deterministic ``predict`` once per step."""
 
     def __init__(self, model: Any, hooks: Mapping[str, str] | None,
@@ -169,15 +180,10 @@ class RecurrentPPOPolicy:
                 np.transpose(h, (1, 0, 2)).reshape(len(obs), -1),
                 np.transpose(c, (1, 0, 2)).reshape(len(obs), -1))
 
-    def close(self) -> None:
-        for handle in self._handles:
-            handle.remove()
-
 
 def is_recurrent_ppo(policy: object) -> bool:
     """An sb3-contrib ``RecurrentPPO`` or a subclass of it (its class is not imported)."""
-    return any(c.__name__ == "RecurrentPPO" and c.__module__.startswith("sb3_contrib")
-               for c in type(policy).__mro__)
+    return _has_base(policy, "RecurrentPPO", "sb3_contrib")
 
 
 def is_cleanrl_agent(policy: object) -> bool:
@@ -187,7 +193,7 @@ def is_cleanrl_agent(policy: object) -> bool:
         getattr(policy, "get_action_and_value", None))
 
 
-class CleanRLPolicy:
+class CleanRLPolicy(_Hooked):
     """A CleanRL-style agent (``ppo_atari_lstm.py``'s shape): once per step,
     ``get_action_and_value(x, lstm_state, done)`` with ``x`` (B, obs_dim), ``done`` (B,)
     marking trial starts (the agent zeroes its own state there) and ``lstm_state`` an
@@ -219,10 +225,6 @@ class CleanRLPolicy:
             action, _, _, _, self.state = self.agent.get_action_and_value(x, self.state, done)
         h, c = split_state(self.state)
         return action.detach().float().cpu().numpy().reshape(len(obs), -1), h, c
-
-    def close(self) -> None:
-        for handle in self._handles:
-            handle.remove()
 
 
 def register_hooks(module: torch.nn.Module | None, hooks: Mapping[str, str] | None,

@@ -20,7 +20,7 @@ from navdecode._validation import check_instance
 from navdecode.recording.identity import make_trial_ids
 
 __all__ = ["ANALYSES", "DIMS", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
-           "build_recording", "check_recording",
+           "build_recording", "check_recording", "is_firefly",
            "schema_markdown", "stack_recordings"]
 
 CONVENTIONS = "CF-1.10"
@@ -107,6 +107,13 @@ ANALYSES = {
 _BOOLEAN = ("valid", "rewarded", "stopped")
 
 
+def is_firefly(ds: xr.Dataset) -> bool:
+    """Whether a recording declares the firefly task (its ``task_*`` settings): then its
+    variables are in the schema's units and the task's geometry (start at the origin,
+    heading +y) holds; another task's recording carries its own units."""
+    return "task_length_unit_cm" in ds.attrs
+
+
 def _declared(name: str) -> Variable | None:
     return STEP_VARIABLES.get(name) or TRIAL_COORDS.get(name)
 
@@ -168,7 +175,7 @@ def check_recording(ds: object, needs: Sequence[str] | str = (), *, analysis: st
             raise ValueError(msg)
     # a firefly recording's declared variables are in the schema's units; another task's
     # variables carry the units its user gave (or "unknown"), never assumed
-    firefly = "task_length_unit_cm" in ds.attrs
+    firefly = is_firefly(ds)
     for var in dict.fromkeys(("valid", *needs)):
         spec = _declared(var)
         if spec is None:

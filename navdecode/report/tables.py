@@ -132,13 +132,13 @@ def _jobs(agents: list | None, recordings: list | None,
         raise ValueError(msg)
     from navdecode.recording.identity import recording_identity
 
-    jobs, numbers = [], {}
+    jobs, agent_numbers = [], {}
     for i, ds in enumerate(recordings):
         check_recording(ds, "trial_metrics", name=f"recordings[{i}]")
         gain = float(np.unique(ds["gain"].values)[0])
         who = recording_identity(ds, name=f"recordings[{i}]")
         # the statistics' unit is the network: its seed, or a number per agent id
-        known = numbers.setdefault(who["label"], {})
+        known = agent_numbers.setdefault(who["label"], {})
         seed = who["agent_seed"] if who["agent_seed"] >= 0 else known.setdefault(
             who["agent"], -1 - len(known))
         jobs.append((who["label"], seed, gain, None, ds))
