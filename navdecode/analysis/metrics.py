@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import numbers
-import re
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from navdecode.recording.schema import ANALYSES, check_recording, is_firefly
+from navdecode.recording.schema import (
+    ANALYSES,
+    check_recording,
+    is_firefly,
+    length_unit,
+    unit_named,
+)
 
 __all__ = ["path_curvature", "perturbation_metrics", "roc_auc", "session_metrics",
            "signed_radial_error", "trial_metrics", "zero_intercept_slope"]
@@ -333,15 +338,8 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
         table.attrs["left_out"] = ("signed_error_cm, arc_length_cm, path_minus_arc_cm: they "
                                    "assume the firefly task's start at the origin heading +y "
                                    "(the recording has no task_* attributes of it)")
-        unit = str(ds["pos_x"].attrs.get("units", "unknown"))
-        if unit != "cm":  # name the columns in the recording's own length unit
-            token = re.sub(r"\W+", "", unit) or "unknown"
-            table = table.rename(columns={c: f"{c[:-3]}_{token}" for c in table.columns
-                                          if c.endswith("_cm")})
-        table.attrs["length_unit"] = unit
-    else:
-        table.attrs["length_unit"] = "cm"
-    return table
+    table.attrs["length_unit"] = unit = length_unit(ds)
+    return table.rename(columns=unit_named(table.columns, unit))
 
 
 def session_metrics(ds: xr.Dataset) -> pd.Series:
@@ -358,10 +356,18 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
     - ``traveled_slope``: zero-intercept slope of traveled vs target distance;
     - ``n_trials``.
 
+    A recording of another task gets the entries its variables support (as in
+    `trial_metrics`): without ``rewarded`` no reward entries, without targets no stop
+    error or slope, without ``task_dt`` no time entries (never an assumed 0.1 s; a
+    firefly recording without it is refused),
+    without the firefly task's geometry no signed error or arc; ``.attrs["left_out"]``
+    names each missing entry with the variable it needs, and the length entries are
+    named in the recording's unit (``stop_error_m``; ``.attrs["length_unit"]``).
+
     Parameters
     ----------
     ds : xarray.Dataset
-        A recording from `run_agent` (see `trial_metrics`).
+        A recording with positions (see `trial_metrics`).
 
     Returns
     -------
@@ -374,24 +380,49 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
     >>> int(summary["n_trials"])
     10
     """
-    _check_metrics_input(ds, need_dt=True)
-    check_recording(ds, "target metrics", analysis="session_metrics")
+    dt = _check_metrics_input(ds, need_dt=is_firefly(ds))  # the firefly task has a step
     table = trial_metrics(ds)
-    total_s = float(table["duration_s"].sum())
-    return pd.Series({
-        "reward_fraction": float(table["rewarded"].mean()),
-        "reward_rate": float(table["rewarded"].sum() / total_s) if total_s > 0 else np.nan,
-        "time_spent_h": total_s / 3600.0,
-        "stop_error_cm": float(table["stop_error_cm"].mean()),
-        "signed_error_cm": float(table["signed_error_cm"].mean()),
-        "traveled_slope": zero_intercept_slope(table["target_r"].values,
-                                               table["traveled_r"].values),
-        "curvature": float(np.nanmean(table["curvature"])) if table["curvature"].notna().any()
-        else np.nan,
-        "straightness": float(table["straightness"].mean()),
-        "path_minus_arc_cm": float(table["path_minus_arc_cm"].mean()),
-        "n_trials": len(table),
-    })
+    unit = table.attrs["length_unit"]
+    table = table.rename(columns={v: k for k, v in unit_named(
+        [*_LENGTH_COLUMNS, "stop_error_cm"], unit).items()})
+    total_s = float(table["duration_s"].sum()) if dt is not None else np.nan
+    rewarded = table["rewarded"] if "rewarded" in table else None
+    values: dict[str, float] = {}
+    left_out: dict[str, str] = {}
+
+    def entry(name: str, needs: str | None, compute: object) -> None:
+        if needs is None:
+            values[name] = compute()
+        else:
+            left_out[name] = needs
+
+    no_dt = "the task_dt attribute" if dt is None else None
+    no_reward = "rewarded" if rewarded is None else None
+    no_target = "target_x, target_y" if "target_r" not in table else None
+    no_geometry = "the firefly task's geometry (task_* attributes)" if \
+        "signed_error_cm" not in table else None
+    entry("reward_fraction", no_reward, lambda: float(rewarded.mean()))
+    entry("reward_rate", no_reward or no_dt, lambda: float(rewarded.sum() / total_s)
+          if total_s > 0 else np.nan)
+    entry("time_spent_h", no_dt, lambda: total_s / 3600.0)
+    entry("stop_error_cm", no_target, lambda: float(table["stop_error_cm"].mean()))
+    entry("signed_error_cm", no_target or no_geometry,
+          lambda: float(table["signed_error_cm"].mean()))
+    entry("traveled_slope", no_target, lambda: zero_intercept_slope(
+        table["target_r"].values, table["traveled_r"].values))
+    entry("curvature", None, lambda: float(np.nanmean(table["curvature"]))
+          if table["curvature"].notna().any() else np.nan)
+    entry("straightness", None, lambda: float(table["straightness"].mean()))
+    entry("path_minus_arc_cm", no_target or no_geometry,
+          lambda: float(table["path_minus_arc_cm"].mean()))
+    values["n_trials"] = len(table)
+    summary = pd.Series(values).rename(unit_named(list(values), unit))
+    summary.attrs = {"length_unit": unit, "left_out": {
+        unit_named([k], unit).get(k, k): f"needs {v}" for k, v in left_out.items()}}
+    return summary
+
+
+_LENGTH_COLUMNS = ("signed_error_cm", "path_length_cm", "arc_length_cm", "path_minus_arc_cm")
 
 
 def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float, pd.DataFrame]:

@@ -12,7 +12,7 @@ from matplotlib.patches import Circle
 from navdecode._validation import check_table
 from navdecode.analysis.metrics import roc_auc
 from navdecode.plotting.style import ARCH_COLORS, arch_palette, new_axes, shade
-from navdecode.recording.schema import check_recording
+from navdecode.recording.schema import check_recording, length_unit
 
 __all__ = [
     "plot_curvature",
@@ -102,7 +102,7 @@ def plot_trajectories(ds: xr.Dataset, n: int = 500, ax: Axes | None = None) -> A
                label="unrewarded")
     condition = f" {float(np.atleast_1d(sub.gain.values)[0]):g}x" if "gain" in sub.variables \
         else ""  # no gain recorded: one condition
-    unit = str(sub["pos_x"].attrs.get("units", "unknown"))
+    unit = length_unit(sub)
     xs = np.concatenate([segments[..., 0].ravel(), sub.target_x.values, [0.0]])
     ys = np.concatenate([segments[..., 1].ravel(), sub.target_y.values, [0.0]])
     span = max(np.nanmax(xs) - np.nanmin(xs), np.nanmax(ys) - np.nanmin(ys))
@@ -232,8 +232,8 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Distribution of per-trial path curvature (1/cm) by architecture and gain.
+def plot_curvature(df: pd.DataFrame, ax: Axes | None = None, unit: str = "cm") -> Axes:
+    """Distribution of per-trial path curvature (1/length) by architecture and gain.
 
     Parameters
     ----------
@@ -241,6 +241,8 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         `trial_metrics` rows (``curvature``; ``arch``, ``gain`` optional).
     ax : matplotlib Axes or None, default=None
         Where to draw; a new figure when None.
+    unit : str, default="cm"
+        Length unit of the positions (the axis shows 1/`unit`).
 
     Returns
     -------
@@ -262,7 +264,7 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     sns.violinplot(data, x=x, y="curvature", hue=hue,
                    palette=arch_palette(data["arch"]) if hue else None,
                    inner="quart", cut=0, ax=ax, log_scale=True)
-    ax.set(ylabel="curvature (1/cm, log scale)", xlabel="gain" if x else "")
+    ax.set(ylabel=f"curvature (1/{unit}, log scale)", xlabel="gain" if x else "")
     return ax
 
 

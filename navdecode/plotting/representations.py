@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from navdecode._validation import check_table
+from navdecode._validation import check_positive, check_table
 from navdecode.plotting.style import arch_palette, new_axes, shade
 
 __all__ = ["plot_decoding_controls", "plot_decoding_error", "plot_decoding_over_time",
@@ -22,8 +22,12 @@ def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list
                   ylabel: str) -> Axes:
     """Per (arch, gain), the mean over seeds of each of `cols`: one bar per column, in the
     arch's colour, lighter for later columns."""
-    means = sessions.groupby(["arch", "gain"])[cols].mean()
-    rows = [(arch, f"{gain:g}x", list(r.values)) for (arch, gain), r in means.iterrows()]
+    if "gain" in sessions.columns:
+        means = sessions.groupby(["arch", "gain"])[cols].mean()
+        rows = [(arch, f"{gain:g}x", list(r.values)) for (arch, gain), r in means.iterrows()]
+    else:  # one condition
+        rows = [(arch, "", list(r.values)) for arch, r in sessions.groupby("arch")[cols].mean(
+        ).iterrows()]
     colors = arch_palette(a for a, _, _ in rows)
     width = 0.8 / len(names)
     for i, (arch, _, values) in enumerate(rows):
@@ -37,7 +41,8 @@ def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list
     return ax
 
 
-def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None,
+                           unit: str = "cm") -> Axes:
     """Decoding error of the agents beside the untrained network, step index and shuffle.
 
     Parameters
@@ -46,6 +51,8 @@ def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None) -> Ax
         The report's sessions (``decoding_error_cm``, ``decoding_untrained_cm``,
         ``decoding_time_only_cm``, ``decoding_shuffle_cm``).
     ax : matplotlib Axes or None, default=None
+    unit : str, default="cm"
+        Length unit of the errors, for the axis label.
 
     Returns
     -------
@@ -62,10 +69,10 @@ def plot_decoding_controls(sessions: pd.DataFrame, ax: Axes | None = None) -> Ax
     """
     cols = ["decoding_error_cm", "decoding_untrained_cm", "decoding_time_only_cm",
             "decoding_shuffle_cm"]
-    check_table(sessions, ["arch", "gain", *cols], name="sessions")
+    check_table(sessions, ["arch", *cols], name="sessions")
     names = ["agent", "untrained network", "step index alone", "trial shuffle"]
     return _grouped_bars(new_axes(ax, (6.0, 4.0)), sessions, cols, names,
-                         "position decoding error (cm)")
+                         f"position decoding error ({unit})")
 
 
 def plot_no_adaptation(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
@@ -160,8 +167,8 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
     return ax
 
 
-def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Decoding error (cm) as violins by gain and architecture, one dot per seed.
+def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None, unit: str = "cm") -> Axes:
+    """Decoding error as violins by gain and architecture, one dot per seed.
 
     The violins show the distribution of the rows of each (arch, gain) group within the
     tutorial's 1.5 IQR fences (the far samples left out are counted in the title); the
@@ -171,10 +178,13 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     Parameters
     ----------
     df : pandas.DataFrame
-        Rows with ``arch``, ``gain``, ``decoding_error_cm`` and, for the dots, ``seed``:
-        one row per (arch, seed, gain), or one per decoded step or trial.
+        Rows with ``arch``, ``decoding_error_cm`` (the error, whatever its unit) and
+        optionally ``gain`` (one violin per gain) and, for the dots, ``seed``: one row per
+        (arch, seed, gain), or one per decoded step or trial.
     ax : matplotlib Axes or None, default=None
         Where to draw; a new figure when None.
+    unit : str, default="cm"
+        Length unit of the errors, for the axis label.
 
     Returns
     -------
@@ -190,10 +200,13 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ...                       "decoding_error_cm": [10.0, 12.0, 11.0, 14.0]})
     >>> ax = nd.plot_decoding_error(table)
     """
-    check_table(df, ["arch", "gain", "decoding_error_cm"])
+    check_table(df, ["arch", "decoding_error_cm"])
     ax = new_axes(ax, (5.0, 4.0))
     order = list(df["arch"].drop_duplicates())
-    data = df.assign(gain_label=df["gain"].map(lambda g: f"{g:g}x"))
+    if "gain" in df.columns:
+        data = df.assign(gain_label=df["gain"].map(lambda g: f"{g:g}x"))
+    else:  # one condition
+        data = df.assign(gain=0.0, gain_label="")
     # the tutorial's fences: samples beyond 1.5 IQR of their (arch, gain) group are left out
     grouped = data.groupby(["arch", "gain"], observed=True)["decoding_error_cm"]
     q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
@@ -208,23 +221,29 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         sns.stripplot(seeds, x="gain_label", y="decoding_error_cm", hue="arch",
                       hue_order=order, palette=arch_palette(order),
                       dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
-    ax.set(xlabel="gain", ylabel="position decoding error (cm)",
+    ax.set(xlabel="gain" if "gain" in df.columns else "",
+           ylabel=f"position decoding error ({unit})",
            title=f"within 1.5 IQR fences ({int((~inside).sum())} far samples left out); "
                  "dots: seed means", )
     ax.title.set_fontsize(8)
     return ax
 
 
-def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None, unit: str = "cm",
+                            dt: float | None = 0.1) -> Axes:
     """Decoding error at each time step (mean +- SEM), one line per group.
 
     Parameters
     ----------
     df : pandas.DataFrame
         Columns ``step``, ``mean_error``, ``sem`` (as `DecodingResult.error_by_step`) and
-        optionally ``label`` (one line per label).
+        optionally ``label`` (one line per label) and ``n`` (trials behind each point).
     ax : matplotlib Axes or None, default=None
         Where to draw; a new figure when None.
+    unit : str, default="cm"
+        Length unit of the errors, for the axis label.
+    dt : float or None, default=0.1
+        Step duration (s): the x axis is time in s; in steps when None.
 
     Returns
     -------
@@ -238,7 +257,10 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     >>> ax = nd.plot_decoding_over_time(steps)
     """
     check_table(df, ["step", "mean_error", "sem"])
+    if dt is not None:
+        dt = check_positive(dt, "dt")
     ax = new_axes(ax, (5.5, 4.0))
+    scale = 1.0 if dt is None else dt
     groups = list(df.groupby("label", sort=False)) if "label" in df.columns else [("", df)]
     archs = [str(label).split(" ")[0] for label, _ in groups]
     colors = arch_palette(archs)
@@ -248,13 +270,14 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
         level = gains.index(" ".join(str(label).split(" ")[1:]))
         color = shade(colors[arch], level, len(gains))
         style = ("-", "--", ":", "-.")[level % 4]
-        ax.plot(grp["step"] * 0.1, grp["mean_error"], style, color=color, label=str(label))
-        ax.fill_between(grp["step"] * 0.1, grp["mean_error"] - grp["sem"],
+        ax.plot(grp["step"] * scale, grp["mean_error"], style, color=color, label=str(label))
+        ax.fill_between(grp["step"] * scale, grp["mean_error"] - grp["sem"],
                         grp["mean_error"] + grp["sem"], color=color, alpha=0.2, lw=0)
         if counts is not None:
-            counts.step(grp["step"] * 0.1, grp["n"], where="mid", color=color, lw=0.7,
+            counts.step(grp["step"] * scale, grp["n"], where="mid", color=color, lw=0.7,
                         alpha=0.6, ls=style)
-    ax.set(xlabel="time in trial (s)", ylabel="decoding error (cm)")
+    ax.set(xlabel="time in trial (s)" if dt is not None else "step in trial",
+           ylabel=f"decoding error ({unit})")
     if counts is not None:
         counts.set_ylabel("trials behind each point (thin lines)", fontsize=8)
         counts.set_ylim(bottom=0)

@@ -77,6 +77,10 @@ def run_agent(
     device: str | torch.device = "cpu",
     config: TaskConfig | None = None,
     progress: bool = False,
+    *,
+    label: str | None = None,
+    agent_seed: int | None = None,
+    agent_id: str | None = None,
 ) -> xr.Dataset:
     """Run an agent on every target at once and record the trials.
 
@@ -102,6 +106,13 @@ def run_agent(
         Task settings; the published ones when None.
     progress : bool, default=False
         Show a progress bar over time steps.
+    label : str or None, default=None
+        What the recording is compared as; the agent's architecture when None.
+    agent_seed : int or None, default=None
+        The network's seed; the agent's own (its ``metadata["seed"]``) when None, -1
+        when it has none. Not the noise `seed`.
+    agent_id : str or None, default=None
+        The network's id; ``"<label>-seed<agent_seed>"`` when None.
 
     Returns
     -------
@@ -137,11 +148,13 @@ def run_agent(
     if next(actor.parameters(), torch.empty(0)).device != device:
         actor = copy.deepcopy(actor).to(device)
     env = FireflyVectorEnv(num_envs=len(targets_cm), config=config, device=device)
-    agent_seed = getattr(agent, "metadata", {}).get("seed")
+    if agent_seed is None:
+        agent_seed = getattr(agent, "metadata", {}).get("seed")
     ds = record(actor, env, len(targets_cm), seed=seed,
                 options={"targets": targets_cm, "gain": gain},
                 arch=getattr(agent, "arch", type(actor).__name__), progress=progress,
-                agent_seed=-1 if agent_seed is None else int(agent_seed))
+                agent_seed=-1 if agent_seed is None else agent_seed, label=label,
+                agent_id=agent_id)
     checkpoint = Path(str(getattr(agent, "checkpoint", "") or "")).name  # no absolute paths
     ds.attrs.update({"checkpoint": checkpoint, "noise": int(noise), "source": "run_agent",
                      "navdecode_version": __version__})

@@ -10,6 +10,7 @@ Every other module asks it for names, units and requirements instead of repeatin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,8 +21,8 @@ from navdecode._validation import check_instance
 from navdecode.recording.identity import make_trial_ids
 
 __all__ = ["ANALYSES", "DIMS", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
-           "build_recording", "check_recording", "is_firefly",
-           "schema_markdown", "stack_recordings"]
+           "build_recording", "check_recording", "is_firefly", "length_unit",
+           "schema_markdown", "stack_recordings", "unit_named"]
 
 CONVENTIONS = "CF-1.10"
 
@@ -96,7 +97,7 @@ ATTRS = {
 ANALYSES = {
     "decode": ("valid",),
     "path metrics": ("valid", "pos_x", "pos_y", "n_steps", "stopped"),
-    "target metrics": ("target_x", "target_y", "rewarded"),
+    "target metrics": ("target_x", "target_y"),
     "trial_metrics": ("valid", "pos_x", "pos_y", "n_steps", "stopped", "stop_x", "stop_y",
                       "target_x", "target_y", "rewarded", "gain"),
     "untrained control": ("valid", "actor_input"),
@@ -112,6 +113,42 @@ def is_firefly(ds: xr.Dataset) -> bool:
     variables are in the schema's units and the task's geometry (start at the origin,
     heading +y) holds; another task's recording carries its own units."""
     return "task_length_unit_cm" in ds.attrs
+
+
+def length_unit(ds: xr.Dataset) -> str:
+    """The unit of a recording's positions: cm for the firefly task, else ``pos_x``'s
+    ``units`` attribute (`build_recording` gives it the schema's cm, `record` the unit its
+    user gave or ``"unknown"``; never assumed).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode.recording.schema import build_recording, length_unit
+    >>> ds = build_recording({"valid": np.ones((1, 2), bool), "pos_x": np.zeros((1, 2))}, {})
+    >>> length_unit(ds), length_unit(ds.assign(pos_x=ds.pos_x.assign_attrs(units="m")))
+    ('cm', 'm')
+    """
+    if is_firefly(ds):
+        return "cm"
+    return str(ds["pos_x"].attrs.get("units", "unknown")) if "pos_x" in ds.variables \
+        else "unknown"
+
+
+def unit_named(names: Sequence[str], unit: str) -> dict[str, str]:
+    """Names ending in ``_cm`` renamed to the length `unit` (``stop_error_cm`` ->
+    ``stop_error_m``; any non-word characters of the unit are dropped): how every table of
+    a recording in another unit names its columns.
+
+    Examples
+    --------
+    >>> from navdecode.recording.schema import unit_named
+    >>> unit_named(["stop_error_cm", "auc"], "m")
+    {'stop_error_cm': 'stop_error_m'}
+    """
+    if unit == "cm":
+        return {}
+    token = re.sub(r"\W+", "", unit) or "unknown"
+    return {n: f"{n[:-3]}_{token}" for n in names if n.endswith("_cm")}
 
 
 def _declared(name: str) -> Variable | None:

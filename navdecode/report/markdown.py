@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -10,19 +12,38 @@ from navdecode.report.tables import BEHAVIOUR, COMPARED, PERTURBED, ReportTables
 __all__ = ['report_markdown']
 
 
+def _gain(g: float) -> str:
+    return f"{g:g}x"
+
+
 def _fmt(x: float, digits: int = 3) -> str:
     return "n/a" if not np.isfinite(x) else f"{x:.{digits}g}"
 
 
+def _in_unit(metrics: dict[str, str], unit: str) -> dict[str, str]:
+    """The metrics' titles with cm replaced by the recording's length unit."""
+    if unit == "cm":
+        return dict(metrics)
+    return {m: re.sub(r"\bcm\b", unit, title) for m, title in metrics.items()}
+
+
 def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
+    """The text of ``report.md`` for `tables` (internal ``_cm`` names, any length unit)."""
     sessions, summary, comparisons = tables.sessions, tables.summary, tables.comparisons
-    gains = tables.gains
+    gains, unit = tables.gains, tables.length_unit
+    cond = _gain if tables.has_gain else (lambda g: "one condition")
+    measured = set(summary["metric"]) if "metric" in summary else set()
+    compared = _in_unit({m: t for m, t in COMPARED.items() if m in measured}, unit)
+    behaviour = _in_unit({m: t for m, t in BEHAVIOUR.items() if m in measured}, unit)
     labels = sorted(sessions["arch"].unique())
     n_agents = sessions.groupby(["arch", "seed"]).ngroups
+    trials = f"{tables.n_trials} fixed targets" if tables.agents else \
+        f"{tables.n_trials} trials per recording (median)"
+    conditions = f"gains {', '.join(cond(g) for g in gains)}" if tables.has_gain else \
+        "one condition (the recordings hold no gain)"
     lines = ["# navdecode report", "",
-             f"{n_agents} agents ({', '.join(labels)}), "
-             f"{tables.n_trials} fixed targets, gains {', '.join(f'{g:g}x' for g in gains)}; "
-             f"computed in {tables.elapsed_s:.0f} s.", ""]
+             f"{n_agents} agents ({', '.join(labels)}), {trials}, {conditions}; lengths in "
+             f"{unit}; computed in {tables.elapsed_s:.0f} s.", ""]
     status = []
     for arch, seed, agent in tables.agents:
         meta = getattr(agent, "metadata", {})
@@ -31,66 +52,100 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
     if status:
         lines += ["## Agents", "", "| arch | seed | checkpoint trial | phase I trials | "
                   "training finished |", "|---|---|---|---|---|", *status, ""]
-    lines += ["## Headline (one value per seed; mean [t 95% CI over seeds])", "",
-              *_summary_table(summary, COMPARED), "",
-              "A CI needs at least 2 seeds; an architecture with one seed shows its value "
-              "alone.", ""]
-    if "decoding_untrained_cm" in sessions:
-        lines += [_belief_sentence(sessions), ""]
+    if compared:
+        lines += ["## Headline (one value per seed; mean [t 95% CI over seeds])", "",
+                  *_summary_table(summary, compared, cond), "",
+                  "A CI needs at least 2 seeds; an architecture with one seed shows its "
+                  "value alone.", ""]
+    if "decoding_time_only_cm" in sessions:
+        lines += [_belief_sentence(sessions, cond, unit), ""]
     testable = tables.testable
-    if testable and "comparison" in comparisons:  # three or more labels
-        lines += _k_group_section(comparisons, COMPARED, "Headline: all labels")
-        testable = False  # the two-label sections below do not apply
-        k_groups = True
-    else:
-        k_groups = False
-    if testable:
+    k_groups = testable and "comparison" in comparisons  # three or more labels
+    if k_groups:
+        lines += _k_group_section(comparisons[comparisons["family"] == "headline"], compared,
+                                  "Headline: all labels", cond)
+    elif testable and (comparisons["family"] == "headline").any():
         headline = comparisons[comparisons["family"] == "headline"]
         pair = (comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0])
         lines += [f"## {pair[0][:1].upper()}{pair[0][1:]} vs {pair[1]}", "",
                   "Exact permutation and Mann-Whitney tests on one value per seed; Holm's "
                   "correction runs across the metrics of this table at each gain. The 95% CI "
                   "of the difference is Welch's (simulated coverage in the statistics guide).",
-                  _significance(headline, COMPARED), "",
-                  *_comparison_table(headline, COMPARED), ""]
-    elif not k_groups:
+                  _significance(headline, compared, cond), "",
+                  *_comparison_table(headline, compared, cond), ""]
+    elif not testable:
         lines += ["Statistical tests need at least 2 seeds of each of two labels; "
                   "they are skipped here.", ""]
-    lines += ["## Behaviour at each gain (secondary metrics)", "",
-              "Traveled / target distance slope: zero-intercept regression of the stop's "
-              "distance from the start on the target's (1 = on target on average; above 1 = "
-              "overshooting, what an agent that does not adapt to a larger joystick gain "
-              "does). Signed radial error: the paper's stop-to-target distance, negative when "
-              "the circular arc from the start to the stop is shorter than the arc to the "
-              "target (undershoot), averaged over trials. AUC: the fraction-correct curve's "
-              "area (0.5 ignores the target, 1 always ends closest to its own).", "",
-              *_summary_table(summary, BEHAVIOUR), ""]
-    if k_groups:
-        lines += _k_group_section(comparisons[comparisons["family"] == "behaviour"],
-                                  BEHAVIOUR, "Behaviour: all labels", level="###")
-    if testable:
-        lines += [f"{pair[0]} vs {pair[1]} on these metrics, with a Holm family of their own "
-                  "(the headline's p-values above do not change with them):", "",
-                  *_comparison_table(comparisons[comparisons["family"] == "behaviour"],
-                                     BEHAVIOUR), ""]
+    if behaviour:
+        lines += [f"## Behaviour {'at each gain ' if tables.has_gain else ''}"
+                  "(secondary metrics)", "", _behaviour_text(tables), "",
+                  *_summary_table(summary, behaviour, cond), ""]
+        if k_groups:
+            lines += _k_group_section(comparisons[comparisons["family"] == "behaviour"],
+                                      behaviour, "Behaviour: all labels", cond, level="###")
+        elif testable and (comparisons["family"] == "behaviour").any():
+            pair = (comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0])
+            lines += [f"{pair[0]} vs {pair[1]} on these metrics, with a Holm family of their "
+                      "own (the headline's p-values above do not change with them):", "",
+                      *_comparison_table(comparisons[comparisons["family"] == "behaviour"],
+                                         behaviour, cond), ""]
     lines += _replay_section(sessions, gains)
-    lines += _decoding_section(sessions)
+    lines += _decoding_section(sessions, cond, unit)
     lines += _observer_section(sessions)
     lines += _perturbation_section(tables)
     lines += _similarity_section(tables)
+    lines += _skipped_section(tables)
     lines += ["## Figures", "", *(f"![{name}]({path})" for name, path in figures.items())]
+    if not tables.has_gain:  # one condition: the tables' first columns say so
+        lines = [line.replace("| gain |", "| condition |", 1) if line.startswith("| ") else line
+                 for line in lines]
     return "\n".join(lines) + "\n"
 
 
-def _decoding_section(sessions: pd.DataFrame) -> list[str]:
+def _behaviour_text(tables: ReportTables) -> str:
+    """What the behaviour metrics mean: the paper's over/undershoot terms for the firefly
+    task, the generic path terms for any other."""
+    if not tables.firefly:
+        return ("Per recording, means over trials: curvature and straightness (start-to-end "
+                "distance / path length) of the recorded paths; where the task has targets, "
+                "the end-to-target distance and the zero-intercept slope of traveled vs "
+                "target distance (1 = on target on average).")
+    return ("Traveled / target distance slope: zero-intercept regression of the stop's "
+            "distance from the start on the target's (1 = on target on average; above 1 = "
+            "overshooting, what an agent that does not adapt to a larger joystick gain "
+            "does). Signed radial error: the paper's stop-to-target distance, negative when "
+            "the circular arc from the start to the stop is shorter than the arc to the "
+            "target (undershoot), averaged over trials. AUC: the fraction-correct curve's "
+            "area (0.5 ignores the target, 1 always ends closest to its own).")
+
+
+def _skipped_section(tables: ReportTables) -> list[str]:
+    """Every analysis that did not run, with the variable or property it lacks."""
+    skipped = tables.skipped
+    if skipped.empty:
+        return []
+    lines = ["## Analyses not run", "",
+             "What the recordings do not support (`skipped.csv` lists every session):", "",
+             "| analysis | sessions | reason |", "|---|---|---|"]
+    for (analysis, reason), rows in skipped.groupby(["analysis", "reason"], sort=False):
+        who = rows["arch"].astype(str) + (" " + rows["seed"].astype(str)).where(
+            rows["seed"].astype(str) != "", "")
+        shown = ", ".join(dict.fromkeys(who))
+        lines.append(f"| {analysis} | {len(rows)} ({shown}) | {reason} |")
+    return [*lines, ""]
+
+
+def _decoding_section(sessions: pd.DataFrame, cond: object, unit: str) -> list[str]:
     """Every session's decoding error under each protocol and control."""
     columns = {"decoding_error_cm": "grouped", "decoding_error_tutorial_cm": "tutorial",
                "decoding_error_paper_cm": "paper", "decoding_shuffle_cm": "shuffle",
                "decoding_time_only_cm": "time only", "decoding_untrained_cm": "untrained",
                "decoding_cross_cm": "cross"}
     shown = {c: n for c, n in columns.items() if c in sessions}
+    if "decoding_error_cm" not in sessions:
+        return []
     lines = ["## Decoding protocols and controls side by side", "",
-             "Position (x, y) decoded from the LSTM units, mean Euclidean error (cm). "
+             f"Position (x, y) decoded from the recurrent units, mean Euclidean error ({unit}). "
              "*Grouped*: trial-grouped 5-fold CV, standardised ridge with its penalty chosen "
              "by inner grouped CV. *Tutorial*: Ridge(alpha=0.1), first 70% of trials train, "
              "last 30% test. *Paper*: RidgeCV(alphas 0.1, 1, 10), the same 70/30 split. "
@@ -104,7 +159,8 @@ def _decoding_section(sessions: pd.DataFrame) -> list[str]:
              "|" + "---|" * (3 + len(shown))]
     for _, r in sessions.iterrows():
         cells = [_fmt(r.get(c, np.nan)) for c in shown]
-        lines.append(f"| {r['arch']} | {r['seed']} | {r['gain']:g}x | " + " | ".join(cells) + " |")
+        lines.append(f"| {r['arch']} | {r['seed']} | {cond(r['gain'])} | " + " | ".join(cells)
+                     + " |")
     return [*lines, ""]
 
 
@@ -148,7 +204,8 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
                   for arch, r in means.iterrows()]
     if not tables.perturbation_comparisons.empty:
         lines += ["", "A Holm family of its own (the headline's p-values do not change):", "",
-                  *_comparison_table(tables.perturbation_comparisons, PERTURBED)]
+                  *_comparison_table(tables.perturbation_comparisons, PERTURBED,
+                                     _gain)]
     return [*lines, ""]
 
 
@@ -172,7 +229,8 @@ def _similarity_section(tables: ReportTables) -> list[str]:
     return [*lines, ""]
 
 
-def _summary_table(summary: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
+def _summary_table(summary: pd.DataFrame, metrics: dict[str, str],
+                   cond: object = _gain) -> list[str]:
     """Markdown rows: per (arch, gain), each metric's mean [t CI over seeds]."""
     lines = ["| arch | gain | seeds | " + " | ".join(metrics.values()) + " |",
              "|" + "---|" * (3 + len(metrics))]
@@ -183,13 +241,13 @@ def _summary_table(summary: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
             r = by_metric.loc[metric]
             ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
             cells.append(_fmt(r["mean"]) + ci)
-        lines.append(f"| {arch} | {gain:g}x | {int(by_metric['n'].max())} | "
+        lines.append(f"| {arch} | {cond(gain)} | {int(by_metric['n'].max())} | "
                      + " | ".join(cells) + " |")
     return lines
 
 
 def _k_group_section(comparisons: pd.DataFrame, metrics: dict[str, str], title: str,
-                     level: str = "##") -> list[str]:
+                     cond: object = _gain, level: str = "##") -> list[str]:
     """Three or more labels: the omnibus test per (gain, metric), then every pair."""
     rows = comparisons[comparisons["metric"].isin(list(metrics))]
     omni, pairs = rows[rows["comparison"] == "omnibus"], rows[rows["comparison"] == "pair"]
@@ -202,38 +260,40 @@ def _k_group_section(comparisons: pd.DataFrame, metrics: dict[str, str], title: 
              "| gain | metric | labels | F | permutation p | Kruskal-Wallis p | Holm p |",
              "|---|---|---|---|---|---|---|"]
     for _, c in omni.iterrows():
-        lines.append(f"| {c['gain']:g}x | {metrics[c['metric']]} | {c['groups']} | "
+        lines.append(f"| {cond(c['gain'])} | {metrics[c['metric']]} | {c['groups']} | "
                      f"{_fmt(c['f'])} | {_fmt(c['permutation_p'])} | {_fmt(c['kruskal_p'])} | "
                      f"{_fmt(c['p_holm'])} |")
     lines += ["", "| gain | metric | pair | a - b | 95% CI | P(a > b) | permutation p | "
               "Holm p |", "|---|---|---|---|---|---|---|---|"]
     for _, c in pairs.iterrows():
-        lines.append(f"| {c['gain']:g}x | {metrics[c['metric']]} | {c['groups']} | "
+        lines.append(f"| {cond(c['gain'])} | {metrics[c['metric']]} | {c['groups']} | "
                      f"{_fmt(c['diff'])} | [{_fmt(c['diff_ci_low'])}, "
                      f"{_fmt(c['diff_ci_high'])}] | {_fmt(c['probability_of_improvement'])} | "
                      f"{_fmt(c['permutation_p'])} | {_fmt(c['p_holm'])} |")
     return [*lines, ""]
 
 
-def _comparison_table(comparisons: pd.DataFrame, metrics: dict[str, str]) -> list[str]:
+def _comparison_table(comparisons: pd.DataFrame, metrics: dict[str, str],
+                      cond: object = _gain) -> list[str]:
     """Markdown rows: a - b per (gain, metric) with CI, effect size and p."""
     a, b = comparisons["group_a"].iloc[0], comparisons["group_b"].iloc[0]
     lines = [f"| gain | metric | {a} - {b} | 95% CI | Hedges g | permutation p | "
              "Holm p | Mann-Whitney p |", "|---|---|---|---|---|---|---|---|"]
     for _, c in comparisons.iterrows():
-        lines.append(f"| {c['gain']:g}x | {metrics[c['metric']]} | {_fmt(c['diff'])} | "
+        lines.append(f"| {cond(c['gain'])} | {metrics[c['metric']]} | {_fmt(c['diff'])} | "
                      f"[{_fmt(c['diff_ci_low'])}, {_fmt(c['diff_ci_high'])}] | "
                      f"{_fmt(c['hedges_g'])} | {_fmt(c['permutation_p'])} | "
                      f"{_fmt(c['p_holm'])} | {_fmt(c['mannwhitney_p'])} |")
     return lines
 
 
-def _significance(comparisons: pd.DataFrame, metrics: dict[str, str]) -> str:
+def _significance(comparisons: pd.DataFrame, metrics: dict[str, str],
+                  cond: object = _gain) -> str:
     """One sentence: which comparisons survive Holm at 0.05, and the smallest p possible."""
     from math import comb
 
     hits = comparisons[comparisons["p_holm"] < 0.05]
-    named = "; ".join(f"{metrics[c['metric']]} at {c['gain']:g}x (Holm p {_fmt(c['p_holm'])})"
+    named = "; ".join(f"{metrics[c['metric']]} at {cond(c['gain'])} (Holm p {_fmt(c['p_holm'])})"
                       for _, c in hits.iterrows())
     text = f"Significant after Holm at 0.05: {named or 'none'} ({len(hits)} of {len(comparisons)})."
     if not comparisons["permutation_exact"].all():
@@ -247,13 +307,16 @@ def _significance(comparisons: pd.DataFrame, metrics: dict[str, str]) -> str:
             f"the {len(metrics)} p-values at a gain by {len(metrics)}.")
 
 
-def _belief_sentence(sessions: pd.DataFrame) -> str:
+def _belief_sentence(sessions: pd.DataFrame, cond: object, unit: str) -> str:
     """Agent vs untrained network vs step index alone, mean over seeds per arch and gain."""
     means = sessions.groupby(["arch", "gain"])[["decoding_error_cm", "decoding_untrained_cm",
                                                 "decoding_time_only_cm"]].mean()
-    parts = [f"{arch} {gain:g}x: agent {_fmt(r['decoding_error_cm'])} cm, untrained "
-             f"{_fmt(r['decoding_untrained_cm'])} cm, step index alone "
-             f"{_fmt(r['decoding_time_only_cm'])} cm" for (arch, gain), r in means.iterrows()]
+    def length(x: float) -> str:
+        return f"{_fmt(x)} {unit}" if np.isfinite(x) else "n/a"
+
+    parts = [f"{arch} {cond(gain)}: agent {length(r['decoding_error_cm'])}, untrained "
+             f"{length(r['decoding_untrained_cm'])}, step index alone "
+             f"{length(r['decoding_time_only_cm'])}" for (arch, gain), r in means.iterrows()]
     return ("How much of the position decoding is belief? Grouped-CV error of the agents, of "
             "the same networks before training fed the same inputs, and of the step index "
             "alone (means over seeds): " + "; ".join(parts) + ". Where the untrained network "

@@ -24,6 +24,7 @@ from navdecode.report.tables import (
     ANALYSES,
     ReportTables,
     compute_report,
+    in_length_unit,
 )
 
 __all__ = ["make_report", "render_report"]
@@ -63,9 +64,11 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
         two threads made one 1000-trial rollout plus grouped decoding about 15 times
         slower (13.7 s against 0.9 s).
     recordings : list of xarray.Dataset or None, default=None
-        Analyse these recordings instead of running agents (e.g. from `record`): each
-        one's ``arch`` and ``seed`` attributes label it, its gain is its trials' gain.
-        They must hold what `trial_metrics` needs.
+        Analyse these recordings instead of running agents (e.g. from `record`), of any
+        task: each one's ``label`` and ``agent_seed`` / ``agent_id`` name its group and
+        network, its gain is its trials' gain (one condition without a ``gain``). Every
+        analysis a recording supports runs; the others are listed in the report's
+        *Analyses not run* and ``skipped.csv`` with what they lack.
     analyses : sequence of str, default=ANALYSES
         Optional sections: ``"controls"``, ``"replay"``, ``"observer"``,
         ``"perturbation"``, ``"similarity"``.
@@ -122,24 +125,31 @@ def render_report(tables: ReportTables, out_dir: str | Path) -> Path:
     """
     out = check_path(out_dir, "out_dir")
     out.mkdir(parents=True, exist_ok=True)
+
+    def written(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain column
+        return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")
+
     for name in ("sessions", "trials", "comparisons", "summary", "perturbation",
-                 "perturbation_bins", "perturbation_comparisons"):
+                 "perturbation_bins", "perturbation_comparisons", "skipped"):
         frame = getattr(tables, name)
         if not frame.empty or name in ("sessions", "trials", "comparisons", "summary"):
-            frame.to_csv(out / f"{name}.csv", index=False)
-    tables.folds.to_csv(out / "decoding_folds.csv", index=False)
+            written(frame).to_csv(out / f"{name}.csv", index=False)
+    written(tables.folds).to_csv(out / "decoding_folds.csv", index=False)
     if not tables.cka.empty:
         tables.cka.to_csv(out / "cka.csv")
-    figures = _figures(tables, out)
-    atomic_write_text(out / "report.md", report_markdown(tables, figures))
+    internal = in_length_unit(tables, to_unit=False)
+    figures = _figures(internal, out)
+    atomic_write_text(out / "report.md", report_markdown(internal, figures))
     return out / "report.md"
 
 
 def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
-    """Draw every figure on its own `Figure` (no pyplot state, no backend change)."""
+    """Draw every figure the tables support, each on its own `Figure` (no pyplot state,
+    no backend change)."""
     from matplotlib.figure import Figure
 
     import navdecode.plotting as plotting
+    from navdecode.recording.schema import ANALYSES as NEEDS
 
     figures: dict[str, str] = {}
 
@@ -149,28 +159,46 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
         fig.savefig(out / f"{name}.png", dpi=110)
         figures[name] = f"{name}.png"
 
-    sessions, trials, gains = tables.sessions, tables.trials, tables.gains
-    first = next(iter(tables.examples.values()))
-    save("single_trial", lambda ax: plotting.plot_trial(first, int(np.argmax(
-        first.rewarded.values)), ax=ax))
-    for (arch, gain), ds in tables.examples.items():
-        save(f"trajectories_{arch}_{gain:g}x",
-             lambda ax, d=ds: plotting.plot_trajectories(d, ax=ax))
-    save("reward_fraction", lambda ax: plotting.plot_reward_fraction(sessions, ax=ax))
-    save("time_spent", lambda ax: plotting.plot_time_spent(sessions, ax=ax))
-    for gain in gains[:2]:
-        save(f"traveled_vs_target_{gain:g}x", lambda ax, g=gain: plotting.plot_traveled_vs_target(
-            trials[trials["gain"] == g], ax=ax))
-    save("decoding_error", lambda ax: plotting.plot_decoding_error(tables.step_errors, ax=ax))
-    mean_steps = tables.steps.groupby(["label", "step"], as_index=False).agg(
-        mean_error=("mean_error", "mean"), sem=("sem", "mean"), n=("n", "sum"))
-    save("decoding_over_time", lambda ax: plotting.plot_decoding_over_time(
-        mean_steps[mean_steps["step"] < 25], ax=ax))
-    save("curvature", lambda ax: plotting.plot_curvature(trials, ax=ax))
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain axis
+        return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")
 
-    save("roc_curves", lambda ax: plotting.plot_roc_curves(tables.examples, ax=ax))
-    if "decoding_untrained_cm" in sessions:
-        save("decoding_controls", lambda ax: plotting.plot_decoding_controls(sessions, ax=ax))
+    sessions, trials, gains, unit = tables.sessions, tables.trials, tables.gains, \
+        tables.length_unit
+    dt = next(iter(tables.examples.values())).attrs.get("task_dt")
+    first = next(iter(tables.examples.values()))
+    if tables.firefly:
+        save("single_trial", lambda ax: plotting.plot_trial(first, int(np.argmax(
+            first.rewarded.values)), ax=ax))
+    for (arch, gain), ds in tables.examples.items():
+        if all(v in ds.variables for v in NEEDS["plot_trajectories"]):
+            name = f"trajectories_{arch}_{gain:g}x" if tables.has_gain else \
+                f"trajectories_{arch}"
+            save(name, lambda ax, d=ds: plotting.plot_trajectories(d, ax=ax))
+    if "reward_fraction" in sessions:
+        save("reward_fraction", lambda ax: plotting.plot_reward_fraction(plain(sessions), ax=ax))
+    if "time_spent_h" in sessions:
+        save("time_spent", lambda ax: plotting.plot_time_spent(plain(sessions), ax=ax))
+    if tables.firefly:
+        for gain in gains[:2]:
+            save(f"traveled_vs_target_{gain:g}x",
+                 lambda ax, g=gain: plotting.plot_traveled_vs_target(
+                     trials[trials["gain"] == g], ax=ax))
+    if not tables.step_errors.empty:
+        save("decoding_error", lambda ax: plotting.plot_decoding_error(
+            plain(tables.step_errors), ax=ax, unit=unit))
+        steps = tables.steps if tables.has_gain else tables.steps.assign(label=tables.steps[
+            "arch"])
+        mean_steps = steps.groupby(["label", "step"], as_index=False).agg(
+            mean_error=("mean_error", "mean"), sem=("sem", "mean"), n=("n", "sum"))
+        save("decoding_over_time", lambda ax: plotting.plot_decoding_over_time(
+            mean_steps[mean_steps["step"] < 25], ax=ax, unit=unit, dt=dt))
+    if "curvature" in trials:
+        save("curvature", lambda ax: plotting.plot_curvature(plain(trials), ax=ax, unit=unit))
+    if "auc" in sessions:
+        save("roc_curves", lambda ax: plotting.plot_roc_curves(tables.examples, ax=ax))
+    if "decoding_time_only_cm" in sessions:
+        save("decoding_controls", lambda ax: plotting.plot_decoding_controls(
+            plain(sessions), ax=ax, unit=unit))
     if "replay_traveled_slope" in sessions:
         save("no_adaptation", lambda ax: plotting.plot_no_adaptation(sessions, ax=ax))
     if "observer_error_cm" in sessions:

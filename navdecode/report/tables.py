@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +21,7 @@ from navdecode.analysis.controls import replay_actions
 from navdecode.analysis.decoding import decode
 from navdecode.analysis.metrics import roc_auc, session_metrics, trial_metrics
 from navdecode.recording.rollout import fixed_targets, run_agent
-from navdecode.recording.schema import check_recording
+from navdecode.recording.schema import check_recording, is_firefly, length_unit, unit_named
 
 __all__ = ["ANALYSES", "ReportTables", "compute_report"]
 
@@ -82,8 +82,19 @@ class ReportTables:
         The agents that were run (empty for recordings).
     n_trials : int
     gains : tuple of float
+        The conditions (``(1.0,)`` standing for the one condition when `has_gain` is False).
     analyses : tuple of str
     elapsed_s : float
+    has_gain : bool
+        Whether the recordings hold a ``gain`` (False: one condition, and the written
+        tables have no gain column).
+    firefly : bool
+        Whether the recordings are of the firefly task (its geometry, units and analyses).
+    length_unit : str
+        Unit of the positions; the written tables' and text's length columns carry it.
+    skipped : pandas.DataFrame
+        Analyses not run on some sessions: ``analysis``, ``arch``, ``seed``, ``gain``,
+        ``reason`` (the variable or property the recording lacks).
     """
 
     sessions: pd.DataFrame
@@ -103,6 +114,11 @@ class ReportTables:
     gains: tuple[float, ...] = ()
     analyses: tuple[str, ...] = ()
     elapsed_s: float = 0.0
+    has_gain: bool = True
+    firefly: bool = True
+    length_unit: str = "cm"
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["analysis", "arch", "seed", "gain", "reason"]))
 
     @property
     def testable(self) -> bool:
@@ -122,27 +138,54 @@ def _agents_from_bundle() -> list[tuple[str, int, Agent]]:
 
 
 def _jobs(agents: list | None, recordings: list | None,
-          gains: tuple[float, ...]) -> tuple[list, list, tuple[float, ...]]:
-    """(label, seed, gain, agent or None, recording or None) for every analysed session."""
+          gains: tuple[float, ...]) -> tuple[list, list, tuple[float, ...], dict]:
+    """(label, seed, gain, agent or None, recording or None) for every analysed session,
+    and what the recordings are: ``has_gain``, ``firefly``, ``length_unit``."""
+    kind = {"has_gain": True, "firefly": True, "length_unit": "cm"}
     if recordings is None:
         agents = _agents_from_bundle() if agents is None else agents
-        return [(a, s, g, ag, None) for a, s, ag in agents for g in gains], agents, gains
+        return [(a, s, g, ag, None) for a, s, ag in agents for g in gains], agents, gains, kind
     if not isinstance(recordings, (list, tuple)) or not recordings:
         msg = "recordings must be a non-empty list of recordings (xarray.Datasets)"
         raise ValueError(msg)
     from navdecode.recording.identity import recording_identity
 
+    names = [f"recordings[{i}]" for i in range(len(recordings))]
+    for ds, name in zip(recordings, names, strict=True):
+        check_recording(ds, "decode", name=name)
+    kinds = [{"has_gain": "gain" in ds.variables, "firefly": is_firefly(ds),
+              "length_unit": length_unit(ds)} for ds in recordings]
+    for key, what in (("firefly", "of the firefly task"), ("has_gain", "with a gain"),
+                      ("length_unit", "in one length unit")):
+        values = [k[key] for k in kinds]
+        if len(set(values)) > 1:
+            msg = (f"recordings must all be {what} or none, got {key} "
+                   f"{dict(zip(names, values, strict=True))}")
+            raise ValueError(msg)
+    kind = kinds[0]
     jobs, agent_numbers = [], {}
-    for i, ds in enumerate(recordings):
-        check_recording(ds, "trial_metrics", name=f"recordings[{i}]")
-        gain = float(np.unique(ds["gain"].values)[0])
-        who = recording_identity(ds, name=f"recordings[{i}]")
+    for ds, name in zip(recordings, names, strict=True):
+        gain = 1.0  # stands for the one condition of recordings without a gain
+        if kind["has_gain"]:
+            at = np.unique(ds["gain"].values)
+            if len(at) != 1:
+                msg = (f"{name} holds trials at {len(at)} gains {at.tolist()}; a report "
+                       "session is one condition: split it, e.g. ds.isel(trial=ds.gain == g)")
+                raise ValueError(msg)
+            gain = float(at[0])
+        who = recording_identity(ds, name=name)
         # the statistics' unit is the network: its seed, or a number per agent id
         known = agent_numbers.setdefault(who["label"], {})
         seed = who["agent_seed"] if who["agent_seed"] >= 0 else known.setdefault(
             who["agent"], -1 - len(known))
         jobs.append((who["label"], seed, gain, None, ds))
-    return jobs, [], tuple(dict.fromkeys(j[2] for j in jobs))
+    sessions = [(j[0], j[1], j[2]) for j in jobs]
+    if len(set(sessions)) < len(sessions):
+        twice = sorted({s for s in sessions if sessions.count(s) > 1})
+        msg = (f"recordings must hold each (label, network, gain) once, got {twice} twice; "
+               "give each network its own agent_seed or agent_id")
+        raise ValueError(msg)
+    return jobs, [], tuple(dict.fromkeys(j[2] for j in jobs)), kind
 
 
 def pair_of(labels: list[str]) -> tuple[str, str] | None:
@@ -165,8 +208,10 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         Agents to run on the same `n_trials` fixed targets at every gain; the bundled
         ones when None and no `recordings` are given.
     recordings : list of xarray.Dataset or None, default=None
-        Recordings to analyse instead (labelled by their ``arch`` and ``seed``
-        attributes; each one's gain is its trials' gain).
+        Recordings to analyse instead, of any task (named by their ``label`` and
+        ``agent_seed`` / ``agent_id``; each one's gain is its trials' gain, one condition
+        when they hold none). What a recording does not support is recorded in
+        ``skipped``; length columns are named in the recordings' unit.
     n_trials : int, default=1000
         Fixed targets per condition.
     gains : tuple of float, default=(1.0, 2.0)
@@ -201,76 +246,186 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         msg = f"analyses must be among {ANALYSES}, got {unknown}"
         raise ValueError(msg)
     start = time.perf_counter()
-    jobs, agents, gains = _jobs(agents, recordings, tuple(gains))
+    jobs, agents, gains, kind = _jobs(agents, recordings, tuple(gains))
     targets = fixed_targets(n_trials, seed=0)
+    internal = {v: k for k, v in unit_named([*COMPARED, *BEHAVIOUR, *_LENGTHS],
+                                            kind["length_unit"]).items()}
     sessions, trials, folds, steps, step_errors, examples, recs = [], [], [], [], [], {}, {}
+    skipped: list[dict] = []
     for arch, seed, gain, agent, given in tqdm(jobs, desc="report", disable=not progress):
         ds = run_agent(agent, targets, gain=gain, seed=seed) if given is None else given
         recs[(arch, seed, gain)] = ds
         key = {"arch": arch, "seed": seed, "gain": gain}
+
+        def skip(analysis: str, reason: str, key: dict = key) -> None:
+            skipped.append({"analysis": analysis, **key, "reason": reason})
+
         first = recs.get((arch, seed, gains[0])) if gain != gains[0] else None
-        row, grouped, by_protocol = _session(ds, key, first, analyses)
-        sessions.append(row)
-        trials.append(trial_metrics(ds).assign(**key))
-        steps.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
-        err = grouped.error.values.ravel()
-        step_errors.append(pd.DataFrame({"decoding_error_cm": err[np.isfinite(err)], **key}))
-        folds += [r.scores.assign(**key, protocol=p) for p, r in by_protocol.items()]
+        row, grouped, by_protocol = _session(ds, key, first, analyses, kind, skip)
+        sessions.append({internal.get(k, k): v for k, v in row.items()})
+        if _lacks(ds, ANALYSES_NEEDS["behaviour"]) is None:
+            trials.append(trial_metrics(ds).rename(columns=internal).assign(**key))
+        if grouped is not None:
+            steps.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
+            err = grouped.error.values.ravel()
+            step_errors.append(pd.DataFrame({"decoding_error_cm": err[np.isfinite(err)],
+                                             **key}))
+            folds += [r.scores.assign(**key, protocol=p) for p, r in by_protocol.items()]
         examples.setdefault((arch, gain), ds)
     sessions_df = pd.DataFrame(sessions)
+    compared = {m: t for m, t in COMPARED.items() if _measured(sessions_df, m)}
+    behaviour = {m: t for m, t in BEHAVIOUR.items() if _measured(sessions_df, m)}
     comparisons = []
     n_per_arch = sessions_df.groupby("arch")["seed"].nunique()
     if len(n_per_arch) >= 2 and n_per_arch.min() >= 2:  # two labels, or k with all pairs
         pair = pair_of(list(n_per_arch.index))
         for gain in gains:
             at_gain = sessions_df[sessions_df["gain"] == gain]
-            for family, metrics in (("headline", COMPARED), ("behaviour", BEHAVIOUR)):
-                cmp = compare(at_gain, list(metrics), groups=pair)
-                comparisons.append(cmp.assign(gain=gain, family=family))
+            for family, metrics in (("headline", compared), ("behaviour", behaviour)):
+                if metrics:
+                    cmp = compare(at_gain, list(metrics), groups=pair)
+                    comparisons.append(cmp.assign(gain=gain, family=family))
+
+    def joined(frames: list) -> pd.DataFrame:
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     tables = ReportTables(
-        sessions=sessions_df, trials=pd.concat(trials, ignore_index=True),
-        folds=pd.concat(folds, ignore_index=True), steps=pd.concat(steps, ignore_index=True),
-        step_errors=pd.concat(step_errors, ignore_index=True),
-        comparisons=pd.concat(comparisons, ignore_index=True) if comparisons
-        else pd.DataFrame(),
-        summary=summarize(sessions_df, [*COMPARED, *BEHAVIOUR], by=["arch", "gain"]),
+        sessions=sessions_df, trials=joined(trials), folds=joined(folds),
+        steps=joined(steps), step_errors=joined(step_errors), comparisons=joined(comparisons),
+        summary=summarize(sessions_df, [*compared, *behaviour], by=["arch", "gain"])
+        if compared or behaviour else pd.DataFrame(),
         examples=examples, agents=agents, gains=gains, analyses=analyses,
         n_trials=n_trials if recordings is None else int(
-            np.median([d.sizes["trial"] for d in recordings])))
+            np.median([d.sizes["trial"] for d in recordings])),
+        skipped=pd.DataFrame(skipped, columns=["analysis", "arch", "seed", "gain", "reason"]),
+        **kind)
     if "perturbation" in analyses:
         _perturbation(tables, jobs, targets, progress)
     if "similarity" in analyses:
-        tables.cka = _cka(recs, gains[0])
+        tables.cka = _cka(recs, gains[0], skip=lambda reason: skipped.append(
+            {"analysis": "similarity (CKA)", "arch": "all", "seed": "", "gain": gains[0],
+             "reason": reason}))
+        tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
+    if recordings is not None and "perturbation" in analyses:
+        skipped.append({"analysis": "perturbation task", "arch": "all", "seed": "",
+                        "gain": gains[0], "reason": "needs agents to run (not recordings)"})
+        tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
     tables.elapsed_s = time.perf_counter() - start
-    return tables
+    return in_length_unit(tables, to_unit=True)
+
+
+FRAMES = ("sessions", "trials", "folds", "steps", "step_errors", "comparisons", "summary",
+          "perturbation", "perturbation_bins", "perturbation_comparisons")
+"""The `ReportTables` frames whose length columns carry the unit."""
+
+
+def in_length_unit(tables: ReportTables, to_unit: bool) -> ReportTables:
+    """A copy of `tables` whose length columns (and ``metric`` entries) are named in its
+    ``length_unit`` (`to_unit`) or back in the internal ``_cm`` names the text and figures
+    are written against; the same tables when the unit is cm."""
+    import copy
+    import re
+
+    unit = tables.length_unit
+    if unit == "cm":
+        return tables
+    token = re.sub(r"\W+", "", unit) or "unknown"
+
+    def mapping(names: object) -> dict[str, str]:
+        names = [n for n in names if isinstance(n, str)]
+        if to_unit:
+            return unit_named(names, unit)
+        return {n: f"{n[: -len(token) - 1]}_cm" for n in names if n.endswith(f"_{token}")}
+
+    out = copy.copy(tables)
+    for name in FRAMES:
+        frame = getattr(tables, name).rename(columns=mapping(getattr(tables, name).columns))
+        if "metric" in frame:
+            frame = frame.assign(metric=frame["metric"].replace(mapping(frame["metric"].unique())))
+        setattr(out, name, frame)
+    return out
+
+
+_LENGTHS = ("stop_error_cm", "signed_error_cm", "path_minus_arc_cm", "path_length_cm",
+            "arc_length_cm", "decoding_shuffle_cm", "decoding_time_only_cm",
+            "decoding_untrained_cm", "decoding_cross_cm", "decoding_error_paper_cm")
+
+ANALYSES_NEEDS = {
+    "behaviour": ("pos_x", "pos_y", "n_steps", "stopped"),
+    "decoding": ("hidden", "pos_x", "pos_y"),
+    "fraction-correct AUC": ("stop_x", "stop_y", "target_x", "target_y"),
+}
+"""Variables each always-run part of the report needs (beyond ``valid``)."""
+
+
+def _lacks(ds: xr.Dataset, needs: Sequence[str]) -> str | None:
+    """None when `ds` holds every variable of `needs`, else the reason naming the missing."""
+    missing = [v for v in needs if v not in ds.variables]
+    return f"needs {', '.join(missing)}" if missing else None
+
+
+def _measured(sessions: pd.DataFrame, metric: str) -> bool:
+    return metric in sessions and bool(sessions[metric].notna().any())
 
 
 def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
-             analyses: tuple[str, ...]) -> tuple[dict, object, dict]:
-    """One recording's row: behaviour, decoding (three protocols) and the chosen analyses."""
+             analyses: tuple[str, ...], kind: dict,
+             skip: Callable[[str, str], None]) -> tuple[dict, object, dict]:
+    """One recording's row: behaviour, decoding (three protocols) and the chosen analyses,
+    each as far as the recording supports it; `skip` is told of every part left out."""
+    row: dict[str, object] = dict(key)
+    firefly = "needs the firefly task (its task_* attributes)" if not kind["firefly"] else None
+    reason = _lacks(ds, ANALYSES_NEEDS["behaviour"])
+    if reason is None:
+        summary = session_metrics(ds)
+        row |= summary.to_dict()
+        for metric, why in summary.attrs["left_out"].items():
+            skip(metric, why)
+    else:
+        skip("behaviour metrics", reason)
+    reason = firefly or _lacks(ds, ANALYSES_NEEDS["fraction-correct AUC"])
+    if reason is None:
+        row["auc"] = roc_auc(ds, seed=0)[0]
+    else:
+        skip("fraction-correct AUC", reason)
+    reason = _lacks(ds, ANALYSES_NEEDS["decoding"])
+    if reason is not None:
+        skip("position decoding (and its controls, cross-condition)", reason)
+        return row, None, {}
     by_protocol = {p: decode(ds, protocol=p) for p in ("grouped", "tutorial", "paper")}
     grouped = by_protocol["grouped"]
-    row = {**key, **session_metrics(ds).to_dict(), "auc": roc_auc(ds, seed=0)[0],
-           "decoding_error_cm": grouped.mean_error,
-           "decoding_error_tutorial_cm": by_protocol["tutorial"].mean_error,
-           "decoding_error_paper_cm": by_protocol["paper"].mean_error,
-           "decoding_r2_x": grouped.r2["pos_x"], "decoding_r2_y": grouped.r2["pos_y"]}
+    row |= {"decoding_error_cm": grouped.mean_error,
+            "decoding_error_tutorial_cm": by_protocol["tutorial"].mean_error,
+            "decoding_error_paper_cm": by_protocol["paper"].mean_error,
+            "decoding_r2_x": grouped.r2["pos_x"], "decoding_r2_y": grouped.r2["pos_y"]}
     if "controls" in analyses:
         row |= {"decoding_shuffle_cm": decode(ds, control="shuffle").mean_error,
-                "decoding_time_only_cm": decode(ds, control="time").mean_error,
-                "decoding_untrained_cm": decode(ds, control="untrained").mean_error
-                if ds.attrs.get("arch") in ARCHITECTURES and int(ds.attrs.get(
-                    "agent_seed", -1)) >= 0 else np.nan}
-    if first is not None:
+                "decoding_time_only_cm": decode(ds, control="time").mean_error}
+        own = ds.attrs.get("arch") in ARCHITECTURES and int(ds.attrs.get("agent_seed", -1)) >= 0
+        reason = _lacks(ds, ("actor_input",)) or (None if own else
+                                                 "needs a navdecode architecture and its "
+                                                 "agent_seed (or decode(..., untrained=))")
+        if reason is None:
+            row["decoding_untrained_cm"] = decode(ds, control="untrained").mean_error
+        else:
+            row["decoding_untrained_cm"] = np.nan
+            skip("untrained-network control", reason)
+    if first is not None and "hidden" in first.variables:
         row["decoding_cross_cm"] = decode(first, test_ds=ds).mean_error
         if "replay" in analyses:
-            seed = key["seed"] if isinstance(key["seed"], int) and key["seed"] >= 0 else 0
-            replayed = session_metrics(replay_actions(first, gain=key["gain"], noise=True,
-                                                      seed=seed))
-            row["replay_reward_fraction"] = replayed["reward_fraction"]
-            row["replay_traveled_slope"] = replayed["traveled_slope"]
+            if firefly is None:
+                seed = key["seed"] if isinstance(key["seed"], int) and key["seed"] >= 0 else 0
+                replayed = session_metrics(replay_actions(first, gain=key["gain"], noise=True,
+                                                          seed=seed))
+                row["replay_reward_fraction"] = replayed["reward_fraction"]
+                row["replay_traveled_slope"] = replayed["traveled_slope"]
+            else:
+                skip("no-adaptation replay", firefly)
     if "observer" in analyses:
-        row |= _observer_columns(ds, grouped)
+        if firefly is None:
+            row |= _observer_columns(ds, grouped)
+        else:
+            skip("ideal observer", firefly)
     return row, grouped, by_protocol
 
 
@@ -320,10 +475,17 @@ def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progres
             gain=tables.gains[0], family="perturbation")
 
 
-def _cka(recordings: dict, gain: float) -> pd.DataFrame:
+def _cka(recordings: dict, gain: float, skip: Callable[[str], None]) -> pd.DataFrame:
     from navdecode.analysis.similarity import similarity_matrix
 
-    keys = [k for k in recordings if k[2] == gain]
+    keys = [k for k in recordings if k[2] == gain and "hidden" in recordings[k].variables]
     if len(keys) < 3 or len({k[0] for k in keys}) < 2:
+        skip("needs hidden units of 3+ networks of 2+ labels at one condition")
+        return pd.DataFrame()
+    from navdecode.recording.identity import trial_ids
+
+    trial_sets = {frozenset(trial_ids(recordings[k]).tolist()) for k in keys}
+    if len(trial_sets) > 1:
+        skip("needs recordings of the same trials (their trial_id differ)")
         return pd.DataFrame()
     return similarity_matrix([recordings[k] for k in keys], labels=[(k[0], k[1]) for k in keys])

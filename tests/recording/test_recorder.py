@@ -78,8 +78,11 @@ def test_a_foreign_task_and_policy_record_and_decode():
     assert {"path_length_unknown", "curvature", "duration_s"} <= set(table.columns)
     assert table.attrs["length_unit"] == "unknown"
     assert not any(c.startswith("stop_error") for c in table.columns)
-    with pytest.raises(ValueError, match="session_metrics"):
-        nd.session_metrics(ends)
+    # the session summary holds what the task supports and names what it leaves out
+    summary = nd.session_metrics(ends)
+    assert {"curvature", "straightness", "time_spent_h", "n_trials"} <= set(summary.index)
+    assert summary.attrs["left_out"]["reward_fraction"] == "needs rewarded"
+    assert summary.attrs["left_out"]["stop_error_unknown"] == "needs target_x, target_y"
 
 
 def test_a_vector_of_foreign_envs_gives_exactly_n_trials_in_start_order():

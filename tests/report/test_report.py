@@ -2,11 +2,15 @@ import matplotlib as mpl
 
 mpl.use("Agg")
 
+import re
+
+import gymnasium as gym
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
+import navdecode as nd
 from navdecode import compare, fixed_targets, make_agent, run_agent
 from navdecode.report.render import make_report
 from navdecode.report.tables import BEHAVIOUR, COMPARED
@@ -49,6 +53,12 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert later["replay_reward_fraction"].notna().all()
     # a scripted stand-in is no navdecode architecture: no untrained copy of it exists
     assert sessions["decoding_untrained_cm"].isna().all()
+    # ... and the report says so, with the reason
+    skipped = pd.read_csv(tmp_path / "skipped.csv")
+    assert set(skipped["analysis"]) == {"untrained-network control"}
+    assert len(skipped) == 8
+    assert "## Analyses not run" in text
+    assert "needs a navdecode architecture" in text
     assert "## Behaviour at each gain (secondary metrics)" in text
     # 2 vs 2 seeds: 6 relabellings, two of them as extreme as any observed split
     assert "2/C(4, 2) = 0.333" in text
@@ -192,3 +202,103 @@ def test_a_report_over_three_labels_shows_the_omnibus_and_every_pair(tmp_path):
         assert f"| {pair} |" in text
     comparisons = pd.read_csv(tmp_path / "comparisons.csv")
     assert set(comparisons["comparison"]) == {"omnibus", "group", "pair"}
+
+
+class _Reach(gym.Env):
+    """A task written only for this test: reach a goal on a plane, lengths in metres, no
+    gain, no reward zone; the position and goal come in ``info``."""
+
+    def __init__(self):
+        self.observation_space = gym.spaces.Box(-10.0, 10.0, (3,), np.float32)
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        if seed is not None:  # the goals follow from the first seed alone, whatever the agent
+            self.goals = np.random.default_rng(seed)
+        self.pos, self.t = np.zeros(2), 0
+        self.goal = self.goals.uniform(-3, 3, 2)
+        return self._obs(), self._info()
+
+    def _info(self):
+        return {"x": self.pos[0], "y": self.pos[1], "gx": self.goal[0], "gy": self.goal[1]}
+
+    def _obs(self):
+        return np.r_[self.goal - self.pos, self.t / 10].astype(np.float32)
+
+    def step(self, action):
+        self.t += 1
+        self.pos = self.pos + 0.4 * np.asarray(action) + self.np_random.normal(0, 0.05, 2)
+        done = bool(np.linalg.norm(self.goal - self.pos) < 0.3)
+        return self._obs(), float(done), done, self.t >= 15, self._info()
+
+
+class _GRU(torch.nn.Module):
+    """A policy written only for this test: GRU -> linear -> tanh."""
+
+    def __init__(self, n_units, seed):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.rnn = torch.nn.GRU(3, n_units)
+        self.head = torch.nn.Linear(n_units, 2)
+
+    def forward(self, x, state=None):
+        out, h = self.rnn(x, state)
+        return torch.tanh(self.head(out)), h
+
+
+def test_a_report_on_a_foreign_task_runs_what_it_supports_and_lists_the_rest(tmp_path):
+    recordings = [nd.record(_GRU(n_units, seed), _Reach(), n_trials=40, seed=0, dt=0.2,
+                            label=label, agent_seed=seed,
+                            info_vars={"pos_x": "x", "pos_y": "y"},
+                            trial_vars={"target_x": "gx", "target_y": "gy"},
+                            units={"pos_x": "m", "pos_y": "m", "target_x": "m",
+                                   "target_y": "m"})
+                  for label, n_units in (("small GRU", 8), ("big GRU", 24))
+                  for seed in (0, 1, 2)]
+    path = make_report(tmp_path, recordings=recordings, progress=False)
+    text = path.read_text()
+    assert "6 agents (big GRU, small GRU), 40 trials per recording (median), one condition " \
+           "(the recordings hold no gain); lengths in m" in text
+    assert not re.findall(r"\bcm\b", text)  # nothing claims centimetres
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    assert len(sessions) == 6
+    assert "gain" not in sessions  # one condition, not a made-up gain of 1
+    assert sessions.groupby("arch")["seed"].nunique().to_dict() == {"big GRU": 3, "small GRU": 3}
+    for column in ("decoding_error_m", "stop_error_m", "traveled_slope", "curvature"):
+        assert sessions[column].notna().all()
+    assert not any(c.endswith("_cm") for c in sessions.columns)
+    # two labels of three networks each: the tests run, on the metrics that exist
+    comparisons = pd.read_csv(tmp_path / "comparisons.csv")
+    assert set(comparisons["metric"]) >= {"decoding_error_m", "curvature", "stop_error_m"}
+    assert "## Big GRU vs small GRU" in text
+    # what the task does not support is listed with what it lacks
+    assert "## Analyses not run" in text
+    skipped = pd.read_csv(tmp_path / "skipped.csv")
+    reasons = skipped.groupby("analysis")["reason"].first().to_dict()
+    assert reasons["reward_fraction"] == "needs rewarded"
+    assert reasons["fraction-correct AUC"].startswith("needs the firefly task")
+    assert reasons["ideal observer"].startswith("needs the firefly task")
+    assert reasons["untrained-network control"].startswith("needs actor_input") or \
+        reasons["untrained-network control"].startswith("needs a navdecode architecture")
+    per_session = skipped[skipped["arch"] != "all"]
+    assert (per_session.groupby("analysis").size() == 6).all()
+    assert set(skipped.loc[skipped["arch"] == "all", "analysis"]) == {"perturbation task"}
+    assert "## Representational similarity" in text  # the same goals: the same trial ids
+    for name in ("decoding_error", "decoding_over_time", "curvature", "cka"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5_000
+    assert not (tmp_path / "single_trial.png").exists()  # the firefly figures are left out
+
+
+def test_a_report_refuses_recordings_of_mixed_tasks_or_several_gains(tmp_path):
+    foreign = nd.record(_GRU(8, 0), _Reach(), n_trials=10, seed=0, dt=0.2, label="gru",
+                        agent_seed=0, info_vars={"pos_x": "x", "pos_y": "y"})
+    firefly = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(10))
+    with pytest.raises(ValueError, match="all be of the firefly task"):
+        make_report(tmp_path, recordings=[foreign, firefly], progress=False)
+    both = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(10),
+                        gain=np.r_[np.ones(5), 2 * np.ones(5)])
+    with pytest.raises(ValueError, match=r"recordings\[0\] holds trials at 2 gains"):
+        make_report(tmp_path, recordings=[both], progress=False)
+    with pytest.raises(ValueError, match="once"):
+        make_report(tmp_path, recordings=[firefly, firefly], progress=False)
