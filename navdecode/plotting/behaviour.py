@@ -11,7 +11,7 @@ from matplotlib.patches import Circle
 
 from navdecode._validation import check_table
 from navdecode.analysis.metrics import roc_auc
-from navdecode.plotting.style import ARCH_COLORS, arch_palette, new_axes, shade
+from navdecode.plotting.style import arch_palette, new_axes, shade
 from navdecode.recording.schema import check_recording, length_unit
 
 __all__ = [
@@ -219,8 +219,9 @@ def plot_traveled_vs_target(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     check_table(df, ["target_r", "traveled_r"])
     ax = new_axes(ax)
     key = "arch" if "arch" in df.columns else None
-    for name, grp in (df.groupby(key) if key else [("", df)]):
-        color = ARCH_COLORS.get(str(name))
+    colors = arch_palette(df[key]) if key else {}
+    for name, grp in (df.groupby(key, sort=False) if key else [("", df)]):
+        color = colors.get(str(name), "0.3")
         ax.scatter(grp["target_r"], grp["traveled_r"], s=3, alpha=0.3, color=color)
         k = zero_intercept_slope(grp["target_r"].to_numpy(), grp["traveled_r"].to_numpy())
         xs = np.array([0.0, 420.0])

@@ -160,9 +160,13 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
     ax = new_axes(ax)
     image = ax.imshow(matrix.to_numpy(dtype=float), vmin=np.nanmin([0.0, matrix.min().min()]),
                       vmax=1.0, cmap="viridis")
-    names = [f"{a[:1]}{s}" for a, s in matrix.index]
-    ax.set_xticks(range(len(names)), names, fontsize=7)
-    ax.set_yticks(range(len(names)), names, fontsize=7)
+    names = [f"{a} {s}" for a, s in matrix.index]  # whole labels: initials can collide
+    colors = arch_palette(a for a, _ in matrix.index)
+    ax.set_xticks(range(len(names)), names, fontsize=6, rotation=90)
+    ax.set_yticks(range(len(names)), names, fontsize=6)
+    for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+        for tick, (label, _) in zip(ticks, matrix.index, strict=True):
+            tick.set_color(colors[label])
     ax.figure.colorbar(image, ax=ax, label="linear CKA")
     return ax
 

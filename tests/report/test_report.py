@@ -3,6 +3,7 @@ import matplotlib as mpl
 mpl.use("Agg")
 
 import re
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -302,3 +303,29 @@ def test_a_report_refuses_recordings_of_mixed_tasks_or_several_gains(tmp_path):
         make_report(tmp_path, recordings=[both], progress=False)
     with pytest.raises(ValueError, match="once"):
         make_report(tmp_path, recordings=[firefly, firefly], progress=False)
+
+
+def test_every_report_figure_names_every_one_of_three_labels(tmp_path, monkeypatch):
+    from conftest import SteeringActor
+    from matplotlib.figure import Figure
+
+    texts = {}
+    save = Figure.savefig
+
+    def capture(fig, path, *args, **kwargs):  # every text drawn: legends, ticks, titles
+        texts[Path(path).stem] = " ".join(t.get_text() for t in fig.findobj(
+            lambda a: hasattr(a, "get_text")))
+        return save(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", capture)
+    agents = [(label, seed, SteeringActor(stop_radius=radius))
+              for label, radius in (("tight", 0.03), ("loose", 0.2), ("middle", 0.1))
+              for seed in (0, 1)]
+    make_report(tmp_path, agents=agents, n_trials=20, progress=False)
+    per_label = {n for n in texts if n.startswith(("trajectories_", "single_trial"))}
+    assert {"reward_fraction", "decoding_error", "decoding_over_time", "curvature",
+            "roc_curves", "traveled_vs_target_1x", "decoding_controls", "no_adaptation",
+            "ideal_observer", "perturbation_reward_fraction", "cka"} <= set(texts)
+    for name in set(texts) - per_label:
+        for label in ("tight", "loose", "middle"):
+            assert label in texts[name], f"{name} does not show {label}"
