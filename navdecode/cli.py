@@ -17,7 +17,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from navdecode.agents.networks import make_agent
     from navdecode.pretrained.bundle import load_pretrained
     from navdecode.recording.rollout import fixed_targets, run_agent
-    from navdecode.recording.store import save_dataset
+    from navdecode.recording.store import check_destination, save_dataset
 
     if args.pretrained:
         arch, _, seed = args.pretrained.partition(":")
@@ -30,10 +30,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         agent = make_agent(args.arch, seed=args.init_seed)
         label = f"UNTRAINED {args.arch} (random initial weights, seed {args.init_seed})"
+    check_destination(args.out, overwrite=args.force)  # before the work, not after
     targets = fixed_targets(args.n_trials, seed=args.target_seed)
     ds = run_agent(agent, targets, gain=args.gain, seed=args.seed, noise=not args.no_noise,
                    device=args.device, progress=True)
-    save_dataset(ds, args.out)
+    save_dataset(ds, args.out, overwrite=args.force)
     frac = float(ds.rewarded.mean())
     print(f"{label}: {ds.sizes['trial']} trials at gain {args.gain:g}x, "
           f"reward fraction {frac:.3f}, written to {args.out}")
@@ -61,6 +62,7 @@ def _add_evaluate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-noise", action="store_true", help="switch process/observation noise off")
     p.add_argument("--device", default="cpu", help="torch device (default cpu)")
     p.add_argument("--out", required=True, help="output file, .nc or .zarr")
+    p.add_argument("--force", action="store_true", help="replace an existing --out recording")
     p.set_defaults(func=_cmd_evaluate, needs_arch=True)
 
 
@@ -157,6 +159,17 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     from navdecode.analysis.decoding import decode
     from navdecode.recording.store import load_dataset
 
+    outputs = ("folds.csv", "error_by_step.csv", "summary.json")
+    if args.out:
+        out = Path(args.out)
+        if out.exists() and not out.is_dir():
+            msg = f"--out {str(out)!r} is a file; it must be a folder"
+            raise ValueError(msg)
+        earlier = [name for name in outputs if (out / name).exists()]
+        if earlier and not args.force:
+            msg = (f"--out {str(out)!r} already holds {', '.join(earlier)} of an earlier "
+                   "decode; pass --force to replace them")
+            raise ValueError(msg)
     ds = load_dataset(args.recording)
     test_ds = load_dataset(args.test_on) if args.test_on else None
     result = decode(ds, tuple(args.targets), features=args.features, protocol=args.protocol,
@@ -214,6 +227,8 @@ def _add_decode(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the shuffle")
     p.add_argument("--out", default=None, help="folder for folds.csv, error_by_step.csv, "
                                                "summary.json")
+    p.add_argument("--force", action="store_true",
+                   help="replace the files of an earlier decode in --out")
     p.set_defaults(func=_cmd_decode)
 
 
@@ -305,12 +320,13 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from navdecode.recording.store import load_dataset
-    from navdecode.report.render import make_report
+    from navdecode.report.render import check_report_folder, make_report
 
+    check_report_folder(args.out, overwrite=args.force)  # before the work, not after
     recordings = [load_dataset(p) for p in args.recordings] if args.recordings else None
     path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),
                        progress=not args.quiet, n_threads=args.threads, recordings=recordings,
-                       analyses=tuple(args.analyses))
+                       analyses=tuple(args.analyses), overwrite=args.force)
     print(f"report written to {path}")
     return 0
 
@@ -325,6 +341,8 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
                                    "decoding and seed-level statistics, and write figures, "
                                    "tables and report.md.")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier report in --out (the whole folder)")
     p.add_argument("--n-trials", type=int, default=1000)
     p.add_argument("--gains", type=float, nargs="+", default=[1.0, 2.0])
     p.add_argument("--quiet", action="store_true")

@@ -196,3 +196,30 @@ def test_train_that_gives_up_in_phase_one_says_so(tmp_path, capsys):
             "--n-validation", "5", "--validation-gains", "1"]
     assert main(args) == 0
     assert "phase I did not end within 10 trials (max_phase1_trials)" in capsys.readouterr().out
+
+
+def test_no_command_replaces_an_earlier_output_unless_forced(tmp_path, capsys):
+    rec = tmp_path / "run.nc"
+    evaluate = ["evaluate", "--arch", "modular", "--untrained", "--n-trials", "12",
+                "--out", str(rec)]
+    assert main(evaluate) == 0
+    before = rec.read_bytes()
+    assert main([*evaluate[:-3], "20", "--out", str(rec)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert rec.read_bytes() == before
+    assert main([*evaluate[:-3], "20", "--out", str(rec), "--force"]) == 0
+    assert load_dataset(rec).sizes["trial"] == 20
+    dec = tmp_path / "dec"
+    assert main(["decode", str(rec), "--n-splits", "3", "--out", str(dec)]) == 0
+    summary = (dec / "summary.json").read_text()
+    assert main(["decode", str(rec), "--n-splits", "4", "--out", str(dec)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (dec / "summary.json").read_text() == summary
+    assert main(["decode", str(rec), "--n-splits", "4", "--out", str(dec), "--force"]) == 0
+    report = tmp_path / "report"
+    argv = ["report", "--out", str(report), "--recordings", str(rec), "--quiet",
+            "--analyses"]
+    assert main(argv) == 0
+    assert main(argv) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 0

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from navdecode._io import atomic_write, atomic_write_dir
-from navdecode._validation import check_instance, check_path, require
+from navdecode._io import atomic_write, atomic_write_dir, clean_stale, reading_dir, recover_dir
+from navdecode._validation import check_bool, check_instance, check_path, require
 
-__all__ = ["load_dataset", "save_dataset"]
+__all__ = ["check_destination", "load_dataset", "save_dataset"]
 
 
 _SUFFIXES = {".nc": "netcdf", ".h5": "netcdf", ".netcdf": "netcdf", ".zarr": "zarr"}
@@ -52,7 +52,49 @@ def _encoding(ds: xr.Dataset, netcdf: bool) -> dict[str, dict]:
 
 
 
-def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) -> Path:
+def _is_zarr_store(path: Path) -> bool:
+    return path.is_dir() and any((path / m).exists() for m in (".zgroup", ".zmetadata",
+                                                                  "zarr.json"))
+
+
+def check_destination(path: str | Path, format: str | None = None,
+                      overwrite: bool = False) -> Path:
+    """Refuse to replace an existing output unless told, and never replace what is not a
+    recording of the same format (a user's folder named ``x.zarr``, a file for a store).
+
+    `save_dataset` calls it; commands call it before long work, so a refusal comes first.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from navdecode.recording.store import check_destination
+    >>> check_destination(pathlib.Path(tempfile.mkdtemp()) / "new.nc").name
+    'new.nc'
+    """
+    path = check_path(path)
+    _refuse_replacing(path, _format(path, format), overwrite)
+    return path
+
+
+def _refuse_replacing(path: Path, kind: str, overwrite: bool) -> None:
+    if not (path.exists() or path.is_symlink()):
+        return
+    if kind == "zarr" and not _is_zarr_store(path):
+        what = "a folder" if path.is_dir() else "a file"
+        msg = (f"{str(path)!r} exists and is {what}, not a zarr store; refusing to replace it "
+               "(choose another path or remove it yourself)")
+        raise ValueError(msg)
+    if kind == "netcdf" and path.is_dir():
+        msg = f"{str(path)!r} is a folder; refusing to replace it with a netCDF file"
+        raise ValueError(msg)
+    if not overwrite:
+        msg = (f"{str(path)!r} exists; pass overwrite=True (--force on the command line) "
+               "to replace it")
+        raise ValueError(msg)
+
+
+def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None, *,
+                 overwrite: bool = False) -> Path:
     """Write a recording to netCDF (``.nc``) or zarr (``.zarr``), atomically.
 
     netCDF variables are compressed (zlib) and chunked by blocks of 100 trials; zarr
@@ -68,10 +110,19 @@ def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) ->
     path : str or pathlib.Path
         Destination; the format follows the suffix unless `format` is given.
     format : {"netcdf", "zarr"} or None, default=None
+    overwrite : bool, default=False
+        Replace an existing recording at `path`. Without it an existing path is refused;
+        with it, only a recording of the same format is replaced (a folder that is not a
+        zarr store, or a file where a store should be, is always refused).
 
     Returns
     -------
     path : pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        If `path` exists (without `overwrite`) or is not a recording of its format.
 
     Examples
     --------
@@ -83,8 +134,13 @@ def save_dataset(ds: xr.Dataset, path: str | Path, format: str | None = None) ->
     4
     """
     check_instance(ds, "ds", xr.Dataset, "an xarray.Dataset")
+    check_bool(overwrite, "overwrite")
     path = check_path(path)
-    if _format(path, format) == "netcdf":
+    kind = _format(path, format)
+    if kind == "zarr":
+        recover_dir(path)  # a swap killed half-way: the previous store back under its name
+    _refuse_replacing(path, kind, overwrite)
+    if kind == "netcdf":
         encoding = _encoding(ds, netcdf=True)
         atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding))
     else:
@@ -148,15 +204,20 @@ def load_dataset(path: str | Path, chunks: dict[str, int] | None = None,
     >>> load_dataset(path).sizes["trial"]
     4
     """
-    from navdecode._io import recover_dir
-
     path = check_path(path)
     kind = _format(path, format)
     if chunks is not None:
         require("dask", "sweep", "lazy loading (chunks=)")
     if kind == "zarr":
         require("zarr", "zarr", "loading .zarr recordings")
-        recover_dir(path)  # a save killed between its renames left the old store aside
+        # no swap runs while the store is opened (and, for eager loads, read)
+        with reading_dir(path):
+            return _load(path, kind, chunks)
+    clean_stale(path)  # temporaries of killed saves
+    return _load(path, kind, chunks)
+
+
+def _load(path: Path, kind: str, chunks: dict[str, int] | None) -> xr.Dataset:
     if not path.exists():
         msg = f"path {str(path)!r} does not exist"
         raise ValueError(msg)

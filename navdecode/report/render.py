@@ -16,8 +16,8 @@ import torch
 import xarray as xr
 from threadpoolctl import threadpool_limits
 
-from navdecode._io import atomic_write_text
-from navdecode._validation import check_int, check_path
+from navdecode._io import atomic_write_dir
+from navdecode._validation import check_bool, check_int, check_path
 from navdecode.agents.networks import Agent
 from navdecode.report.markdown import report_markdown
 from navdecode.report.tables import (
@@ -27,14 +27,14 @@ from navdecode.report.tables import (
     in_length_unit,
 )
 
-__all__ = ["make_report", "render_report"]
+__all__ = ["check_report_folder", "make_report", "render_report"]
 
 
 def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None = None,
                 n_trials: int = 1000, gains: tuple[float, ...] = (1.0, 2.0),
                 progress: bool = True, n_threads: int = 1,
                 recordings: list[xr.Dataset] | None = None,
-                analyses: Sequence[str] = ANALYSES) -> Path:
+                analyses: Sequence[str] = ANALYSES, overwrite: bool = False) -> Path:
     """Evaluate, record and analyse agents; write figures, tables and ``report.md``.
 
     Every agent runs the same `n_trials` fixed targets at every gain (one batched
@@ -72,6 +72,8 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     analyses : sequence of str, default=ANALYSES
         Optional sections: ``"controls"``, ``"replay"``, ``"observer"``,
         ``"perturbation"``, ``"similarity"``.
+    overwrite : bool, default=False
+        Replace an earlier report in `out_dir` (see `render_report`).
 
     Returns
     -------
@@ -84,29 +86,69 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     >>> make_report("report/")  # doctest: +SKIP
     PosixPath('report/report.md')
     """
-    out = check_path(out_dir, "out_dir")
+    check_path(out_dir, "out_dir")
     check_int(n_trials, "n_trials", minimum=10)
     check_int(n_threads, "n_threads", minimum=1)
+    unknown = sorted(set(analyses) - set(ANALYSES)) if not isinstance(analyses, str) else [
+        analyses]
+    if unknown:
+        msg = f"analyses must be among {ANALYSES}, got {unknown}"
+        raise ValueError(msg)
+    out = check_report_folder(out_dir, overwrite)  # refused before the work, not after
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(n_threads)
     try:
         with threadpool_limits(limits=n_threads):
             tables = compute_report(agents, recordings, n_trials=n_trials, gains=gains,
                                     analyses=analyses, progress=progress)
-            return render_report(tables, out)
+            return render_report(tables, out, overwrite=overwrite)
     finally:
         torch.set_num_threads(torch_threads)
 
 
-def render_report(tables: ReportTables, out_dir: str | Path) -> Path:
+def check_report_folder(out_dir: str | Path, overwrite: bool = False) -> Path:
+    """The report folder, refused when it holds anything unless `overwrite` and it holds an
+    earlier report (a ``report.md``): a folder of other files is never replaced.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from navdecode.report.render import check_report_folder
+    >>> check_report_folder(pathlib.Path(tempfile.mkdtemp()) / "report").name
+    'report'
+    """
+    out = check_path(out_dir, "out_dir")
+    check_bool(overwrite, "overwrite")
+    if out.exists() and not out.is_dir():
+        msg = f"out_dir {str(out)!r} is a file; the report needs a folder"
+        raise ValueError(msg)
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / "report.md").exists():
+            msg = (f"out_dir {str(out)!r} holds files that are not a report; refusing to "
+                   "replace them (choose an empty or new folder)")
+            raise ValueError(msg)
+        if not overwrite:
+            msg = (f"out_dir {str(out)!r} holds an earlier report; pass overwrite=True "
+                   "(navdecode report --force) to replace it")
+            raise ValueError(msg)
+    return out
+
+
+def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = False) -> Path:
     """Write the tables as CSV, draw the figures and write ``report.md``.
+
+    The report is built in a temporary folder beside `out_dir` and swapped in whole, so
+    `out_dir` holds one complete report (no file of an earlier one) or, if writing
+    fails, what it held before.
 
     Parameters
     ----------
     tables : ReportTables
         From `navdecode.report.tables.compute_report`.
     out_dir : str or pathlib.Path
-        Output folder (created).
+        Output folder (created; it must be new, empty or hold an earlier report).
+    overwrite : bool, default=False
+        Replace an earlier report in `out_dir`.
 
     Returns
     -------
@@ -123,8 +165,13 @@ def render_report(tables: ReportTables, out_dir: str | Path) -> Path:
     >>> render_report(tables, "report/")  # doctest: +SKIP
     PosixPath('report/report.md')
     """
-    out = check_path(out_dir, "out_dir")
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_report_folder(out_dir, overwrite)
+    atomic_write_dir(out, lambda tmp: _write_report(tables, tmp))
+    return out / "report.md"
+
+
+def _write_report(tables: ReportTables, out: Path) -> None:
+    out.mkdir(parents=True)
 
     def written(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain column
         return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")
@@ -139,8 +186,7 @@ def render_report(tables: ReportTables, out_dir: str | Path) -> Path:
         tables.cka.to_csv(out / "cka.csv")
     internal = in_length_unit(tables, to_unit=False)
     figures = _figures(internal, out)
-    atomic_write_text(out / "report.md", report_markdown(internal, figures))
-    return out / "report.md"
+    (out / "report.md").write_text(report_markdown(internal, figures))
 
 
 def _figures(tables: ReportTables, out: Path) -> dict[str, str]:

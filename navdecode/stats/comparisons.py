@@ -17,6 +17,7 @@ from scipy import stats as sps
 
 from navdecode._validation import check_choice, check_int, check_table
 from navdecode.stats.groups import (
+    INTERVAL,
     group_rows,
     pairs,
     probability_of_improvement,
@@ -401,7 +402,10 @@ def compare(df: pd.DataFrame, values: list[str] | str, by: str = "arch", unit: s
         bootstrap ``iqm_ci_low`` / ``iqm_ci_high``) and one ``"pair"`` row per pair with
         the two-group columns above, ``probability_of_improvement`` (P(a > b), with
         ``poi_ci_low`` / ``poi_ci_high``) and ``p_holm`` across every pair of every
-        metric. `navdecode.stats.coverage.validate_groups` measures their error rates.
+        metric. The IQM and P(a > b) intervals are expanded percentile intervals
+        (``aggregate_interval``; `navdecode.stats.groups.stratified_bootstrap_ci`: the
+        plain percentile interval undercovers at these seed counts).
+        `navdecode.stats.coverage.validate_groups` measures their error rates.
 
     Raises
     ------
@@ -501,7 +505,8 @@ def _compare_groups(table: pd.DataFrame, values: list[str], by: str, unit: str,
             rows.append({**pair_row(metric, (la, lb), [a, b], ci_method, rng, n_boot, unit),
                          "comparison": "pair", "groups": f"{la} vs {lb}",
                          "probability_of_improvement": probability_of_improvement(a, b),
-                         "poi_ci_low": low, "poi_ci_high": high})
+                         "poi_ci_low": low, "poi_ci_high": high,
+                         "aggregate_interval": INTERVAL})
     out = table_of(rows)
     for kind, column in (("pair", "permutation_p"), ("omnibus", "permutation_p")):
         mask = out["comparison"] == kind

@@ -188,7 +188,9 @@ def validate_groups(n_sims: int = 400, seeds: Sequence[int] = (5, 8),
     the omnibus permutation test (999 relabellings) and of Kruskal-Wallis; the
     family-wise error rate of all pairs' permutation tests after Holm; and the coverage
     of the per-group IQM interval, the pairwise probability-of-improvement interval
-    (stratified bootstrap, 1,000 resamples) and the pairwise Welch difference interval.
+    (stratified bootstrap, 1,000 resamples; the expanded percentile interval `compare`
+    uses and, beside it, the plain percentile interval rliable uses) and the pairwise
+    Welch difference interval.
 
     Parameters
     ----------
@@ -211,7 +213,7 @@ def validate_groups(n_sims: int = 400, seeds: Sequence[int] = (5, 8),
     >>> from navdecode.stats.coverage import validate_groups
     >>> table = validate_groups(n_sims=5, seeds=(5,), groups=(3,))
     >>> sorted(table["check"])[0]
-    'coverage, IQM interval (stratified bootstrap)'
+    'coverage, IQM interval (expanded percentile, used)'
     """
     from navdecode.stats.comparisons import holm, permutation_test, welch_ci
     from navdecode.stats.groups import omnibus_test, pairs, stratified_bootstrap_ci
@@ -221,7 +223,8 @@ def validate_groups(n_sims: int = 400, seeds: Sequence[int] = (5, 8),
     rows = []
     for n in seeds:
         for k in groups:
-            counts = dict.fromkeys(("omnibus", "kruskal", "fwer", "iqm", "poi", "welch"), 0)
+            counts = dict.fromkeys(("omnibus", "kruskal", "fwer", "iqm", "poi", "welch",
+                                    "iqm_plain", "poi_plain"), 0)
             n_pairs = k * (k - 1) // 2
             for _ in tqdm(range(n_sims), desc=f"groups n={n} k={k}", disable=not progress,
                           leave=False):
@@ -232,20 +235,27 @@ def validate_groups(n_sims: int = 400, seeds: Sequence[int] = (5, 8),
                 pair_p = [permutation_test(samples[i], samples[j])[0]
                           for i, j in pairs(list(range(k)))]
                 counts["fwer"] += bool((holm(np.array(pair_p)) < 0.05).any())
-                low, high = stratified_bootstrap_ci([samples[0]], "iqm", n_boot=1000,
-                                                    seed=int(rng.integers(2**31)))
-                counts["iqm"] += low <= 0 <= high
-                low, high = stratified_bootstrap_ci(samples[:2], "probability_of_improvement",
-                                                    n_boot=1000, seed=int(rng.integers(2**31)))
-                counts["poi"] += low <= 0.5 <= high
+                for expand, suffix in ((True, ""), (False, "_plain")):
+                    low, high = stratified_bootstrap_ci([samples[0]], "iqm", n_boot=1000,
+                                                        seed=int(rng.integers(2**31)),
+                                                        expand=expand)
+                    counts["iqm" + suffix] += low <= 0 <= high
+                    low, high = stratified_bootstrap_ci(
+                        samples[:2], "probability_of_improvement", n_boot=1000,
+                        seed=int(rng.integers(2**31)), expand=expand)
+                    counts["poi" + suffix] += low <= 0.5 <= high
                 low, high, _ = welch_ci(samples[0], samples[1])
                 counts["welch"] += low <= 0 <= high
             for key, check, nominal in (
                     ("omnibus", "false-positive rate, omnibus permutation (F)", 0.05),
                     ("kruskal", "false-positive rate, Kruskal-Wallis", 0.05),
                     ("fwer", f"family-wise error, {n_pairs} pairs with Holm", 0.05),
-                    ("iqm", "coverage, IQM interval (stratified bootstrap)", 0.95),
-                    ("poi", "coverage, probability of improvement interval", 0.95),
+                    ("iqm", "coverage, IQM interval (expanded percentile, used)", 0.95),
+                    ("poi", "coverage, P(a > b) interval (expanded percentile, used)", 0.95),
+                    ("iqm_plain", "coverage, IQM interval (plain percentile, rliable's)",
+                     0.95),
+                    ("poi_plain", "coverage, P(a > b) interval (plain percentile, rliable's)",
+                     0.95),
                     ("welch", "coverage, pairwise Welch difference interval", 0.95)):
                 rows.append({"check": check, "n_per_group": n, "k": k, "nominal": nominal,
                              "observed": counts[key] / n_sims, "n_sims": n_sims})

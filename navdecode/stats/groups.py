@@ -15,8 +15,9 @@ from scipy import stats as sps
 
 from navdecode._validation import check_int
 
-__all__ = ["between_group_f", "group_rows", "iqm", "omnibus_test", "pairs",
-           "probability_of_improvement", "stratified_bootstrap_ci", "table_of"]
+__all__ = ["INTERVAL", "between_group_f", "expanded_level", "group_rows", "iqm",
+           "omnibus_test", "pairs", "probability_of_improvement", "stratified_bootstrap_ci",
+           "table_of"]
 
 
 def between_group_f(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -127,9 +128,40 @@ def probability_of_improvement(a: np.ndarray, b: np.ndarray) -> float:
     return float(((diff > 0) + 0.5 * (diff == 0)).mean())
 
 
+def expanded_level(n: int, level: float = 0.95) -> float:
+    """The percentile level that Hesterberg's expanded percentile interval uses for `n`
+    values per group: ``1 - 2 Phi(-sqrt(n / (n - 1)) t_{1 - alpha / 2, n - 1})`` with
+    ``alpha = 1 - level`` (Phi the standard normal CDF, t Student's quantile).
+
+    The plain percentile bootstrap is too narrow at a few seeds (its intervals ignore that
+    the spread is estimated from n values); the expansion widens the percentiles by the t
+    quantile's excess over the normal one. At n = 5 and 95% it is 0.99809.
+
+    Examples
+    --------
+    >>> from navdecode.stats.groups import expanded_level
+    >>> round(expanded_level(5), 5), round(expanded_level(8), 5)
+    (0.99809, 0.98852)
+    """
+    n = check_int(n, "n", minimum=2)
+    z = np.sqrt(n / (n - 1)) * sps.t.ppf(1 - (1 - level) / 2, n - 1)
+    return float(1 - 2 * sps.norm.sf(z))
+
+
+INTERVAL = "stratified bootstrap, expanded percentile (Hesterberg)"
+"""How `compare` computes the IQM and P(a > b) intervals (its ``aggregate_interval``)."""
+
+
 def stratified_bootstrap_ci(samples: list[np.ndarray], statistic: str, n_boot: int = 2000,
-                            seed: int = 0, level: float = 0.95) -> tuple[float, float]:
+                            seed: int = 0, level: float = 0.95,
+                            expand: bool = True) -> tuple[float, float]:
     """Percentile interval of a statistic, resampling seeds within each group (stratified).
+
+    With `expand` (the default, where navdecode deliberately differs from rliable's plain
+    percentile interval) the percentiles are taken at `expanded_level` of the smallest
+    group's size instead of at `level`: at 5 and 8 seeds per group the plain interval
+    covered 87-93% at 95% nominal, the expanded one at least 93%
+    (`navdecode.stats.coverage.validate_groups`; statistics guide).
 
     Parameters
     ----------
@@ -139,6 +171,8 @@ def stratified_bootstrap_ci(samples: list[np.ndarray], statistic: str, n_boot: i
     n_boot : int, default=2000
     seed : int, default=0
     level : float, default=0.95
+    expand : bool, default=True
+        Use the expanded percentile level (False: the plain percentile interval).
 
     Returns
     -------
@@ -166,6 +200,9 @@ def stratified_bootstrap_ci(samples: list[np.ndarray], statistic: str, n_boot: i
     else:
         msg = f"statistic must be 'iqm' or 'probability_of_improvement', got {statistic!r}"
         raise ValueError(msg)
+    smallest = min(len(s) for s in samples)
+    if expand and smallest >= 2:
+        level = expanded_level(smallest, level)
     tail = 100 * (1 - level) / 2
     low, high = np.percentile(values, [tail, 100 - tail])
     return float(low), float(high)
@@ -187,7 +224,8 @@ def group_rows(metric: str, levels: list[str], samples: list[np.ndarray], n_resa
         low, high = stratified_bootstrap_ci([x], "iqm", seed=seed)
         rows.append({"metric": metric, "comparison": "group", "groups": level, "k": 1,
                      "n": len(x), "mean": float(x.mean()), "iqm": iqm(x),
-                     "iqm_ci_low": low, "iqm_ci_high": high})
+                     "iqm_ci_low": low, "iqm_ci_high": high,
+                     "aggregate_interval": INTERVAL})
     return rows
 
 

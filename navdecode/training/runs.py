@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from navdecode._io import atomic_write_text
+from navdecode._io import atomic_write_text, owner_alive, temporary
 from navdecode._validation import check_choice, check_path
 
 __all__ = ["CURVE_COLUMNS", "Progress", "RunFolder", "TrainingState", "provenance", "run_status",
@@ -183,10 +183,22 @@ class RunFolder:
         """Whether the run finished (``done.json`` exists)."""
         return self.done.exists()
 
+    def _recover_state(self) -> None:
+        """Finish a `save_state` killed between its two renames: the newest state is then
+        complete under its temporary name while ``state.pt`` is missing."""
+        if self.state.exists() or not self.previous_state.exists():
+            return
+        pending = sorted((p for p in self.path.glob(".state.pt.*.tmp")
+                          if not owner_alive(p)), key=lambda p: p.stat().st_mtime)
+        if pending:
+            os.replace(pending[-1], self.state)
+
     def clean_temporaries(self) -> list[Path]:
-        """Remove the temporary files of writes that were killed; returns what it removed."""
+        """Remove the temporary files of writes that were killed (their writer is gone);
+        returns what it removed. A newest state caught between its renames is kept."""
+        self._recover_state()
         stale = [p for d in (self.path, self.checkpoints) if d.is_dir()
-                 for p in d.glob(".*.tmp") if p.is_file()]
+                 for p in d.glob(".*.tmp") if p.is_file() and not owner_alive(p)]
         for p in stale:
             p.unlink()
         return stale
@@ -231,12 +243,16 @@ class RunFolder:
     def save_state(self, state: TrainingState) -> None:
         """Write `state` as the newest state; the one it replaces becomes the previous.
 
-        The new file is written completely before anything is renamed, so a kill at any
-        point leaves a readable newest or previous state.
+        The new file is written completely (and synced) before anything is renamed, so a
+        kill at any point leaves a readable newest or previous state; one between the two
+        renames leaves the newest under its temporary name, which `load_state` and
+        `clean_temporaries` move into place.
         """
-        tmp = self.path / ".state.pt.new.tmp"
+        tmp = temporary(self.state)
         try:
             torch.save(state.to_dict(), tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
             if self.state.exists():
                 os.replace(self.state, self.previous_state)
             os.replace(tmp, self.state)
@@ -250,6 +266,7 @@ class RunFolder:
         Warns (naming the file and the error) when the newest cannot be read and the
         previous one is used; raises `ValueError` naming both when neither can be read.
         """
+        self._recover_state()
         errors = []
         for path in (self.state, self.previous_state):
             if not path.exists():

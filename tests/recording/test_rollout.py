@@ -96,8 +96,11 @@ def test_save_load_round_trip_is_exact(tmp_path, steering_actor, targets64, suff
         lazy = load_dataset(path, chunks={})
         assert lazy.hidden.chunks is not None
         xr.testing.assert_identical(lazy.load(), ds)
-    # overwriting keeps a readable store
-    save_dataset(ds.isel(trial=slice(0, 3)), path)
+    # an existing recording is replaced only when asked, and stays readable
+    with pytest.raises(ValueError, match="overwrite=True"):
+        save_dataset(ds.isel(trial=slice(0, 3)), path)
+    assert load_dataset(path).sizes["trial"] == ds.sizes["trial"]
+    save_dataset(ds.isel(trial=slice(0, 3)), path, overwrite=True)
     assert load_dataset(path).sizes["trial"] == 3
 
 

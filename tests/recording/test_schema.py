@@ -168,6 +168,6 @@ def test_a_zarr_save_killed_between_its_renames_loses_nothing(tmp_path):
     assert load_dataset(path).sizes["trial"] == 150  # the old store, back under its name
     assert not (tmp_path / ".run.zarr.abc.tmp").exists()
     os.replace(path, tmp_path / ".run.zarr.old")
-    save_dataset(ds.isel(trial=slice(0, 20)), path)  # the next save succeeds
+    save_dataset(ds.isel(trial=slice(0, 20)), path, overwrite=True)  # the next save succeeds
     assert load_dataset(path).sizes["trial"] == 20
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]

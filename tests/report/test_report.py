@@ -329,3 +329,23 @@ def test_every_report_figure_names_every_one_of_three_labels(tmp_path, monkeypat
     for name in set(texts) - per_label:
         for label in ("tight", "loose", "middle"):
             assert label in texts[name], f"{name} does not show {label}"
+
+
+def test_a_report_folder_is_written_whole_with_nothing_left_of_an_earlier_one(tmp_path):
+    recordings = [run_agent(make_agent(arch, seed=s), fixed_targets(20), seed=0)
+                  for arch in ("modular", "holistic") for s in (0, 1, 2)]
+    out = tmp_path / "report"
+    make_report(out, recordings=recordings, analyses=("similarity",), progress=False)
+    assert (out / "cka.csv").exists()
+    with pytest.raises(ValueError, match="earlier report"):
+        make_report(out, recordings=recordings, analyses=(), progress=False)
+    make_report(out, recordings=recordings, analyses=(), progress=False, overwrite=True)
+    assert not (out / "cka.csv").exists()  # no stale file of the first report
+    assert not (out / "cka.png").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no temporaries
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not a report"):
+        make_report(mine, recordings=recordings, analyses=(), progress=False, overwrite=True)
+    assert (mine / "notes.txt").read_text() == "mine"
