@@ -119,6 +119,19 @@ def check_device(device: object, name: str = "device") -> torch.device:
         raise ValueError(msg) from err
 
 
+def check_device_here(device: object, name: str = "device") -> torch.device:
+    """`check_device`, and the device must exist on this machine (no CUDA on a CPU build
+    is a `ValueError` naming the argument, not torch's bare AssertionError)."""
+    dev = check_device(device, name)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        msg = f"{name}={str(device)!r} but this torch has no CUDA device; use {name}='cpu'"
+        raise ValueError(msg)
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        msg = f"{name}={str(device)!r} but MPS is not available here; use {name}='cpu'"
+        raise ValueError(msg)
+    return dev
+
+
 def torch_generator(
     seed: int | np.random.Generator | None, device: torch.device
 ) -> torch.Generator:

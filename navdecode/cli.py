@@ -291,9 +291,15 @@ def _cmd_status(args: argparse.Namespace) -> int:
     for r in args.runs:
         if r not in runs:
             print(f"{r}: no training run here (no config.json or state.pt)", file=sys.stderr)
-    if not runs:
+    rows = []
+    for r in runs:  # one unreadable folder is reported, the others still shown
+        try:
+            rows.append(run_status(r))
+        except ValueError as err:
+            print(f"{r}: {err}", file=sys.stderr)
+    if not rows:
         return 1
-    table = pd.DataFrame([run_status(r) for r in runs]).rename(columns={
+    table = pd.DataFrame(rows).rename(columns={
         "reward_fraction_1x": "1x", "best_reward_fraction_1x": "best_1x",
         "error_cm_1x": "error_cm", "actor_saturated": "saturated",
         "actor_pinned": "pinned"})
@@ -390,6 +396,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (TypeError, ValueError) as err:
         print(f"navdecode {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a read-only folder, a file where a folder should be, a full disk
+        where = f": {err.filename}" if err.filename else ""
+        print(f"navdecode {args.command}: error: cannot write or read{where} "
+              f"({err.strerror or err})", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        resume = {"train": "rerun it with --resume", "sweep": "rerun the same command (each "
+                  "run resumes from its last state)"}.get(args.command, "rerun it")
+        print(f"\nnavdecode {args.command}: interrupted; nothing finished was lost. To go "
+              f"on, {resume}.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

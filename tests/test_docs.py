@@ -42,3 +42,19 @@ def test_doctests(module, tmp_path, monkeypatch):
     mod = importlib.import_module(f"navdecode.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_the_training_guide_quotes_the_measured_saturation_of_the_bundled_agent():
+    from pathlib import Path
+
+    import navdecode as nd
+
+    agent = nd.load_pretrained("modular", 0)
+    ds = nd.run_agent(agent, nd.fixed_targets(300), noise=False)
+    table = nd.actor_saturation(agent, ds).set_index("component")
+    guide = " ".join((Path(__file__).parents[1] / "docs" / "guides" / "training.md")
+                     .read_text().split())
+    lin, ang = table.loc["action_lin"], table.loc["action_ang"]
+    assert (f"saturated on {lin['saturated_fraction']:.1%} of steps (mean |pre-tanh| "
+            f"{lin['mean_abs_preactivation']:.2f})") in guide
+    assert f"angular one on {ang['saturated_fraction']:.1%}" in guide

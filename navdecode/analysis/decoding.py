@@ -203,6 +203,13 @@ def _rows(ds: xr.Dataset, values: np.ndarray, targets: tuple[str, ...],
 
 def _usable_units(xs: list[np.ndarray], name: str, features: str) -> np.ndarray:
     usable = np.logical_and.reduce([np.isfinite(x).all(axis=0) for x in xs])
+    if usable.any() and not usable.all():
+        dropped = np.nonzero(~usable)[0]
+        warnings.warn(f"decode left out {dropped.size} of {usable.size} {features} units with "
+                      f"non-finite values on valid steps of {name} (units "
+                      f"{dropped[:10].tolist()}{' ...' if dropped.size > 10 else ''}); the "
+                      "result's attrs['n_units'] counts the units used",
+                      RuntimeWarning, stacklevel=3)
     if not usable.any():
         msg = f"{name}[{features!r}] has no unit with finite values on the valid steps"
         raise ValueError(msg)
@@ -449,6 +456,11 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
         raise TypeError(msg)
     if cv is not None and protocol != "grouped" and test_ds is None:
         msg = f"cv applies to protocol='grouped' only, got {protocol=}"
+        raise ValueError(msg)
+    if test_ds is not None and (cv is not None or protocol != "grouped"):
+        msg = ("with test_ds (cross-condition decoding: fit on all of ds, score on all of "
+               f"test_ds) there are no folds; cv and protocol do not apply, got {protocol=}"
+               f"{' and a cv' if cv is not None else ''}")
         raise ValueError(msg)
     rng = np.random.default_rng(seed)
     train_ds = _shuffle_targets(ds, targets, rng) if control == "shuffle" else ds

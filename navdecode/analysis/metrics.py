@@ -334,10 +334,16 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
     table.attrs = {k: ds.attrs[k] for k in ("label", "arch", "agent_id", "agent_seed",
                                             "noise_seed") if k in ds.attrs}
     table.attrs["end_position"] = end_from
+    left_out = []
     if not firefly:
-        table.attrs["left_out"] = ("signed_error_cm, arc_length_cm, path_minus_arc_cm: they "
-                                   "assume the firefly task's start at the origin heading +y "
-                                   "(the recording has no task_* attributes of it)")
+        left_out.append("signed_error_cm, arc_length_cm, path_minus_arc_cm: they assume the "
+                        "firefly task's start at the origin heading +y (the recording has "
+                        "no task_* attributes of it)")
+    if dt is None:
+        left_out.append("duration_s: the recording has no task_dt attribute (the step "
+                        "duration; never assumed)")
+    if left_out:
+        table.attrs["left_out"] = "; ".join(left_out)
     table.attrs["length_unit"] = unit = length_unit(ds)
     return table.rename(columns=unit_named(table.columns, unit))
 
@@ -474,7 +480,21 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
     perm[order] = np.roll(order, -1)  # trial order[i] gets the target of order[i + 1]
     own = np.sort(np.hypot(sx - tx, sy - ty))
     other = np.sort(np.hypot(sx - tx[perm], sy - ty[perm]))
-    radius = np.arange(0.0, max(own[-1], other[-1]) + 2 * step_cm, step_cm)
+    if not (np.isfinite(own).all() and np.isfinite(other).all()):
+        msg = "roc_auc needs finite stop_x, stop_y, target_x, target_y in every trial"
+        raise ValueError(msg)
+    farthest = max(own[-1], other[-1])
+    n_radii = farthest / step_cm
+    if n_radii > 1e6:
+        msg = (f"step_cm={step_cm:g} would sweep {n_radii:.3g} radii up to {farthest:.4g} cm; "
+               "use a step of at least farthest / 1e6")
+        raise ValueError(msg)
+    if n_radii < 20:
+        msg = (f"step_cm={step_cm:g} is too coarse: the curve up to {farthest:.4g} cm would "
+               f"have {int(n_radii) + 2} points and its area would mean nothing; use "
+               f"step_cm <= {farthest / 20:.3g}")
+        raise ValueError(msg)
+    radius = np.arange(0.0, farthest + 2 * step_cm, step_cm)
     y = np.searchsorted(own, radius, side="right") / len(own)
     x = np.searchsorted(other, radius, side="right") / len(other)
     auc = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
@@ -524,6 +544,15 @@ def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50,
     table = trial_metrics(ds)
     size = np.abs(ds["perturb_lin"].values.astype(float))
     which = np.digitize(size, edges) - 1
+    which[size == edges[-1]] = edges.size - 2  # the last bin includes its upper edge
+    outside = (which < 0) | (which >= edges.size - 1)
+    if outside.any():
+        msg = (f"{int(outside.sum())} of {size.size} trials have a peak linear perturbation "
+               f"outside edges_cm_s ({edges[0]:g}-{edges[-1]:g} cm/s; largest "
+               f"{np.nanmax(size):.4g}); widen edges_cm_s (e.g. to 0-"
+               f"{np.ceil(np.nanmax(size) / 50) * 50:g} for the large perturbation task) so "
+               "that no trial is left out")
+        raise ValueError(msg)
     rows = []
     for k in range(edges.size - 1):
         in_bin = which == k

@@ -252,8 +252,8 @@ def register_hooks(module: torch.nn.Module | None, hooks: Mapping[str, str] | No
 
 
 def zero_rows(state: Any, rows: torch.Tensor) -> Any:
-    if isinstance(state, tuple):
-        return tuple(zero_rows(s, rows) for s in state)
+    if isinstance(state, (tuple, list)):
+        return type(state)(zero_rows(s, rows) for s in state)
     state = state.clone()
     if state.ndim == 3:
         state[:, rows] = 0
@@ -267,8 +267,13 @@ def split_state(state: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
         x = x.detach().float().cpu()
         return (x.permute(1, 0, 2).reshape(x.shape[1], -1) if x.ndim == 3 else x).numpy()
 
-    if isinstance(state, tuple):
+    if isinstance(state, (tuple, list)) and state and all(
+            isinstance(s, torch.Tensor) for s in state):
         return flat(state[0]), flat(state[1]) if len(state) > 1 else None
     if isinstance(state, torch.Tensor):
         return flat(state), None
-    return None, None
+    if state is None:
+        return None, None
+    msg = (f"the policy returned its recurrent state as {type(state).__name__}; record "
+           "needs a tensor h or an (h, c) tuple / list of tensors")
+    raise TypeError(msg)

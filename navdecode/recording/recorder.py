@@ -79,6 +79,28 @@ def _firefly(env: object) -> Any:
     return inner if isinstance(inner, (FireflyEnv, FireflyVectorEnv)) else None
 
 
+def _checked_actions(action: Any, n_envs: int, rec: np.ndarray, trial_of: np.ndarray,
+                     step_of: np.ndarray) -> np.ndarray:
+    """One row of actions per env, finite where a trial is recorded; else a ValueError
+    naming the shape or the trials and step (never a silent reshape or a NaN rollout)."""
+    action = np.asarray(action)
+    if action.ndim >= 2 and action.shape[0] == 1 and action.shape[1] == n_envs:
+        action = action[0]  # (1, B, ...) as a recurrent module returns it
+    if action.ndim == 0 or action.shape[0] != n_envs:
+        msg = (f"the policy returned actions of shape {action.shape} for {n_envs} envs; "
+               f"return one row per env: ({n_envs}, ...) or (1, {n_envs}, ...)")
+        raise ValueError(msg)
+    if action.dtype.kind == "f":
+        bad = rec & ~np.isfinite(action.reshape(n_envs, -1)).all(axis=1)
+        if bad.any():
+            where = ", ".join(f"trial {t} step {s}" for t, s in zip(
+                trial_of[bad][:5], step_of[bad][:5], strict=True))
+            msg = (f"the policy returned a non-finite action (NaN or inf) at {where}; "
+                   "the env would carry it into every later position of the trial")
+            raise ValueError(msg)
+    return action
+
+
 def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
            seed: int | np.random.Generator | None = 0,
            options: dict[str, Any] | None = None, info_vars: InfoVars | None = None,
@@ -308,6 +330,7 @@ def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | Non
     while finished < n_trials:
         action, h, c = runner(obs.reshape(n_envs, -1), starts)
         rec = (trial_of >= 0) & ~pending
+        action = _checked_actions(action, n_envs, rec, trial_of, step_of)
         rows, trials, steps = np.nonzero(rec)[0], trial_of[rec], step_of[rec]
         buf.put("valid", trials, steps, np.ones(rows.size, dtype=bool))
         buf.put("input", trials, steps, obs.reshape(n_envs, -1)[rows])

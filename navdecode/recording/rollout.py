@@ -14,7 +14,7 @@ from torch import nn
 from navdecode._validation import (
     as_float_array,
     check_bool,
-    check_device,
+    check_device_here,
     check_instance,
     check_seed,
 )
@@ -22,7 +22,7 @@ from navdecode.agents.networks import Agent
 from navdecode.task.config import TaskConfig
 from navdecode.task.firefly import sample_targets
 
-__all__ = ["fixed_targets", "run_agent"]
+__all__ = ["check_targets_in_range", "fixed_targets", "run_agent"]
 
 # the firefly task's per-step variables that run_agent records (declared in recording.py)
 _STEP_VARS = ("pos_x", "pos_y", "heading", "vel_lin", "vel_ang", "action_lin", "action_ang",
@@ -59,6 +59,31 @@ def fixed_targets(n: int = 1000, seed: int = 0, config: TaskConfig | None = None
     return sample_targets(n, seed=int(seed), config=config)
 
 
+def check_targets_in_range(targets_cm: np.ndarray, config: TaskConfig) -> None:
+    """Refuse targets the task never draws, naming how many, an example and the range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode import TaskConfig
+    >>> from navdecode.recording.rollout import check_targets_in_range
+    >>> check_targets_in_range(np.array([[0.0, 200.0]]), TaskConfig())  # inside: no error
+    """
+    r = np.hypot(targets_cm[:, 0], targets_cm[:, 1])
+    angle = np.degrees(np.abs(np.arctan2(targets_cm[:, 0], targets_cm[:, 1])))
+    tol = 1e-6
+    outside = ~((r >= config.target_r_min_cm * (1 - tol)) & (r <= config.target_r_max_cm * (
+        1 + tol)) & (angle <= config.target_angle_deg + tol))
+    if outside.any():
+        i = int(np.argmax(outside))
+        msg = (f"targets: {int(outside.sum())} of {len(r)} lie outside the task's target "
+               f"range (distance {config.target_r_min_cm:g}-{config.target_r_max_cm:g} cm, "
+               f"within {config.target_angle_deg:g} deg of straight ahead), e.g. "
+               f"({targets_cm[i, 0]:.4g}, {targets_cm[i, 1]:.4g}) at {r[i]:.4g} cm; "
+               "targets are in cm. Pass allow_out_of_range=True to run them anyway")
+        raise ValueError(msg)
+
+
 def _actor_of(agent: object) -> nn.Module:
     if isinstance(agent, Agent):
         return agent.actor
@@ -81,6 +106,7 @@ def run_agent(
     label: str | None = None,
     agent_seed: int | None = None,
     agent_id: str | None = None,
+    allow_out_of_range: bool = False,
 ) -> xr.Dataset:
     """Run an agent on every target at once and record the trials.
 
@@ -113,6 +139,11 @@ def run_agent(
         when it has none. Not the noise `seed`.
     agent_id : str or None, default=None
         The network's id; ``"<label>-seed<agent_seed>"`` when None.
+    allow_out_of_range : bool, default=False
+        Run targets outside the task's target range (distance `target_r_min_cm` to
+        `target_r_max_cm`, within `target_angle_deg` of straight ahead). Without it they
+        are refused: targets in metres, at the origin or behind the start give plausible
+        numbers that mean nothing (metres put every target inside the reward zone).
 
     Returns
     -------
@@ -140,9 +171,12 @@ def run_agent(
     targets_cm = as_float_array(targets, "targets", (2,))
     check_seed(seed)
     check_bool(noise, "noise")
-    device = check_device(device)
+    device = check_device_here(device)
     config = TaskConfig() if config is None else config
     check_instance(config, "config", TaskConfig, "a TaskConfig")
+    check_bool(allow_out_of_range, "allow_out_of_range")
+    if not allow_out_of_range:
+        check_targets_in_range(targets_cm, config)
     if not noise:
         config = replace(config, process_noise=False, obs_noise=False)
     if next(actor.parameters(), torch.empty(0)).device != device:

@@ -7,6 +7,7 @@ global backend or pyplot state.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -202,8 +203,16 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
     def save(name: str, draw: Callable) -> None:
         fig = Figure(figsize=(5, 4), layout="constrained")
         draw(fig.subplots())
-        fig.savefig(out / f"{name}.png", dpi=110)
-        figures[name] = f"{name}.png"
+        # labels name files: no path separators or odd characters, and no two figures
+        # sharing a file when two labels differ only in them
+        stem = re.sub(r"[^\w.+-]+", "_", name).strip("._") or "figure"
+        taken = set(figures.values())
+        file, k = f"{stem}.png", 1
+        while file in taken:
+            k += 1
+            file = f"{stem}-{k}.png"
+        fig.savefig(out / file, dpi=110)
+        figures[name] = file
 
     def plain(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain axis
         return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")

@@ -292,7 +292,8 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     tables = ReportTables(
         sessions=sessions_df, trials=joined(trials), folds=joined(folds),
         steps=joined(steps), step_errors=joined(step_errors), comparisons=joined(comparisons),
-        summary=summarize(sessions_df, [*compared, *behaviour], by=["arch", "gain"])
+        summary=summarize(sessions_df, [*compared, *behaviour], by=["arch", "gain"],
+                          skip_missing=True)
         if compared or behaviour else pd.DataFrame(),
         examples=examples, agents=agents, gains=gains, analyses=analyses,
         n_trials=n_trials if recordings is None else int(

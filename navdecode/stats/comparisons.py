@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from navdecode._validation import check_choice, check_int, check_table
+from navdecode._validation import check_bool, check_choice, check_int, check_table
 from navdecode.stats.groups import (
     INTERVAL,
     group_rows,
@@ -274,7 +274,7 @@ def _check_ci_args(ci_method: object, n_boot: object) -> None:
 
 def summarize(df: pd.DataFrame, values: list[str] | str, by: list[str] | str = "arch",
               unit: str = "seed", n_boot: int = 10_000, seed: int = 0,
-              ci_method: str = "t") -> pd.DataFrame:
+              ci_method: str = "t", skip_missing: bool = False) -> pd.DataFrame:
     """Per-group summary over seeds: n, mean, SEM and a 95% CI of the mean.
 
     Rows are first averaged to one value per (`by`, `unit`), as in `compare`. A group
@@ -299,12 +299,16 @@ def summarize(df: pd.DataFrame, values: list[str] | str, by: list[str] | str = "
         ``"t"``: `mean_ci` (covers 95% on normal data at n = 5). ``"bootstrap"``: the
         percentile bootstrap of the mean, which covers only about 81-88% at n = 5 (see
         the statistics guide); kept for comparison.
+    skip_missing : bool, default=False
+        Leave out the seeds whose metric is NaN (counted in ``n_missing``). Without it
+        such a seed is refused, naming the group, metric and seeds: a summary over
+        fewer seeds than the table holds is never silent.
 
     Returns
     -------
     table : pandas.DataFrame
-        One row per (group, metric): the `by` columns, ``metric``, ``n``, ``mean``,
-        ``sem``, ``ci_low``, ``ci_high``, ``ci_method``.
+        One row per (group, metric): the `by` columns, ``metric``, ``n``, ``n_missing``,
+        ``mean``, ``sem``, ``ci_low``, ``ci_high``, ``ci_method``.
 
     Examples
     --------
@@ -323,6 +327,7 @@ def summarize(df: pd.DataFrame, values: list[str] | str, by: list[str] | str = "
         msg = "values and by must each name at least one column"
         raise ValueError(msg)
     _check_ci_args(ci_method, n_boot)
+    check_bool(skip_missing, "skip_missing")
     check_table(df, [*keys, unit, *values])
     for column in (*keys, unit):
         if df[column].isna().any():
@@ -338,9 +343,15 @@ def summarize(df: pd.DataFrame, values: list[str] | str, by: list[str] | str = "
     for group, sub in table.groupby(keys, observed=True):
         group = group if isinstance(group, tuple) else (group,)
         for metric in values:
+            missing = sub[metric].isna().to_numpy()
+            if missing.any() and not skip_missing:
+                msg = (f"df[{metric!r}] is NaN for {unit}s {sub[unit][missing].tolist()} of "
+                       f"group {group}; pass skip_missing=True to summarise the others")
+                raise ValueError(msg)
             x = sub[metric].dropna().to_numpy(dtype=float)
             ci = _group_ci(x, ci_method, rng, n_boot)
             rows.append({**dict(zip(keys, group, strict=True)), "metric": metric, "n": len(x),
+                         "n_missing": int(missing.sum()),
                          "mean": x.mean() if len(x) else math.nan,
                          "sem": float(sps.sem(x)) if len(x) >= 2 else math.nan,
                          "ci_low": ci[0], "ci_high": ci[1], "ci_method": ci_method})

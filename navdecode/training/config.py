@@ -174,6 +174,15 @@ class TrainConfig:
             check_int(getattr(self, name), name, minimum=1)
         # at least one stored trajectory before the first update (0 left replay empty)
         check_int(self.learning_starts, "learning_starts", minimum=1)
+        if self.learning_starts > self.memory_size:  # the memory never holds enough
+            msg = (f"learning_starts={self.learning_starts} exceeds memory_size="
+                   f"{self.memory_size}: the replay memory can never hold that many "
+                   "trajectories, so no update would ever run")
+            raise ValueError(msg)
+        if self.batch_size > self.memory_size:
+            msg = (f"batch_size={self.batch_size} exceeds memory_size={self.memory_size}: "
+                   "a batch cannot hold more trajectories than the memory")
+            raise ValueError(msg)
         check_int(self.torch_threads, "torch_threads", minimum=0)
         check_positive(self.saturation_penalty, "saturation_penalty", allow_zero=True)
         for name in ("gamma", "tau", "lr", "lr_phase3", "adam_eps", "target_noise_clip"):

@@ -46,7 +46,7 @@ import torch
 import xarray as xr
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_instance, torch_generator
+from navdecode._validation import check_device_here, check_instance, torch_generator
 from navdecode.agents.checkpoints import save_agent
 from navdecode.agents.networks import RecurrentActor, make_agent
 from navdecode.analysis.diagnostics import SATURATION_THRESHOLD, pinned_fraction, preactivations
@@ -158,8 +158,11 @@ def _check_same_config(path: Path, config: TrainConfig) -> None:
     """
     if not path.exists():
         return
-    saved = json.loads(json.dumps(asdict(TrainConfig.from_saved(
-        json.loads(path.read_text())["train"]))))
+    saved_json = RunFolder(path.parent).read_config()
+    if not isinstance(saved_json.get("train"), dict):
+        msg = f"{str(path)!r} has no 'train' settings; it is not a navdecode run's config"
+        raise ValueError(msg)
+    saved = json.loads(json.dumps(asdict(TrainConfig.from_saved(saved_json["train"]))))
     now = json.loads(json.dumps(asdict(config)))
     differ = sorted(k for k in now if k not in ("torch_threads", "device") and saved[k] != now[k])
     if differ:
@@ -320,14 +323,7 @@ def _training_device(config: TrainConfig) -> torch.device:
     """Set torch's threads and check that the configured device exists here."""
     if config.torch_threads:
         torch.set_num_threads(config.torch_threads)
-    device = torch.device(config.device)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        msg = f"device={config.device!r} but this torch has no CUDA device; use device='cpu'"
-        raise ValueError(msg)
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        msg = f"device={config.device!r} but MPS is not available here; use device='cpu'"
-        raise ValueError(msg)
-    return device
+    return check_device_here(config.device)
 
 
 def _finished(run: Progress, config: TrainConfig) -> bool:

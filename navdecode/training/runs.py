@@ -221,12 +221,12 @@ class RunFolder:
         atomic_write_text(self.provenance, json.dumps(facts, indent=2))
 
     def read_config(self) -> dict[str, object]:
-        """The saved ``config.json``."""
-        return json.loads(self.config.read_text())
+        """The saved ``config.json`` (a `ValueError` naming the file when it is malformed)."""
+        return _read_json(self.config)
 
     def read_provenance(self) -> dict[str, object]:
         """The saved ``provenance.json``; empty for a folder written before it existed."""
-        return json.loads(self.provenance.read_text()) if self.provenance.exists() else {}
+        return _read_json(self.provenance) if self.provenance.exists() else {}
 
     def read_curve(self) -> pd.DataFrame:
         """The saved ``curve.csv``."""
@@ -290,6 +290,19 @@ class RunFolder:
     def finish(self, summary: dict[str, object]) -> None:
         """Write ``done.json``."""
         atomic_write_text(self.done, json.dumps(summary))
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        value = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        msg = f"{str(path)!r} is not valid JSON ({err.msg} at line {err.lineno}); restore it " \
+              "or remove the run folder"
+        raise ValueError(msg) from err
+    if not isinstance(value, dict):
+        msg = f"{str(path)!r} must hold a JSON object, got {type(value).__name__}"
+        raise ValueError(msg)
+    return value
 
 
 def run_status(run_dir: str | Path) -> dict[str, object]:

@@ -73,3 +73,20 @@ def test_group_rows_carry_iqm_intervals_and_k_groups_need_two_seeds_each():
         compare(df[~((df.arch == "c") & (df.seed > 0))], "v")
     with pytest.raises(ValueError, match="two or more different groups"):
         compare(df, "v", groups=("a", "a"))
+
+
+def test_the_expanded_percentile_level_equals_a_hand_computation():
+    import math
+
+    from navdecode.stats.groups import expanded_level
+
+    # n = 5: t_{0.975, 4} = 2.776445105 (tables), z = sqrt(5 / 4) * t = 3.104160,
+    # level = 1 - 2 Phi(-z) = 1 - erfc(z / sqrt 2)
+    z = math.sqrt(5 / 4) * 2.776445105
+    assert expanded_level(5) == pytest.approx(1 - math.erfc(z / math.sqrt(2)), abs=1e-8)
+    assert expanded_level(5) == pytest.approx(0.998092, abs=1e-6)
+    # it widens the interval: the expanded one contains the plain one
+    x = np.array([0.3, -1.2, 0.8, 2.0, -0.4])
+    plain = stratified_bootstrap_ci([x], "iqm", expand=False)
+    wide = stratified_bootstrap_ci([x], "iqm")
+    assert wide[0] <= plain[0] <= plain[1] <= wide[1]
