@@ -360,7 +360,7 @@ class FireflyTask:
         if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
             bad = arr[~np.isfinite(arr) | (arr <= 0)]
             msg = (f"gain must be finite and > 0 for every trial, got {bad.size} of "
-                   f"{arr.size} that are not (e.g. {bad[0]!r})")
+                   f"{arr.size} that are not (e.g. {float(bad[0])!r})")
             raise ValueError(msg)
         return torch.as_tensor(arr.copy(), device=self.device, dtype=self.dtype)
 
