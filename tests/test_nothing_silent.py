@@ -214,3 +214,9 @@ def test_labels_with_path_separators_make_safe_figure_names(tmp_path):
     assert (tmp_path / "r" / "trajectories_runs_modular_1x.png").exists()
     assert "](trajectories_runs_modular_1x.png)" in path.read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_a_recording_of_an_unseeded_network_says_agent_seed_minus_one():
+    ds = nd.record(LSTMPolicy(), Plane(), n_trials=1)
+    assert ds.attrs["agent_seed"] == -1  # the schema's "unknown", never left out
+    assert ds.attrs["noise_seed"] == 0

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from navdecode._io import atomic_write
-from navdecode._validation import check_choice, check_instance, check_path
+from navdecode._validation import check_bool, check_choice, check_instance, check_path
 from navdecode.agents.networks import (
     ACTOR_SPECS,
     ALIASES,
@@ -78,7 +78,7 @@ def _arch_name(actor: str, critic: str) -> str:
 
 def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
                metadata: dict[str, str | int | float] | None = None,
-               include_critic: bool = True) -> Path:
+               include_critic: bool = True, overwrite: bool = False) -> Path:
     """Save an agent's weights, atomically.
 
     Parameters
@@ -96,6 +96,8 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
         Extra facts to store (navdecode format only), e.g. the training trial.
     include_critic : bool, default=True
         False stores the actor only (a smaller file; the loaded critic is fresh).
+    overwrite : bool, default=False
+        Replace an existing file at `path` (without it, an existing path is refused).
 
     Returns
     -------
@@ -112,6 +114,13 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
     check_instance(agent, "agent", Agent, "a navdecode Agent")
     path = check_path(path)
     check_choice(format, "format", ("navdecode", "published"))
+    check_bool(overwrite, "overwrite")
+    if path.is_dir():
+        msg = f"path {str(path)!r} is a folder; save_agent writes a file"
+        raise ValueError(msg)
+    if path.exists() and not overwrite:
+        msg = f"{str(path)!r} exists; pass overwrite=True to replace it"
+        raise ValueError(msg)
     payload: dict[str, Any] = {
         "actor_dict": {k: v.detach().cpu() for k, v in agent.actor.state_dict().items()},
     }

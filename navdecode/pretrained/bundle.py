@@ -192,7 +192,7 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     for task, frac in post.groupby("task")["reward_fraction"].max().items():
         manifest[f"best_reward_fraction_{task}"] = round(float(frac), 4)
     dest.mkdir(parents=True, exist_ok=True)
-    out = save_agent(agent, files["actor"], include_critic=False,
+    out = save_agent(agent, files["actor"], include_critic=False, overwrite=force,
                      metadata={"trial": manifest["checkpoint_trial"], "seed": config["seed"]})
     shutil.copyfile(folder.curve, files["curve"])
     atomic_write_text(files["manifest"], json.dumps(manifest, indent=2))

@@ -303,7 +303,8 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 save_agent(learner.agent, folder.checkpoint(run.trials),
                            metadata={"trial": run.trials, "phase": run.phase,
                                      "trials_after_phase1": after, "seed": config.seed},
-                           include_critic=False)  # the critic lives in the state
+                           include_critic=False,  # the critic lives in the state
+                           overwrite=True)  # a resumed run rewrites its own checkpoint
                 save()
                 folder.write_curve(_curve(run))
             if interrupted():

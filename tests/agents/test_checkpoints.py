@@ -110,7 +110,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, "save", broken)
     with pytest.raises(OSError, match="disk full"):
-        save_agent(make_agent("modular", seed=1), path)
+        save_agent(make_agent("modular", seed=1), path, overwrite=True)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keep.pt"]
 
@@ -176,3 +176,13 @@ def test_published_format_round_trip_with_the_papers_module_names(actor, critic,
     for part in ("actor_dict", "critic_dict"):
         for key, value in paper[part].items():
             torch.testing.assert_close(back[part][key], value)
+
+
+def test_an_existing_checkpoint_is_replaced_only_when_asked(tmp_path):
+    path = save_agent(make_agent("modular", seed=0), tmp_path / "a.pt")
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="overwrite=True"):
+        save_agent(make_agent("modular", seed=1), path)
+    assert path.read_bytes() == before
+    save_agent(make_agent("modular", seed=1), path, overwrite=True)
+    assert path.read_bytes() != before
