@@ -12,19 +12,40 @@ __all__ = ["GroupedRidgeCV"]
 DEFAULT_ALPHAS = tuple(float(a) for a in np.logspace(-3, 3, 13))
 
 
-def _ridge_path(z: np.ndarray, y: np.ndarray, alphas: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ridge coefficients for every penalty at once (one eigendecomposition).
+def _sums(z: np.ndarray, y: np.ndarray) -> tuple:
+    """The sufficient statistics of rows (z, y) for ridge: n, sum z, z'z, sum y, z'y, sum y^2."""
+    return len(z), z.sum(axis=0), z.T @ z, y.sum(axis=0), z.T @ y, (y * y).sum(axis=0)
 
-    Returns ``coefs`` of shape (n_alphas, n_features, n_targets) and the column means of
-    ``z`` and ``y`` used for centring.
-    """
-    z_mean, y_mean = z.mean(axis=0), y.mean(axis=0)
-    zc, yc = z - z_mean, y - y_mean
-    w, v = np.linalg.eigh(zc.T @ zc)
-    vb = v.T @ (zc.T @ yc)
-    coefs = np.matmul(v, vb[None] / (w[None, :, None] + alphas[:, None, None]))
-    return coefs, z_mean, y_mean
+
+def _minus(total: tuple, part: tuple) -> tuple:
+    return tuple(a - b for a, b in zip(total, part, strict=True))
+
+
+def _path(train: tuple) -> tuple:
+    """Eigen-solution of centred ridge on `train`'s statistics: for every penalty a,
+    ``beta(a) = V diag(1 / (w + a)) V' C_zy`` with ``C_zz = V diag(w) V'`` the centred
+    Gram matrix ``z'z - n mu mu'`` and ``C_zy = z'y - n mu ybar'``."""
+    n, s, zz, t, zy, _ = train
+    mu, ybar = s / n, t / n
+    w, v = np.linalg.eigh(zz - np.outer(s, mu))
+    b = v.T @ (zy - np.outer(s, ybar))
+    return mu, ybar, w, v, b
+
+
+def _held_out_errors(train: tuple, test: tuple, alphas: np.ndarray) -> np.ndarray:
+    """Summed squared error on `test` of the ridge fitted on `train`, for every penalty,
+    from the two sets' statistics alone (no row is touched):
+    ``SSE(a) = sum e^2 - 2 beta' sum d e' + beta' (sum d d') beta`` with ``d = z - mu``,
+    ``e = y - ybar`` (the training means), summed over targets."""
+    mu, ybar, w, v, b = _path(train)
+    n_k, s_k, zz_k, t_k, zy_k, yy_k = test
+    dd = zz_k - np.outer(s_k, mu) - np.outer(mu, s_k) + n_k * np.outer(mu, mu)
+    de = zy_k - np.outer(s_k, ybar) - np.outer(mu, t_k) + n_k * np.outer(mu, ybar)
+    ee = yy_k - 2 * ybar * t_k + n_k * ybar ** 2
+    g, h = v.T @ dd @ v, v.T @ de
+    c = b[None] / (w[None, :, None] + alphas[:, None, None])  # coefficients, eigenbasis
+    return ee.sum() - 2 * np.einsum("apq,pq->a", c, h) + np.einsum(
+        "aiq,ij,ajq->a", c, g, c, optimize=True)
 
 
 class GroupedRidgeCV(RegressorMixin, BaseEstimator):
@@ -34,7 +55,12 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
     penalty is the one with the lowest held-out squared error over `n_splits` folds that
     keep each group (e.g. trial) on one side (`GroupKFold` when ``groups`` is given to
     `fit`, contiguous `KFold` otherwise); the model is then refitted on all the data.
-    Every penalty is evaluated from one eigendecomposition per fold.
+    Every penalty is evaluated from one eigendecomposition per fold, on the folds'
+    sufficient statistics: each inner fold's ``n``, ``sum z``, ``z'z``, ``sum y``, ``z'y``
+    and ``sum y^2`` are formed once, a fold's training statistics are the total minus
+    its own, and its held-out error for every penalty follows from the two without
+    touching a row again (``SSE(a) = sum e^2 - 2 beta' sum d e' + beta' (sum d d') beta``
+    with ``d``, ``e`` the held-out rows' deviations from the training means).
 
     Parameters
     ----------
@@ -109,14 +135,17 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
         errors = np.zeros(alphas.size)
         n_groups = len(np.unique(groups)) if groups is not None else len(y2)
         if alphas.size > 1 and n_groups >= self.n_splits and len(y2) >= 2 * self.n_splits:
+            # each inner fold's statistics once; a fold's training set is the rest
             splitter = GroupKFold(self.n_splits) if groups is not None else KFold(self.n_splits)
-            for train, test in splitter.split(z, y2, groups):
-                coefs, z_mean, y_mean = _ridge_path(z[train], y2[train], alphas)
-                pred = np.matmul(z[test] - z_mean, coefs) + y_mean
-                errors += ((pred - y2[test][None]) ** 2).sum(axis=(1, 2))
+            parts = [_sums(z[test], y2[test]) for _, test in splitter.split(z, y2, groups)]
+            total = tuple(sum(values) for values in zip(*parts, strict=True))
+            for part in parts:
+                errors += _held_out_errors(_minus(total, part), part, alphas)
+        else:
+            total = _sums(z, y2)
         best = int(np.argmin(errors))
-        coefs, z_mean, y_mean = _ridge_path(z, y2, alphas[best:best + 1])
-        coef = coefs[0] / scale[:, None]  # back to raw features
+        z_mean, y_mean, w, v, b = _path(total)
+        coef = (v @ (b / (w[:, None] + alphas[best]))) / scale[:, None]  # raw features
         intercept = y_mean - (mean + z_mean * scale) @ coef
         self.alpha_ = float(alphas[best])
         self.cv_errors_ = errors
