@@ -129,9 +129,11 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
             raise ValueError(msg)
         single = y.ndim == 1
         y2 = y.reshape(len(y), -1).astype(float)
-        mean, scale = X.mean(axis=0), X.std(axis=0)
+        mean = X.mean(axis=0)
+        z = X - mean  # one centred copy, scaled in place
+        scale = np.sqrt(np.einsum("ij,ij->j", z, z) / len(z))  # X.std, without its copies
         scale = np.where(scale > 0, scale, 1.0)
-        z = (X - mean) / scale
+        z /= scale
         errors = np.zeros(alphas.size)
         n_groups = len(np.unique(groups)) if groups is not None else len(y2)
         if alphas.size > 1 and n_groups >= self.n_splits and len(y2) >= 2 * self.n_splits:
