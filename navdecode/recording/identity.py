@@ -14,7 +14,6 @@ as copies.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -97,8 +96,9 @@ def recording_identity(ds: xr.Dataset, *, label: str | None = None, agent: str |
 def make_trial_ids(trials: Mapping[str, np.ndarray], n_trials: int) -> np.ndarray:
     """Trial ids from the values that define each trial (`TRIAL_ID_VARIABLES`).
 
-    ``id = sha1(rounded values)[:12] + "#k"``, values rounded to 1e-4 (cm, deg/s, steps),
-    ``k`` counting earlier trials with the same values; ``"trial-<i>#0"`` when no defining
+    ``id = hex(h)[:12] + "#k"``: ``h`` a 64-bit hash of the values rounded to 1e-4 (cm,
+    deg/s, steps), mixed column by column with splitmix64 (vectorised over trials), ``k``
+    counting earlier trials with the same values; ``"trial-<i>#0"`` when no defining
     value is recorded (trials are then told apart by position only).
 
     Examples
@@ -112,16 +112,31 @@ def make_trial_ids(trials: Mapping[str, np.ndarray], n_trials: int) -> np.ndarra
     """
     keys = [k for k in TRIAL_ID_VARIABLES if k in trials]
     if not keys:
-        return np.array([f"trial-{i}#0" for i in range(n_trials)])
-    values = np.column_stack([np.round(np.asarray(trials[k], dtype=float), 4) for k in keys])
-    seen: dict[str, int] = {}
-    ids = []
-    for row in values:
-        text = ",".join(f"{k}={v:.4f}" for k, v in zip(keys, row, strict=True))
-        digest = hashlib.sha1(text.encode()).hexdigest()[:12]
-        ids.append(f"{digest}#{seen.get(digest, 0)}")
-        seen[digest] = seen.get(digest, 0) + 1
-    return np.array(ids)
+        return np.char.add(np.char.add("trial-", np.arange(n_trials).astype(str)), "#0")
+    quantised = np.column_stack([np.rint(np.asarray(trials[k], dtype=float) * 1e4)
+                                 for k in keys]).astype(np.int64).view(np.uint64)
+    h = np.full(len(quantised), 0x243F6A8885A308D3, dtype=np.uint64)
+    for j in range(quantised.shape[1]):  # over the few defining columns, not trials
+        h = _splitmix(h ^ _splitmix(quantised[:, j] + np.uint64(j + 1)))
+    digest = np.frombuffer(h.astype(">u8").tobytes().hex().encode(), dtype="S16").astype(
+        "S12").astype(str)
+    # k: how many earlier trials share the digest (a stable sort groups them in order)
+    order = np.argsort(digest, kind="stable")
+    sorted_digest = digest[order]
+    starts = np.r_[True, sorted_digest[1:] != sorted_digest[:-1]]
+    first = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
+    repeat = np.empty(len(order), dtype=np.int64)
+    repeat[order] = np.arange(len(order)) - first
+    return np.char.add(np.char.add(digest, "#"), repeat.astype(str))
+
+
+def _splitmix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on uint64 arrays (wrapping arithmetic)."""
+    with np.errstate(over="ignore"):
+        x = (x + np.uint64(0x9E3779B97F4A7C15))
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
 
 
 def trial_ids(ds: xr.Dataset) -> np.ndarray:

@@ -101,3 +101,24 @@ def test_repeated_targets_get_distinct_ids():
     ids = trial_ids(ds)
     assert len(set(ids)) == 6
     assert ids[0].split("#")[0] == ids[1].split("#")[0]
+
+
+def test_trial_ids_are_content_hashes_counted_in_order_of_appearance():
+    from navdecode.recording.identity import make_trial_ids
+
+    targets = nd.fixed_targets(1000)
+    ids = make_trial_ids({"target_x": targets[:, 0], "target_y": targets[:, 1]}, 1000)
+    assert len(set(ids)) == 1000
+    assert all(i.endswith("#0") and len(i) == 14 for i in ids)
+    # the same values give the same id in any recording, whatever else it holds
+    again = make_trial_ids({"target_x": targets[::-1, 0], "target_y": targets[::-1, 1]}, 1000)
+    assert list(again) == list(ids[::-1])
+    # repeats count up in the order they appear, between other trials
+    x, y = np.array([1.0, 2.0, 1.0, 3.0, 1.0]), np.full(5, 200.0)
+    rep = make_trial_ids({"target_x": x, "target_y": y}, 5)
+    assert [r.split("#")[1] for r in rep] == ["0", "0", "1", "0", "2"]
+    assert rep[0].split("#")[0] == rep[2].split("#")[0] == rep[4].split("#")[0]
+    # values closer than the 1e-4 rounding are the same trial; further apart they are not
+    close = make_trial_ids({"target_x": np.array([1.0, 1.00001, 1.001]),
+                            "target_y": np.full(3, 200.0)}, 3)
+    assert close[0].split("#")[0] == close[1].split("#")[0] != close[2].split("#")[0]
