@@ -74,28 +74,29 @@ def _task_config(config: TaskConfig | None, noise: bool, perturbation: bool | No
 
 
 def _info(task: FireflyTask, rewarded: torch.Tensor, distance: torch.Tensor) -> dict:
+    """The per-env info arrays of one step: computed in the task's dtype as before, moved
+    to numpy in one transfer (float64 copies, bool and int64 where they are flags)."""
     unit = task.config.length_unit_cm
-
-    def arr(x: torch.Tensor) -> np.ndarray:
-        return x.detach().cpu().numpy().copy()
-
-    return {
-        "x_cm": arr(task.pos[:, 0] * unit).astype(np.float64),
-        "y_cm": arr(task.pos[:, 1] * unit).astype(np.float64),
-        "heading": arr(task.heading).astype(np.float64),
-        "vel_lin_cm_s": arr(task.vel[:, 0] * unit).astype(np.float64),
-        "vel_ang_rad_s": arr(task.vel[:, 1]).astype(np.float64),
-        "target_x_cm": arr(task.target[:, 0] * unit).astype(np.float64),
-        "target_y_cm": arr(task.target[:, 1] * unit).astype(np.float64),
-        "gain": arr(task.gain).astype(np.float64),
-        "rewarded": arr(rewarded).astype(bool),
-        "distance_cm": arr(distance).astype(np.float64),
-        "step": arr(task.steps).astype(np.int64),
-        **({"perturb_lin_cm_s": arr(task.perturb_peak[:, 0] * unit).astype(np.float64),
-            "perturb_ang_deg_s": np.degrees(arr(task.perturb_peak[:, 1])).astype(np.float64),
-            "perturb_onset_step": arr(task.perturb_time).astype(np.float64)}
-           if task.config.perturbation else {}),
-    }
+    names = ["x_cm", "y_cm", "heading", "vel_lin_cm_s", "vel_ang_rad_s", "target_x_cm",
+             "target_y_cm", "gain", "distance_cm"]
+    columns = [task.pos[:, 0] * unit, task.pos[:, 1] * unit, task.heading, task.vel[:, 0] * unit,
+               task.vel[:, 1], task.target[:, 0] * unit, task.target[:, 1] * unit, task.gain,
+               distance]
+    if task.config.perturbation:
+        names += ["perturb_lin_cm_s", "perturb_ang_rad", "perturb_onset_step"]
+        columns += [task.perturb_peak[:, 0] * unit, task.perturb_peak[:, 1],
+                    task.perturb_time.to(task.pos.dtype)]
+    native = torch.stack([c.detach().to(task.pos.dtype) for c in columns]).cpu().numpy()
+    values = dict(zip(names, native.astype(np.float64), strict=True))
+    info = {k: values[k] for k in names[:8]}
+    info |= {"rewarded": rewarded.detach().cpu().numpy().astype(bool),
+             "distance_cm": values["distance_cm"],
+             "step": task.steps.detach().cpu().numpy().astype(np.int64)}
+    if task.config.perturbation:  # degrees taken in the task's dtype, as the values are
+        info |= {"perturb_lin_cm_s": values["perturb_lin_cm_s"],
+                 "perturb_ang_deg_s": np.degrees(native[names.index("perturb_ang_rad")])
+                 .astype(np.float64), "perturb_onset_step": values["perturb_onset_step"]}
+    return info
 
 
 def _distance(task: FireflyTask) -> torch.Tensor:
