@@ -20,7 +20,7 @@ from navdecode.agents.networks import (
     split_arch,
 )
 
-__all__ = ["load_agent", "save_agent"]
+__all__ = ["load_agent", "load_critic", "save_agent", "save_critic"]
 
 FORMAT_VERSION = 1
 
@@ -140,9 +140,79 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
     return path
 
 
-def read_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Load a checkpoint file safely (``weights_only=True``), refusing anything invalid."""
+def save_critic(agent: Agent, path: str | Path,
+                metadata: dict[str, str | int | float] | None = None,
+                overwrite: bool = False) -> Path:
+    """Save an agent's critic alone, atomically (a separate file beside its actor).
+
+    Training writes one beside every actor checkpoint and `export_pretrained` bundles the
+    selected one, so value and TD-error analyses can load the critic that was trained with
+    the actor (`load_critic`), while the actor files stay small.
+
+    Parameters
+    ----------
+    agent : Agent
+    path : str or pathlib.Path
+    metadata : dict of str to str, int or float, or None, default=None
+    overwrite : bool, default=False
+        Replace an existing file at `path`.
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from navdecode import make_agent
+    >>> from navdecode.agents.checkpoints import load_critic, save_critic
+    >>> path = save_critic(make_agent("modular", seed=1), pathlib.Path(tempfile.mkdtemp()) / "c.pt")
+    >>> load_critic(make_agent("modular", seed=2), path).arch
+    'modular'
+    """
+    check_instance(agent, "agent", Agent, "a navdecode Agent")
     path = check_path(path)
+    check_bool(overwrite, "overwrite")
+    if path.exists() and not overwrite:
+        msg = f"{str(path)!r} exists; pass overwrite=True to replace it"
+        raise ValueError(msg)
+    metadata = {} if metadata is None else dict(metadata)
+    payload = {"format": "navdecode-critic", "format_version": FORMAT_VERSION,
+               "arch": agent.arch, "metadata": metadata,
+               "critic_dict": {k: v.detach().cpu() for k, v in agent.critic.state_dict().items()}}
+    atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    return path
+
+
+def load_critic(agent: Agent, path: str | Path) -> Agent:
+    """Load a critic saved by `save_critic` into `agent` (in place; returned).
+
+    Raises
+    ------
+    ValueError
+        Naming the file: not a critic file, or a critic of another architecture.
+    """
+    check_instance(agent, "agent", Agent, "a navdecode Agent")
+    payload = _safe_load(check_path(path))
+    path = Path(path)
+    if payload.get("format") != "navdecode-critic" or not isinstance(
+            payload.get("critic_dict"), dict):
+        msg = f"{str(path)!r} is not a critic file written by save_critic"
+        raise ValueError(msg)
+    if payload.get("arch") != agent.arch:
+        msg = (f"{str(path)!r} holds a critic of {payload.get('arch')!r}; the agent is "
+               f"{agent.arch!r}")
+        raise ValueError(msg)
+    try:
+        agent.critic.load_state_dict(payload["critic_dict"])
+    except RuntimeError as err:
+        msg = f"{str(path)!r}: its critic weights do not fit {agent.arch!r}: {err}"
+        raise ValueError(msg) from err
+    return agent
+
+
+def _safe_load(path: Path) -> Any:
+    """``torch.load(..., weights_only=True)`` of a file, any failure a ValueError naming it."""
     if not path.is_file():
         msg = f"checkpoint {str(path)!r} does not exist or is not a file"
         raise ValueError(msg)
@@ -150,11 +220,17 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         with warnings.catch_warnings():
             # a plain pickle of another protocol is refused below anyway
             warnings.filterwarnings("ignore", message="Detected pickle protocol")
-            payload = torch.load(path, map_location="cpu", weights_only=True)
+            return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # any failure to read untrusted bytes means "not a checkpoint"
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         msg = f"{str(path)!r} is not a valid checkpoint (refused by safe loading): {first}"
         raise ValueError(msg) from err
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint file safely (``weights_only=True``), refusing anything invalid."""
+    path = check_path(path)
+    payload = _safe_load(path)
     if not isinstance(payload, dict) or not isinstance(payload.get("actor_dict"), dict):
         msg = f"{str(path)!r} is not a valid checkpoint: expected a dict with key 'actor_dict'"
         raise ValueError(msg)

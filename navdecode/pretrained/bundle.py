@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from navdecode._io import atomic_write_text
+from navdecode._io import atomic_write, atomic_write_text
 from navdecode._validation import check_bool, check_choice, check_int, check_path
-from navdecode.agents.checkpoints import load_agent, save_agent
+from navdecode.agents.checkpoints import load_agent, load_critic, save_agent
 from navdecode.agents.networks import Agent
 from navdecode.training.config import TrainConfig
 from navdecode.training.runs import RunFolder
@@ -22,7 +22,8 @@ __all__ = ["BUNDLE_FILES", "PRETRAINED_DIR", "bundle_path", "export_pretrained",
 PRETRAINED_DIR = Path(__file__).parent
 """The package's own bundle: this folder."""
 
-BUNDLE_FILES = {"actor": ".pt", "manifest": ".json", "curve": "-curve.csv"}
+BUNDLE_FILES = {"actor": ".pt", "manifest": ".json", "curve": "-curve.csv",
+                "critic": "-critic.pt"}
 """What a bundled agent is made of: kind -> the suffix after ``<arch>-seed<seed>``."""
 
 
@@ -76,8 +77,8 @@ def list_pretrained() -> pd.DataFrame:
     return table.sort_values(["arch", "seed"]).reset_index(drop=True)
 
 
-def load_pretrained(arch: str, seed: int) -> Agent:
-    """Load a bundled agent (actor weights; the critic is not shipped).
+def load_pretrained(arch: str, seed: int, critic: bool = False) -> Agent:
+    """Load a bundled agent: its actor, and its critic when asked and bundled.
 
     Parameters
     ----------
@@ -85,6 +86,10 @@ def load_pretrained(arch: str, seed: int) -> Agent:
         Architecture.
     seed : int
         Training seed; see `list_pretrained` for what is bundled.
+    critic : bool, default=False
+        Also load the critic trained with the actor (its ``-critic.pt`` file). Agents
+        exported before critics were kept have none: asking for it is then a
+        `ValueError`; without it their critic is freshly initialised.
 
     Returns
     -------
@@ -106,7 +111,15 @@ def load_pretrained(arch: str, seed: int) -> Agent:
         have_s = ", ".join(f"{a}/{s}" for a, s in zip(have["arch"], have["seed"], strict=True))
         msg = f"no bundled agent for arch={arch!r}, seed={seed}; bundled: {have_s or 'none'}"
         raise ValueError(msg)
+    check_bool(critic, "critic")
     agent = load_agent(path)
+    if critic:
+        critic_path = bundle_path(arch, seed, "critic")
+        if not critic_path.exists():
+            msg = (f"bundled {arch} seed {seed} has no critic file: it was exported before "
+                   "training kept its critics")
+            raise ValueError(msg)
+        load_critic(agent, critic_path)
     manifest = json.loads(bundle_path(arch, seed, "manifest").read_text())
     agent.metadata = {k: v for k, v in manifest.items() if isinstance(v, (str, int, float))}
     return agent
@@ -194,6 +207,11 @@ def export_pretrained(run_dir: str | Path, dest: str | Path = "pretrained",
     dest.mkdir(parents=True, exist_ok=True)
     out = save_agent(agent, files["actor"], include_critic=False, overwrite=force,
                      metadata={"trial": manifest["checkpoint_trial"], "seed": config["seed"]})
+    kept = folder.critic_checkpoint(manifest["checkpoint_trial"])
+    if kept.exists():  # the critic trained with this actor, in its own file
+        atomic_write(files["critic"], lambda tmp: shutil.copyfile(kept, tmp))
+    else:  # a run from before critics were kept: no critic, not an earlier agent's
+        files["critic"].unlink(missing_ok=True)
     shutil.copyfile(folder.curve, files["curve"])
     atomic_write_text(files["manifest"], json.dumps(manifest, indent=2))
     return out

@@ -47,7 +47,7 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from navdecode._validation import check_device_here, check_instance, torch_generator
-from navdecode.agents.checkpoints import save_agent
+from navdecode.agents.checkpoints import save_agent, save_critic
 from navdecode.agents.networks import RecurrentActor, make_agent
 from navdecode.analysis.diagnostics import SATURATION_THRESHOLD, pinned_fraction, preactivations
 from navdecode.analysis.metrics import session_metrics
@@ -303,8 +303,11 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
                 save_agent(learner.agent, folder.checkpoint(run.trials),
                            metadata={"trial": run.trials, "phase": run.phase,
                                      "trials_after_phase1": after, "seed": config.seed},
-                           include_critic=False,  # the critic lives in the state
+                           include_critic=False,  # its own file, below
                            overwrite=True)  # a resumed run rewrites its own checkpoint
+                save_critic(learner.agent, folder.critic_checkpoint(run.trials),
+                            metadata={"trial": run.trials, "seed": config.seed},
+                            overwrite=True)
                 save()
                 folder.write_curve(_curve(run))
             if interrupted():

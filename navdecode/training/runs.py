@@ -6,7 +6,9 @@ A run folder holds::
     provenance.json   command, commit, machine (written by `train` when the run starts;
                       each resume adds its own under ``resumes``)
     curve.csv         validation curve, one row per validation and gain
-    checkpoints/      trial_XXXXXX.pt actors, one per validation
+    checkpoints/      trial_XXXXXX.pt actors, one per validation, and critic_XXXXXX.pt
+                      the critic beside each (runs started before the critics were
+                      kept have actors only)
     state.pt          newest resumable `TrainingState` (networks, optimisers, memory, ...)
     state.prev.pt     the one before it, used when state.pt is unreadable
     done.json         written when the run finished
@@ -239,6 +241,10 @@ class RunFolder:
     def checkpoint(self, trial: int) -> Path:
         """Path of the actor checkpoint saved after `trial` trials."""
         return self.checkpoints / f"trial_{trial:06d}.pt"
+
+    def critic_checkpoint(self, trial: int) -> Path:
+        """Path of the critic saved beside the actor checkpoint of `trial`."""
+        return self.checkpoints / f"critic_{trial:06d}.pt"
 
     def save_state(self, state: TrainingState) -> None:
         """Write `state` as the newest state; the one it replaces becomes the previous.

@@ -120,3 +120,39 @@ def test_bundled_agents_record_their_full_config_and_share_one():
             values = {json.dumps(m["config"][field]) for m in manifests.values()
                       if m["arch"] == "holistic"}
         assert len(values) == 1, (field, values)
+
+
+def test_training_keeps_each_checkpoints_critic_and_export_bundles_it(tmp_path):
+    import torch
+
+    from navdecode.agents.checkpoints import load_agent, load_critic
+    from navdecode.agents.networks import make_agent
+    from navdecode.training.runs import RunFolder
+
+    run_dir = tmp_path / "modular-seed3"
+    train(TrainConfig(arch="modular", seed=3, **TINY), run_dir, progress=False)
+    folder = RunFolder(run_dir)
+    for trial in (10, 20):  # one critic beside every actor checkpoint
+        assert folder.checkpoint(trial).exists()
+        assert folder.critic_checkpoint(trial).exists()
+    # the kept critic is the one trained with the actor: the final state's, at trial 20
+    final = make_agent("modular", seed=3)
+    final.load_state_dict(folder.load_state().agent)
+    kept = load_critic(make_agent("modular", seed=99), folder.critic_checkpoint(20))
+    for (name, a), b in zip(final.critic.state_dict().items(),
+                            kept.critic.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+    export_pretrained(run_dir, dest=tmp_path / "bundle")
+    bundled = tmp_path / "bundle" / "modular-seed3-critic.pt"
+    assert bundled.read_bytes() == folder.critic_checkpoint(20).read_bytes()
+    agent = load_critic(load_agent(tmp_path / "bundle" / "modular-seed3.pt"), bundled)
+    assert torch.equal(next(iter(agent.critic.parameters())),
+                       next(iter(final.critic.parameters())))
+    with pytest.raises(ValueError, match="holds a critic of 'modular'"):
+        load_critic(make_agent("holistic", seed=0), bundled)
+
+
+def test_agents_bundled_before_critics_were_kept_say_so():
+    with pytest.raises(ValueError, match="no critic file"):
+        load_pretrained("modular", 0, critic=True)
+    assert load_pretrained("modular", 0).arch == "modular"

@@ -31,7 +31,8 @@ def test_tiny_training_run_writes_checkpoints_and_a_curve(tmp_path):
     assert set(curve["task"]) == {"gain1x", "gain2x", "gain3x", "gain4x"}
     assert curve["error_distance"].gt(0).all()
     ckpts = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir())
-    assert ckpts == ["trial_000010.pt", "trial_000020.pt", "trial_000030.pt"]
+    assert ckpts == ["critic_000010.pt", "critic_000020.pt", "critic_000030.pt",
+                     "trial_000010.pt", "trial_000020.pt", "trial_000030.pt"]
     best = select_checkpoint(tmp_path / "run")
     assert best.name in ("trial_000020.pt", "trial_000030.pt")
     assert json.loads((tmp_path / "run" / "config.json").read_text())["train"]["arch"] == "modular"
