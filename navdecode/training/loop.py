@@ -149,25 +149,26 @@ def _both_saturated(actor: torch.nn.Module, ds: xr.Dataset) -> float:
     return float((np.abs(preactivations(actor, ds)) > SATURATION_THRESHOLD).all(axis=1).mean())
 
 
-def _check_same_config(path: Path, config: TrainConfig) -> None:
+def _check_same_config(folder: RunFolder, config: TrainConfig) -> None:
     """Refuse to resume a run with settings other than those it was started with.
 
     A field missing from an older ``config.json`` takes the value runs had before the
     field existed (`TrainConfig.from_saved`); the thread count and the
     device may change between sessions.
     """
-    if not path.exists():
+    if not folder.config.exists():
         return
-    saved_json = RunFolder(path.parent).read_config()
+    saved_json = folder.read_config()
     if not isinstance(saved_json.get("train"), dict):
-        msg = f"{str(path)!r} has no 'train' settings; it is not a navdecode run's config"
+        msg = (f"{str(folder.config)!r} has no 'train' settings; it is not a navdecode "
+               "run's config")
         raise ValueError(msg)
     saved = json.loads(json.dumps(asdict(TrainConfig.from_saved(saved_json["train"]))))
     now = json.loads(json.dumps(asdict(config)))
     differ = sorted(k for k in now if k not in ("torch_threads", "device") and saved[k] != now[k])
     if differ:
         changes = ", ".join(f"{k}: {saved[k]!r} -> {now[k]!r}" for k in differ)
-        msg = (f"config differs from the run in {str(path.parent)!r} ({changes}); resume "
+        msg = (f"config differs from the run in {str(folder.path)!r} ({changes}); resume "
                "with the settings the run was started with")
         raise ValueError(msg)
 
@@ -238,7 +239,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
         msg = f"out_dir {str(folder.path)!r} {what}"
         raise ValueError(msg)
     if resume:
-        _check_same_config(folder.config, config)
+        _check_same_config(folder, config)
     device = _training_device(config)
     folder.clean_temporaries()
     learner = _Learner(config, task_config, device)
