@@ -112,7 +112,7 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
                 raise ValueError(msg)
         check_seed(seed)
         actor = make_agent(arch, seed=int(seed)).actor
-    states = replay_inputs(actor, ds, states=True)
+    states = replay_inputs(actor, ds, states=True, actions=False)
     hidden, cell = states["hidden"], states.get("cell")
     valid = ds["valid"].values.astype(bool)[..., None]
     out = ds.copy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,15 +19,14 @@ import xarray as xr
 from sklearn import config_context
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import Ridge, RidgeCV
-from sklearn.metrics import r2_score
-from sklearn.model_selection import GroupKFold
 from sklearn.utils.metadata_routing import get_routing_for_object
 
 from navdecode._validation import check_bool, check_choice, check_int
-from navdecode.analysis.estimators import GroupedRidgeCV
+from navdecode.analysis.estimators import GroupedRidgeCV, fold_fits
+from navdecode.analysis.ridge_stats import group_index, group_kfold
 from navdecode.recording.schema import check_recording
 
-__all__ = ["CONTROLS", "PROTOCOLS", "DecodingResult", "decode", "default_decoder"]
+__all__ = ["CONTROLS", "PROTOCOLS", "DecodingResult", "decode", "decode_each", "default_decoder"]
 
 PROTOCOLS = ("grouped", "tutorial", "paper")
 CONTROLS = ("shuffle", "time", "untrained")
@@ -193,7 +193,7 @@ def _rows(ds: xr.Dataset, values: np.ndarray, targets: tuple[str, ...],
             msg = f"{name}[{t!r}] must have dims (trial, step), got {ds[t].dims}"
             raise ValueError(msg)
     ti, si = np.nonzero(ds["valid"].values.astype(bool))
-    x = values[ti, si].astype(float)
+    x = values[ti, si]  # in the recording's dtype; the estimator's path converts
     y = np.stack([ds[t].values[ti, si] for t in targets], axis=1).astype(float)
     if not np.isfinite(y).all():
         msg = f"{name}: targets {list(targets)} have non-finite values on valid steps"
@@ -214,6 +214,13 @@ def _usable_units(xs: list[np.ndarray], name: str, features: str) -> np.ndarray:
         msg = f"{name}[{features!r}] has no unit with finite values on the valid steps"
         raise ValueError(msg)
     return usable
+
+
+def _float_units(x: np.ndarray, usable: np.ndarray, by_sums: bool) -> np.ndarray:
+    """The usable units' columns, float64 for any estimator (the sums' path converts as
+    it forms its rows)."""
+    x = x if usable.all() else x[:, usable]
+    return x if by_sums else x.astype(float)
 
 
 def _shuffle_targets(ds: xr.Dataset, targets: tuple[str, ...],
@@ -266,9 +273,10 @@ def _splits(protocol: str, cv: object, n_splits: int, x: np.ndarray, y: np.ndarr
         first = np.isin(groups, trials[:n_train])
         return [(np.nonzero(first)[0], np.nonzero(~first)[0])]
     if cv is None or (isinstance(cv, int) and not isinstance(cv, bool)):
-        folds = n_splits if cv is None else check_int(cv, "cv", minimum=2)
-        splitter = GroupKFold(n_splits=folds)
-    elif hasattr(cv, "split") and hasattr(cv, "get_n_splits"):
+        n_folds = n_splits if cv is None else check_int(cv, "cv", minimum=2)
+        fold = group_kfold(groups, n_folds)  # GroupKFold(n_folds)'s folds; never leaks
+        return [(np.nonzero(fold != f)[0], np.nonzero(fold == f)[0]) for f in range(n_folds)]
+    if hasattr(cv, "split") and hasattr(cv, "get_n_splits"):
         splitter = cv
     else:
         msg = f"cv must be an int or a scikit-learn splitter, got {type(cv).__name__}"
@@ -317,6 +325,16 @@ def _fit(estimator: BaseEstimator, x: np.ndarray, y: np.ndarray,
 
 # --- the result -------------------------------------------------------------------------
 
+def _r2(truth: np.ndarray, pred: np.ndarray) -> float:
+    """``R^2 = 1 - sum (y - yhat)^2 / sum (y - ybar)^2``, as `sklearn.metrics.r2_score`
+    (1 for a constant target predicted exactly, 0 for one predicted otherwise)."""
+    residual = float(np.sum((truth - pred) ** 2))
+    total = float(np.sum((truth - truth.mean()) ** 2))
+    if total == 0:
+        return 1.0 if residual == 0 else 0.0
+    return 1.0 - residual / total
+
+
 def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: BaseEstimator,
             protocol: str, control: str | None, attrs: dict) -> DecodingResult:
     groups = _error_groups(like, targets)
@@ -324,23 +342,23 @@ def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: Base
     predicted = {t: np.full(shape, np.nan) for t in targets}
     errors = {name: np.full(shape, np.nan) for name, _ in groups}
     rows = []
-    for k, (train_trials, idx, truth, pred) in enumerate(folds):
+    for k, (n_train_trials, idx, truth, pred) in enumerate(folds):
         for j, t in enumerate(targets):
             predicted[t][idx[:, 0], idx[:, 1]] = pred[:, j]
-        row = {"fold": k, "n_train_trials": len(train_trials),
-               "n_test_trials": len(np.unique(idx[:, 0]))}
+        row = {"fold": k, "n_train_trials": n_train_trials,
+               "n_test_trials": group_index(idx[:, 0])[0]}
         for name, members in groups:
             err = np.sqrt(np.sum((pred[:, members] - truth[:, members]) ** 2, axis=1))
             errors[name][idx[:, 0], idx[:, 1]] = err
             row[f"mean_error_{name}"] = float(err.mean())
         if len(groups) == 1:
             row["mean_error"] = row[f"mean_error_{groups[0][0]}"]
-        row |= {f"r2_{t}": float(r2_score(truth[:, j], pred[:, j])) for j, t in enumerate(targets)}
+        row |= {f"r2_{t}": _r2(truth[:, j], pred[:, j]) for j, t in enumerate(targets)}
         rows.append(row)
     coords = {"trial": like["trial"].values, "step": like["step"].values}
     tested = ~np.isnan(predicted[targets[0]])
-    r2 = pd.Series({t: float(r2_score(like[t].values[tested], predicted[t][tested]))
-                    for t in targets}, name="r2")
+    r2 = pd.Series({t: _r2(like[t].values[tested], predicted[t][tested]) for t in targets},
+                   name="r2")
     error_vars = {
         name: (("trial", "step"), errors[name],
                {"units": like[targets[members[0]]].attrs.get("units", ""),
@@ -436,7 +454,53 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
     >>> result.error.dims
     ('trial', 'step')
     """
-    targets = _check_targets(targets)
+    return decode_each(ds, [targets], estimator, cv, features=features, protocol=protocol,
+                       n_splits=n_splits, control=control, shuffle=shuffle, test_ds=test_ds,
+                       allow_trial_leak=allow_trial_leak, seed=seed, untrained=untrained,
+                       allow_duplicate_trials=allow_duplicate_trials)[0]
+
+
+def decode_each(ds: xr.Dataset, target_sets: Sequence[tuple[str, ...]],
+                estimator: BaseEstimator | None = None, cv: object = None, *,
+                features: str = "hidden", protocol: str = "grouped", n_splits: int = 5,
+                control: str | None = None, shuffle: bool = False,
+                test_ds: xr.Dataset | None = None, allow_trial_leak: bool = False,
+                seed: int = 0, untrained: torch.nn.Module | None = None,
+                allow_duplicate_trials: bool = False) -> list[DecodingResult]:
+    """`decode` of several target sets from the same features, sharing the work.
+
+    Equal to ``[decode(ds, targets, ...) for targets in target_sets]`` (each set its own
+    penalty, folds, errors and model), but the features, the folds and, for the default
+    `GroupedRidgeCV`, every fold's Gram matrix are made once: a second set on the same
+    units (e.g. the ideal observer's belief beside the position) costs its own targets'
+    cross terms and solves, not a second decode.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+    target_sets : sequence of tuple of str
+        Each a `targets` of `decode`.
+    estimator, cv, features, protocol, n_splits, control, shuffle, test_ds, \
+allow_trial_leak, seed, untrained, allow_duplicate_trials
+        As in `decode`.
+
+    Returns
+    -------
+    results : list of DecodingResult
+        One per target set, in order.
+
+    Examples
+    --------
+    >>> from navdecode import decode_each, fixed_targets, make_agent, run_agent
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(40))
+    >>> position, heading = decode_each(ds, [("pos_x", "pos_y"), ("heading",)], n_splits=4)
+    >>> list(position.errors), list(heading.errors)
+    (['pos'], ['heading'])
+    """
+    if isinstance(target_sets, str) or not isinstance(target_sets, Sequence) or not target_sets:
+        msg = f"target_sets must be a non-empty sequence of target tuples, got {target_sets!r}"
+        raise TypeError(msg)
+    sets = [_check_targets(t) for t in target_sets]
     check_choice(protocol, "protocol", PROTOCOLS)
     check_int(n_splits, "n_splits", minimum=2)
     for flag, flag_name in ((shuffle, "shuffle"), (allow_trial_leak, "allow_trial_leak"),
@@ -462,16 +526,23 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
                f"test_ds) there are no folds; cv and protocol do not apply, got {protocol=}"
                f"{' and a cv' if cv is not None else ''}")
         raise ValueError(msg)
+    union = tuple(dict.fromkeys(t for targets in sets for t in targets))
+    # each set's columns of y; sets sharing a target get their own copy of its column
+    columns = [[union.index(t) for t in targets] for targets in sets]
+    blocks = np.split(np.arange(sum(map(len, sets))), np.cumsum([len(t) for t in sets])[:-1])
     rng = np.random.default_rng(seed)
-    train_ds = _shuffle_targets(ds, targets, rng) if control == "shuffle" else ds
+    train_ds = _shuffle_targets(ds, union, rng) if control == "shuffle" else ds
     estimator = _default_estimator("grouped" if test_ds is not None else protocol) \
         if estimator is None else estimator
-    x, y, index = _rows(train_ds, _control_features(ds, features, control, "ds", untrained),
-                        targets, "ds")
+    by_sums = type(estimator) is GroupedRidgeCV  # exactly ours: fitted from sums
+    x, y_union, index = _rows(train_ds, _control_features(ds, features, control, "ds",
+                                                          untrained), union, "ds")
+    y = y_union[:, np.concatenate(columns)]
     groups = _trial_groups(ds, allow_duplicate_trials)[index[:, 0]]
 
+    folds: list[list] = [[] for _ in sets]
     if test_ds is not None:
-        out_ds = _shuffle_targets(test_ds, targets, rng) if control == "shuffle" else test_ds
+        out_ds = _shuffle_targets(test_ds, union, rng) if control == "shuffle" else test_ds
         test_values = _control_features(test_ds, features, control, "test_ds", untrained)
         if control != "time":
             labels, test_labels = _unit_labels(ds, features), _unit_labels(test_ds, features)
@@ -479,28 +550,44 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
                 msg = (f"test_ds[{features!r}] has units {_preview(test_labels)}, ds has "
                        f"{_preview(labels)}; cross-condition decoding needs the same units")
                 raise ValueError(msg)
-        x_test, y_test, test_index = _rows(out_ds, test_values, targets, "test_ds")
+        x_test, y_test_union, test_index = _rows(out_ds, test_values, union, "test_ds")
+        y_test = y_test_union[:, np.concatenate(columns)]
         usable = _usable_units([x, x_test], "ds and test_ds", features)
-        model = _fit(estimator, x[:, usable], y, groups)
-        pred = np.asarray(model.predict(x_test[:, usable])).reshape(y_test.shape)
-        folds = [(np.unique(groups), test_index, y_test, pred)]
+        x, x_test = _float_units(x, usable, by_sums), _float_units(x_test, usable, by_sums)
+        n_groups = group_index(groups)[0]
+        if by_sums:
+            (pred,), models = fold_fits(estimator, x, y, groups, [], blocks, test_x=x_test)
+        else:
+            models = [_fit(estimator, x, y[:, b], groups) for b in blocks]
+            pred = np.concatenate([np.asarray(m.predict(x_test)).reshape(len(x_test), -1)
+                                   for m in models], axis=1)
+        for k, b in enumerate(blocks):
+            folds[k].append((n_groups, test_index, y_test[:, b], pred[:, b]))
         label, like = "cross", out_ds
     else:
         usable = _usable_units([x], "ds", features)
-        x = x[:, usable]
-        folds = []
-        for train, test in _splits(protocol, cv, n_splits, x, y, groups, allow_trial_leak):
-            fold_model = _fit(estimator, x[train], y[train], groups[train])
-            pred = np.asarray(fold_model.predict(x[test])).reshape(-1, y.shape[1])
-            folds.append((np.unique(groups[train]), index[test], y[test], pred))
-        model = _fit(estimator, x, y, groups)
+        x = _float_units(x, usable, by_sums)
+        splits = _splits(protocol, cv, n_splits, x, y, groups, allow_trial_leak)
+        if by_sums:
+            predictions, models = fold_fits(estimator, x, y, groups, splits, blocks)
+        else:
+            predictions = [np.concatenate([
+                np.asarray(_fit(estimator, x[train], y[train][:, b], groups[train]).predict(
+                    x[test])).reshape(len(test), -1) for b in blocks], axis=1)
+                for train, test in splits]
+            models = [_fit(estimator, x, y[:, b], groups) for b in blocks]
+        for (train, test), pred in zip(splits, predictions, strict=True):
+            trained_on = group_index(groups[train])[0]
+            for k, b in enumerate(blocks):
+                folds[k].append((trained_on, index[test], y[test][:, b], pred[:, b]))
         label, like = protocol, train_ds
     attrs = {"arch": ds.attrs.get("arch", ""), "label": ds.attrs.get("label", ""),
              "agent_id": ds.attrs.get("agent_id", ""),
              "agent_seed": ds.attrs.get("agent_seed", -1),
              "estimator": repr(estimator), "features": "step index" if control == "time"
              else features, "n_units": int(usable.sum())}
-    return _result(like, targets, folds, model, label, control, attrs)
+    return [_result(like, targets, set_folds, model, label, control, dict(attrs))
+            for targets, set_folds, model in zip(sets, folds, models, strict=True)]
 
 
 def _preview(labels: np.ndarray) -> str:

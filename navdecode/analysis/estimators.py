@@ -3,49 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.model_selection import GroupKFold, KFold
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["GroupedRidgeCV"]
+from navdecode.analysis.ridge_stats import (
+    Fit,
+    Sums,
+    augmented,
+    fit_standardized,
+    group_index,
+    group_kfold,
+    kfold,
+)
+
+__all__ = ["GroupedRidgeCV", "fold_fits"]
 
 DEFAULT_ALPHAS = tuple(float(a) for a in np.logspace(-3, 3, 13))
-
-
-def _sums(z: np.ndarray, y: np.ndarray) -> tuple:
-    """The sufficient statistics of rows (z, y) for ridge: n, sum z, z'z, sum y, z'y, sum y^2."""
-    return len(z), z.sum(axis=0), z.T @ z, y.sum(axis=0), z.T @ y, (y * y).sum(axis=0)
-
-
-def _minus(total: tuple, part: tuple) -> tuple:
-    return tuple(a - b for a, b in zip(total, part, strict=True))
-
-
-def _path(train: tuple) -> tuple:
-    """Eigen-solution of centred ridge on `train`'s statistics: for every penalty a,
-    ``beta(a) = V diag(1 / (w + a)) V' C_zy`` with ``C_zz = V diag(w) V'`` the centred
-    Gram matrix ``z'z - n mu mu'`` and ``C_zy = z'y - n mu ybar'``."""
-    n, s, zz, t, zy, _ = train
-    mu, ybar = s / n, t / n
-    w, v = np.linalg.eigh(zz - np.outer(s, mu))
-    b = v.T @ (zy - np.outer(s, ybar))
-    return mu, ybar, w, v, b
-
-
-def _held_out_errors(train: tuple, test: tuple, alphas: np.ndarray) -> np.ndarray:
-    """Summed squared error on `test` of the ridge fitted on `train`, for every penalty,
-    from the two sets' statistics alone (no row is touched):
-    ``SSE(a) = sum e^2 - 2 beta' sum d e' + beta' (sum d d') beta`` with ``d = z - mu``,
-    ``e = y - ybar`` (the training means), summed over targets."""
-    mu, ybar, w, v, b = _path(train)
-    n_k, s_k, zz_k, t_k, zy_k, yy_k = test
-    dd = zz_k - np.outer(s_k, mu) - np.outer(mu, s_k) + n_k * np.outer(mu, mu)
-    de = zy_k - np.outer(s_k, ybar) - np.outer(mu, t_k) + n_k * np.outer(mu, ybar)
-    ee = yy_k - 2 * ybar * t_k + n_k * ybar ** 2
-    g, h = v.T @ dd @ v, v.T @ de
-    c = b[None] / (w[None, :, None] + alphas[:, None, None])  # coefficients, eigenbasis
-    return ee.sum() - 2 * np.einsum("apq,pq->a", c, h) + np.einsum(
-        "aiq,ij,ajq->a", c, g, c, optimize=True)
 
 
 class GroupedRidgeCV(RegressorMixin, BaseEstimator):
@@ -56,11 +29,12 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
     keep each group (e.g. trial) on one side (`GroupKFold` when ``groups`` is given to
     `fit`, contiguous `KFold` otherwise); the model is then refitted on all the data.
     Every penalty is evaluated from one eigendecomposition per fold, on the folds'
-    sufficient statistics: each inner fold's ``n``, ``sum z``, ``z'z``, ``sum y``, ``z'y``
-    and ``sum y^2`` are formed once, a fold's training statistics are the total minus
-    its own, and its held-out error for every penalty follows from the two without
-    touching a row again (``SSE(a) = sum e^2 - 2 beta' sum d e' + beta' (sum d d') beta``
-    with ``d``, ``e`` the held-out rows' deviations from the training means).
+    sufficient statistics (`navdecode.analysis.ridge_stats`): each inner fold's ``n``,
+    ``sum x``, ``x'x``, ``sum y``, ``x'y`` and ``sum y^2`` are formed once, a fold's
+    training statistics are the total minus its own, and its held-out error for every
+    penalty follows from the two without touching a row again
+    (``SSE(a) = sum e^2 - 2 beta' sum d e' + beta' (sum d d') beta`` with ``d``, ``e`` the
+    held-out rows' deviations from the training means, in z-scored units).
 
     Parameters
     ----------
@@ -121,39 +95,49 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
         self : GroupedRidgeCV
         """
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
+        alphas = self._checked_alphas()
+        single = y.ndim == 1
+        y2 = y.reshape(len(y), -1).astype(float)
+        shift = X.mean(axis=0)
+        rows = augmented(X, y2, shift)  # rows shifted by their mean: small rounding
+        folds = self._inner_folds(len(rows), groups)
+        p = X.shape[1]
+        parts = [Sums.of_rows(rows, p)] if folds is None else [
+            Sums.of_rows(rows[fold], p) for fold in folds]
+        fit = fit_standardized(parts, alphas, [list(range(y2.shape[1]))])
+        self._set_fitted(fit, alphas, shift, single)
+        return self
+
+    def _checked_alphas(self) -> np.ndarray:
         alphas = np.atleast_1d(np.asarray(self.alphas, dtype=float))
         if alphas.ndim != 1 or alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(
                 alphas <= 0):
             msg = (f"alphas must be a non-empty 1-d array of finite values > 0, got "
                    f"{self.alphas!r}")
             raise ValueError(msg)
-        single = y.ndim == 1
-        y2 = y.reshape(len(y), -1).astype(float)
-        mean = X.mean(axis=0)
-        z = X - mean  # one centred copy, scaled in place
-        scale = np.sqrt(np.einsum("ij,ij->j", z, z) / len(z))  # X.std, without its copies
-        scale = np.where(scale > 0, scale, 1.0)
-        z /= scale
-        errors = np.zeros(alphas.size)
-        n_groups = len(np.unique(groups)) if groups is not None else len(y2)
-        if alphas.size > 1 and n_groups >= self.n_splits and len(y2) >= 2 * self.n_splits:
-            # each inner fold's statistics once; a fold's training set is the rest
-            splitter = GroupKFold(self.n_splits) if groups is not None else KFold(self.n_splits)
-            parts = [_sums(z[test], y2[test]) for _, test in splitter.split(z, y2, groups)]
-            total = tuple(sum(values) for values in zip(*parts, strict=True))
-            for part in parts:
-                errors += _held_out_errors(_minus(total, part), part, alphas)
-        else:
-            total = _sums(z, y2)
-        best = int(np.argmin(errors))
-        z_mean, y_mean, w, v, b = _path(total)
-        coef = (v @ (b / (w[:, None] + alphas[best]))) / scale[:, None]  # raw features
-        intercept = y_mean - (mean + z_mean * scale) @ coef
-        self.alpha_ = float(alphas[best])
-        self.cv_errors_ = errors
-        self.coef_ = coef[:, 0] if single else coef.T
+        return alphas
+
+    def _inner_folds(self, n_rows: int, groups: np.ndarray | None) -> list[np.ndarray] | None:
+        """Rows of each inner fold (`GroupKFold` by `groups`, else contiguous `KFold`), or
+        None when there is no penalty to choose or too few groups or rows to choose it."""
+        alphas = np.atleast_1d(np.asarray(self.alphas))
+        n_groups = group_index(groups)[0] if groups is not None else n_rows
+        if alphas.size < 2 or n_groups < self.n_splits or n_rows < 2 * self.n_splits:
+            return None
+        fold = group_kfold(groups, self.n_splits) if groups is not None else kfold(
+            n_rows, self.n_splits)
+        order = np.argsort(fold, kind="stable")
+        return np.split(order, np.cumsum(np.bincount(fold, minlength=self.n_splits))[:-1])
+
+    def _set_fitted(self, fit: Fit, alphas: np.ndarray, shift: np.ndarray,
+                    single: bool) -> None:
+        """Fitted attributes from `fit` of features shifted by `shift`."""
+        intercept = fit.intercept - shift @ fit.coef
+        self.alpha_ = float(alphas[fit.best[0]])
+        self.cv_errors_ = fit.errors[0]
+        self.coef_ = fit.coef[:, 0] if single else fit.coef.T
         self.intercept_ = float(intercept[0]) if single else intercept
-        return self
+        self.n_features_in_ = len(shift)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predict with the fitted coefficients.
@@ -169,3 +153,90 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         return X @ self.coef_.T + self.intercept_
+
+
+def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: np.ndarray,
+              splits: list[tuple[np.ndarray, np.ndarray]], blocks: list[list[int]],
+              test_x: np.ndarray | None = None) -> tuple[list[np.ndarray], list[GroupedRidgeCV]]:
+    """`estimator` fitted on every split's training rows and on all rows, from sums.
+
+    The same as, for each target block ``b`` (columns of `y`), fitting
+    ``clone(estimator)`` on ``x[train], y[train][:, b]`` with ``groups[train]`` and
+    predicting ``x[test]`` for each (train, test) of `splits`, then fitting it on all
+    rows (results within rounding). Each row enters one Gram matrix per partition it is
+    part of: when a split's rows are the complement of its test rows, the test block's
+    sums serve both its predictions and (subtracted from the total) its training sums,
+    and the largest inner fold's sums are the training sums minus the other folds'.
+
+    With `test_x` (cross-condition decoding) `splits` is empty and the one prediction
+    is of `test_x` by the fit on all rows.
+
+    Returns
+    -------
+    predictions : list of ndarray of shape (n_test, n_targets)
+        Per split, or of `test_x`.
+    models : list of GroupedRidgeCV
+        Fitted on all rows, one per block.
+    """
+    alphas = estimator._checked_alphas()
+    shift, p = x.mean(axis=0, dtype=float), x.shape[1]
+    rows = augmented(x, y, shift)
+    n = len(rows)
+    mask = np.zeros(n, dtype=bool)
+    complement, counts = True, np.zeros(n, dtype=np.intp)
+    for train, test in splits:
+        mask[:] = False
+        mask[test] = True
+        complement &= len(train) + len(test) == n and not mask[train].any()
+        counts[test] += 1
+    # test blocks are gathered twice (for their sums, then their predictions), never
+    # held together: at 10,000 trials each copy of the rows is ~0.4 GB
+    test_sums = [Sums.of_rows(rows[test], p) for _, test in splits] if complement and splits \
+        else None
+    full = None
+    if test_sums is not None and bool((counts == 1).all()):  # test blocks partition rows
+        full = test_sums[0]
+        for part in test_sums[1:]:
+            full = full + part
+    elif test_sums is not None:
+        full = Sums.of_rows(rows, p)
+    predictions = []
+    for k, (train, test) in enumerate(splits):
+        known = full - test_sums[k] if test_sums is not None else None
+        parts = _parts(rows, p, train, estimator._inner_folds(len(train), groups[train]),
+                       known)
+        fit = fit_standardized(parts, alphas, blocks, total=known)
+        predictions.append(fit.predict(rows[test, :p]))
+    everything = np.arange(n)
+    final = fit_standardized(_parts(rows, p, everything, estimator._inner_folds(n, groups),
+                                    full),
+                             alphas, blocks, total=full)
+    if test_x is not None:
+        predictions.append(final.predict(test_x - shift))
+    models = []
+    for b, block in enumerate(blocks):
+        model = clone(estimator)
+        model._set_fitted(Fit(final.best[b:b + 1], final.errors[b:b + 1],
+                              final.coef[:, block], final.intercept[block]),
+                          alphas, shift, single=False)
+        models.append(model)
+    return predictions, models
+
+
+def _parts(rows: np.ndarray, p: int, subset: np.ndarray, folds: list[np.ndarray] | None,
+           known: Sums | None) -> list[Sums]:
+    """Sums of each inner fold of the `augmented` `rows` of `subset` (fold rows index into
+    `subset`); with `known` (the sums of all of `subset`), the largest fold's as `known`
+    minus the others'."""
+    if folds is None:
+        return [known if known is not None else Sums.of_rows(rows[subset], p)]
+    largest = int(np.argmax([len(f) for f in folds])) if known is not None else -1
+    parts: list[Sums | None] = [None if k == largest else Sums.of_rows(rows[subset[f]], p)
+                                for k, f in enumerate(folds)]
+    if known is not None:
+        rest = known
+        for part in parts:
+            if part is not None:
+                rest = rest - part
+        parts[largest] = rest
+    return parts

@@ -137,10 +137,27 @@ class _Hooked:
             handle.remove()
 
 
+CHUNK = 1024
+"""Rows of one actor call when a rollout runs only its live trials: a batch of this size
+keeps a navdecode actor's activations in cache (larger batches step slower per trial)."""
+MIN_ROWS = 64
+"""Fewest rows of one actor call: CPU matrix kernels for a handful of rows (2-11 seen)
+round differently from larger batches, so fewer live rows are padded with finished ones
+and every recorded value stays the bit-identical one of the whole batch."""
+
+
 class TorchPolicy(_Hooked):
-    """``policy(obs (1, B, d), state) -> (action, state)``; state None or h / (h, c)."""
+    """``policy(obs (1, B, d), state) -> (action, state)``; state None or h / (h, c).
+
+    A navdecode actor (`RecurrentActor`, whose rows never mix) can be run on some of
+    the rows only (`by_rows`): the recorder then computes only the trials still being
+    recorded, in chunks of `CHUNK` rows; the others keep their last state, which is never
+    read again (a row is recorded next only after its state is reset).
+    """
 
     def __init__(self, policy: Callable, hooks: Mapping[str, str] | None) -> None:
+        from navdecode.agents.networks import RecurrentActor
+
         self.policy = policy
         self.module = policy if isinstance(policy, torch.nn.Module) else None
         param = next(self.module.parameters(), None) if self.module is not None else None
@@ -149,8 +166,13 @@ class TorchPolicy(_Hooked):
         self.hooked: dict[str, np.ndarray] = {}
         self._handles = register_hooks(self.module, hooks, self.hooked)
         self.state: Any = None
+        self.by_rows = type(policy) is RecurrentActor
 
-    def __call__(self, obs: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+    def __call__(self, obs: np.ndarray, starts: np.ndarray,
+                 rows: np.ndarray | None = None) -> tuple[np.ndarray, Any, Any]:
+        """Actions, h and c of every row, or (`by_rows`) of `rows` only, in their order."""
+        if rows is not None:
+            return self._rows(obs, starts, rows)
         if self.state is not None and starts.any():
             self.state = zero_rows(self.state, torch.as_tensor(np.nonzero(starts)[0]))
         x = torch.as_tensor(obs, dtype=self.dtype, device=self.device)[None]
@@ -160,6 +182,38 @@ class TorchPolicy(_Hooked):
         action = action[0] if action.ndim == 3 else action
         h, c = split_state(self.state)
         return action, h, c
+
+    def _rows(self, obs: np.ndarray, starts: np.ndarray,
+              rows: np.ndarray) -> tuple[np.ndarray, Any, Any]:
+        x = torch.as_tensor(obs, dtype=self.dtype, device=self.device)
+        if self.state is None:  # the first step: every row starts from zeros
+            shape = (self.module.num_layers, len(obs), self.module.hidden_size)
+            self.state = tuple(torch.zeros(shape, dtype=self.dtype, device=self.device)
+                               for _ in range(2))
+        n_live = len(rows)
+        if n_live < MIN_ROWS:  # pad with rows that are not recorded (their state is stale)
+            spare = np.ones(len(obs), dtype=bool)
+            spare[rows] = False
+            rows = np.concatenate([rows, np.flatnonzero(spare)[: MIN_ROWS - n_live]])
+        actions, hooked = [], {name: [] for name in self.hooked}
+        fresh_rows = torch.as_tensor(starts, device=self.device)
+        with torch.inference_mode():
+            for chunk in np.array_split(rows, max(1, -(-len(rows) // CHUNK))):
+                index = torch.as_tensor(chunk, device=self.device)
+                fresh = fresh_rows.index_select(0, index)[None, :, None]
+                state = tuple(s.index_select(1, index).masked_fill_(fresh, 0.0)
+                              for s in self.state)
+                action, new = self.policy(x.index_select(0, index)[None], state)
+                for old, value in zip(self.state, new, strict=True):
+                    old.index_copy_(1, index, value)
+                actions.append(action[0] if action.ndim == 3 else action)
+                for name in hooked:
+                    hooked[name].append(self.hooked[name])
+        self.hooked.update({name: np.concatenate(parts)[:n_live]
+                            for name, parts in hooked.items()})
+        rows_t = torch.as_tensor(rows[:n_live], device=self.device)
+        h, c = split_state(tuple(s.index_select(1, rows_t) for s in self.state))
+        return torch.cat(actions)[:n_live].float().cpu().numpy(), h, c
 
 
 class RecurrentPPOPolicy(_Hooked):
@@ -265,7 +319,8 @@ def zero_rows(state: Any, rows: torch.Tensor) -> Any:
 def split_state(state: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
     def flat(x: torch.Tensor) -> np.ndarray:
         x = x.detach().float().cpu()
-        return (x.permute(1, 0, 2).reshape(x.shape[1], -1) if x.ndim == 3 else x).numpy()
+        return (x.permute(1, 0, 2).reshape(x.shape[1], x.shape[0] * x.shape[2]) if x.ndim == 3
+                else x).numpy()
 
     if isinstance(state, (tuple, list)) and state and all(
             isinstance(s, torch.Tensor) for s in state):

@@ -53,9 +53,11 @@ class _Buffer:
             self.data[name] = np.full((self.n, self.cap, *values.shape[1:]), fill,
                                       dtype=bool if values.dtype == bool else np.float32)
         self.grow(int(steps.max(initial=0)) + 1)
-        if len(trials) == self.n and steps.size and steps[0] == steps[-1] and np.array_equal(
-                trials, np.arange(self.n)) and (steps == steps[0]).all():
-            self.data[name][:, steps[0]] = values  # every trial at one step: a slice
+        if steps.size and steps[0] == steps[-1] and (steps == steps[0]).all():
+            if len(trials) == self.n and np.array_equal(trials, np.arange(self.n)):  # a slice
+                self.data[name][:, steps[0]] = values
+            else:  # trials at one step (a batch of trials started together)
+                self.data[name][trials, steps[0]] = values
         else:
             self.data[name][trials, steps] = values
 
@@ -69,7 +71,10 @@ class _Buffer:
                 self.data[name] = np.concatenate([arr, pad], axis=1)
 
     def get(self, name: str, n_steps: int) -> np.ndarray | None:
-        return self.data[name][:, :n_steps] if name in self.data else None
+        if name not in self.data:
+            return None
+        arr = self.data[name]
+        return arr if arr.shape[1] == n_steps else np.ascontiguousarray(arr[:, :n_steps])
 
 
 def _firefly(env: object) -> Any:
@@ -327,17 +332,25 @@ def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | Non
                                         "stopped": np.zeros(n_trials, dtype=bool),
                                         "n_steps": np.zeros(n_trials, dtype=np.int64)}
     bar = tqdm(total=n_trials, desc="record", disable=not progress, leave=False)
+    by_rows = getattr(runner, "by_rows", False)
     while finished < n_trials:
-        action, h, c = runner(obs.reshape(n_envs, -1), starts)
         rec = (trial_of >= 0) & ~pending
-        action = _checked_actions(action, n_envs, rec, trial_of, step_of)
         rows, trials, steps = np.nonzero(rec)[0], trial_of[rec], step_of[rec]
+        if by_rows:  # only the trials being recorded; the env ignores the others' actions
+            live, h, c = runner(obs.reshape(n_envs, -1), starts, rows)
+            action = np.zeros((n_envs, *live.shape[1:]), dtype=live.dtype)
+            action[rows] = live
+            picked = slice(None)
+        else:
+            action, h, c = runner(obs.reshape(n_envs, -1), starts)
+            picked = rows
+        action = _checked_actions(action, n_envs, rec, trial_of, step_of)
         buf.put("valid", trials, steps, np.ones(rows.size, dtype=bool))
         buf.put("input", trials, steps, obs.reshape(n_envs, -1)[rows])
         buf.put("action", trials, steps, action.reshape(n_envs, -1)[rows])
         for name, value in (("hidden", h), ("cell", c), *runner.hooked.items()):
             if value is not None:
-                buf.put(name, trials, steps, np.asarray(value)[rows])
+                buf.put(name, trials, steps, np.asarray(value)[picked])
         for var, key in info_vars.items():
             buf.put(f"info:{var}", trials, steps, _value(info, key, var)[rows])
         obs, reward, terminated, truncated, info = vec.step(action)
@@ -404,4 +417,5 @@ def _assemble(buf: _Buffer, per_trial: dict, dt: float | None, arch: str,
     return build_recording(
         steps, trials, hidden=buf.get("hidden", n_steps), cell=buf.get("cell", n_steps),
         inputs=inputs, input_names=input_names,
-        extra={name: buf.get(name, n_steps) for name in hooked}, attrs=attrs, dt=dt)
+        extra={name: buf.get(name, n_steps) for name in hooked}, attrs=attrs, dt=dt,
+        masked=True)

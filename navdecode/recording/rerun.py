@@ -18,8 +18,8 @@ from navdecode.recording.schema import check_recording
 __all__ = ["replay_inputs"]
 
 
-def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = False
-                  ) -> dict[str, np.ndarray]:
+def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = False,
+                  actions: bool = True) -> dict[str, np.ndarray]:
     """Feed a recording's ``actor_input`` to `actor`, every trial from a zero state.
 
     Invalid (padded) steps are fed zeros; they come after a trial's last valid step, so
@@ -36,13 +36,18 @@ def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = Fals
         Also return the recurrent state after every step (``hidden`` and, for an LSTM,
         ``cell``, layers side by side). This steps through time one step at a time (all
         trials at once); without it the sequence runs in one call.
+    actions : bool, default=True
+        Also return ``action`` and ``preactivation``. False (with `states`) computes the
+        recurrent states alone: a navdecode `RecurrentActor` then steps only its LSTM.
 
     Returns
     -------
     out : dict of str to numpy.ndarray
         ``action`` (trial, step, n_actions); ``preactivation`` (the same shape) when the
         actor has a ``preactivation`` method (the read-out before its tanh);
-        ``hidden`` and ``cell`` (trial, step, units) when `states`. Values at invalid
+        ``hidden`` and ``cell`` (trial, step, units) when `states`; the action and
+        read-out only when `actions`. States alone of a `RecurrentActor` are NaN after a
+        trial's last valid step (the trial is not stepped there); other values at invalid
         steps are whatever the network computed there; mask them with ``ds["valid"]``.
 
     Raises
@@ -65,6 +70,9 @@ def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = Fals
     """
     check_instance(actor, "actor", torch.nn.Module, "a torch.nn.Module")
     check_recording(ds, ["actor_input"], analysis="replay_inputs")
+    if not (states or actions):
+        msg = "replay_inputs computes nothing with states=False and actions=False"
+        raise ValueError(msg)
     param = next(actor.parameters(), None)
     dtype = param.dtype if param is not None else torch.float32
     device = param.device if param is not None else torch.device("cpu")
@@ -76,24 +84,65 @@ def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = Fals
     try:
         with torch.inference_mode():
             if states:
-                actions, hidden, cell, state = [], [], [], None
-                for t in range(x.shape[0]):
-                    action, state = actor(x[t][None], state)
-                    h, c = split_state(state)
-                    actions.append(action[0].cpu().numpy())
-                    hidden.append(h)
-                    if c is not None:
-                        cell.append(c)
-                out["action"] = np.stack(actions, axis=1)
-                out["hidden"] = np.stack(hidden, axis=1)
-                if cell:
-                    out["cell"] = np.stack(cell, axis=1)
-            else:
+                valid = ds["valid"].values.astype(bool)
+                lengths = np.where(valid.any(axis=1), valid.shape[1] - np.argmax(
+                    valid[:, ::-1], axis=1), 0)  # one past each trial's last valid step
+                out |= _stepped_states(actor, x, actions, lengths)
+            elif actions:
                 action, _ = actor(x)
                 out["action"] = action.cpu().numpy().transpose(1, 0, 2)
-            if callable(getattr(actor, "preactivation", None)):
+            if actions and callable(getattr(actor, "preactivation", None)):
                 z, _ = actor.preactivation(x)
                 out["preactivation"] = z.cpu().numpy().transpose(1, 0, 2)
     finally:
         actor.train(was_training)
+    return out
+
+
+def _stepped_states(actor: torch.nn.Module, x: torch.Tensor, actions: bool,
+                    n_steps: np.ndarray) -> dict[str, np.ndarray]:
+    """The recurrent state after every step (and the actions), stepping through time; a
+    `RecurrentActor` whose actions are not asked for steps its LSTM alone, on the trials
+    still running at each step (NaN after a trial's last step)."""
+    from navdecode.agents.networks import RecurrentActor
+
+    if type(actor) is RecurrentActor and not actions:
+        return _lstm_states(actor.rnn, x, n_steps)
+    kept, hidden, cell, state = [], [], [], None
+    for t in range(x.shape[0]):
+        action, state = actor(x[t][None], state)
+        h, c = split_state(state)
+        if actions:
+            kept.append(action[0].cpu().numpy())
+        hidden.append(h)
+        if c is not None:
+            cell.append(c)
+    out = {"hidden": np.stack(hidden, axis=1)}
+    if cell:
+        out["cell"] = np.stack(cell, axis=1)
+    if actions:
+        out["action"] = np.stack(kept, axis=1)
+    return out
+
+
+def _lstm_states(lstm: torch.nn.LSTM, x: torch.Tensor, n_steps: np.ndarray
+                 ) -> dict[str, np.ndarray]:
+    """(h, c) of `lstm` after each step, layers side by side, trials ordered longest
+    first so that the trials still running at step t are a prefix of the batch."""
+    order = np.argsort(-n_steps, kind="stable")
+    x = x[:, torch.as_tensor(order, device=x.device)]
+    n_trials, width = x.shape[1], lstm.num_layers * lstm.hidden_size
+    out = {name: np.full((n_trials, x.shape[0], width), np.nan, dtype=np.float32)
+           for name in ("hidden", "cell")}
+    shape = (lstm.num_layers, n_trials, lstm.hidden_size)
+    h = torch.zeros(shape, dtype=x.dtype, device=x.device)
+    c = torch.zeros_like(h)
+    running = n_steps[order]
+    for t in range(int(running.max(initial=0))):
+        k = int(np.searchsorted(-running, -t, side="left"))  # trials with n_steps > t
+        _, (h_k, c_k) = lstm(x[t : t + 1, :k], (h[:, :k], c[:, :k]))
+        h[:, :k], c[:, :k] = h_k, c_k
+        for name, value in (("hidden", h_k), ("cell", c_k)):
+            out[name][order[:k], t] = value.permute(1, 0, 2).reshape(k, width).float().cpu(
+                ).numpy()
     return out

@@ -280,7 +280,7 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
                     input_names: Sequence[str] | None = None,
                     extra: Mapping[str, np.ndarray] | None = None,
                     attrs: Mapping[str, object] | None = None,
-                    dt: float | None = 0.1) -> xr.Dataset:
+                    dt: float | None = 0.1, masked: bool = False) -> xr.Dataset:
     """Assemble a recording in the declared schema.
 
     Parameters
@@ -304,6 +304,10 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
     dt : float or None, default=0.1
         Step duration in s (``task_dt`` attribute and the ``time`` coordinate); None
         when unknown (both are left out, and duration-based metrics refuse the recording).
+    masked : bool, default=False
+        True: the float32 per-step arrays are NaN on every invalid step already (as the
+        recorder's buffers are) and are used as they are, not copied. Otherwise (and for
+        arrays of other dtypes) each is copied to float32 and its invalid steps set to NaN.
 
     Returns
     -------
@@ -311,11 +315,14 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
     """
     valid = np.asarray(steps["valid"], dtype=bool)
     n_trials, n_steps = valid.shape
+    prepared = masked
 
     def masked(arr: np.ndarray) -> np.ndarray:
-        arr = np.asarray(arr)
-        mask = valid.reshape(valid.shape + (1,) * (arr.ndim - 2))
-        return np.where(mask, arr, np.nan).astype(np.float32)
+        if prepared and arr.dtype == np.float32:
+            return arr
+        arr = np.array(arr, dtype=np.float32)
+        arr[~valid] = np.nan
+        return arr
 
     data_vars: dict[str, tuple] = {}
     for key, values in steps.items():

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ from tqdm.auto import tqdm
 from navdecode._validation import check_int
 from navdecode.agents.networks import ARCHITECTURES, Agent
 from navdecode.analysis.controls import replay_actions
-from navdecode.analysis.decoding import decode
+from navdecode.analysis.decoding import decode, decode_each
 from navdecode.analysis.metrics import roc_auc, session_metrics, trial_metrics
 from navdecode.recording.rollout import fixed_targets, run_agent
 from navdecode.recording.schema import check_recording, is_firefly, length_unit, unit_named
@@ -250,17 +252,21 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     targets = fixed_targets(n_trials, seed=0)
     internal = {v: k for k, v in unit_named([*COMPARED, *BEHAVIOUR, *_LENGTHS],
                                             kind["length_unit"]).items()}
-    sessions, trials, folds, steps, step_errors, examples, recs = [], [], [], [], [], {}, {}
+    sessions, trials, folds, steps, step_errors, examples = [], [], [], [], [], {}
     skipped: list[dict] = []
+    firsts: dict[tuple, xr.Dataset] = {}  # each network's recording at the first gain
+    similar: dict[tuple, xr.Dataset] = {}  # hidden units for CKA, on disk for run agents
+    scratch = tempfile.TemporaryDirectory(prefix="navdecode-report-")
     for arch, seed, gain, agent, given in tqdm(jobs, desc="report", disable=not progress):
+        if given is None:  # run agents: a network's gains run together, then it is let go
+            firsts = {k: v for k, v in firsts.items() if k == (arch, seed)}
         ds = run_agent(agent, targets, gain=gain, seed=seed) if given is None else given
-        recs[(arch, seed, gain)] = ds
         key = {"arch": arch, "seed": seed, "gain": gain}
 
         def skip(analysis: str, reason: str, key: dict = key) -> None:
             skipped.append({"analysis": analysis, **key, "reason": reason})
 
-        first = recs.get((arch, seed, gains[0])) if gain != gains[0] else None
+        first = firsts.get((arch, seed)) if gain != gains[0] else None
         row, grouped, by_protocol = _session(ds, key, first, analyses, kind, skip)
         sessions.append({internal.get(k, k): v for k, v in row.items()})
         if _lacks(ds, ANALYSES_NEEDS["behaviour"]) is None:
@@ -268,10 +274,17 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         if grouped is not None:
             steps.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
             err = grouped.error.values.ravel()
-            step_errors.append(pd.DataFrame({"decoding_error_cm": err[np.isfinite(err)],
-                                             **key}))
+            step_errors.append(pd.DataFrame({"decoding_error_cm": err[np.isfinite(err)]
+                                             .astype(np.float32), **key}))
             folds += [r.scores.assign(**key, protocol=p) for p, r in by_protocol.items()]
-        examples.setdefault((arch, gain), ds)
+        if gain == gains[0]:
+            firsts[(arch, seed)] = ds
+            if "similarity" in analyses and "hidden" in ds.variables:
+                similar[(arch, seed, gain)] = ds if given is not None else _units_on_disk(
+                    ds, Path(scratch.name) / f"hidden-{len(similar)}.npy")
+        if (arch, gain) not in examples:
+            examples[(arch, gain)] = _without_units(ds)
+        del ds, grouped, by_protocol, row
     sessions_df = pd.DataFrame(sessions)
     compared = {m: t for m, t in COMPARED.items() if _measured(sessions_df, m)}
     behaviour = {m: t for m, t in BEHAVIOUR.items() if _measured(sessions_df, m)}
@@ -303,7 +316,7 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     if "perturbation" in analyses:
         _perturbation(tables, jobs, targets, progress)
     if "similarity" in analyses:
-        tables.cka = _cka(recs, gains[0], skip=lambda reason: skipped.append(
+        tables.cka = _cka(similar, gains[0], skip=lambda reason: skipped.append(
             {"analysis": "similarity (CKA)", "arch": "all", "seed": "", "gain": gains[0],
              "reason": reason}))
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
@@ -311,8 +324,26 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         skipped.append({"analysis": "perturbation task", "arch": "all", "seed": "",
                         "gain": gains[0], "reason": "needs agents to run (not recordings)"})
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
+    similar.clear()
+    scratch.cleanup()
     tables.elapsed_s = time.perf_counter() - start
     return in_length_unit(tables, to_unit=True)
+
+
+def _without_units(ds: xr.Dataset) -> xr.Dataset:
+    """A recording kept for the figures: its per-step and per-trial variables, without
+    the (trial, step, unit) arrays (hidden, cell, inputs, hooked layers)."""
+    heavy = [name for name, var in ds.data_vars.items() if var.ndim > 2]
+    return ds.drop_vars(heavy)
+
+
+def _units_on_disk(ds: xr.Dataset, path: Path) -> xr.Dataset:
+    """The hidden units, validity and trial ids of `ds`, the units read from a file in
+    the report's scratch folder when a pair of networks is compared (not held)."""
+    np.save(path, ds["hidden"].values)
+    light = ds[["valid"]].assign(hidden=(ds["hidden"].dims, np.load(path, mmap_mode="r")))
+    light.attrs = dict(ds.attrs)
+    return light
 
 
 FRAMES = ("sessions", "trials", "folds", "steps", "step_errors", "comparisons", "summary",
@@ -393,8 +424,10 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
     if reason is not None:
         skip("position decoding (and its controls, cross-condition)", reason)
         return row, None, {}
-    by_protocol = {p: decode(ds, protocol=p) for p in ("grouped", "tutorial", "paper")}
-    grouped = by_protocol["grouped"]
+    observer = "observer" in analyses and firefly is None
+    grouped, belief = _grouped_decoding(ds, observer)
+    by_protocol = {"grouped": grouped} | {p: decode(ds, protocol=p) for p in ("tutorial",
+                                                                               "paper")}
     row |= {"decoding_error_cm": grouped.mean_error,
             "decoding_error_tutorial_cm": by_protocol["tutorial"].mean_error,
             "decoding_error_paper_cm": by_protocol["paper"].mean_error,
@@ -424,25 +457,35 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
                 skip("no-adaptation replay", firefly)
     if "observer" in analyses:
         if firefly is None:
-            row |= _observer_columns(ds, grouped)
+            row |= _observer_columns(grouped, *belief)
         else:
             skip("ideal observer", firefly)
     return row, grouped, by_protocol
 
 
-def _observer_columns(ds: xr.Dataset, grouped: object) -> dict[str, float]:
-    """The ideal observer's error, the decoded position's distance to its belief, and how
-    well the belief itself is decoded from the units (grouped CV)."""
+def _grouped_decoding(ds: xr.Dataset, observer: bool) -> tuple[object, tuple]:
+    """The grouped-CV decode of position and, with the ideal `observer`, its belief and
+    the belief's own decode from the same units (solved together, `decode_each`)."""
+    if not observer:
+        return decode(ds), ()
     from navdecode.analysis.observer import ideal_observer
 
     belief = ideal_observer(ds)
+    with_belief = ds.assign(belief_x=belief["belief_x"], belief_y=belief["belief_y"])
+    grouped, decoded = decode_each(with_belief, [("pos_x", "pos_y"), ("belief_x", "belief_y")])
+    return grouped, (belief, decoded)
+
+
+def _observer_columns(grouped: object, belief: xr.Dataset, decoded: object
+                      ) -> dict[str, float]:
+    """The ideal observer's error, the decoded position's distance to its belief, and how
+    well the belief itself is decoded from the units (grouped CV)."""
     pred = grouped.predicted
     apart = np.hypot(pred["pos_x"].values - belief["belief_x"].values,
                      pred["pos_y"].values - belief["belief_y"].values)
-    with_belief = ds.assign(belief_x=belief["belief_x"], belief_y=belief["belief_y"])
     return {"observer_error_cm": float(np.nanmean(belief["observer_error"].values)),
             "decoded_to_belief_cm": float(np.nanmean(apart)),
-            "belief_decoding_cm": decode(with_belief, ("belief_x", "belief_y")).mean_error}
+            "belief_decoding_cm": decoded.mean_error}
 
 
 def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progress: bool) -> None:
@@ -456,12 +499,12 @@ def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progres
     for arch, seed, agent in tqdm(agents, desc="perturbation", disable=not progress):
         ds = run_agent(agent, targets, gain=tables.gains[0], seed=seed,
                        config=TaskConfig.perturbation_task())
-        grouped = decode(ds)
+        grouped, belief = _grouped_decoding(ds, "observer" in tables.analyses)
         row = {"arch": arch, "seed": seed,
                "reward_fraction": session_metrics(ds)["reward_fraction"],
                "auc": roc_auc(ds, seed=0)[0], "decoding_error_cm": grouped.mean_error}
-        if "observer" in tables.analyses:
-            row |= _observer_columns(ds, grouped)
+        if belief:
+            row |= _observer_columns(grouped, *belief)
         rows.append(row)
         bins.append(perturbation_metrics(ds, decoding_error=grouped.error).assign(
             arch=arch, seed=seed))

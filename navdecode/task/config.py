@@ -138,8 +138,9 @@ class TaskConfig:
 def config_attrs(config: object, prefix: str) -> dict[str, float | int | str]:
     """Flatten a config dataclass into netCDF-safe attributes (bools become ints)."""
     out: dict[str, float | int | str] = {}
+    values = asdict(config)  # type: ignore[call-overload]
     for f in fields(config):  # type: ignore[arg-type]
-        value = asdict(config)[f.name]  # type: ignore[call-overload]
+        value = values[f.name]
         if isinstance(value, bool):
             value = int(value)
         elif value is None:

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from conftest import synthetic_dataset
@@ -10,7 +11,8 @@ from sklearn.preprocessing import StandardScaler
 
 from navdecode import fixed_targets, make_agent, run_agent
 from navdecode.analysis.controls import untrained_recording
-from navdecode.analysis.decoding import decode
+from navdecode.analysis.decoding import decode, decode_each
+from navdecode.analysis.estimators import GroupedRidgeCV
 
 
 class SpyGroupKFold(GroupKFold):
@@ -219,3 +221,77 @@ def test_cross_condition_refuses_different_units(planted_code):
     with pytest.raises(ValueError, match="same units"):
         decode(planted_code.assign_coords(unit=np.arange(30)), test_ds=relabelled)
     assert isinstance(decode(planted_code, test_ds=planted_code).errors, xr.Dataset)
+
+
+class RowwiseGroupedRidgeCV(GroupedRidgeCV):
+    """`GroupedRidgeCV` fitted fold by fold on its rows (decode's general path): a
+    subclass is not fitted from decode's shared sums."""
+
+
+@pytest.fixture(scope="module")
+def bundled_recording():
+    from navdecode import load_pretrained
+
+    return run_agent(load_pretrained("modular", 0), fixed_targets(150))
+
+
+@pytest.mark.parametrize("data", ["random", "bundled"])
+def test_decode_from_sums_equals_the_row_wise_decode_and_scikit_learn(data, planted_code,
+                                                                     bundled_recording):
+    from conftest import rowwise_grouped_ridge
+
+    from navdecode.analysis.estimators import DEFAULT_ALPHAS
+    from navdecode.recording.identity import trial_ids
+
+    ds = planted_code if data == "random" else bundled_recording
+    result = decode(ds)
+    ti, si = np.nonzero(ds.valid.values)
+    X = ds.hidden.values[ti, si].astype(float)
+    y = np.stack([ds.pos_x.values[ti, si], ds.pos_y.values[ti, si]], axis=1).astype(float)
+    groups = pd.factorize(trial_ids(ds))[0][ti]  # as decode numbers trials
+    alphas = np.asarray(DEFAULT_ALPHAS)
+    for train, test in GroupKFold(5).split(X, y, groups):
+        alpha, _, coef, intercept = rowwise_grouped_ridge(X[train], y[train], groups[train],
+                                                          alphas)
+        expected = X[test] @ coef.T + intercept
+        got = np.stack([result.predicted.pos_x.values[ti[test], si[test]],
+                        result.predicted.pos_y.values[ti[test], si[test]]], axis=1)
+        np.testing.assert_allclose(got, expected, atol=1e-6)  # cm
+        reference = make_pipeline(StandardScaler(), Ridge(alpha=alpha)).fit(X[train], y[train])
+        np.testing.assert_allclose(got, reference.predict(X[test]), atol=1e-6)
+    assert result.model.alpha_ == rowwise_grouped_ridge(X, y, groups, alphas)[0]
+
+
+@pytest.mark.parametrize("case", ["plain", "time", "shuffle", "cross", "custom cv"])
+def test_shared_sums_equal_the_fold_by_fold_fit(case, bundled_recording):
+    from sklearn.model_selection import GroupShuffleSplit
+
+    ds = bundled_recording
+    kwargs = {"control": case} if case in ("time", "shuffle") else {}
+    if case == "cross":
+        kwargs["test_ds"] = ds.isel(trial=slice(0, 60))
+    if case == "custom cv":  # test sets overlap and do not cover the rows
+        kwargs["cv"] = GroupShuffleSplit(n_splits=3, test_size=0.3, random_state=0)
+    fast = decode(ds, **kwargs)
+    slow = decode(ds, estimator=RowwiseGroupedRidgeCV(), **kwargs)
+    np.testing.assert_allclose(fast.predicted.pos_x.values, slow.predicted.pos_x.values,
+                               atol=1e-6, equal_nan=True)
+    np.testing.assert_allclose(fast.error.values, slow.error.values, atol=1e-6,
+                               equal_nan=True)
+    assert fast.model.alpha_ == slow.model.alpha_
+    np.testing.assert_allclose(fast.model.coef_, slow.model.coef_, rtol=1e-6, atol=1e-9)
+    pd.testing.assert_frame_equal(fast.scores, slow.scores, rtol=1e-6)
+
+
+def test_decode_each_equals_one_decode_per_target_set(bundled_recording):
+    ds = bundled_recording
+    sets = [("pos_x", "pos_y"), ("heading",), ("pos_x",)]  # pos_x twice: own penalties
+    for kwargs in ({}, {"control": "shuffle", "seed": 3}, {"protocol": "tutorial"}):
+        together = decode_each(ds, sets, **kwargs)
+        for targets, result in zip(sets, together, strict=True):
+            alone = decode(ds, targets, **kwargs)
+            xr.testing.assert_allclose(result.errors, alone.errors)
+            pd.testing.assert_series_equal(result.r2, alone.r2)
+            assert repr(result.model) == repr(alone.model)
+    with pytest.raises(TypeError, match="target_sets must be a non-empty sequence"):
+        decode_each(ds, "pos_x")

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from conftest import rowwise_grouped_ridge
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -35,32 +36,6 @@ def test_errors():
         GroupedRidgeCV(alphas=[-1.0]).fit(np.zeros((10, 2)), np.zeros(10))
 
 
-def _previous_fit(X, y, groups, alphas, n_splits=3):
-    """The row-wise implementation that the sufficient statistics replaced (reference):
-    every fold's ridge path fitted on its rows, its held-out rows predicted."""
-    from sklearn.model_selection import GroupKFold
-
-    y2 = y.reshape(len(y), -1)
-    mean, scale = X.mean(axis=0), X.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    z = (X - mean) / scale
-
-    def path(zt, yt, a):
-        zm, ym = zt.mean(axis=0), yt.mean(axis=0)
-        w, v = np.linalg.eigh((zt - zm).T @ (zt - zm))
-        vb = v.T @ ((zt - zm).T @ (yt - ym))
-        return np.matmul(v, vb[None] / (w[None, :, None] + a[:, None, None])), zm, ym
-
-    errors = np.zeros(len(alphas))
-    for train, test in GroupKFold(n_splits).split(z, y2, groups):
-        coefs, zm, ym = path(z[train], y2[train], alphas)
-        errors += ((np.matmul(z[test] - zm, coefs) + ym - y2[test][None]) ** 2).sum(axis=(1, 2))
-    best = int(np.argmin(errors))
-    coefs, zm, ym = path(z, y2, alphas[best:best + 1])
-    coef = coefs[0] / scale[:, None]
-    return alphas[best], errors, coef.T, ym - (mean + zm * scale) @ coef
-
-
 @pytest.mark.parametrize("data", ["random", "bundled"])
 def test_sufficient_statistics_equal_the_row_wise_fit_and_scikit_learn(data):
     from sklearn.linear_model import Ridge
@@ -83,7 +58,7 @@ def test_sufficient_statistics_equal_the_row_wise_fit_and_scikit_learn(data):
         groups = np.broadcast_to(np.arange(200)[:, None], valid.shape)[valid]
     alphas = np.asarray(DEFAULT_ALPHAS)
     model = GroupedRidgeCV().fit(X, y, groups=groups)
-    alpha, errors, coef, intercept = _previous_fit(X, y, groups, alphas)
+    alpha, errors, coef, intercept = rowwise_grouped_ridge(X, y, groups, alphas)
     assert model.alpha_ == alpha  # the same penalty
     np.testing.assert_allclose(model.cv_errors_, errors, rtol=1e-8)
     np.testing.assert_allclose(model.predict(X), X @ coef.T + intercept, atol=1e-6)

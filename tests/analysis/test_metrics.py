@@ -224,3 +224,17 @@ def test_a_foreign_task_gets_its_end_point_units_and_no_firefly_geometry():
     assert "firefly" in table.attrs["left_out"]
     assert table.attrs["length_unit"] == "m"
     assert table.attrs["end_position"].startswith("the last valid position")
+
+
+@pytest.mark.parametrize("percentile", [0.0, 12.5, 50.0, 95.0, 100.0])
+def test_row_percentiles_are_numpys_bit_for_bit(percentile):
+    from navdecode.analysis.metrics import nan_percentile_rows
+
+    rng = np.random.default_rng(4)
+    values = rng.exponential(size=(400, 30))
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[:, 0] = rng.exponential(size=400)  # every row has a finite value
+    values[5, 1:] = np.nan  # and one has only one
+    values[6] = 2.0  # and one is constant
+    np.testing.assert_array_equal(nan_percentile_rows(values, percentile),
+                                  np.nanpercentile(values, percentile, axis=1))

@@ -47,3 +47,21 @@ def test_bad_input_is_named(agent_and_recording):
     with pytest.raises(ValueError, match="actor_input"):
         replay_inputs(agent.actor, ds.drop_vars("actor_input"))
     assert isinstance(agent.actor, torch.nn.Module)
+
+
+@pytest.mark.parametrize("arch", ["modular", "holistic"])
+def test_states_alone_step_the_lstm_on_running_trials_with_the_same_values(arch):
+    import navdecode as nd
+    from navdecode.recording.rerun import replay_inputs
+
+    ds = nd.run_agent(nd.load_pretrained(arch, 1), nd.fixed_targets(120))
+    actor = nd.make_agent(arch, seed=1).actor
+    alone = replay_inputs(actor, ds, states=True, actions=False)
+    full = replay_inputs(actor, ds, states=True)
+    valid = ds.valid.values
+    assert set(alone) == {"hidden", "cell"}
+    for name in ("hidden", "cell"):
+        np.testing.assert_array_equal(alone[name][valid], full[name][valid])
+        assert np.isnan(alone[name][~valid]).all()
+    with pytest.raises(ValueError, match="computes nothing"):
+        replay_inputs(actor, ds, states=False, actions=False)

@@ -132,3 +132,38 @@ def test_single_tensor_state_actors_are_recorded_like_lstm_ones(steering_actor, 
     np.testing.assert_array_equal(a.n_steps.values, b.n_steps.values)
     np.testing.assert_allclose(a.hidden.values, b.hidden.values, equal_nan=True)
     assert "cell" not in b
+
+
+@pytest.mark.parametrize("arch", ["modular", "holistic"])
+def test_computing_only_live_trials_in_chunks_leaves_recordings_bit_identical(arch,
+                                                                             monkeypatch):
+    """navdecode's actors run only on the trials still being recorded, in chunks; the
+    recording equals the one that computes every row at every step, bit for bit."""
+    from navdecode import TaskConfig, load_pretrained
+    from navdecode.recording import adapters
+
+    agent, targets = load_pretrained(arch, 0), fixed_targets(300)
+    monkeypatch.setattr(adapters, "CHUNK", 128)  # 300 live trials: three chunks
+    cases = [{}, {"gain": 2.0}, {"config": TaskConfig.perturbation_task()}]
+    live = [run_agent(agent, targets, **kwargs) for kwargs in cases]
+    hooked = nd_record(agent, targets)
+    original = adapters.TorchPolicy.__init__
+
+    def every_row(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.by_rows = False
+
+    monkeypatch.setattr(adapters.TorchPolicy, "__init__", every_row)
+    for kwargs, ds in zip(cases, live, strict=True):
+        xr.testing.assert_identical(ds, run_agent(agent, targets, **kwargs))
+    xr.testing.assert_identical(hooked, nd_record(agent, targets))
+    assert live[0].n_steps.values.min() < live[0].sizes["step"]  # some rows did finish
+
+
+def nd_record(agent, targets):
+    import navdecode as nd
+    from navdecode.task.envs import FireflyVectorEnv
+
+    env = FireflyVectorEnv(num_envs=100)  # 300 trials on 100 envs: rows restart
+    return nd.record(agent.actor, env, 300, options={"targets": targets[:100]},
+                     hooks={"out": "l1"} if hasattr(agent.actor, "l2") else None)
