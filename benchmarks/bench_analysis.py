@@ -1,84 +1,225 @@
-"""Decoding beside its arithmetic floor and beside the previous implementation, one run.
+"""Analysis paths beside their arithmetic floor and beside the previous implementation.
 
-Usage: ``.venv/bin/python benchmarks/bench_analysis.py [--previous REV] [--trials 1000]``.
-One thread; min of 5 runs per path. The floor is one Gram matrix of all decoded rows plus
-one eigendecomposition (what any ridge path needs at least once). The previous
-implementation is `GroupedRidgeCV` as of git revision REV (default: the last commit
-before the sufficient statistics), loaded from git into a scratch module, run on the same
-rows with the same folds.
+Usage::
+
+    .venv/bin/python benchmarks/bench_analysis.py [--trials 1000] [--report]
+        [--report-large 10000] [--previous 59f2f6c] [--previous-decode ecbda45]
+
+One thread throughout (``OMP_NUM_THREADS=1``, ``torch.set_num_threads(1)``); each timing
+is the minimum of 5-7 runs, current, previous and floor taking turns in this one run.
+
+- decode (grouped CV, a bundled modular agent's units): the floor is one Gram matrix of
+  all decoded rows plus one eigendecomposition (what any ridge path needs at least once);
+  the previous decode is `decode` and `GroupedRidgeCV` as of ``--previous-decode``,
+  loaded from git into scratch modules.
+- run_agent: the floor is the actor alone on the rows the rollout must compute (every
+  trial at every step for a fresh agent, which never stops; for a trained one, the
+  trials still running at each step, as the recording counts them), timed taking turns
+  with run_agent in one process; the previous run_agent is the package as of
+  ``--previous``, run from a `git archive` in a subprocess of its own (and so is the
+  current one), and the speed-up is the ratio of their ratios to their floors, which
+  the machine's load changes least.
+- ``--report``: ``navdecode report`` on the bundled agents at ``--trials`` (current and
+  previous) and at ``--report-large`` trials (current), wall time and peak resident
+  memory from ``/usr/bin/time -v``.
 """
 
 import argparse
 import importlib.util
+import os
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
+os.environ["OMP_NUM_THREADS"] = "1"
+
 import numpy as np
+import torch
 from threadpoolctl import threadpool_limits
 
 import navdecode as nd
-from navdecode.analysis import decoding
 
-parser = argparse.ArgumentParser(description=__doc__)
-parser.add_argument("--previous", default="ecbda45")
-parser.add_argument("--trials", type=int, default=1000)
-args = parser.parse_args()
+ROOT = Path(__file__).resolve().parents[1]
+
+ROLLOUTS = """
+import time, numpy as np, torch, navdecode as nd
+torch.set_num_threads(1)
+
+def floor_of(agent, live):
+    actor = agent.actor.eval()
+    x = torch.zeros(1, int(live.max()), 6)
+    state = tuple(torch.zeros(actor.num_layers, x.shape[1], actor.hidden_size)
+                  for _ in range(2))
+    def run():
+        with torch.inference_mode():
+            for k in live:
+                actor(x[:, :k], tuple(s[:, :k] for s in state))
+    return run
+
+def turns(fns, rounds):
+    times = [[] for _ in fns]
+    for _ in range(rounds):
+        for i, fn in enumerate(fns):
+            s = time.perf_counter(); fn(); times[i].append(time.perf_counter() - s)
+    return [min(t) for t in times]
+
+fresh = nd.make_agent("modular", seed=0)
+paths = [("fresh_modular_1k", fresh, 1000, 5)]
+for arch in ("modular", "holistic"):
+    agent = nd.load_pretrained(arch, 0)
+    paths += [(f"trained_{arch}_1k", agent, 1000, 5), (f"trained_{arch}_10k", agent, 10000, 3)]
+for name, agent, n, rounds in paths:
+    targets = nd.fixed_targets(n)
+    live = nd.run_agent(agent, targets).valid.values.sum(axis=0)
+    floor, run = turns([floor_of(agent, live[live > 0]),
+                        lambda: nd.run_agent(agent, targets)], rounds)
+    print(name, floor, run)
+small = nd.fixed_targets(10)
+agent = nd.load_pretrained("modular", 0)
+print("trained_modular_10", 0.0, turns([lambda: nd.run_agent(agent, small)], 20)[0])
+"""
 
 
-def best_of(fn, n=5):
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def interleaved(fns: dict, rounds: int = 7) -> dict[str, float]:
+    """Min time of each function over `rounds`, the functions taking turns in every round
+    (so that a change in the machine's load falls on all of them alike)."""
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(t) for name, t in times.items()}
 
 
-def previous_estimator(rev):
-    root = Path(__file__).resolve().parents[1]
-    source = subprocess.run(["git", "show", f"{rev}:navdecode/analysis/estimators.py"],
-                            cwd=root, capture_output=True, text=True, check=True).stdout
-    path = Path(tempfile.mkdtemp()) / "previous_estimators.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("previous_estimators", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["previous_estimators"] = module
-    spec.loader.exec_module(module)
-    return module.GroupedRidgeCV
+def archive(rev: str) -> Path:
+    """The package as of `rev`, extracted into a scratch folder (its path for PYTHONPATH)."""
+    data = subprocess.run(["git", "archive", rev, "navdecode"], cwd=ROOT,
+                          capture_output=True, check=True).stdout
+    folder = Path(tempfile.mkdtemp(prefix=f"navdecode-{rev}-"))
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
 
 
-with threadpool_limits(1):
-    import torch
+def rollout_times(pythonpath: Path | None) -> dict[str, tuple[float, float]]:
+    """Path -> (floor, run_agent) seconds, both measured taking turns in one process."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    out = subprocess.run([sys.executable, "-c", ROLLOUTS], env=env, capture_output=True,
+                         text=True, check=True, cwd=tempfile.gettempdir()).stdout
+    return {k: (float(f), float(v)) for k, f, v in (line.split() for line in out.splitlines())}
 
+
+def previous_decode(rev: str):
+    """`decode` as of `rev`, with that revision's `GroupedRidgeCV`, as scratch modules."""
+    folder = Path(tempfile.mkdtemp())
+    for name in ("estimators", "decoding"):
+        source = subprocess.run(["git", "show", f"{rev}:navdecode/analysis/{name}.py"],
+                                cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        source = source.replace("from navdecode.analysis.estimators import",
+                                "from previous_estimators import")
+        (folder / f"previous_{name}.py").write_text(source)
+    modules = {}
+    for name in ("estimators", "decoding"):
+        spec = importlib.util.spec_from_file_location(f"previous_{name}",
+                                                      folder / f"previous_{name}.py")
+        modules[name] = importlib.util.module_from_spec(spec)
+        sys.modules[f"previous_{name}"] = modules[name]
+        spec.loader.exec_module(modules[name])
+    return modules["decoding"].decode
+
+
+def report(pythonpath: Path | None, n_trials: int) -> tuple[float, float]:
+    """Wall seconds and peak resident GB of ``navdecode report`` on the bundled agents."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    out = Path(tempfile.mkdtemp()) / "report"
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-c",
+           "import sys; from navdecode.cli import main; sys.exit(main())", "report",
+           "--out", str(out), "--n-trials", str(n_trials), "--quiet", "--threads", "1"]
+    err = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
+                         cwd=tempfile.gettempdir()).stderr
+    fields = dict(line.strip().rsplit(": ", 1) for line in err.splitlines() if ": " in line)
+    clock = fields["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":")
+    seconds = sum(float(p) * 60 ** i for i, p in enumerate(reversed(clock)))
+    return seconds, int(fields["Maximum resident set size (kbytes)"]) / 1024 ** 2
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--previous", default="59f2f6c")
+    parser.add_argument("--previous-decode", default="ecbda45")
+    parser.add_argument("--report", action="store_true")
+    parser.add_argument("--report-large", type=int, default=10000)
+    args = parser.parse_args()
     torch.set_num_threads(1)
-    ds = nd.run_agent(nd.load_pretrained("modular", 0), nd.fixed_targets(args.trials))
-    valid = ds.valid.values
-    x = ds.hidden.values[valid].astype(float)
-    previous = previous_estimator(args.previous)
+    old_tree = archive(args.previous)
 
-    def floor():
-        z = x - x.mean(axis=0)
-        np.linalg.eigh(z.T @ z)
+    with threadpool_limits(1):
+        ds = nd.run_agent(nd.load_pretrained("modular", 0), nd.fixed_targets(args.trials))
+        x = ds.hidden.values[ds.valid.values].astype(float)
+        old_decode = previous_decode(args.previous_decode)
+        from navdecode.analysis.observer import ideal_observer
 
-    def decode_with(estimator_class):
-        original = decoding.GroupedRidgeCV
-        decoding.GroupedRidgeCV = estimator_class  # what default_decoder builds
-        try:
-            return nd.decode(ds)
-        finally:
-            decoding.GroupedRidgeCV = original
+        belief = ideal_observer(ds)
+        both = ds.assign(belief_x=belief["belief_x"], belief_y=belief["belief_y"])
+        pairs = [("pos_x", "pos_y"), ("belief_x", "belief_y")]
 
-    new_result, old_result = decode_with(decoding.GroupedRidgeCV), decode_with(previous)
-    t_floor = best_of(floor)
-    t_new = best_of(lambda: decode_with(decoding.GroupedRidgeCV))
-    t_old = best_of(lambda: decode_with(previous))
-    same = float(np.nanmax(np.abs(new_result.error.values - old_result.error.values)))
-    print(f"decode, grouped CV, {len(x):,} rows x {x.shape[1]} units, 1 thread")
-    print(f"  {'floor (one Gram + eigh)':<28} {1e3 * t_floor:8.1f} ms")
-    for name, t in ((f"previous ({args.previous})", t_old), ("sufficient statistics", t_new)):
-        print(f"  {name:<28} {1e3 * t:8.1f} ms   {t / t_floor:5.1f}x floor")
-    print(f"  speed-up {t_old / t_new:.2f}x; largest difference in per-step error "
-          f"{same:.2e} cm")
+        def floor():
+            z = x - x.mean(axis=0)
+            np.linalg.eigh(z.T @ z)
+
+        t = interleaved({"floor": floor, "new": lambda: nd.decode(ds),
+                         "old": lambda: old_decode(ds),
+                         "two": lambda: nd.decode_each(both, pairs)})
+        t_floor, t_new, t_old, t_two = t["floor"], t["new"], t["old"], t["two"]
+        same = float(np.nanmax(np.abs(nd.decode(ds).error.values - old_decode(ds).error.values)))
+        print(f"decode, grouped CV, {len(x):,} rows x {x.shape[1]} units ({args.trials:,} "
+              "trials), 1 thread")
+        print(f"  {'floor (one Gram + eigh)':<34} {1e3 * t_floor:8.1f} ms")
+        for name, t in ((f"previous ({args.previous_decode})", t_old),
+                        ("sufficient statistics", t_new),
+                        ("position + belief together", t_two)):
+            print(f"  {name:<34} {1e3 * t:8.1f} ms   {t / t_floor:5.1f}x floor")
+        print(f"  speed-up {t_old / t_new:.2f}x; a second target set costs "
+              f"+{100 * (t_two / t_new - 1):.0f}%; largest difference in per-step error "
+              f"{same:.1e} cm")
+
+    now, before = rollout_times(None), rollout_times(old_tree)
+    print("\nrun_agent, 1 thread; floor: the actor alone on the rows that must be computed "
+          "(measured taking turns with run_agent in the same process)")
+    print(f"  {'path':<22} {'floor':>8} {'now':>8} {'now/floor':>9} {'previous/floor':>14} "
+          f"{'speed-up':>8}")
+    for key, (floor_s, run_s) in now.items():
+        if key == "trained_modular_10":
+            continue
+        was = before[key][1] / before[key][0]
+        print(f"  {key:<22} {1e3 * floor_s:6.0f}ms {1e3 * run_s:6.0f}ms "
+              f"{run_s / floor_s:8.2f}x {was:13.2f}x {was / (run_s / floor_s):7.2f}x")
+    for arch in ("modular", "holistic"):
+        grow = (now[f"trained_{arch}_10k"][1] / 10) / now[f"trained_{arch}_1k"][1]
+        was = (before[f"trained_{arch}_10k"][1] / 10) / before[f"trained_{arch}_1k"][1]
+        print(f"  {arch}: time per trial at 10,000 / at 1,000 trials: {grow:.2f}x "
+              f"(previous {was:.2f}x)")
+    print(f"  fixed cost, 10 trials: {1e3 * now['trained_modular_10'][1]:.0f} ms "
+          f"(previous {1e3 * before['trained_modular_10'][1]:.0f} ms, measured in its own "
+          "process)")
+
+    if args.report:
+        print("\nnavdecode report, bundled agents, 1 thread (/usr/bin/time -v)")
+        for name, tree, n in (("previous", old_tree, args.trials), ("now", None, args.trials),
+                              ("now", None, args.report_large)):
+            seconds, gb = report(tree, n)
+            print(f"  {name:<9} {n:>6,} trials  {seconds:7.0f} s  peak {gb:5.2f} GB")
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,7 @@ import importlib
 import inspect
 import pkgutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,14 @@ def test_the_training_guide_quotes_the_measured_saturation_of_the_bundled_agent(
     assert (f"saturated on {lin['saturated_fraction']:.1%} of steps (mean |pre-tanh| "
             f"{lin['mean_abs_preactivation']:.2f})") in guide
     assert f"angular one on {ang['saturated_fraction']:.1%}" in guide
+
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*/plot_*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_page_shows_its_code_before_its_output(path):
+    """mkdocs-gallery puts a one-cell example's figure and output above its code; an
+    example with two or more cells (here: a closing text cell) shows code, then output."""
+    assert len(EXAMPLES) >= 18
+    assert path.read_text().count("\n# %%") >= 2, f"{path.name} has one cell"

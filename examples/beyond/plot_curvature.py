@@ -18,3 +18,8 @@ for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=T
         frames.append(nd.trial_metrics(nd.run_agent(agent, targets, gain=gain)).assign(
             arch=arch, seed=int(seed)))
 ax = nd.plot_curvature(pd.concat(frames))
+
+# %%
+# **Further:** How curvature is defined (the paper's finite differences, its top 5%
+# dropped) and which other per-trial metrics sit beside it: [the
+# guide](../../../guides/metrics.md). API: `nd.path_curvature`, `nd.trial_metrics`.

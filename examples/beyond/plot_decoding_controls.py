@@ -28,3 +28,9 @@ ax.bar(list(errors), list(errors.values()),
 ax.set_ylabel("position decoding error (cm)")
 ax.tick_params(axis="x", rotation=30)
 print({k: round(v, 1) for k, v in errors.items()})
+
+# %%
+# **Further:** What each protocol and control means, and why the trial shuffle is not
+# chance level: [the
+# guide](../../../guides/decoding.md#controls-how-much-of-the-decoding-is-belief). API:
+# `nd.decode`.

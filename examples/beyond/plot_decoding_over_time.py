@@ -19,3 +19,7 @@ for gain in (1.0, 2.0):
     frames.append(result.error_by_step().assign(label=f"{arch} {gain:g}x"))
 steps = pd.concat(frames)
 ax = nd.plot_decoding_over_time(steps[steps["n"] >= 20])
+
+# %%
+# **Further:** How the per-step error is formed and what the error's units are: [the
+# guide](../../../guides/decoding.md#result). API: `DecodingResult.error_by_step`.

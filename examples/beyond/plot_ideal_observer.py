@@ -30,3 +30,8 @@ for arch, color in nd.plotting.style.ARCH_COLORS.items():
 ax.plot(steps, belief.observer_error.mean("trial")[:25], color="k", label="ideal observer")
 ax.set(xlabel="time step", ylabel="position error (cm)")
 ax.legend(fontsize=7, frameon=False)
+
+# %%
+# **Further:** The observer's model of the task and how its belief is compared with the
+# decoded position: [the guide](../../../guides/beyond.md#the-ideal-observer). API:
+# `nd.ideal_observer`.

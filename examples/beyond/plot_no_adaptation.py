@@ -27,3 +27,7 @@ ax.axhline(1.0, color="0.5", ls=":")
 ax.set(xticks=[], ylabel="traveled / target distance slope", ylim=(0, 2.6))
 for arch, label, slope in rows:
     print(f"{arch:9s} {label:20s} {slope:.2f}")
+
+# %%
+# **Further:** What the replay keeps fixed and what it changes: [the
+# guide](../../../guides/beyond.md#the-no-adaptation-control). API: `nd.replay_actions`.

@@ -28,3 +28,8 @@ fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
 ax = plot_perturbation(bins, "reward_fraction", ax=axes[0])
 ax = plot_perturbation(bins, "decoding_error_cm", ax=axes[1])
 print(bins[["arch", "bin_low", "bin_high", "reward_fraction", "decoding_error_cm"]].round(2))
+
+# %%
+# **Further:** The perturbation task's bumps and the metrics binned by them: [the
+# guide](../../../guides/beyond.md#the-perturbation-task). API:
+# `TaskConfig.perturbation_task`, `navdecode.analysis.metrics.perturbation_metrics`.

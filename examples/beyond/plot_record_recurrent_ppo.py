@@ -26,3 +26,7 @@ time_only = nd.decode(ds, control="time").mean_error
 print(f"position decoded from the LSTM to {result.mean_error:.1f} cm; from the step index "
       f"alone to {time_only:.1f} cm (the baseline to beat before reading it as belief)")
 ax = nd.plot_trajectories(ds)
+
+# %%
+# **Further:** Which policies and environments `record` takes, and what it writes for
+# each: [the guide](../../../guides/recording.md#any-policy-any-task). API: `nd.record`.

@@ -59,3 +59,8 @@ print(ds.sizes, ds.attrs["arch"])
 print(f"position decoded to {result.mean_error:.2f} task units, "
       f"R2 {result.r2.round(2).to_dict()}")
 ax = nd.plot_decoding_over_time(result.error_by_step())
+
+# %%
+# **Further:** How a recording names its network, its trials and the units of your task's
+# variables: [the guide](../../../guides/recording.md#units-from-the-task-or-the-user).
+# API: `nd.record`.

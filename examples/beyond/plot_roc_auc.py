@@ -24,3 +24,7 @@ for arch, color in nd.plotting.style.ARCH_COLORS.items():
 ax.plot([0, 1], [0, 1], ":", color="0.5")
 ax.set(xlabel="fraction within radius, shuffled targets", ylabel="fraction within radius")
 ax.legend(fontsize=8, frameon=False)
+
+# %%
+# **Further:** How the fraction-correct curve is built from shuffled targets: [the
+# guide](../../../guides/beyond.md#fraction-correct-roc-auc). API: `nd.roc_auc`.

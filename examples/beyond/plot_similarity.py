@@ -24,3 +24,8 @@ ax.set(xticks=range(len(names)), yticks=range(len(names)), xticklabels=names,
        yticklabels=names)
 fig.colorbar(image, ax=ax, label="linear CKA")
 print(within_between(matrix).groupby("arch")[["within", "between"]].mean().round(3))
+
+# %%
+# **Further:** CKA and the Procrustes distance, and why the pairwise values carry no
+# test: [the guide](../../../guides/beyond.md#representational-similarity). API:
+# `nd.similarity_matrix`.

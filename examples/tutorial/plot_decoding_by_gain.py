@@ -20,3 +20,7 @@ for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=T
         steps = error.rename("decoding_error_cm").to_dataframe().dropna().reset_index()
         frames.append(steps.assign(arch=arch, seed=int(seed), gain=gain))
 ax = nd.plot_decoding_error(pd.concat(frames, ignore_index=True))
+
+# %%
+# **Further:** The grouped, tutorial and paper protocols and the cross-gain decode: [the
+# guide](../../../guides/decoding.md#protocols). API: `nd.decode`.

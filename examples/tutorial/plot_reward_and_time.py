@@ -23,3 +23,8 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 ax = nd.plot_reward_fraction(table, ax=axes[0])
 ax = nd.plot_time_spent(table, ax=axes[1])
 print(table[["arch", "seed", "gain", "reward_fraction", "time_spent_h"]])
+
+# %%
+# **Further:** How reward fraction and time spent are defined, and how the two
+# architectures are compared with honest statistics: [the
+# guide](../../../guides/statistics.md). API: `nd.session_metrics`, `nd.compare`.

@@ -16,3 +16,7 @@ curves = pd.concat(
      for a, s in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True)],
     ignore_index=True)
 ax = nd.plot_training_curves(curves, task="gain1x")
+
+# %%
+# **Further:** How the bundled agents were trained, and their curves' columns: [the
+# guide](../../../guides/training.md#bundled-agents). API: `nd.plot_training_curves`.

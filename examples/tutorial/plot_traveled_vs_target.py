@@ -20,3 +20,7 @@ for ax, gain in zip(axes, (1.0, 2.0), strict=True):
         frames.append(nd.trial_metrics(ds).assign(arch=arch))
     nd.plot_traveled_vs_target(pd.concat(frames), ax=ax)
     ax.set_title(f"gain {gain:g}x")
+
+# %%
+# **Further:** The traveled / target slope and the signed radial error: [the
+# guide](../../../guides/metrics.md). API: `nd.trial_metrics`.

@@ -54,12 +54,20 @@ def group_kfold(groups: np.ndarray, n_splits: int) -> np.ndarray:
         raise ValueError(msg)
     sizes = np.bincount(inverse)
     order = np.argsort(sizes, kind=_SORT_KIND)[::-1]
-    loads = [0] * n_splits
+    loads = np.zeros(n_splits, dtype=np.int64)
     fold_of_group = np.empty(n_groups, dtype=np.intp)
-    for group, size in zip(order.tolist(), sizes[order].tolist(), strict=True):
-        lightest = loads.index(min(loads))  # a loop over groups, not rows
-        loads[lightest] += size
-        fold_of_group[group] = lightest
+    ordered = sizes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    for start, stop in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+        # a run of r groups of one size s: fold f's m-th of them comes when its load is
+        # L_f + m s, so the greedy's picks are the r smallest keys (L_f + m s, f)
+        size, r = int(ordered[start]), int(stop - start)
+        m = np.arange(r)
+        keys = loads[:, None] + size * m[None]  # (fold, m)
+        folds = np.broadcast_to(np.arange(n_splits)[:, None], keys.shape)
+        picked = np.lexsort((folds.ravel(), keys.ravel()))[:r] // r
+        fold_of_group[order[start:stop]] = picked
+        loads += size * np.bincount(picked, minlength=n_splits)
     return fold_of_group[inverse]
 
 
