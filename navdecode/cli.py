@@ -77,6 +77,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from navdecode.training.runs import RunFolder, started_from_cli
 
     out = Path(args.out)
+    if args.population or args.archs or args.seeds:
+        return _train_population(args, values, out)
     try:
         config = TrainConfig.published(**values) if args.published else TrainConfig(**values)
         run = train(config, out, resume=args.resume, progress=not args.quiet)
@@ -97,6 +99,33 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_population(args: argparse.Namespace, values: dict, out: Path) -> int:
+    """``train --population``: every (arch, seed) of --archs x --seeds in one process."""
+    from navdecode.training.config import TrainConfig
+    from navdecode.training.population import member_folders, train_population
+
+    if not args.population:
+        msg = "--archs and --seeds train a population: add --population"
+        raise ValueError(msg)
+    archs = args.archs or [values.pop("arch", TrainConfig.arch)]
+    seeds = args.seeds or [values.pop("seed", TrainConfig.seed)]
+    values.pop("arch", None)
+    values.pop("seed", None)
+    make = TrainConfig.published if args.published else TrainConfig
+    configs = [make(**values, arch=a, seed=int(s)) for a in archs for s in seeds]
+    try:
+        runs = train_population(configs, out, resume=args.resume, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: every member in {out} keeps its training state. Continue "
+              "with the same command and --resume", file=sys.stderr)
+        return 130
+    for run, folder in zip(runs, member_folders(out, configs), strict=True):
+        phase1 = (f"phase I took {run.phase1_trials} trials" if run.phase1_trials is not None
+                  else "phase I did not end (max_phase1_trials)")
+        print(f"{folder.name}: {phase1}, curve in {folder / 'curve.csv'}")
+    return 0
+
+
 def _add_train(sub: argparse._SubParsersAction) -> None:
     from navdecode.training.config import TrainConfig
 
@@ -110,6 +139,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--published", action="store_true",
                    help="start from TrainConfig.published() (every rule as the published "
                         "code has it); the other options override it")
+    p.add_argument("--population", action="store_true",
+                   help="train every (arch, seed) of --archs x --seeds in this one process, "
+                        "each into --out/<arch>-seed<seed> (a run folder like train's)")
+    p.add_argument("--archs", nargs="+", default=None, metavar="ARCH",
+                   help="--population: the architectures (default: --arch)")
+    p.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
+                   help="--population: the seeds (default: --seed)")
     docs = _field_docs(TrainConfig)
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")

@@ -223,3 +223,21 @@ def test_no_command_replaces_an_earlier_output_unless_forced(tmp_path, capsys):
     assert main(argv) == 2
     assert "--force" in capsys.readouterr().err
     assert main([*argv, "--force"]) == 0
+
+
+def test_train_a_population_from_the_command_line(tmp_path, capsys):
+    small = ["--quiet", "--n-trials-after-phase1", "4", "--phase1-window", "4",
+             "--phase1-threshold", "-1", "--validate-every", "4", "--n-envs", "2",
+             "--learning-starts", "4", "--n-validation", "5", "--validation-gains", "1"]
+    args = ["train", "--population", "--archs", "modular", "Actor1Critic5", "--seeds", "0", "2",
+            "--out", str(tmp_path / "pop"), *small]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    names = ["modular-seed0", "modular-seed2", "Actor1Critic5-seed0", "Actor1Critic5-seed2"]
+    for name in names:
+        assert f"{name}: phase I took 4 trials" in out
+        saved = json.loads((tmp_path / "pop" / name / "config.json").read_text())["train"]
+        assert f"{saved['arch']}-seed{saved['seed']}" == name
+    assert main([*args, "--resume"]) == 0  # finished members return at once
+    assert main(["train", "--seeds", "1", "--out", str(tmp_path / "x"), *small]) == 2
+    assert "add --population" in capsys.readouterr().err

@@ -35,7 +35,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -227,6 +227,23 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     (10, 8)
     """
     check_instance(config, "config", TrainConfig, "a TrainConfig")
+    steps = member_steps(config, out_dir, resume=resume, task_config=task_config,
+                         progress=progress)
+    with _deferred_interrupt() as interrupted:
+        return drive([steps], interrupted)[0]
+
+
+def member_steps(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
+                 task_config: TaskConfig | None = None, progress: bool = True
+                 ) -> Generator[None, bool, TrainingRun]:
+    """`train`'s run as a generator: one collection (with its updates, validation and
+    checkpoint) per step; the value sent in says whether to stop there (the state is then
+    saved and the generator returns None). `drive` runs one or many of them.
+
+    The run folder is checked and prepared, and the saved state loaded, before the first
+    step; the run's random streams and networks are its own, so runs stepped side by side
+    (`navdecode.training.population.train_population`) equal runs made one at a time.
+    """
     folder = RunFolder(out_dir)
     task_config = TaskConfig() if task_config is None else task_config
     if folder.has_state() and not resume:
@@ -246,6 +263,13 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     state = folder.load_state(device) if resume else None
     if state is not None:
         learner.load(state)
+    return _steps(config, task_config, folder, learner, state, progress)
+
+
+def _steps(config: TrainConfig, task_config: TaskConfig, folder: RunFolder,
+           learner: _Learner, state: TrainingState | None,
+           progress: bool) -> Generator[None, bool, TrainingRun | None]:
+    """The training loop, top to bottom; yields after every collection."""
     run = state.progress if state is not None else Progress()
     folder.start({"train": asdict(config), "task": asdict(task_config)},
                  command_line(f"navdecode.train({config!r}, {str(folder.path)!r})"),
@@ -265,56 +289,57 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
         session_start = time.perf_counter()
         folder.save_state(learner.state(run))
 
-    with _deferred_interrupt() as interrupted:
-        while not _finished(run, config):
-            rewarded, lengths = learner.collect(run)
-            recent.extend(rewarded.tolist())
-            recent_len.extend(lengths.tolist())
-            run.trials += config.n_envs
-            bar.update(config.n_envs)
-            bar.set_postfix(phase=run.phase, rewarded=f"{np.mean(recent):.2f}",
-                            steps=f"{np.mean(recent_len):.1f}", updates=run.updates,
-                            refresh=False)
+    while not _finished(run, config):
+        if torch.get_num_threads() != config.torch_threads and config.torch_threads:
+            torch.set_num_threads(config.torch_threads)  # members may differ
+        rewarded, lengths = learner.collect(run)
+        recent.extend(rewarded.tolist())
+        recent_len.extend(lengths.tolist())
+        run.trials += config.n_envs
+        bar.update(config.n_envs)
+        bar.set_postfix(phase=run.phase, rewarded=f"{np.mean(recent):.2f}",
+                        steps=f"{np.mean(recent_len):.1f}", updates=run.updates,
+                        refresh=False)
 
-            # phase I ends when enough recent trials are rewarded: clear the memory
-            if run.phase == 1 and phase1_over(recent, run.trials, config):
-                run.phase, run.phase1_trials = 2, run.trials
-                learner.memory.clear()
+        # phase I ends when enough recent trials are rewarded: clear the memory
+        if run.phase == 1 and phase1_over(recent, run.trials, config):
+            run.phase, run.phase1_trials = 2, run.trials
+            learner.memory.clear()
 
-            # validation, checkpoint and resumable state every `validate_every` trials
-            if run.trials % config.validate_every == 0:
-                wall = run.wall_s + time.perf_counter() - session_start
-                table = validate(learner.agent.actor, config, task_config, trial=run.trials)
-                after = run.trials_after_phase1 if run.phase1_trials is not None else -1
-                run.curve.extend({"episode": run.trials, "phase": run.phase,
-                                  "trials_after_phase1": after, **row,
-                                  "actor_saturated": table.attrs["saturated"],
-                                  "actor_pinned": table.attrs["pinned"],
-                                  "wall_time_s": wall} for row in table.to_dict("records"))
-                if run.phase == 2 and phase3_score(table, config) > config.phase3_threshold:
-                    run.phase = 3
-                    learner.set_lr(config.lr_phase3)
-                if progress:
-                    frac1 = float(table["reward_fraction"].iloc[0])
-                    bar.write(f"trial {run.trials}: phase {run.phase}, validation 1x reward "
-                              f"fraction {frac1:.3f}, error "
-                              f"{table['error_distance'].iloc[0]:.0f} cm, actor saturated at "
-                              f"{table.attrs['saturated']:.0%} and pinned at "
-                              f"{table.attrs['pinned']:.0%} of steps")
-                save_agent(learner.agent, folder.checkpoint(run.trials),
-                           metadata={"trial": run.trials, "phase": run.phase,
-                                     "trials_after_phase1": after, "seed": config.seed},
-                           include_critic=False,  # its own file, below
-                           overwrite=True)  # a resumed run rewrites its own checkpoint
-                save_critic(learner.agent, folder.critic_checkpoint(run.trials),
-                            metadata={"trial": run.trials, "seed": config.seed},
-                            overwrite=True)
-                save()
-                folder.write_curve(_curve(run))
-            if interrupted():
-                save()
-                bar.close()
-                raise KeyboardInterrupt
+        # validation, checkpoint and resumable state every `validate_every` trials
+        if run.trials % config.validate_every == 0:
+            wall = run.wall_s + time.perf_counter() - session_start
+            table = validate(learner.agent.actor, config, task_config, trial=run.trials)
+            after = run.trials_after_phase1 if run.phase1_trials is not None else -1
+            run.curve.extend({"episode": run.trials, "phase": run.phase,
+                              "trials_after_phase1": after, **row,
+                              "actor_saturated": table.attrs["saturated"],
+                              "actor_pinned": table.attrs["pinned"],
+                              "wall_time_s": wall} for row in table.to_dict("records"))
+            if run.phase == 2 and phase3_score(table, config) > config.phase3_threshold:
+                run.phase = 3
+                learner.set_lr(config.lr_phase3)
+            if progress:
+                frac1 = float(table["reward_fraction"].iloc[0])
+                bar.write(f"trial {run.trials}: phase {run.phase}, validation 1x reward "
+                          f"fraction {frac1:.3f}, error "
+                          f"{table['error_distance'].iloc[0]:.0f} cm, actor saturated at "
+                          f"{table.attrs['saturated']:.0%} and pinned at "
+                          f"{table.attrs['pinned']:.0%} of steps")
+            save_agent(learner.agent, folder.checkpoint(run.trials),
+                       metadata={"trial": run.trials, "phase": run.phase,
+                                 "trials_after_phase1": after, "seed": config.seed},
+                       include_critic=False,  # its own file, below
+                       overwrite=True)  # a resumed run rewrites its own checkpoint
+            save_critic(learner.agent, folder.critic_checkpoint(run.trials),
+                        metadata={"trial": run.trials, "seed": config.seed},
+                        overwrite=True)
+            save()
+            folder.write_curve(_curve(run))
+        if (yield):  # stop here: Ctrl-C, or the population stopping
+            save()
+            bar.close()
+            return None
     bar.close()
     run.wall_s += time.perf_counter() - session_start
     folder.finish({"trials": run.trials, "phase1_trials": run.phase1_trials,
@@ -322,6 +347,33 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     curve = _curve(run)
     folder.write_curve(curve)
     return TrainingRun(folder.path, config, curve, run.phase1_trials, run.wall_s)
+
+
+def drive(runs: list[Generator], interrupted: Callable[[], bool]) -> list[TrainingRun]:
+    """Step every run (`member_steps`) in turn, one collection each, until all are done.
+
+    When `interrupted` says so after a round, every unfinished run saves its state where
+    it stands and `KeyboardInterrupt` is raised.
+    """
+    results: list[TrainingRun | None] = [None] * len(runs)
+    live: dict[int, Generator] = {}
+    for i, steps in enumerate(runs):
+        try:
+            next(steps)
+            live[i] = steps
+        except StopIteration as done:
+            results[i] = done.value
+    while live:
+        stop = interrupted()
+        for i, steps in list(live.items()):
+            try:
+                steps.send(stop)
+            except StopIteration as done:
+                results[i] = done.value
+                del live[i]
+        if stop:
+            raise KeyboardInterrupt
+    return results
 
 
 def _training_device(config: TrainConfig) -> torch.device:

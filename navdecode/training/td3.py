@@ -6,6 +6,9 @@ what one gradient step does to the networks, so the two can be read apart.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 
 from navdecode.agents.networks import Agent
@@ -81,6 +84,23 @@ def saturation_excess(z: torch.Tensor, mask: torch.Tensor,
     return _masked_mean((excess**2).sum(-1), mask)
 
 
+@contextmanager
+def _frozen(module: torch.nn.Module) -> Iterator[None]:
+    """`module`'s parameters without gradients for a while: backward then computes no
+    weight gradient for it (and skips its parts that only weights need, e.g. a Critic5
+    LSTM that never sees the action). The critic's weight gradients from the actor loss
+    were never used (the critic's next step starts from zero gradients), so the actor's
+    gradients and every later update are unchanged, bit for bit."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
 def td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim.Optimizer,
                 opt_critic: torch.optim.Optimizer, config: TrainConfig, threshold: float,
                 update_actor: bool, gen: torch.Generator) -> dict[str, float]:
@@ -93,12 +113,14 @@ def td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim
 
     if update_actor:
         z, _ = agent.actor.preactivation(batch.inputs)
-        q = _policy_value(agent.critic.q1, batch, torch.tanh(z), config)
-        actor_loss = -_masked_mean(q.squeeze(-1), batch.mask)
-        if config.saturation_penalty:
-            actor_loss = actor_loss + config.saturation_penalty * saturation_excess(z, batch.mask)
-        opt_actor.zero_grad(set_to_none=True)
-        actor_loss.backward()
+        with _frozen(agent.critic.q1):  # the actor loss trains the actor only
+            q = _policy_value(agent.critic.q1, batch, torch.tanh(z), config)
+            actor_loss = -_masked_mean(q.squeeze(-1), batch.mask)
+            if config.saturation_penalty:
+                actor_loss = actor_loss + config.saturation_penalty * saturation_excess(
+                    z, batch.mask)
+            opt_actor.zero_grad(set_to_none=True)
+            actor_loss.backward()
         opt_actor.step()
         # soft target update: theta' <- tau * theta + (1 - tau) * theta'
         with torch.no_grad():

@@ -321,3 +321,36 @@ def test_resume_on_a_folder_without_a_run_says_so(tmp_path):
         train(TrainConfig(arch="modular", **TINY), tmp_path / "mistyped", resume=True,
               progress=False)
     assert not (tmp_path / "mistyped" / "state.pt").exists()
+
+
+@pytest.mark.parametrize("arch", ["modular", "holistic", "Actor3Critic1"])
+def test_freezing_the_critic_in_the_actor_loss_changes_no_update(arch, monkeypatch):
+    """The actor step computes no critic weight gradients (they were never used): every
+    parameter after six updates, three with the actor, equals the unfrozen update's."""
+    import contextlib
+    import copy
+
+    from navdecode import make_agent
+    from navdecode.training import td3
+    from navdecode.training.replay import TrajectoryMemory
+
+    config = TrainConfig(arch=arch)
+    gen = torch.Generator().manual_seed(0)
+    memory = TrajectoryMemory(100, 35)
+    memory.add(torch.randn(40, 35, 6, generator=gen), torch.rand(40, 35, 2, generator=gen) * 2 - 1,
+               torch.randn(40, 35, generator=gen), torch.randint(5, 36, (40,), generator=gen))
+    results = []
+    for frozen in (True, False):
+        if not frozen:
+            monkeypatch.setattr(td3, "_frozen", lambda module: contextlib.nullcontext())
+        agent = make_agent(arch, seed=0)
+        target = copy.deepcopy(agent)
+        opt_a = torch.optim.Adam(agent.actor.parameters(), lr=1e-3)
+        opt_c = torch.optim.Adam(agent.critic.parameters(), lr=1e-3)
+        gen_s, gen_n = torch.Generator().manual_seed(1), torch.Generator().manual_seed(2)
+        for k in range(6):
+            td3.td3_update(agent, target, memory.sample(8, gen_s), opt_a, opt_c, config, 0.2,
+                           update_actor=k % 2 == 1, gen=gen_n)
+        results.append(agent.state_dict())
+    assert all(torch.equal(results[0][k], results[1][k]) for k in results[0])
+    assert all(p.requires_grad for p in agent.parameters())
