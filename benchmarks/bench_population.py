@@ -6,7 +6,8 @@ Usage: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_population.py [--si
 For each population size N: N modular agents (seeds 0..N-1), each a short phase-I run of
 ``--trials`` trials with updates from the 20th stored trajectory on, trained once as one
 `train_population` and once as N `train` calls one after the other, on the same device,
-one thread; the figure is TD3 updates of all members per wall-clock second. "one core" is
+one thread, one update per environment step (so that updates, not validations, fill the
+runs); the figure is TD3 updates of all members per wall-clock second. "one core" is
 N = 1 trained alone. On a CPU the population steps its members' own fused networks in
 turn, so it is expected to match the sequential runs, not beat them: the stacked-weight
 GPU path is not built (no GPU was at hand), and its figures are unmeasured.
@@ -40,7 +41,7 @@ def main() -> None:
     torch.set_num_threads(1)
     base = {"max_phase1_trials": args.trials, "phase1_threshold": 1.0,
             "validate_every": args.trials, "n_validation": 10, "learning_starts": 20,
-            "torch_threads": 1, "device": args.device}
+            "torch_threads": 1, "device": args.device, "steps_per_update": 1}
     rows = []
     for n in args.sizes:
         configs = [TrainConfig(seed=s, **base) for s in range(n)]
