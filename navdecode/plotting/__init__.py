@@ -2,7 +2,7 @@
 
 Modules: `style` (the palette, shades and axes), `behaviour` (trajectories, reward,
 traveled distance, curvature, ROC and perturbation figures), `representations`
-(decoding, controls, ideal observer and similarity figures) and `training` (training
+(decoding, controls, ideal observer, similarity and fixed-point figures) and `training` (training
 curves). Every figure function is also an attribute here (``navdecode.plotting.plot_trial``),
 imported on first use so that ``import navdecode`` does not load matplotlib.
 """
@@ -16,7 +16,8 @@ _FIGURES = {
                   "plot_roc_curves", "plot_time_spent", "plot_trajectories",
                   "plot_traveled_vs_target", "plot_trial"),
     "representations": ("plot_decoding_controls", "plot_decoding_error",
-                        "plot_decoding_over_time", "plot_no_adaptation", "plot_observer_errors",
+                        "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",
+                        "plot_observer_errors",
                         "plot_similarity_matrix"),
     "training": ("plot_training_curves",),
 }

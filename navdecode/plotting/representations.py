@@ -9,13 +9,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import seaborn as sns
+import xarray as xr
 from matplotlib.axes import Axes
 
 from navdecode._validation import check_positive, check_table
 from navdecode.plotting.style import arch_palette, new_axes, shade
 
 __all__ = ["plot_decoding_controls", "plot_decoding_error", "plot_decoding_over_time",
-           "plot_no_adaptation", "plot_observer_errors", "plot_similarity_matrix"]
+           "plot_fixed_points", "plot_no_adaptation", "plot_observer_errors",
+           "plot_similarity_matrix"]
 
 
 def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list[str],
@@ -171,11 +173,16 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
     return ax
 
 
+VIOLIN_ROWS = 100_000
+"""Most rows one violin's density is drawn from (a fixed random subset of a larger group)."""
+
+
 def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None, unit: str = "cm") -> Axes:
     """Decoding error as violins by gain and architecture, one dot per seed.
 
     The violins show the distribution of the rows of each (arch, gain) group within the
-    tutorial's 1.5 IQR fences (the far samples left out are counted in the title); the
+    tutorial's 1.5 IQR fences (the far samples left out are counted in the title; a group
+    of more than `VIOLIN_ROWS` rows is drawn from a fixed random subset of them); the
     dots are the mean of each (arch, seed, gain) over all its rows, so passing one row
     per decoded step draws the tutorial's error distributions with the seed means on top.
 
@@ -216,7 +223,12 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None, unit: str = "c
     q1, q3 = grouped.transform(lambda v: v.quantile(0.25)), grouped.transform(
         lambda v: v.quantile(0.75))
     inside = data["decoding_error_cm"].between(q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1))
-    sns.violinplot(data[inside], x="gain_label", y="decoding_error_cm", hue="arch",
+    shown = data[inside]
+    if len(shown) > VIOLIN_ROWS:  # a fixed random subset per group draws the same density
+        key = pd.Series(np.random.default_rng(0).random(len(shown)), index=shown.index)
+        rank = key.groupby([shown["arch"], shown["gain"]], observed=True).rank(method="first")
+        shown = shown[rank <= VIOLIN_ROWS]
+    sns.violinplot(shown, x="gain_label", y="decoding_error_cm", hue="arch",
                    hue_order=order, palette=arch_palette(order), inner=None, cut=0, ax=ax,
                    alpha=0.5)
     if "seed" in df.columns:
@@ -287,4 +299,66 @@ def plot_decoding_over_time(df: pd.DataFrame, ax: Axes | None = None, unit: str 
         counts.set_ylim(bottom=0)
     if "label" in df.columns:
         ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_fixed_points(points: xr.Dataset, states: np.ndarray | None = None,
+                      ax: Axes | None = None) -> Axes:
+    """Fixed and slow points in the top two principal components of the recorded states.
+
+    Parameters
+    ----------
+    points : xarray.Dataset
+        From `navdecode.analysis.dynamics.fixed_points`.
+    states : array-like of shape (n, d) or None, default=None
+        Recorded states (e.g. ``[hidden, cell]`` of the valid steps), drawn in grey; the
+        components are theirs (the points' own when None).
+    ax : matplotlib Axes or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Stable points as filled circles, points with unstable directions as crosses
+        (labelled with their count), slow points hollow.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> import navdecode as nd
+    >>> a = torch.tensor([[0.5, 0.0], [0.0, 1.2]])  # a saddle at s = 0
+    >>> points = nd.fixed_points(lambda s, x: s @ a.T, np.zeros(1), np.ones((4, 2)))
+    >>> ax = nd.plot_fixed_points(points, np.random.default_rng(0).normal(size=(50, 2)))
+    """
+    ax = new_axes(ax)
+    if not isinstance(points, xr.Dataset) or "state" not in points:
+        msg = "points must be the Dataset fixed_points returns"
+        raise TypeError(msg)
+    found = points["state"].values
+    basis = found if states is None else np.asarray(states, dtype=float)
+    if basis.ndim != 2 or basis.shape[1] != found.shape[1]:
+        msg = (f"states must have shape (n, {found.shape[1]}) like the points' states, got "
+               f"{basis.shape}")
+        raise ValueError(msg)
+    mean = basis.mean(axis=0)
+    _, _, vt = np.linalg.svd(basis - mean, full_matrices=False)
+    pcs = vt[:2].T if len(vt) >= 2 else np.eye(found.shape[1])[:, :2]
+    if states is not None:
+        shown = basis[:: max(1, len(basis) // 5000)]
+        ax.scatter(*((shown - mean) @ pcs).T, s=2, color="0.8", label="recorded states")
+    xy = (found - mean) @ pcs
+    stable, fixed = points["stable"].values, points["fixed"].values
+    for mask, marker, label in ((stable, "o", "stable"), (~stable, "X", "unstable")):
+        for is_fixed, fill in ((True, True), (False, False)):
+            sel = mask & (fixed == is_fixed)
+            if sel.any():
+                color = "#1f77b4" if marker == "o" else "#d62728"
+                ax.scatter(xy[sel, 0], xy[sel, 1], s=60, marker=marker,
+                           facecolors=color if fill else "none", edgecolors=color,
+                           label=f"{label} {'fixed' if is_fixed else 'slow'} point")
+    for (x, y), n in zip(xy, points["n_unstable"].values, strict=True):
+        if n:
+            ax.annotate(str(int(n)), (x, y), textcoords="offset points", xytext=(5, 5),
+                        fontsize=7, color="#d62728")
+    ax.set(xlabel="PC 1", ylabel="PC 2")
+    ax.legend(fontsize=7, frameon=False)
     return ax

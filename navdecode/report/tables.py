@@ -256,6 +256,7 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     skipped: list[dict] = []
     firsts: dict[tuple, xr.Dataset] = {}  # each network's recording at the first gain
     similar: dict[tuple, xr.Dataset] = {}  # hidden units for CKA, on disk for run agents
+    given_keys: set[tuple] = set()
     scratch = tempfile.TemporaryDirectory(prefix="navdecode-report-")
     for arch, seed, gain, agent, given in tqdm(jobs, desc="report", disable=not progress):
         if given is None:  # run agents: a network's gains run together, then it is let go
@@ -280,8 +281,10 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         if gain == gains[0]:
             firsts[(arch, seed)] = ds
             if "similarity" in analyses and "hidden" in ds.variables:
+                if given is not None:
+                    given_keys.add((arch, seed, gain))
                 similar[(arch, seed, gain)] = ds if given is not None else _units_on_disk(
-                    ds, Path(scratch.name) / f"hidden-{len(similar)}.npy")
+                    ds, Path(scratch.name) / f"hidden-{len(similar)}.nc")
         if (arch, gain) not in examples:
             examples[(arch, gain)] = _without_units(ds)
         del ds, grouped, by_protocol, row
@@ -324,6 +327,9 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         skipped.append({"analysis": "perturbation task", "arch": "all", "seed": "",
                         "gain": gains[0], "reason": "needs agents to run (not recordings)"})
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
+    for key, units in similar.items():
+        if key not in given_keys:
+            units.close()  # only the files the report opened
     similar.clear()
     scratch.cleanup()
     tables.elapsed_s = time.perf_counter() - start
@@ -338,12 +344,11 @@ def _without_units(ds: xr.Dataset) -> xr.Dataset:
 
 
 def _units_on_disk(ds: xr.Dataset, path: Path) -> xr.Dataset:
-    """The hidden units, validity and trial ids of `ds`, the units read from a file in
-    the report's scratch folder when a pair of networks is compared (not held)."""
-    np.save(path, ds["hidden"].values)
-    light = ds[["valid"]].assign(hidden=(ds["hidden"].dims, np.load(path, mmap_mode="r")))
-    light.attrs = dict(ds.attrs)
-    return light
+    """The hidden units, validity and trial ids of `ds`, written to a file in the report's
+    scratch folder and read from it, never cached, each time a pair of networks is
+    compared: at most two networks' units are in memory at once."""
+    ds[["valid", "hidden"]].to_netcdf(path, engine="h5netcdf")
+    return xr.open_dataset(path, engine="h5netcdf", cache=False)
 
 
 FRAMES = ("sessions", "trials", "folds", "steps", "step_errors", "comparisons", "summary",

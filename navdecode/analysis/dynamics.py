@@ -1,0 +1,218 @@
+"""Fixed and slow points of a recurrent network's update, with their stability.
+
+A recurrent module updates its state ``s`` under an input ``x`` as ``s' = F(s, x)``; for an
+LSTM ``s = (h, c)``. With the input held, a fixed point is an ``s*`` with ``F(s*) = s*``
+and a slow point one where the speed ``q(s) = ||F(s) - s||^2 / 2`` is small but not zero
+(Sussillo & Barak 2013; Golub & Sussillo's FixedPointFinder). `fixed_points` minimises
+``q`` from many starting states (by default states the agent visited), merges the
+minima that coincide and linearises the map there: the eigenvalues of the Jacobian
+``dF/ds`` say whether the point attracts (all ``|lambda| < 1``, a discrete-time map) or
+repels along some directions (a saddle when others attract). Each minimum is polished
+by Newton's method on ``F(s) - s``, step by step while it lowers the speed, and the
+minima merged once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+import xarray as xr
+
+from navdecode._validation import check_instance, check_int, check_seed
+
+__all__ = ["fixed_points", "lstm_update"]
+
+Update = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def lstm_update(lstm: torch.nn.LSTM) -> tuple[Update, int]:
+    """The update of a one-layer `nn.LSTM` on flat states ``s = [h, c]``, and its size.
+
+    Returns ``(update, 2 * hidden_size)`` with ``update(s, x)`` mapping states (B, 2H) and
+    inputs (B, input_size) to the next states (B, 2H).
+    """
+    check_instance(lstm, "lstm", torch.nn.LSTM, "a torch.nn.LSTM")
+    if lstm.num_layers != 1 or lstm.bidirectional or lstm.batch_first:
+        msg = (f"lstm must be a one-layer, one-direction, sequence-first nn.LSTM, got "
+               f"num_layers={lstm.num_layers}, bidirectional={lstm.bidirectional}, "
+               f"batch_first={lstm.batch_first}")
+        raise ValueError(msg)
+    size = lstm.hidden_size
+
+    def update(s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        h, c = s[:, :size].contiguous(), s[:, size:].contiguous()
+        _, (h1, c1) = lstm(x[None], (h[None], c[None]))
+        return torch.cat([h1[0], c1[0]], dim=1)
+
+    return update, 2 * size
+
+
+def fixed_points(update: Update | torch.nn.Module, inputs: np.ndarray, starts: np.ndarray,
+                 *, n_iter: int = 2000, lr: float = 0.01, speed_tol: float = 1e-6,
+                 merge_tol: float = 1e-3, seed: int | None = 0) -> xr.Dataset:
+    """Fixed and slow points of ``s' = update(s, x)`` with each input held, and stability.
+
+    For every input ``x`` in `inputs`, ``q(s) = ||update(s, x) - s||^2 / 2`` is minimised
+    with Adam from every state in `starts`; minima within `merge_tol` (Euclidean, relative
+    to the starts' spread) of one another are one point, kept at its slowest member. At
+    each point the Jacobian ``J = d update / d s`` is formed; the point is ``stable`` when
+    every eigenvalue has ``|lambda| < 1``; ``n_unstable`` counts those with
+    ``|lambda| > 1``. A point with ``speed <= speed_tol`` is ``fixed``, else slow.
+
+    Parameters
+    ----------
+    update : callable or torch.nn.LSTM
+        ``update(s, x) -> s'`` on float tensors (B, d) and (B, k), differentiable; or a
+        one-layer `nn.LSTM` (e.g. ``agent.actor.rnn``), whose state is ``[h, c]``
+        (`lstm_update`).
+    inputs : array-like of shape (n_inputs, k) or (k,)
+        The inputs to hold, e.g. an agent's input with the target shown and no motion.
+    starts : array-like of shape (n_starts, d)
+        Starting states, e.g. states from a recording (``[hidden, cell]`` of some steps).
+    n_iter : int, default=2000
+        Adam steps.
+    lr : float, default=0.01
+        Adam's first learning rate, decayed geometrically to a tenth of it.
+    speed_tol : float, default=1e-6
+        Largest speed of a fixed point (float32 networks evaluate ``q`` no better than
+        about 1e-10 for a few hundred state dimensions).
+    merge_tol : float, default=1e-3
+        Minima closer than this times the starts' standard deviation are one point.
+    seed : int or None, default=0
+        Seed of the jitter added to the starts (a start exactly at a fixed point of a
+        symmetric map would otherwise never move off it).
+
+    Returns
+    -------
+    points : xarray.Dataset
+        Dims ``point`` and ``state`` (and ``eigen``): ``state`` (point, state), ``speed``,
+        ``input_index`` (which row of `inputs`), ``fixed``, ``stable``, ``n_unstable``,
+        ``max_abs_eigenvalue`` per point, and ``eigenvalue_real`` / ``eigenvalue_imag``
+        (point, eigen), largest magnitude first.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from navdecode.analysis.dynamics import fixed_points
+    >>> a = torch.tensor([[0.5, 0.0], [0.0, 0.8]])
+    >>> points = fixed_points(lambda s, x: s @ a.T + x, np.array([1.0, 0.4]),
+    ...                       np.random.default_rng(0).normal(size=(8, 2)))
+    >>> np.round(points["state"].values[0], 4).tolist(), bool(points["stable"][0])
+    ([2.0, 2.0], True)
+    """
+    if isinstance(update, torch.nn.LSTM):
+        update, _ = lstm_update(update)
+    if not callable(update):
+        msg = f"update must be a callable or an nn.LSTM, got {type(update).__name__}"
+        raise TypeError(msg)
+    inputs = np.atleast_2d(np.asarray(inputs, dtype=float))
+    starts = np.atleast_2d(np.asarray(starts, dtype=float))
+    if inputs.ndim != 2 or starts.ndim != 2 or not (
+            np.isfinite(inputs).all() and np.isfinite(starts).all()):
+        msg = (f"inputs and starts must be finite 2-d arrays (rows of inputs / states), got "
+               f"shapes {inputs.shape} and {starts.shape}")
+        raise ValueError(msg)
+    check_int(n_iter, "n_iter", minimum=1)
+    check_seed(seed)
+    for value, name in ((lr, "lr"), (speed_tol, "speed_tol"), (merge_tol, "merge_tol")):
+        if not (isinstance(value, (int, float)) and value > 0):
+            msg = f"{name} must be a number > 0, got {value!r}"
+            raise ValueError(msg)
+    scale = float(starts.std()) or 1.0
+    rng = np.random.default_rng(seed)
+    found = []
+    for k, x in enumerate(inputs):  # a loop over held inputs; the starts run as one batch
+        s = torch.tensor(starts + 1e-3 * scale * rng.standard_normal(starts.shape),
+                         dtype=torch.float32, requires_grad=True)
+        held = torch.tensor(np.broadcast_to(x, (len(starts), x.size)), dtype=torch.float32)
+        opt = torch.optim.Adam([s], lr=lr)
+        decay = torch.optim.lr_scheduler.ExponentialLR(opt, 0.1 ** (1 / n_iter))
+        for _ in range(n_iter):
+            opt.zero_grad()
+            speed = 0.5 * ((update(s, held) - s) ** 2).sum(dim=1)
+            speed.sum().backward()
+            opt.step()
+            decay.step()
+        with torch.no_grad():
+            speed = 0.5 * ((update(s, held) - s) ** 2).sum(dim=1)
+        found += _merged(s.detach().numpy().astype(float), speed.numpy().astype(float), k,
+                         merge_tol * scale)
+    return _with_stability(update, inputs, found, speed_tol, merge_tol * scale)
+
+
+def _merged(states: np.ndarray, speeds: np.ndarray, index: int,
+            tol: float) -> list[tuple[int, np.ndarray, float]]:
+    """The distinct minima, slowest first: each within `tol` of a kept one is dropped."""
+    kept: list[tuple[int, np.ndarray, float]] = []
+    for i in np.argsort(speeds):
+        if all(np.linalg.norm(states[i] - s) > tol for _, s, _ in kept):
+            kept.append((index, states[i], float(speeds[i])))
+    return kept
+
+
+def _jacobian(update: Update, state: np.ndarray, x: torch.Tensor) -> tuple[np.ndarray, float]:
+    """``dF/ds`` at `state` (float64) and the speed there."""
+    s = torch.tensor(state, dtype=torch.float32)
+    jac = torch.autograd.functional.jacobian(lambda v: update(v[None], x)[0], s,
+                                             vectorize=True)
+    with torch.no_grad():
+        speed = 0.5 * float(((update(s[None], x)[0] - s) ** 2).sum())
+    return jac.numpy().astype(float), speed
+
+
+def _newton(update: Update, state: np.ndarray, x: torch.Tensor,
+            steps: int = 5) -> tuple[np.ndarray, float]:
+    """Newton's steps ``s <- s - (J - I)^-1 (F(s) - s)`` from a minimum of the speed, each
+    kept only if it lowers the speed (a slow point, which is no zero of F(s) - s, stays)."""
+    jac, speed = _jacobian(update, state, x)
+    for _ in range(steps):
+        with torch.no_grad():
+            s = torch.tensor(state, dtype=torch.float32)
+            residual = (update(s[None], x)[0] - s).numpy().astype(float)
+        try:
+            trial = state - np.linalg.solve(jac - np.eye(len(state)), residual)
+        except np.linalg.LinAlgError:
+            break
+        trial_jac, trial_speed = _jacobian(update, trial, x)
+        if not trial_speed < speed:
+            break
+        state, jac, speed = trial, trial_jac, trial_speed
+    return state, speed
+
+
+def _with_stability(update: Update, inputs: np.ndarray,
+                    found: list[tuple[int, np.ndarray, float]], speed_tol: float,
+                    tol: float) -> xr.Dataset:
+    polished = []
+    for k, state, _ in found:
+        x = torch.tensor(inputs[k][None], dtype=torch.float32)
+        polished.append((k, *_newton(update, state, x)))
+    found = []  # minima that Newton's steps brought together are one point
+    for k in sorted({p[0] for p in polished}):
+        mine = [p for p in polished if p[0] == k]
+        found += _merged(np.array([p[1] for p in mine]), np.array([p[2] for p in mine]), k,
+                         tol)
+    eigen = []
+    for k, state, _ in found:
+        x = torch.tensor(inputs[k][None], dtype=torch.float32)
+        values = np.linalg.eigvals(_jacobian(update, state, x)[0])
+        eigen.append(values[np.argsort(-np.abs(values))])
+    magnitude = np.array([np.abs(v).max() for v in eigen]) if eigen else np.zeros(0)
+    speed = np.array([f[2] for f in found])
+    return xr.Dataset(
+        {"state": (("point", "state"), np.array([f[1] for f in found]).reshape(
+            len(found), -1)),
+         "speed": ("point", speed, {"long_name": "||F(s) - s||^2 / 2"}),
+         "input_index": ("point", np.array([f[0] for f in found], dtype=np.int64)),
+         "fixed": ("point", speed <= speed_tol),
+         "stable": ("point", magnitude < 1),
+         "n_unstable": ("point", np.array([int((np.abs(v) > 1).sum()) for v in eigen],
+                                          dtype=np.int64)),
+         "max_abs_eigenvalue": ("point", magnitude),
+         "eigenvalue_real": (("point", "eigen"), np.array([v.real for v in eigen]).reshape(
+             len(found), -1)),
+         "eigenvalue_imag": (("point", "eigen"), np.array([v.imag for v in eigen]).reshape(
+             len(found), -1))},
+        attrs={"speed_tol": speed_tol})
