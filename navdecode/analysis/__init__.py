@@ -1,7 +1,8 @@
 """Analyses of recordings: each reads a recording (or its tables) and nothing else.
 
 Modules: `metrics` (per-trial behaviour as published), `decoding` (`decode`, grouped
-cross-validation), `estimators` (`GroupedRidgeCV`), `controls` (untrained network,
-time-only, action replay), `observer` (the ideal observer's belief), `similarity` (CKA,
-Procrustes) and `diagnostics` (actor saturation and circling).
+cross-validation), `estimators` (`GroupedRidgeCV`), `ridge_stats` (ridge from fold
+sums), `controls` (untrained network, time-only, action replay), `observer` (the ideal
+observer's belief), `similarity` (CKA, Procrustes), `dynamics` (fixed points) and
+`diagnostics` (actor saturation and circling).
 """

@@ -229,7 +229,7 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     check_instance(config, "config", TrainConfig, "a TrainConfig")
     steps = member_steps(config, out_dir, resume=resume, task_config=task_config,
                          progress=progress)
-    with _deferred_interrupt() as interrupted:
+    with deferred_interrupt() as interrupted:
         return drive([steps], interrupted)[0]
 
 
@@ -394,7 +394,7 @@ def _curve(run: Progress) -> pd.DataFrame:
 
 
 @contextmanager
-def _deferred_interrupt() -> Iterator[Callable[[], bool]]:
+def deferred_interrupt() -> Iterator[Callable[[], bool]]:
     """Hold a first Ctrl-C until the loop asks (``interrupted()``); a second one stops at once.
 
     Only the main thread can handle signals; elsewhere (e.g. a dask worker) Ctrl-C is left

@@ -24,7 +24,7 @@ from pathlib import Path
 from navdecode._validation import check_instance
 from navdecode.task.config import TaskConfig
 from navdecode.training.config import TrainConfig
-from navdecode.training.loop import TrainingRun, _deferred_interrupt, drive, member_steps
+from navdecode.training.loop import TrainingRun, deferred_interrupt, drive, member_steps
 from navdecode.training.runs import RunFolder
 
 __all__ = ["member_folders", "train_population"]
@@ -106,5 +106,5 @@ def train_population(configs: Sequence[TrainConfig], out_dir: str | Path, *,
         started = RunFolder(folder).has_state()
         runs.append(member_steps(config, folder, resume=resume and started,
                                  task_config=task_config, progress=progress))
-    with _deferred_interrupt() as interrupted:
+    with deferred_interrupt() as interrupted:
         return drive(runs, interrupted)
