@@ -214,8 +214,10 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None, unit: str = "c
     check_table(df, ["arch", "decoding_error_cm"])
     ax = new_axes(ax, (5.0, 4.0))
     order = list(df["arch"].drop_duplicates())
-    if "gain" in df.columns:
-        data = df.assign(gain_label=df["gain"].map(lambda g: f"{g:g}x"))
+    if "gain" in df.columns:  # one label object per gain, not one per row
+        labels = {g: f"{g:g}x" for g in df["gain"].unique()}
+        data = df.assign(gain_label=pd.Categorical(df["gain"].map(labels),
+                                                   categories=list(labels.values())))
     else:  # one condition
         data = df.assign(gain=0.0, gain_label="")
     # the tutorial's fences: samples beyond 1.5 IQR of their (arch, gain) group are left out
