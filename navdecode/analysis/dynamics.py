@@ -87,7 +87,8 @@ def fixed_points(update: Update | torch.nn.Module, inputs: np.ndarray, starts: n
     Returns
     -------
     points : xarray.Dataset
-        Dims ``point`` and ``state`` (and ``eigen``): ``state`` (point, state), ``speed``,
+        Dims ``point`` and ``component`` (and ``eigen``): ``state`` (point, component),
+        ``speed``,
         ``input_index`` (which row of `inputs`), ``fixed``, ``stable``, ``n_unstable``,
         ``max_abs_eigenvalue`` per point, and ``eigenvalue_real`` / ``eigenvalue_imag``
         (point, eigen), largest magnitude first.
@@ -202,7 +203,7 @@ def _with_stability(update: Update, inputs: np.ndarray,
     magnitude = np.array([np.abs(v).max() for v in eigen]) if eigen else np.zeros(0)
     speed = np.array([f[2] for f in found])
     return xr.Dataset(
-        {"state": (("point", "state"), np.array([f[1] for f in found]).reshape(
+        {"state": (("point", "component"), np.array([f[1] for f in found]).reshape(
             len(found), -1)),
          "speed": ("point", speed, {"long_name": "||F(s) - s||^2 / 2"}),
          "input_index": ("point", np.array([f[0] for f in found], dtype=np.int64)),

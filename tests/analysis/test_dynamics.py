@@ -50,7 +50,7 @@ def test_a_trained_lstm_s_points_are_fixed_points_of_its_update():
     valid = ds.valid.values
     states = np.concatenate([ds.hidden.values[valid], ds.cell.values[valid]], axis=1)
     points = fixed_points(agent.actor.rnn, np.zeros(6), states[::40], n_iter=1500)
-    assert points.sizes["state"] == 256
+    assert points.sizes["component"] == 256
     assert points.sizes["eigen"] == 256
     update, _ = lstm_update(agent.actor.rnn)
     s = torch.tensor(points["state"].values, dtype=torch.float32)
