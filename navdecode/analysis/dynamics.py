@@ -143,62 +143,68 @@ def fixed_points(update: Update | torch.nn.Module, inputs: np.ndarray, starts: n
     return _with_stability(update, inputs, found, speed_tol, merge_tol * scale)
 
 
-def _merged(states: np.ndarray, speeds: np.ndarray, index: int,
-            tol: float) -> list[tuple[int, np.ndarray, float]]:
-    """The distinct minima, slowest first: each within `tol` of a kept one is dropped."""
-    kept: list[tuple[int, np.ndarray, float]] = []
+def _distinct(states: np.ndarray, speeds: np.ndarray, tol: float) -> list[int]:
+    """Positions of the distinct minima, slowest first: each within `tol` of a kept one
+    is dropped."""
+    kept: list[int] = []
     for i in np.argsort(speeds):
-        if all(np.linalg.norm(states[i] - s) > tol for _, s, _ in kept):
-            kept.append((index, states[i], float(speeds[i])))
+        if all(np.linalg.norm(states[i] - states[j]) > tol for j in kept):
+            kept.append(int(i))
     return kept
 
 
-def _jacobian(update: Update, state: np.ndarray, x: torch.Tensor) -> tuple[np.ndarray, float]:
-    """``dF/ds`` at `state` (float64) and the speed there."""
+def _merged(states: np.ndarray, speeds: np.ndarray, index: int,
+            tol: float) -> list[tuple[int, np.ndarray, float]]:
+    """The distinct minima of one input, slowest first, as (input index, state, speed)."""
+    return [(index, states[i], float(speeds[i])) for i in _distinct(states, speeds, tol)]
+
+
+def _linearised(update: Update, state: np.ndarray,
+                x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """``dF/ds`` at `state` and the residual ``F(s) - s`` there (float64)."""
     s = torch.tensor(state, dtype=torch.float32)
     jac = torch.autograd.functional.jacobian(lambda v: update(v[None], x)[0], s,
                                              vectorize=True)
     with torch.no_grad():
-        speed = 0.5 * float(((update(s[None], x)[0] - s) ** 2).sum())
-    return jac.numpy().astype(float), speed
+        residual = update(s[None], x)[0] - s
+    return jac.numpy().astype(float), residual.numpy().astype(float)
 
 
 def _newton(update: Update, state: np.ndarray, x: torch.Tensor,
-            steps: int = 5) -> tuple[np.ndarray, float]:
+            steps: int = 5) -> tuple[np.ndarray, float, np.ndarray]:
     """Newton's steps ``s <- s - (J - I)^-1 (F(s) - s)`` from a minimum of the speed, each
-    kept only if it lowers the speed (a slow point, which is no zero of F(s) - s, stays)."""
-    jac, speed = _jacobian(update, state, x)
+    kept only if it lowers the speed (a slow point, which is no zero of F(s) - s, stays);
+    returns the state, its speed and its Jacobian."""
+    jac, residual = _linearised(update, state, x)
+    speed = 0.5 * float(residual @ residual)
     for _ in range(steps):
-        with torch.no_grad():
-            s = torch.tensor(state, dtype=torch.float32)
-            residual = (update(s[None], x)[0] - s).numpy().astype(float)
         try:
             trial = state - np.linalg.solve(jac - np.eye(len(state)), residual)
         except np.linalg.LinAlgError:
             break
-        trial_jac, trial_speed = _jacobian(update, trial, x)
+        trial_jac, trial_residual = _linearised(update, trial, x)
+        trial_speed = 0.5 * float(trial_residual @ trial_residual)
         if not trial_speed < speed:
             break
-        state, jac, speed = trial, trial_jac, trial_speed
-    return state, speed
+        state, jac, residual, speed = trial, trial_jac, trial_residual, trial_speed
+    return state, speed, jac
 
 
 def _with_stability(update: Update, inputs: np.ndarray,
                     found: list[tuple[int, np.ndarray, float]], speed_tol: float,
                     tol: float) -> xr.Dataset:
-    polished = []
-    for k, state, _ in found:
-        x = torch.tensor(inputs[k][None], dtype=torch.float32)
-        polished.append((k, *_newton(update, state, x)))
-    found = []  # minima that Newton's steps brought together are one point
+    polished = [(k, *_newton(update, state, torch.tensor(inputs[k][None],
+                                                         dtype=torch.float32)))
+                for k, state, _ in found]
+    kept = []  # minima that Newton's steps brought together are one point
     for k in sorted({p[0] for p in polished}):
         mine = [p for p in polished if p[0] == k]
-        found += _merged(np.array([p[1] for p in mine]), np.array([p[2] for p in mine]), k,
-                         tol)
+        kept += [mine[i] for i in _distinct(np.array([p[1] for p in mine]),
+                                            np.array([p[2] for p in mine]), tol)]
+    found = [(k, state, speed) for k, state, speed, _ in kept]
     eigen = []
-    for k, state, _ in found:
-        x = torch.tensor(inputs[k][None], dtype=torch.float32)
-        values = np.linalg.eigvals(_jacobian(update, state, x)[0])
+    for *_, jac in kept:
+        values = np.linalg.eigvals(jac)
         eigen.append(values[np.argsort(-np.abs(values))])
     magnitude = np.array([np.abs(v).max() for v in eigen]) if eigen else np.zeros(0)
     speed = np.array([f[2] for f in found])

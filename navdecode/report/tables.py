@@ -256,7 +256,7 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     skipped: list[dict] = []
     firsts: dict[tuple, xr.Dataset] = {}  # each network's recording at the first gain
     similar: dict[tuple, xr.Dataset] = {}  # hidden units for CKA, on disk for run agents
-    given_keys: set[tuple] = set()
+    opened: list[xr.Dataset] = []  # the scratch files among them, closed at the end
     scratch = tempfile.TemporaryDirectory(prefix="navdecode-report-")
     for arch, seed, gain, agent, given in tqdm(jobs, desc="report", disable=not progress):
         if given is None:  # run agents: a network's gains run together, then it is let go
@@ -281,10 +281,10 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         if gain == gains[0]:
             firsts[(arch, seed)] = ds
             if "similarity" in analyses and "hidden" in ds.variables:
-                if given is not None:
-                    given_keys.add((arch, seed, gain))
-                similar[(arch, seed, gain)] = ds if given is not None else _units_on_disk(
-                    ds, Path(scratch.name) / f"hidden-{len(similar)}.nc")
+                if given is None:
+                    opened.append(_units_on_disk(ds, Path(scratch.name) /
+                                                 f"hidden-{len(similar)}.nc"))
+                similar[(arch, seed, gain)] = ds if given is not None else opened[-1]
         if (arch, gain) not in examples:
             examples[(arch, gain)] = _without_units(ds)
         del ds, grouped, by_protocol, row
@@ -327,9 +327,8 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         skipped.append({"analysis": "perturbation task", "arch": "all", "seed": "",
                         "gain": gains[0], "reason": "needs agents to run (not recordings)"})
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
-    for key, units in similar.items():
-        if key not in given_keys:
-            units.close()  # only the files the report opened
+    for units in opened:
+        units.close()
     similar.clear()
     scratch.cleanup()
     tables.elapsed_s = time.perf_counter() - start
