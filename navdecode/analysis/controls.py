@@ -114,11 +114,12 @@ def untrained_recording(ds: xr.Dataset, actor: torch.nn.Module | None = None,
         actor = make_agent(arch, seed=int(seed)).actor
     states = replay_inputs(actor, ds, states=True, actions=False)
     hidden, cell = states["hidden"], states.get("cell")
-    valid = ds["valid"].values.astype(bool)[..., None]
+    invalid = ~ds["valid"].values.astype(bool)[..., None]
     out = ds.copy()
     for name, values in (("hidden", hidden), ("cell", cell)):
         if values is not None:
-            values = np.where(valid, values, np.nan).astype(np.float32)
+            values = np.asarray(values, dtype=np.float32)  # replay's own: not copied
+            np.copyto(values, np.float32(np.nan), where=invalid)
             attrs = dict(ds[name].attrs) if name in ds else {"units": "1"}
             out[name] = (("trial", "step", "unit"), values, attrs)
         elif name in out:

@@ -24,6 +24,7 @@ from sklearn.utils.metadata_routing import get_routing_for_object
 from navdecode._validation import check_bool, check_choice, check_int
 from navdecode.analysis.estimators import GroupedRidgeCV, fold_fits
 from navdecode.analysis.ridge_stats import group_index, group_kfold
+from navdecode.analysis.sklearn_ridges import plain_ridge, ridge_fits
 from navdecode.recording.schema import check_recording
 
 __all__ = ["CONTROLS", "PROTOCOLS", "DecodingResult", "decode", "decode_each", "default_decoder"]
@@ -70,8 +71,9 @@ class DecodingResult:
         One row per fold: ``fold``, ``n_train_trials``, ``n_test_trials``,
         ``mean_error_<group>`` and ``r2_<variable>`` (plus ``mean_error`` when there
         is one error group).
-    model : estimator
-        The estimator refitted on every trial of the training data.
+    model : estimator or None
+        The estimator refitted on every trial of the training data (None when decoded
+        with ``refit=False``).
     protocol : str
         ``"grouped"``, ``"tutorial"``, ``"paper"`` or ``"cross"``.
     control : str or None
@@ -90,7 +92,7 @@ class DecodingResult:
     errors: xr.Dataset
     r2: pd.Series
     scores: pd.DataFrame
-    model: BaseEstimator
+    model: BaseEstimator | None
     protocol: str
     control: str | None = None
     attrs: dict[str, object] = field(default_factory=dict)
@@ -378,7 +380,7 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
            control: str | None = None, shuffle: bool = False,
            test_ds: xr.Dataset | None = None, allow_trial_leak: bool = False,
            seed: int = 0, untrained: torch.nn.Module | None = None,
-           allow_duplicate_trials: bool = False) -> DecodingResult:
+           allow_duplicate_trials: bool = False, refit: bool = True) -> DecodingResult:
     """Decode recorded variables from the recurrent units, cross-validated by trial.
 
     Parameters
@@ -435,6 +437,10 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
         Accept a recording that holds a trial more than once (the same ``trial_id``,
         e.g. a recording concatenated with itself). Folds always group by ``trial_id``,
         so copies of a trial never sit on both sides of a split.
+    refit : bool, default=True
+        Fit the returned model (`DecodingResult.model`) on every trial. False leaves it
+        None and saves that fit when only the held-out predictions and scores are
+        wanted (as the report does); cross-condition decoding always fits it.
 
     Returns
     -------
@@ -457,7 +463,7 @@ def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),
     return decode_each(ds, [targets], estimator, cv, features=features, protocol=protocol,
                        n_splits=n_splits, control=control, shuffle=shuffle, test_ds=test_ds,
                        allow_trial_leak=allow_trial_leak, seed=seed, untrained=untrained,
-                       allow_duplicate_trials=allow_duplicate_trials)[0]
+                       allow_duplicate_trials=allow_duplicate_trials, refit=refit)[0]
 
 
 def decode_each(ds: xr.Dataset, target_sets: Sequence[tuple[str, ...]],
@@ -466,7 +472,8 @@ def decode_each(ds: xr.Dataset, target_sets: Sequence[tuple[str, ...]],
                 control: str | None = None, shuffle: bool = False,
                 test_ds: xr.Dataset | None = None, allow_trial_leak: bool = False,
                 seed: int = 0, untrained: torch.nn.Module | None = None,
-                allow_duplicate_trials: bool = False) -> list[DecodingResult]:
+                allow_duplicate_trials: bool = False, refit: bool = True
+                ) -> list[DecodingResult]:
     """`decode` of several target sets from the same features, sharing the work.
 
     Equal to ``[decode(ds, targets, ...) for targets in target_sets]`` (each set its own
@@ -506,6 +513,7 @@ allow_trial_leak, seed, untrained, allow_duplicate_trials
     for flag, flag_name in ((shuffle, "shuffle"), (allow_trial_leak, "allow_trial_leak"),
                             (allow_duplicate_trials, "allow_duplicate_trials")):
         check_bool(flag, flag_name)
+    check_bool(refit, "refit")
     if untrained is not None and control != "untrained":
         msg = f"untrained= is the network of control='untrained', got {control=}"
         raise ValueError(msg)
@@ -534,7 +542,10 @@ allow_trial_leak, seed, untrained, allow_duplicate_trials
     train_ds = _shuffle_targets(ds, union, rng) if control == "shuffle" else ds
     estimator = _default_estimator("grouped" if test_ds is not None else protocol) \
         if estimator is None else estimator
-    by_sums = type(estimator) is GroupedRidgeCV  # exactly ours: fitted from sums
+    # exactly ours, or scikit-learn's plain Ridge / RidgeCV: fitted from sums
+    sums_fits = fold_fits if type(estimator) is GroupedRidgeCV else \
+        ridge_fits if plain_ridge(estimator) else None
+    by_sums = sums_fits is not None
     x, y_union, index = _rows(train_ds, _control_features(ds, features, control, "ds",
                                                           untrained), union, "ds")
     y = y_union[:, np.concatenate(columns)]
@@ -556,7 +567,8 @@ allow_trial_leak, seed, untrained, allow_duplicate_trials
         x, x_test = _float_units(x, usable, by_sums), _float_units(x_test, usable, by_sums)
         n_groups = group_index(groups)[0]
         if by_sums:
-            (pred,), models = fold_fits(estimator, x, y, groups, [], blocks, test_x=x_test)
+            (pred,), models = _fits(sums_fits, estimator, x, y, groups, [], blocks,
+                                    test_x=x_test)
         else:
             models = [_fit(estimator, x, y[:, b], groups) for b in blocks]
             pred = np.concatenate([np.asarray(m.predict(x_test)).reshape(len(x_test), -1)
@@ -569,13 +581,14 @@ allow_trial_leak, seed, untrained, allow_duplicate_trials
         x = _float_units(x, usable, by_sums)
         splits = _splits(protocol, cv, n_splits, x, y, groups, allow_trial_leak)
         if by_sums:
-            predictions, models = fold_fits(estimator, x, y, groups, splits, blocks)
+            predictions, models = _fits(sums_fits, estimator, x, y, groups, splits, blocks,
+                                        refit=refit)
         else:
             predictions = [np.concatenate([
                 np.asarray(_fit(estimator, x[train], y[train][:, b], groups[train]).predict(
                     x[test])).reshape(len(test), -1) for b in blocks], axis=1)
                 for train, test in splits]
-            models = [_fit(estimator, x, y[:, b], groups) for b in blocks]
+            models = [_fit(estimator, x, y[:, b], groups) if refit else None for b in blocks]
         for (train, test), pred in zip(splits, predictions, strict=True):
             trained_on = group_index(groups[train])[0]
             for k, b in enumerate(blocks):
@@ -588,6 +601,14 @@ allow_trial_leak, seed, untrained, allow_duplicate_trials
              else features, "n_units": int(usable.sum())}
     return [_result(like, targets, set_folds, model, label, control, dict(attrs))
             for targets, set_folds, model in zip(sets, folds, models, strict=True)]
+
+
+def _fits(sums_fits: object, estimator: BaseEstimator, x: np.ndarray, y: np.ndarray,
+          groups: np.ndarray, splits: list, blocks: list, test_x: np.ndarray | None = None,
+          refit: bool = True) -> tuple[list[np.ndarray], list[BaseEstimator | None]]:
+    if sums_fits is fold_fits:
+        return fold_fits(estimator, x, y, groups, splits, blocks, test_x=test_x, refit=refit)
+    return ridge_fits(estimator, x, y, splits, blocks, test_x=test_x, refit=refit)
 
 
 def _preview(labels: np.ndarray) -> str:

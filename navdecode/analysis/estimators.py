@@ -157,7 +157,8 @@ class GroupedRidgeCV(RegressorMixin, BaseEstimator):
 
 def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: np.ndarray,
               splits: list[tuple[np.ndarray, np.ndarray]], blocks: list[list[int]],
-              test_x: np.ndarray | None = None) -> tuple[list[np.ndarray], list[GroupedRidgeCV]]:
+              test_x: np.ndarray | None = None, refit: bool = True
+              ) -> tuple[list[np.ndarray], list[GroupedRidgeCV | None]]:
     """`estimator` fitted on every split's training rows and on all rows, from sums.
 
     The same as, for each target block ``b`` (columns of `y`), fitting
@@ -169,7 +170,8 @@ def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: n
     and the largest inner fold's sums are the training sums minus the other folds'.
 
     With `test_x` (cross-condition decoding) `splits` is empty and the one prediction
-    is of `test_x` by the fit on all rows.
+    is of `test_x` by the fit on all rows. Without `refit` (and `test_x`) the fit on all
+    rows is left out and the models are None.
 
     Returns
     -------
@@ -207,6 +209,8 @@ def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: n
                        known)
         fit = fit_standardized(parts, alphas, blocks, total=known)
         predictions.append(fit.predict(rows[test, :p]))
+    if not refit and test_x is None:
+        return predictions, [None] * len(blocks)
     everything = np.arange(n)
     final = fit_standardized(_parts(rows, p, everything, estimator._inner_folds(n, groups),
                                     full),

@@ -8,41 +8,171 @@ in each recording; recordings of different trials are refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from navdecode._validation import check_choice
-from navdecode.recording.identity import align_trials, recording_identity
+from navdecode.recording.identity import align_trials, recording_identity, trial_ids
 from navdecode.recording.schema import check_recording
 
-__all__ = ["cka", "procrustes_distance", "similarity_matrix", "within_between"]
+__all__ = ["Units", "cka", "procrustes_distance", "similarity_matrix", "within_between"]
 
 
-def _paired(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str) -> tuple[np.ndarray, np.ndarray]:
-    """Centred sample x unit matrices of the (trial, step) samples valid in both."""
-    for ds, name in ((ds_a, "ds_a"), (ds_b, "ds_b")):
+class Units:
+    """One recording's units for comparison: its trial ids, validity and a loader of its
+    (trial, step, unit) array, read only when a pair needs it.
+
+    `similarity_matrix` reads each recording's units once per network it is compared
+    with after it (not once per pair member), so units may live on disk (`on_disk`): at
+    most two networks' units are in memory at once.
+    """
+
+    def __init__(self, ids: np.ndarray, valid: np.ndarray, load: Callable[[], np.ndarray],
+                 name: str) -> None:
+        self.ids, self.valid, self.load, self.name = ids, valid, load, name
+
+    @classmethod
+    def of(cls, ds: xr.Dataset, features: str = "hidden", name: str = "ds") -> Units:
+        """The units `features` of a recording (checked: a (trial, step, unit) variable)."""
         check_recording(ds, [features], analysis="similarity", name=name)
         if ds[features].ndim != 3:
             msg = (f"{name}[{features!r}] must have dims (trial, step, unit), got "
                    f"{ds[features].dims}")
             raise ValueError(msg)
-    ds_a, ds_b = align_trials([ds_a, ds_b], ["ds_a", "ds_b"])
-    if ds_a.sizes["step"] != ds_b.sizes["step"]:
-        steps = min(ds_a.sizes["step"], ds_b.sizes["step"])  # padding beyond both ends
-        ds_a, ds_b = ds_a.isel(step=slice(steps)), ds_b.isel(step=slice(steps))
-    both = ds_a["valid"].values.astype(bool) & ds_b["valid"].values.astype(bool)
-    if both.sum() < 3:
-        msg = "ds_a and ds_b share fewer than 3 valid (trial, step) samples"
-        raise ValueError(msg)
-    mats = []
-    for ds in (ds_a, ds_b):
-        x = ds[features].values[both].astype(float)
-        x = x[:, np.isfinite(x).all(axis=0)]
-        mats.append(x - x.mean(axis=0))
-    return mats[0], mats[1]
+        return cls(trial_ids(ds), ds["valid"].values.astype(bool),
+                   lambda: ds[features].transpose("trial", "step", ...).values, name)
+
+    @classmethod
+    def on_disk(cls, ds: xr.Dataset, path: Path, features: str = "hidden",
+                name: str = "ds") -> Units:
+        """`of`, with the units written to `path` (``.npy``) and read back at each use."""
+        units = cls.of(ds, features, name)
+        np.save(path, np.ascontiguousarray(units.load(), dtype=np.float32))
+        return cls(units.ids, units.valid, lambda: np.load(path), name)
+
+
+def _aligned(units: Sequence[Units]) -> list[np.ndarray | None]:
+    """Per recording, the trial order that puts it in the first one's (None: already),
+    after refusing repeated trials or different trial sets (`align_trials`' rules)."""
+    stand_ins = [xr.Dataset(coords={"trial_id": ("trial", u.ids)}) for u in units]
+    align_trials(stand_ins, [u.name for u in units])  # raises with its messages
+    first = pd.Index(units[0].ids)
+    return [None if np.array_equal(u.ids, units[0].ids) else
+            pd.Index(u.ids).get_indexer(first) for u in units]
+
+
+def _centred(x: np.ndarray, both: np.ndarray) -> np.ndarray:
+    """The samples valid in both (rows), finite units (columns), centred, float64."""
+    x = x[both].astype(float)
+    x = x[:, np.isfinite(x).all(axis=0)]
+    return x - x.mean(axis=0)
+
+
+def _pairwise(units: Sequence[Units], measure: Callable[[np.ndarray, np.ndarray], float]
+              ) -> np.ndarray:
+    """`measure` of every pair's centred sample x unit matrices (the (trial, step)
+    samples valid in both), each recording's units loaded once per row of the matrix.
+    Linear CKA takes `_cka_rows` when every recording's valid samples are finite."""
+    n = len(units)
+    orders = _aligned(units)
+    valid = [u.valid if o is None else u.valid[o] for u, o in zip(units, orders, strict=True)]
+
+    def load(k: int) -> np.ndarray:
+        x = units[k].load()
+        return x if orders[k] is None else x[orders[k]]
+
+    totals = _valid_sums(load, valid) if measure is _cka_of else None
+    values = np.full((n, n), np.nan)
+    for i in range(n - 1):
+        xi = load(i)
+        for j in range(i + 1, n):
+            xj = load(j)
+            steps = min(xi.shape[1], xj.shape[1])  # padding beyond both ends
+            both = valid[i][:, :steps] & valid[j][:, :steps]
+            if both.sum() < 3:
+                msg = (f"{units[i].name} and {units[j].name} share fewer than 3 valid "
+                       "(trial, step) samples")
+                raise ValueError(msg)
+            if totals is not None:
+                values[i, j] = _cka_rows(xi, xj, valid[i], valid[j], both, totals[i],
+                                         totals[j])
+            else:
+                values[i, j] = measure(_centred(xi[:, :steps], both),
+                                       _centred(xj[:, :steps], both))
+            values[j, i] = values[i, j]
+            del xj
+    return values
+
+
+def _valid_sums(load: Callable[[int], np.ndarray], valid: list[np.ndarray]
+                ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """Per recording, the shift (its valid samples' mean) and the shifted samples' Gram
+    matrix; None when a valid sample is not finite (`_centred` then drops the unit)."""
+    totals = []
+    for k, v in enumerate(valid):
+        x = load(k)[v].astype(float)
+        if not np.isfinite(x).all():
+            return None
+        shift = x.mean(axis=0)
+        x -= shift
+        totals.append((shift, x.T @ x))
+    return totals
+
+
+def _cka_rows(xi: np.ndarray, xj: np.ndarray, vi: np.ndarray, vj: np.ndarray,
+              both: np.ndarray, total_i: tuple, total_j: tuple) -> float:
+    """`_cka_of` of the samples valid in both, from Gram matrices: a recording's Gram
+    matrix over them is its whole valid Gram matrix minus that of its samples the other
+    lacks (few: trials of two trained agents end within steps of each other), so only the
+    cross product ``X' Y`` needs every shared sample. Shifted by each recording's own
+    mean before centring (no cancellation); equal to the direct formula within rounding."""
+    steps = both.shape[1]
+
+    def parts(x: np.ndarray, v: np.ndarray, total: tuple) -> tuple:
+        shift, gram = total
+        mine = np.zeros(v.shape, dtype=bool)
+        mine[:, :steps] = both
+        rows = x[mine].astype(float) - shift
+        rest = x[v & ~mine].astype(float) - shift
+        return rows, gram - rest.T @ rest
+
+    a, gram_a = parts(xi, vi, total_i)
+    b, gram_b = parts(xj, vj, total_j)
+    n = len(a)
+    sa, sb = a.sum(axis=0), b.sum(axis=0)
+    cross = b.T @ a - np.outer(sb, sa) / n
+    ca = gram_a - np.outer(sa, sa) / n
+    cb = gram_b - np.outer(sb, sb) / n
+    norm = np.linalg.norm(ca) * np.linalg.norm(cb)
+    return float(np.linalg.norm(cross) ** 2 / norm) if norm > 0 else float("nan")
+
+
+def _cka_of(x: np.ndarray, y: np.ndarray) -> float:
+    cross = np.linalg.norm(y.T @ x) ** 2
+    norm = np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)
+    return float(cross / norm) if norm > 0 else float("nan")
+
+
+def _procrustes_of(x: np.ndarray, y: np.ndarray) -> float:
+    nx, ny = np.linalg.norm(x), np.linalg.norm(y)
+    if nx == 0 or ny == 0:
+        return float("nan")
+    x, y = x / nx, y / ny
+    width = max(x.shape[1], y.shape[1])
+    x = np.pad(x, [(0, 0), (0, width - x.shape[1])])
+    y = np.pad(y, [(0, 0), (0, width - y.shape[1])])
+    nuclear = np.linalg.svd(x.T @ y, compute_uv=False).sum()
+    return float(np.arccos(np.clip(nuclear, -1.0, 1.0)))
+
+
+def _two(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str,
+         measure: Callable[[np.ndarray, np.ndarray], float]) -> float:
+    return float(_pairwise([Units.of(ds_a, features, "ds_a"), Units.of(ds_b, features, "ds_b")],
+                           measure)[0, 1])
 
 
 def cka(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str = "hidden") -> float:
@@ -70,10 +200,7 @@ def cka(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str = "hidden") -> float:
     >>> round(cka(ds, ds), 6)
     1.0
     """
-    x, y = _paired(ds_a, ds_b, features)
-    cross = np.linalg.norm(y.T @ x) ** 2
-    norm = np.linalg.norm(x.T @ x) * np.linalg.norm(y.T @ y)
-    return float(cross / norm) if norm > 0 else float("nan")
+    return _two(ds_a, ds_b, features, _cka_of)
 
 
 def procrustes_distance(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str = "hidden") -> float:
@@ -103,27 +230,19 @@ def procrustes_distance(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str = "hid
     >>> round(procrustes_distance(ds, ds), 4)
     0.0
     """
-    x, y = _paired(ds_a, ds_b, features)
-    nx, ny = np.linalg.norm(x), np.linalg.norm(y)
-    if nx == 0 or ny == 0:
-        return float("nan")
-    x, y = x / nx, y / ny
-    width = max(x.shape[1], y.shape[1])
-    x = np.pad(x, [(0, 0), (0, width - x.shape[1])])
-    y = np.pad(y, [(0, 0), (0, width - y.shape[1])])
-    nuclear = np.linalg.svd(x.T @ y, compute_uv=False).sum()
-    return float(np.arccos(np.clip(nuclear, -1.0, 1.0)))
+    return _two(ds_a, ds_b, features, _procrustes_of)
 
 
-def similarity_matrix(recordings: Sequence[xr.Dataset], metric: str = "cka",
+def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "cka",
                       features: str = "hidden",
                       labels: Sequence[tuple[str, int]] | None = None) -> pd.DataFrame:
     """Pairwise similarity (or distance) of many recordings of the same trials.
 
     Parameters
     ----------
-    recordings : sequence of xarray.Dataset
-        Recordings of the same trials.
+    recordings : sequence of xarray.Dataset or Units
+        Recordings of the same trials, or their `Units` (e.g. `Units.on_disk`, which
+        then need `labels`).
     metric : {"cka", "procrustes"}, default="cka"
     features : str, default="hidden"
     labels : sequence of (str, int) or None, default=None
@@ -147,8 +266,10 @@ def similarity_matrix(recordings: Sequence[xr.Dataset], metric: str = "cka",
     if isinstance(recordings, xr.Dataset) or len(recordings) < 2:
         msg = "recordings must be a sequence of at least 2 recordings"
         raise ValueError(msg)
-    func = cka if metric == "cka" else procrustes_distance
     if labels is None:
+        if not all(isinstance(r, xr.Dataset) for r in recordings):
+            msg = "labels must be given for Units (they do not name their network)"
+            raise ValueError(msg)
         who = [recording_identity(r, name=f"recordings[{i}]") for i, r in enumerate(recordings)]
         labels = [(w["label"], w["agent_seed"]) for w in who]
     if len(labels) != len(recordings):
@@ -159,11 +280,10 @@ def similarity_matrix(recordings: Sequence[xr.Dataset], metric: str = "cka",
     if labels.duplicated().any():
         msg = f"recordings must have distinct (arch, seed) labels, got {list(labels)}"
         raise ValueError(msg)
-    n = len(recordings)
-    values = np.full((n, n), 1.0 if metric == "cka" else 0.0)
-    for i in range(n):
-        for j in range(i + 1, n):
-            values[i, j] = values[j, i] = func(recordings[i], recordings[j], features)
+    units = [r if isinstance(r, Units) else Units.of(r, features, f"recordings[{i}]")
+             for i, r in enumerate(recordings)]
+    values = _pairwise(units, _cka_of if metric == "cka" else _procrustes_of)
+    np.fill_diagonal(values, 1.0 if metric == "cka" else 0.0)
     return pd.DataFrame(values, index=labels, columns=labels)
 
 

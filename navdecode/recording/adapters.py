@@ -190,11 +190,18 @@ class TorchPolicy(_Hooked):
             shape = (self.module.num_layers, len(obs), self.module.hidden_size)
             self.state = tuple(torch.zeros(shape, dtype=self.dtype, device=self.device)
                                for _ in range(2))
-        n_live = len(rows)
-        if n_live < MIN_ROWS:  # pad with rows that are not recorded (their state is stale)
-            spare = np.ones(len(obs), dtype=bool)
-            spare[rows] = False
-            rows = np.concatenate([rows, np.flatnonzero(spare)[: MIN_ROWS - n_live]])
+        live = np.arange(len(rows))  # positions of the recorded rows in the batch
+        if len(rows) < MIN_ROWS:  # pad with rows that are not recorded (their state is
+            # stale), keeping every row in its place: in a small batch a row's position
+            # changes its rounding, and so the batch stays the whole one's when it is small
+            padded = np.ones(len(obs), dtype=bool)
+            padded[rows] = False
+            padded[np.flatnonzero(padded)[MIN_ROWS - len(rows):]] = False
+            padded[rows] = True
+            live = np.flatnonzero(np.isin(np.flatnonzero(padded), rows))
+            recorded, rows = rows, np.flatnonzero(padded)
+        else:
+            recorded = rows
         actions, hooked = [], {name: [] for name in self.hooked}
         fresh_rows = torch.as_tensor(starts, device=self.device)
         with torch.inference_mode():
@@ -209,11 +216,11 @@ class TorchPolicy(_Hooked):
                 actions.append(action[0] if action.ndim == 3 else action)
                 for name in hooked:
                     hooked[name].append(self.hooked[name])
-        self.hooked.update({name: np.concatenate(parts)[:n_live]
+        self.hooked.update({name: np.concatenate(parts)[live]
                             for name, parts in hooked.items()})
-        rows_t = torch.as_tensor(rows[:n_live], device=self.device)
+        rows_t = torch.as_tensor(recorded, device=self.device)
         h, c = split_state(tuple(s.index_select(1, rows_t) for s in self.state))
-        return torch.cat(actions)[:n_live].float().cpu().numpy(), h, c
+        return torch.cat(actions)[torch.as_tensor(live)].float().cpu().numpy(), h, c
 
 
 class RecurrentPPOPolicy(_Hooked):

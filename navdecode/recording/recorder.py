@@ -40,7 +40,7 @@ InfoVars = Mapping[str, str | Callable[[dict[str, Any]], np.ndarray]]
 
 # --- the recording loop --------------------------------------------------------------------
 
-class _Buffer:
+class StepBuffer:
     """Per-step arrays (trial, step, ...) that grow along the step axis as needed."""
 
     def __init__(self, n_trials: int, n_steps: int = 64) -> None:
@@ -327,7 +327,7 @@ def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | Non
     starts = np.ones(n_envs, dtype=bool)
     pending = np.zeros(n_envs, dtype=bool)  # ended; the next env.step restarts them
     started, finished = min(n_envs, n_trials), 0
-    buf = _Buffer(n_trials, firefly.max_steps if firefly is not None else 64)
+    buf = StepBuffer(n_trials, firefly.max_steps if firefly is not None else 64)
     per_trial: dict[str, np.ndarray] = {"reward": np.zeros(n_trials),
                                         "stopped": np.zeros(n_trials, dtype=bool),
                                         "n_steps": np.zeros(n_trials, dtype=np.int64)}
@@ -383,13 +383,14 @@ def _run(runner: Any, vec: Any, n_trials: int, seed: object, options: dict | Non
         started = min(started + going_on.size, n_trials)
         step_of[going_on] = 0
     bar.close()
-    return _assemble(buf, per_trial, dt, arch, seed, input_names, firefly,
-                     list(info_vars), list(runner.hooked))
+    return assemble_recording(buf, per_trial, dt, arch, seed, input_names, firefly,
+                              list(info_vars), list(runner.hooked))
 
 
-def _assemble(buf: _Buffer, per_trial: dict, dt: float | None, arch: str,
-              seed: object, input_names: list[str] | None, firefly: TaskConfig | None,
-              info_names: list[str], hooked: list[str]) -> xr.Dataset:
+def assemble_recording(buf: StepBuffer, per_trial: dict, dt: float | None, arch: str,
+                       seed: object, input_names: list[str] | None,
+                       firefly: TaskConfig | None, info_names: list[str],
+                       hooked: list[str]) -> xr.Dataset:
     """The buffers as a recording (firefly: padded to max_steps, observed velocities in cm/s
     and rad/s, the task's settings as ``task_*`` attributes)."""
     n_steps = max(int(per_trial["n_steps"].max()), firefly.max_steps if firefly else 0)

@@ -16,9 +16,10 @@ from navdecode._validation import (
     check_bool,
     check_device_here,
     check_instance,
+    check_int,
     check_seed,
 )
-from navdecode.agents.networks import Agent
+from navdecode.agents.networks import Agent, RecurrentActor
 from navdecode.task.config import TaskConfig
 from navdecode.task.firefly import sample_targets
 
@@ -164,6 +165,8 @@ def run_agent(
     (8, 128)
     """
     from navdecode._version import __version__
+    from navdecode.recording.firefly_loop import run_firefly
+    from navdecode.recording.identity import identity_attrs
     from navdecode.recording.recorder import record
     from navdecode.task.envs import FireflyVectorEnv
 
@@ -181,14 +184,25 @@ def run_agent(
         config = replace(config, process_noise=False, obs_noise=False)
     if next(actor.parameters(), torch.empty(0)).device != device:
         actor = copy.deepcopy(actor).to(device)
-    env = FireflyVectorEnv(num_envs=len(targets_cm), config=config, device=device)
     if agent_seed is None:
         agent_seed = getattr(agent, "metadata", {}).get("seed")
-    ds = record(actor, env, len(targets_cm), seed=seed,
-                options={"targets": targets_cm, "gain": gain},
-                arch=getattr(agent, "arch", type(actor).__name__), progress=progress,
-                agent_seed=-1 if agent_seed is None else agent_seed, label=label,
-                agent_id=agent_id)
+    agent_seed = -1 if agent_seed is None else check_int(agent_seed, "agent_seed", minimum=-1)
+    arch = getattr(agent, "arch", type(actor).__name__)
+    if type(actor) is RecurrentActor:  # navdecode's own: the loop that drops finished trials
+        was_training = actor.training
+        actor.eval()
+        try:
+            ds = run_firefly(actor, targets_cm, gain, seed, config, device, arch, progress)
+        finally:
+            actor.train(was_training)
+        ds.attrs.update(identity_attrs(label if label is not None else arch,
+                                       agent_seed=agent_seed, agent_id=agent_id,
+                                       noise_seed=seed))
+    else:
+        env = FireflyVectorEnv(num_envs=len(targets_cm), config=config, device=device)
+        ds = record(actor, env, len(targets_cm), seed=seed,
+                    options={"targets": targets_cm, "gain": gain}, arch=arch,
+                    progress=progress, agent_seed=agent_seed, label=label, agent_id=agent_id)
     checkpoint = Path(str(getattr(agent, "checkpoint", "") or "")).name  # no absolute paths
     ds.attrs.update({"checkpoint": checkpoint, "noise": int(noise), "source": "run_agent",
                      "navdecode_version": __version__})

@@ -22,6 +22,7 @@ from navdecode.agents.networks import ARCHITECTURES, Agent
 from navdecode.analysis.controls import replay_actions
 from navdecode.analysis.decoding import decode, decode_each
 from navdecode.analysis.metrics import roc_auc, session_metrics, trial_metrics
+from navdecode.analysis.similarity import Units
 from navdecode.recording.rollout import fixed_targets, run_agent
 from navdecode.recording.schema import check_recording, is_firefly, length_unit, unit_named
 
@@ -255,8 +256,7 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     sessions, trials, folds, steps, step_errors, examples = [], [], [], [], [], {}
     skipped: list[dict] = []
     firsts: dict[tuple, xr.Dataset] = {}  # each network's recording at the first gain
-    similar: dict[tuple, xr.Dataset] = {}  # hidden units for CKA, on disk for run agents
-    opened: list[xr.Dataset] = []  # the scratch files among them, closed at the end
+    similar: dict[tuple, Units] = {}  # hidden units for CKA, on disk for run agents
     scratch = tempfile.TemporaryDirectory(prefix="navdecode-report-")
     for arch, seed, gain, agent, given in tqdm(jobs, desc="report", disable=not progress):
         if given is None:  # run agents: a network's gains run together, then it is let go
@@ -281,10 +281,10 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         if gain == gains[0]:
             firsts[(arch, seed)] = ds
             if "similarity" in analyses and "hidden" in ds.variables:
-                if given is None:
-                    opened.append(_units_on_disk(ds, Path(scratch.name) /
-                                                 f"hidden-{len(similar)}.nc"))
-                similar[(arch, seed, gain)] = ds if given is not None else opened[-1]
+                name = f"{arch} seed {seed}"
+                similar[(arch, seed, gain)] = Units.of(ds, name=name) if given is not None \
+                    else Units.on_disk(ds, Path(scratch.name) / f"hidden-{len(similar)}.npy",
+                                       name=name)
         if (arch, gain) not in examples:
             examples[(arch, gain)] = _without_units(ds)
         del ds, grouped, by_protocol, row
@@ -327,8 +327,6 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         skipped.append({"analysis": "perturbation task", "arch": "all", "seed": "",
                         "gain": gains[0], "reason": "needs agents to run (not recordings)"})
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
-    for units in opened:
-        units.close()
     similar.clear()
     scratch.cleanup()
     tables.elapsed_s = time.perf_counter() - start
@@ -340,14 +338,6 @@ def _without_units(ds: xr.Dataset) -> xr.Dataset:
     the (trial, step, unit) arrays (hidden, cell, inputs, hooked layers)."""
     heavy = [name for name, var in ds.data_vars.items() if var.ndim > 2]
     return ds.drop_vars(heavy)
-
-
-def _units_on_disk(ds: xr.Dataset, path: Path) -> xr.Dataset:
-    """The hidden units, validity and trial ids of `ds`, written to a file in the report's
-    scratch folder and read from it, never cached, each time a pair of networks is
-    compared: at most two networks' units are in memory at once."""
-    ds[["valid", "hidden"]].to_netcdf(path, engine="h5netcdf")
-    return xr.open_dataset(path, engine="h5netcdf", cache=False)
 
 
 FRAMES = ("sessions", "trials", "folds", "steps", "step_errors", "comparisons", "summary",
@@ -430,21 +420,22 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
         return row, None, {}
     observer = "observer" in analyses and firefly is None
     grouped, belief = _grouped_decoding(ds, observer)
-    by_protocol = {"grouped": grouped} | {p: decode(ds, protocol=p) for p in ("tutorial",
-                                                                               "paper")}
+    by_protocol = {"grouped": grouped} | {p: decode(ds, protocol=p, refit=False)
+                                          for p in ("tutorial", "paper")}
     row |= {"decoding_error_cm": grouped.mean_error,
             "decoding_error_tutorial_cm": by_protocol["tutorial"].mean_error,
             "decoding_error_paper_cm": by_protocol["paper"].mean_error,
             "decoding_r2_x": grouped.r2["pos_x"], "decoding_r2_y": grouped.r2["pos_y"]}
     if "controls" in analyses:
-        row |= {"decoding_shuffle_cm": decode(ds, control="shuffle").mean_error,
-                "decoding_time_only_cm": decode(ds, control="time").mean_error}
+        row |= {"decoding_shuffle_cm": decode(ds, control="shuffle", refit=False).mean_error,
+                "decoding_time_only_cm": decode(ds, control="time", refit=False).mean_error}
         own = ds.attrs.get("arch") in ARCHITECTURES and int(ds.attrs.get("agent_seed", -1)) >= 0
         reason = _lacks(ds, ("actor_input",)) or (None if own else
                                                  "needs a navdecode architecture and its "
                                                  "agent_seed (or decode(..., untrained=))")
         if reason is None:
-            row["decoding_untrained_cm"] = decode(ds, control="untrained").mean_error
+            row["decoding_untrained_cm"] = decode(ds, control="untrained",
+                                                  refit=False).mean_error
         else:
             row["decoding_untrained_cm"] = np.nan
             skip("untrained-network control", reason)
@@ -471,12 +462,13 @@ def _grouped_decoding(ds: xr.Dataset, observer: bool) -> tuple[object, tuple]:
     """The grouped-CV decode of position and, with the ideal `observer`, its belief and
     the belief's own decode from the same units (solved together, `decode_each`)."""
     if not observer:
-        return decode(ds), ()
+        return decode(ds, refit=False), ()
     from navdecode.analysis.observer import ideal_observer
 
     belief = ideal_observer(ds)
     with_belief = ds.assign(belief_x=belief["belief_x"], belief_y=belief["belief_y"])
-    grouped, decoded = decode_each(with_belief, [("pos_x", "pos_y"), ("belief_x", "belief_y")])
+    grouped, decoded = decode_each(with_belief, [("pos_x", "pos_y"), ("belief_x", "belief_y")],
+                                  refit=False)
     return grouped, (belief, decoded)
 
 
@@ -523,16 +515,14 @@ def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progres
             gain=tables.gains[0], family="perturbation")
 
 
-def _cka(recordings: dict, gain: float, skip: Callable[[str], None]) -> pd.DataFrame:
+def _cka(recordings: dict[tuple, Units], gain: float, skip: Callable[[str], None]) -> pd.DataFrame:
     from navdecode.analysis.similarity import similarity_matrix
 
-    keys = [k for k in recordings if k[2] == gain and "hidden" in recordings[k].variables]
+    keys = [k for k in recordings if k[2] == gain]
     if len(keys) < 3 or len({k[0] for k in keys}) < 2:
         skip("needs hidden units of 3+ networks of 2+ labels at one condition")
         return pd.DataFrame()
-    from navdecode.recording.identity import trial_ids
-
-    trial_sets = {frozenset(trial_ids(recordings[k]).tolist()) for k in keys}
+    trial_sets = {frozenset(recordings[k].ids.tolist()) for k in keys}
     if len(trial_sets) > 1:
         skip("needs recordings of the same trials (their trial_id differ)")
         return pd.DataFrame()

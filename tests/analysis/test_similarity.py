@@ -66,3 +66,28 @@ def test_cka_of_independent_random_units_is_near_zero():
     b = with_units(rng.normal(size=(400, 10, 5)))
     assert cka(a, b) < 0.01
     assert procrustes_distance(a, b) > 1.4  # nearly orthogonal shapes: close to pi/2
+
+
+def test_cka_from_gram_matrices_equals_the_direct_formula_on_ragged_trials():
+    """Trials of different lengths in each recording: the Gram-matrix path (every
+    finite recording) equals the centred formula on the samples valid in both."""
+    rng = np.random.default_rng(7)
+    recs, raw = [], []
+    for k in range(3):
+        h = rng.normal(size=(25, 9, 4 + k)) + 3.0
+        valid = np.arange(9)[None, :] < rng.integers(3, 10, size=25)[:, None]
+        ds = with_units(np.where(valid[..., None], h, np.nan), seed=k)
+        ds["valid"] = (("trial", "step"), valid)
+        recs.append(ds)
+        raw.append((h, valid))
+    m = similarity_matrix(recs)
+    for i in range(3):
+        for j in range(i + 1, 3):
+            both = raw[i][1] & raw[j][1]
+            x, y = raw[i][0][both], raw[j][0][both]
+            x, y = x - x.mean(0), y - y.mean(0)
+            want = np.linalg.norm(y.T @ x) ** 2 / (np.linalg.norm(x.T @ x) *
+                                                   np.linalg.norm(y.T @ y))
+            assert m.iloc[i, j] == pytest.approx(want, rel=1e-10)
+    recs[1]["hidden"][0, 0, 0] = np.nan  # a non-finite valid sample: the direct path
+    assert np.isfinite(similarity_matrix(recs).to_numpy()).all()

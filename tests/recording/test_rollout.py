@@ -134,19 +134,10 @@ def test_single_tensor_state_actors_are_recorded_like_lstm_ones(steering_actor, 
     assert "cell" not in b
 
 
-@pytest.mark.parametrize("arch", ["modular", "holistic"])
-def test_computing_only_live_trials_in_chunks_leaves_recordings_bit_identical(arch,
-                                                                             monkeypatch):
-    """navdecode's actors run only on the trials still being recorded, in chunks; the
-    recording equals the one that computes every row at every step, bit for bit."""
-    from navdecode import TaskConfig, load_pretrained
+def _every_row(monkeypatch):
+    """Make `record` compute every row of the batch at every step (the reference)."""
     from navdecode.recording import adapters
 
-    agent, targets = load_pretrained(arch, 0), fixed_targets(300)
-    monkeypatch.setattr(adapters, "CHUNK", 128)  # 300 live trials: three chunks
-    cases = [{}, {"gain": 2.0}, {"config": TaskConfig.perturbation_task()}]
-    live = [run_agent(agent, targets, **kwargs) for kwargs in cases]
-    hooked = nd_record(agent, targets)
     original = adapters.TorchPolicy.__init__
 
     def every_row(self, *args, **kwargs):
@@ -154,10 +145,58 @@ def test_computing_only_live_trials_in_chunks_leaves_recordings_bit_identical(ar
         self.by_rows = False
 
     monkeypatch.setattr(adapters.TorchPolicy, "__init__", every_row)
-    for kwargs, ds in zip(cases, live, strict=True):
-        xr.testing.assert_identical(ds, run_agent(agent, targets, **kwargs))
+
+
+def _recorded(agent, targets, gain=1.0, config=None, seed=0):
+    """`record` on a vector env of one sub-environment per target: run_agent's result
+    before it had a loop of its own."""
+    import navdecode as nd
+    from navdecode.task.envs import FireflyVectorEnv
+
+    env = FireflyVectorEnv(num_envs=len(targets), config=config)
+    return nd.record(agent.actor, env, len(targets), seed=seed,
+                     options={"targets": targets, "gain": gain}, arch=agent.arch,
+                     agent_seed=agent.metadata["seed"])
+
+
+@pytest.mark.parametrize("arch", ["modular", "holistic"])
+def test_run_agents_own_loop_records_what_record_records_bit_for_bit(arch, monkeypatch):
+    """run_agent drops finished trials from the batch and steps the task itself; its
+    recording equals record's, which computes every row at every step, bit for bit:
+    at 300 trials in chunks (and padded once fewer than 64 run) and at 10 trials."""
+    from navdecode import TaskConfig, load_pretrained
+    from navdecode.recording import adapters
+
+    agent = load_pretrained(arch, 0)
+    monkeypatch.setattr(adapters, "CHUNK", 128)  # 300 live trials: three chunks
+    cases = [(300, {}), (300, {"gain": 2.0}), (300, {"config": TaskConfig.perturbation_task()}),
+             (300, {"seed": 5}), (10, {}), (10, {"gain": 2.0})]
+    fast = [run_agent(agent, fixed_targets(n), **kwargs) for n, kwargs in cases]
+    small = [cases[0], cases[-1]]  # record's own live rows: 300 trials, and 10 (padded)
+    by_rows = [_recorded(agent, fixed_targets(n), **kwargs) for n, kwargs in small]
+    _every_row(monkeypatch)
+    for (n, kwargs), ds in zip(cases, fast, strict=True):
+        reference = _recorded(agent, fixed_targets(n), **kwargs)
+        assert ds.attrs.pop("source") == "run_agent"
+        assert reference.attrs.pop("source") == "record"
+        for key in ("noise", "navdecode_version"):
+            del ds.attrs[key]
+        ds.attrs["checkpoint"] = reference.attrs["checkpoint"]  # run_agent names the file
+        xr.testing.assert_identical(ds, reference)
+        assert ds.n_steps.values.min() < ds.sizes["step"]  # some rows did finish
+    for (n, kwargs), ds in zip(small, by_rows, strict=True):
+        xr.testing.assert_identical(ds, _recorded(agent, fixed_targets(n), **kwargs))
+
+
+def test_computing_only_live_trials_in_record_leaves_recordings_bit_identical(monkeypatch):
+    """record with a navdecode actor computes only the trials being recorded; with rows
+    that restart (300 trials on 100 envs) and hooks, it equals every row at every step."""
+    from navdecode import load_pretrained
+
+    agent, targets = load_pretrained("modular", 0), fixed_targets(300)
+    hooked = nd_record(agent, targets)
+    _every_row(monkeypatch)
     xr.testing.assert_identical(hooked, nd_record(agent, targets))
-    assert live[0].n_steps.values.min() < live[0].sizes["step"]  # some rows did finish
 
 
 def nd_record(agent, targets):
