@@ -89,6 +89,7 @@ def _pairwise(units: Sequence[Units], measure: Callable[[np.ndarray, np.ndarray]
     values = np.full((n, n), np.nan)
     for i in range(n - 1):
         xi = load(i)
+        rows_i = None if totals is None else _shifted(xi, valid[i], totals[i][0])
         for j in range(i + 1, n):
             xj = load(j)
             steps = min(xi.shape[1], xj.shape[1])  # padding beyond both ends
@@ -98,14 +99,21 @@ def _pairwise(units: Sequence[Units], measure: Callable[[np.ndarray, np.ndarray]
                        "(trial, step) samples")
                 raise ValueError(msg)
             if totals is not None:
-                values[i, j] = _cka_rows(xi, xj, valid[i], valid[j], both, totals[i],
-                                         totals[j])
+                values[i, j] = _cka_rows(rows_i, _shifted(xj, valid[j], totals[j][0]),
+                                         valid[i], valid[j], both, totals[i][1], totals[j][1])
             else:
                 values[i, j] = measure(_centred(xi[:, :steps], both),
                                        _centred(xj[:, :steps], both))
             values[j, i] = values[i, j]
             del xj
     return values
+
+
+def _shifted(x: np.ndarray, valid: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The valid samples (rows, in (trial, step) order) minus `shift`, float64."""
+    rows = x[valid].astype(float)
+    rows -= shift
+    return rows
 
 
 def _valid_sums(load: Callable[[int], np.ndarray], valid: list[np.ndarray]
@@ -123,25 +131,25 @@ def _valid_sums(load: Callable[[int], np.ndarray], valid: list[np.ndarray]
     return totals
 
 
-def _cka_rows(xi: np.ndarray, xj: np.ndarray, vi: np.ndarray, vj: np.ndarray,
-              both: np.ndarray, total_i: tuple, total_j: tuple) -> float:
-    """`_cka_of` of the samples valid in both, from Gram matrices: a recording's Gram
-    matrix over them is its whole valid Gram matrix minus that of its samples the other
-    lacks (few: trials of two trained agents end within steps of each other), so only the
-    cross product ``X' Y`` needs every shared sample. Shifted by each recording's own
-    mean before centring (no cancellation); equal to the direct formula within rounding."""
+def _cka_rows(a: np.ndarray, b: np.ndarray, va: np.ndarray, vb: np.ndarray,
+              both: np.ndarray, gram_a: np.ndarray, gram_b: np.ndarray) -> float:
+    """`_cka_of` of the samples valid in both, from Gram matrices: `a`, `b` are each
+    recording's valid samples (`_shifted` by its own mean: no cancellation), `gram_a`,
+    `gram_b` their Gram matrices. A recording's Gram matrix over the shared samples is its
+    whole one minus that of its samples the other lacks (few: trials of two trained agents
+    end within steps of each other), so only the cross product ``X' Y`` needs every
+    shared sample. Equal to the direct formula within rounding."""
     steps = both.shape[1]
 
-    def parts(x: np.ndarray, v: np.ndarray, total: tuple) -> tuple:
-        shift, gram = total
+    def shared(rows: np.ndarray, v: np.ndarray, gram: np.ndarray) -> tuple:
         mine = np.zeros(v.shape, dtype=bool)
         mine[:, :steps] = both
-        rows = x[mine].astype(float) - shift
-        rest = x[v & ~mine].astype(float) - shift
-        return rows, gram - rest.T @ rest
+        keep = mine[v]  # which of the valid samples are shared
+        rest = rows[~keep]
+        return rows[keep], gram - rest.T @ rest
 
-    a, gram_a = parts(xi, vi, total_i)
-    b, gram_b = parts(xj, vj, total_j)
+    a, gram_a = shared(a, va, gram_a)
+    b, gram_b = shared(b, vb, gram_b)
     n = len(a)
     sa, sb = a.sum(axis=0), b.sum(axis=0)
     cross = b.T @ a - np.outer(sb, sa) / n

@@ -126,8 +126,8 @@ def ridge_fits(estimator: BaseEstimator, x: np.ndarray, y: np.ndarray,
         coef, intercept, _ = _solve(kind, estimator, train_sums, rows[train], p, blocks)
         test_rows = rows[test]
         predictions.append(test_rows[:, :p] @ coef + intercept)
-        if len(splits) == 1 and len(train) + len(test) == n and np.union1d(
-                train, test).size == n:  # a partition: all rows' sums from the two
+        if (refit or test_x is not None) and len(splits) == 1 and len(train) + len(
+                test) == n and np.union1d(train, test).size == n:  # all rows' sums: the two
             full = train_sums + Sums.of_rows(test_rows, p)
         del test_rows
     if not refit and test_x is None:
