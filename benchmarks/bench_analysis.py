@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_analysis.py [--trials 1000] [--report]
-        [--report-large 10000] [--previous 59f2f6c] [--previous-decode ecbda45]
+        [--report-large 10000 (0: none)] [--previous 263ca88] [--previous-decode ecbda45]
 
 One thread throughout (``OMP_NUM_THREADS=1``, ``torch.set_num_threads(1)``); each timing
 is the minimum of 5-7 runs, current, previous and floor taking turns in this one run.
@@ -14,8 +14,10 @@ is the minimum of 5-7 runs, current, previous and floor taking turns in this one
   loaded from git into scratch modules.
 - run_agent: the floor is the actor alone on the rows the rollout must compute (every
   trial at every step for a fresh agent, which never stops; for a trained one, the
-  trials still running at each step, as the recording counts them), timed taking turns
-  with run_agent in one process; the previous run_agent is the package as of
+  trials still running at each step, as the recording counts them), and the "whole
+  batch" the actor on every trial at every step the rollout ran (the floor as the issue
+  defined it before rollouts dropped finished trials), both timed taking turns with
+  run_agent in one process; the previous run_agent is the package as of
   ``--previous``, run from a `git archive` in a subprocess of its own (and so is the
   current one), and the speed-up is the ratio of their ratios to their floors, which
   the machine's load changes least.
@@ -60,6 +62,9 @@ def floor_of(agent, live):
                 actor(x[:, :k], tuple(s[:, :k] for s in state))
     return run
 
+def whole_batch(agent, live):  # the issue's floor: every trial at every step run
+    return floor_of(agent, np.full(len(live), live.max()))
+
 def turns(fns, rounds):
     times = [[] for _ in fns]
     for _ in range(rounds):
@@ -75,12 +80,13 @@ for arch in ("modular", "holistic"):
 for name, agent, n, rounds in paths:
     targets = nd.fixed_targets(n)
     live = nd.run_agent(agent, targets).valid.values.sum(axis=0)
-    floor, run = turns([floor_of(agent, live[live > 0]),
-                        lambda: nd.run_agent(agent, targets)], rounds)
-    print(name, floor, run)
+    live = live[live > 0]
+    floor, whole, run = turns([floor_of(agent, live), whole_batch(agent, live),
+                               lambda: nd.run_agent(agent, targets)], rounds)
+    print(name, floor, whole, run)
 small = nd.fixed_targets(10)
 agent = nd.load_pretrained("modular", 0)
-print("trained_modular_10", 0.0, turns([lambda: nd.run_agent(agent, small)], 20)[0])
+print("trained_modular_10", 0.0, 0.0, turns([lambda: nd.run_agent(agent, small)], 20)[0])
 """
 
 
@@ -106,14 +112,16 @@ def archive(rev: str) -> Path:
     return folder
 
 
-def rollout_times(pythonpath: Path | None) -> dict[str, tuple[float, float]]:
-    """Path -> (floor, run_agent) seconds, both measured taking turns in one process."""
+def rollout_times(pythonpath: Path | None) -> dict[str, tuple[float, float, float]]:
+    """Path -> (floor, whole-batch floor, run_agent) seconds, measured taking turns in
+    one process."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     out = subprocess.run([sys.executable, "-c", ROLLOUTS], env=env, capture_output=True,
                          text=True, check=True, cwd=tempfile.gettempdir()).stdout
-    return {k: (float(f), float(v)) for k, f, v in (line.split() for line in out.splitlines())}
+    return {k: (float(f), float(w), float(v))
+            for k, f, w, v in (line.split() for line in out.splitlines())}
 
 
 def previous_decode(rev: str):
@@ -155,7 +163,7 @@ def report(pythonpath: Path | None, n_trials: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--trials", type=int, default=1000)
-    parser.add_argument("--previous", default="59f2f6c")
+    parser.add_argument("--previous", default="263ca88")
     parser.add_argument("--previous-decode", default="ecbda45")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--report-large", type=int, default=10000)
@@ -194,29 +202,32 @@ def main() -> None:
               f"{same:.1e} cm")
 
     now, before = rollout_times(None), rollout_times(old_tree)
-    print("\nrun_agent, 1 thread; floor: the actor alone on the rows that must be computed "
-          "(measured taking turns with run_agent in the same process)")
-    print(f"  {'path':<22} {'floor':>8} {'now':>8} {'now/floor':>9} {'previous/floor':>14} "
-          f"{'speed-up':>8}")
-    for key, (floor_s, run_s) in now.items():
+    print("\nrun_agent, 1 thread; floor: the actor alone on the rows that must be computed; "
+          "whole batch: the actor on every trial at every step run (the issue's floor); "
+          "both measured taking turns with run_agent in the same process")
+    print(f"  {'path':<22} {'floor':>7} {'whole':>7} {'now':>7} {'now/floor':>9} "
+          f"{'now/whole':>9} {'previous/floor':>14} {'speed-up':>8}")
+    for key, (floor_s, whole_s, run_s) in now.items():
         if key == "trained_modular_10":
             continue
-        was = before[key][1] / before[key][0]
-        print(f"  {key:<22} {1e3 * floor_s:6.0f}ms {1e3 * run_s:6.0f}ms "
-              f"{run_s / floor_s:8.2f}x {was:13.2f}x {was / (run_s / floor_s):7.2f}x")
+        was = before[key][2] / before[key][0]
+        print(f"  {key:<22} {1e3 * floor_s:5.0f}ms {1e3 * whole_s:5.0f}ms {1e3 * run_s:5.0f}ms "
+              f"{run_s / floor_s:8.2f}x {run_s / whole_s:8.2f}x {was:13.2f}x "
+              f"{was / (run_s / floor_s):7.2f}x")
     for arch in ("modular", "holistic"):
-        grow = (now[f"trained_{arch}_10k"][1] / 10) / now[f"trained_{arch}_1k"][1]
-        was = (before[f"trained_{arch}_10k"][1] / 10) / before[f"trained_{arch}_1k"][1]
+        grow = (now[f"trained_{arch}_10k"][2] / 10) / now[f"trained_{arch}_1k"][2]
+        was = (before[f"trained_{arch}_10k"][2] / 10) / before[f"trained_{arch}_1k"][2]
         print(f"  {arch}: time per trial at 10,000 / at 1,000 trials: {grow:.2f}x "
               f"(previous {was:.2f}x)")
-    print(f"  fixed cost, 10 trials: {1e3 * now['trained_modular_10'][1]:.0f} ms "
-          f"(previous {1e3 * before['trained_modular_10'][1]:.0f} ms, measured in its own "
-          "process)")
+    fixed, fixed_was = now["trained_modular_10"][2], before["trained_modular_10"][2]
+    print(f"  fixed cost, 10 trials: {1e3 * fixed:.0f} ms (previous {1e3 * fixed_was:.0f} ms, "
+          f"each measured in its own process; {fixed / fixed_was:.2f}x)")
 
     if args.report:
         print("\nnavdecode report, bundled agents, 1 thread (/usr/bin/time -v)")
-        for name, tree, n in (("previous", old_tree, args.trials), ("now", None, args.trials),
-                              ("now", None, args.report_large)):
+        runs = [("previous", old_tree, args.trials), ("now", None, args.trials)]
+        runs += [("now", None, args.report_large)] if args.report_large else []
+        for name, tree, n in runs:
             seconds, gb = report(tree, n)
             print(f"  {name:<9} {n:>6,} trials  {seconds:7.0f} s  peak {gb:5.2f} GB")
 
