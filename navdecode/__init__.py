@@ -1,7 +1,7 @@
 """navdecode: train recurrent agents on the firefly task and look inside them.
 
 Light to import: the analysis, plotting and statistics modules (scikit-learn,
-matplotlib, seaborn, statsmodels, dask) load on first use of one of their names
+matplotlib, statsmodels, dask) load on first use of one of their names
 (SPEC 1 lazy attributes). Importing the package registers "navdecode/Firefly-v0".
 """
 

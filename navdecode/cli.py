@@ -410,6 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="navdecode",
         description="Train recurrent RL agents on the firefly navigation task and look "
                     "inside them.")
+    from navdecode._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"navdecode {__version__}")
     sub = parser.add_subparsers(title="commands", dest="command", required=True)
     for register in _REGISTRARS:
         register(sub)

@@ -241,3 +241,15 @@ def test_train_a_population_from_the_command_line(tmp_path, capsys):
     assert main([*args, "--resume"]) == 0  # finished members return at once
     assert main(["train", "--seeds", "1", "--out", str(tmp_path / "x"), *small]) == 2
     assert "add --population" in capsys.readouterr().err
+
+
+def test_version_from_the_command_and_python_dash_m(capsys):
+    from navdecode import __version__
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"navdecode {__version__}"
+    out = subprocess.run([sys.executable, "-m", "navdecode", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == f"navdecode {__version__}"

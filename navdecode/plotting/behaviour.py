@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle
@@ -12,6 +11,7 @@ from matplotlib.patches import Circle
 from navdecode._validation import check_table
 from navdecode.analysis.metrics import roc_auc
 from navdecode.plotting.style import arch_palette, new_axes, shade
+from navdecode.plotting.violins import draw_violins
 from navdecode.recording.schema import check_recording, length_unit
 
 __all__ = [
@@ -261,10 +261,14 @@ def plot_curvature(df: pd.DataFrame, ax: Axes | None = None, unit: str = "cm") -
     ax = new_axes(ax)
     data = df[np.isfinite(df["curvature"]) & (df["curvature"] > 0)]  # log scale
     hue = "arch" if "arch" in data.columns else None
-    x = "gain" if "gain" in data.columns else None
-    sns.violinplot(data, x=x, y="curvature", hue=hue,
-                   palette=arch_palette(data["arch"]) if hue else None,
-                   inner="quart", cut=0, ax=ax, log_scale=True)
+    x = "gain_label" if "gain" in data.columns else None
+    if x:  # one category per gain, in increasing order
+        gains = sorted(data["gain"].unique())
+        data = data.assign(gain_label=pd.Categorical(data["gain"].map(
+            {g: f"{g:g}x" for g in gains}), categories=[f"{g:g}x" for g in gains]))
+    order = list(data["arch"].drop_duplicates()) if hue else []
+    draw_violins(ax, data, "curvature", x, hue, order, arch_palette(order), alpha=0.6,
+                 log=True, quartiles=True)
     ax.set(ylabel=f"curvature (1/{unit}, log scale)", xlabel="gain" if x else "")
     return ax
 

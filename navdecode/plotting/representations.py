@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
 import xarray as xr
 from matplotlib.axes import Axes
 
 from navdecode._validation import check_positive, check_table
 from navdecode.plotting.style import arch_palette, new_axes, shade
+from navdecode.plotting.violins import draw_dots, draw_violins
 
 __all__ = ["plot_decoding_controls", "plot_decoding_error", "plot_decoding_over_time",
            "plot_fixed_points", "plot_no_adaptation", "plot_observer_errors",
@@ -229,15 +229,14 @@ def plot_decoding_error(df: pd.DataFrame, ax: Axes | None = None, unit: str = "c
         key = pd.Series(np.random.default_rng(0).random(len(shown)), index=shown.index)
         rank = key.groupby([shown["arch"], shown["gain"]], observed=True).rank(method="first")
         shown = shown[rank <= VIOLIN_ROWS]
-    sns.violinplot(shown, x="gain_label", y="decoding_error_cm", hue="arch",
-                   hue_order=order, palette=arch_palette(order), inner=None, cut=0, ax=ax,
-                   alpha=0.5)
+    palette = arch_palette(order)
+    categories = draw_violins(ax, shown, "decoding_error_cm", "gain_label", "arch", order,
+                              palette, alpha=0.5)
     if "seed" in df.columns:
         seeds = data.groupby(["arch", "gain_label", "seed"], as_index=False, observed=True)[
             "decoding_error_cm"].mean()
-        sns.stripplot(seeds, x="gain_label", y="decoding_error_cm", hue="arch",
-                      hue_order=order, palette=arch_palette(order),
-                      dodge=True, ax=ax, legend=False, edgecolor="k", linewidth=0.5)
+        draw_dots(ax, seeds, "decoding_error_cm", "gain_label", "arch", categories, order,
+                  palette)
     ax.set(xlabel="gain" if "gain" in df.columns else "",
            ylabel=f"position decoding error ({unit})",
            title=f"within 1.5 IQR fences ({int((~inside).sum())} far samples left out); "
