@@ -89,23 +89,28 @@ def _pairwise(units: Sequence[Units], measure: Callable[[np.ndarray, np.ndarray]
     values = np.full((n, n), np.nan)
     for i in range(n - 1):
         xi = load(i)
-        rows_i = None if totals is None else _shifted(xi, valid[i], totals[i][0])
+        steps_i = xi.shape[1]
+        if totals is not None:  # only the shifted valid samples are kept
+            rows_i = _shifted(xi, valid[i], totals[i][0])
+            del xi
         for j in range(i + 1, n):
             xj = load(j)
-            steps = min(xi.shape[1], xj.shape[1])  # padding beyond both ends
+            steps = min(steps_i, xj.shape[1])  # padding beyond both ends
             both = valid[i][:, :steps] & valid[j][:, :steps]
             if both.sum() < 3:
                 msg = (f"{units[i].name} and {units[j].name} share fewer than 3 valid "
                        "(trial, step) samples")
                 raise ValueError(msg)
             if totals is not None:
-                values[i, j] = _cka_rows(rows_i, _shifted(xj, valid[j], totals[j][0]),
-                                         valid[i], valid[j], both, totals[i][1], totals[j][1])
+                rows_j = _shifted(xj, valid[j], totals[j][0])
+                del xj
+                values[i, j] = _cka_rows(rows_i, rows_j, valid[i], valid[j], both,
+                                         totals[i][1], totals[j][1])
+                del rows_j
             else:
                 values[i, j] = measure(_centred(xi[:, :steps], both),
                                        _centred(xj[:, :steps], both))
             values[j, i] = values[i, j]
-            del xj
     return values
 
 
@@ -145,6 +150,8 @@ def _cka_rows(a: np.ndarray, b: np.ndarray, va: np.ndarray, vb: np.ndarray,
         mine = np.zeros(v.shape, dtype=bool)
         mine[:, :steps] = both
         keep = mine[v]  # which of the valid samples are shared
+        if keep.all():
+            return rows, gram
         rest = rows[~keep]
         return rows[keep], gram - rest.T @ rest
 

@@ -29,6 +29,9 @@ from navdecode.analysis.ridge_stats import Sums, augmented
 
 __all__ = ["plain_ridge", "ridge_fits"]
 
+ROWS = 32_768
+"""Rows of one chunk of `RidgeCV`'s leave-one-out residuals (memory stays bounded)."""
+
 
 def plain_ridge(estimator: object) -> str | None:
     """``"ridge"`` or ``"ridgecv"`` for a `Ridge` / `RidgeCV` these formulas reproduce
@@ -65,15 +68,18 @@ def _solve(kind: str, estimator: BaseEstimator, sums: Sums, rows: np.ndarray, p:
     alphas = np.atleast_1d(np.asarray(estimator.alphas, dtype=float))
     w, v = np.linalg.eigh(gram)
     b = v.T @ cross
-    z = (rows[:, :p] - mu) @ v
-    z2 = z * z
-    residual0 = rows[:, p:-1] - ybar
-    scores = np.empty((len(alphas), len(blocks)))
-    for k, alpha in enumerate(alphas):
-        d = 1.0 / (w + alpha)
-        looe = (residual0 - z @ (d[:, None] * b)) / (1.0 - z2 @ d - 1.0 / sums.n)[:, None]
-        squared = looe ** 2
-        scores[k] = [-float(np.mean(squared[:, block])) for block in blocks]
+    squared = np.zeros((len(alphas), cross.shape[1]))  # sum of squared residuals
+    for start in range(0, len(rows), ROWS):  # in chunks of rows: bounded memory
+        chunk = rows[start:start + ROWS]
+        z = (chunk[:, :p] - mu) @ v
+        z2 = z * z
+        residual0 = chunk[:, p:-1] - ybar
+        for k, alpha in enumerate(alphas):
+            d = 1.0 / (w + alpha)
+            looe = (residual0 - z @ (d[:, None] * b)) / (1.0 - z2 @ d - 1.0 / sums.n)[:, None]
+            squared[k] += (looe ** 2).sum(axis=0)
+    scores = np.stack([[-float(squared[k, block].sum() / (len(rows) * len(block)))
+                        for block in blocks] for k in range(len(alphas))])
     coef, attrs = np.empty_like(cross), []
     for j, block in enumerate(blocks):
         best = _first_best(scores[:, j])

@@ -91,3 +91,14 @@ def test_without_refit_the_held_out_predictions_are_the_same_and_no_model_is_fit
     assert lean.mean_error == full.mean_error
     cross = decode(ds, test_ds=ds, refit=False)  # the fit on all rows is the prediction
     assert cross.model is not None
+
+
+def test_ridgecv_leave_one_out_in_chunks_of_rows_equals_scikit_learn(monkeypatch):
+    from navdecode.analysis import sklearn_ridges
+
+    monkeypatch.setattr(sklearn_ridges, "ROWS", 97)  # 600 rows: seven chunks
+    x, y = _data()
+    _, (model,) = ridge_fits(RidgeCV(alphas=(1e-3, 1.0, 1e3)), x, y, [], [np.arange(4)])
+    full = RidgeCV(alphas=(1e-3, 1.0, 1e3)).fit(x, y)
+    assert model.alpha_ == full.alpha_
+    assert model.best_score_ == pytest.approx(full.best_score_, rel=1e-9)
