@@ -19,8 +19,9 @@ import torch
 from gymnasium.vector import AutoresetMode, VectorEnv
 
 __all__ = ["CleanRLPolicy", "RecurrentPPOPolicy", "SingleAsVector", "TorchPolicy",
-           "VectorAdapter", "as_vector", "batched_info", "env_actions", "is_cleanrl_agent",
-           "is_recurrent_ppo", "register_hooks", "split_state", "zero_rows"]
+           "VectorAdapter", "as_vector", "batch_size", "batched_info", "env_actions",
+           "is_cleanrl_agent", "is_recurrent_ppo", "register_hooks", "split_state",
+           "zero_rows"]
 
 
 class SingleAsVector:
@@ -146,6 +147,12 @@ round differently from larger batches, so fewer live rows are padded with finish
 and every recorded value stays the bit-identical one of the whole batch."""
 
 
+def batch_size(n_live: int, n_rows: int) -> int:
+    """Rows of one actor call for `n_live` recorded rows out of `n_rows`: at least
+    `MIN_ROWS` (padding with rows not recorded) where there are that many."""
+    return min(n_rows, max(n_live, MIN_ROWS))
+
+
 class TorchPolicy(_Hooked):
     """``policy(obs (1, B, d), state) -> (action, state)``; state None or h / (h, c).
 
@@ -196,7 +203,8 @@ class TorchPolicy(_Hooked):
             # changes its rounding, and so the batch stays the whole one's when it is small
             padded = np.ones(len(obs), dtype=bool)
             padded[rows] = False
-            padded[np.flatnonzero(padded)[MIN_ROWS - len(rows):]] = False
+            extra = batch_size(len(rows), len(obs)) - len(rows)
+            padded[np.flatnonzero(padded)[extra:]] = False
             padded[rows] = True
             live = np.flatnonzero(np.isin(np.flatnonzero(padded), rows))
             recorded, rows = rows, np.flatnonzero(padded)

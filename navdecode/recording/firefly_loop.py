@@ -60,11 +60,6 @@ def _trial_values(name: str, value: torch.Tensor) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def _batch_size(n_live: int, n_rows: int) -> int:
-    """Rows of the actor call for `n_live` running trials (`TorchPolicy`'s rule)."""
-    return min(n_rows, max(n_live, adapters.MIN_ROWS))
-
-
 def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.ndarray,
                 seed: int | np.random.Generator | None, config: TaskConfig,
                 device: torch.device, arch: str, progress: bool = False) -> xr.Dataset:
@@ -192,8 +187,8 @@ class _Batch:
         the rows kept in the old batch when it shrank, else None."""
         self.running[ended] = False
         keep = self.running[self.held]
-        spare = np.flatnonzero(~keep)[: _batch_size(int(self.running.sum()), self.n)
-                                      - int(self.running.sum())]
+        n_live = int(self.running.sum())
+        spare = np.flatnonzero(~keep)[: adapters.batch_size(n_live, self.n) - n_live]
         keep[spare] = True
         index = None
         if not keep.all():
