@@ -14,13 +14,17 @@ is the minimum of 5-7 runs, current, previous and floor taking turns in this one
   loaded from git into scratch modules.
 - run_agent: the floor is the actor alone on the rows the rollout must compute (every
   trial at every step for a fresh agent, which never stops; for a trained one, the
-  trials still running at each step, as the recording counts them), and the "whole
-  batch" the actor on every trial at every step the rollout ran (the floor as the issue
-  defined it before rollouts dropped finished trials), both timed taking turns with
+  trials still running at each step, as the recording counts them), computed in chunks
+  of at most 1,024 rows as the rollout computes them, and the "whole batch" the actor
+  on every trial at every step the rollout ran (the floor as the issue defined it
+  before rollouts dropped finished trials), both timed taking turns with
   run_agent in one process; the previous run_agent is the package as of
   ``--previous``, run from a `git archive` in a subprocess of its own (and so is the
   current one), and the speed-up is the ratio of their ratios to their floors, which
-  the machine's load changes least.
+  the machine's load changes least. The fixed cost is a rollout of 10 trials less its
+  floor (everything but the actor's arithmetic).
+- The previous report needs seaborn (it drew with it); without seaborn installed that
+  row says so and is skipped.
 - ``--report``: ``navdecode report`` on the bundled agents at ``--trials`` (current and
   previous) and at ``--report-large`` trials (current), wall time and peak resident
   memory from ``/usr/bin/time -v``.
@@ -51,6 +55,8 @@ ROLLOUTS = """
 import time, numpy as np, torch, navdecode as nd
 torch.set_num_threads(1)
 
+CHUNK = 1024  # rows per actor call, as navdecode.recording.adapters.CHUNK
+
 def floor_of(agent, live):
     actor = agent.actor.eval()
     x = torch.zeros(1, int(live.max()), 6)
@@ -59,7 +65,9 @@ def floor_of(agent, live):
     def run():
         with torch.inference_mode():
             for k in live:
-                actor(x[:, :k], tuple(s[:, :k] for s in state))
+                for a in range(0, k, CHUNK):
+                    b = min(k, a + CHUNK)
+                    actor(x[:, a:b], tuple(s[:, a:b] for s in state))
     return run
 
 def whole_batch(agent, live):  # the issue's floor: every trial at every step run
@@ -76,7 +84,7 @@ fresh = nd.make_agent("modular", seed=0)
 paths = [("fresh_modular_1k", fresh, 1000, 5)]
 for arch in ("modular", "holistic"):
     agent = nd.load_pretrained(arch, 0)
-    paths += [(f"trained_{arch}_1k", agent, 1000, 5), (f"trained_{arch}_10k", agent, 10000, 3)]
+    paths += [(f"trained_{arch}_1k", agent, 1000, 9), (f"trained_{arch}_10k", agent, 10000, 5)]
 for name, agent, n, rounds in paths:
     targets = nd.fixed_targets(n)
     live = nd.run_agent(agent, targets).valid.values.sum(axis=0)
@@ -86,7 +94,10 @@ for name, agent, n, rounds in paths:
     print(name, floor, whole, run)
 small = nd.fixed_targets(10)
 agent = nd.load_pretrained("modular", 0)
-print("trained_modular_10", 0.0, 0.0, turns([lambda: nd.run_agent(agent, small)], 20)[0])
+live = nd.run_agent(agent, small).valid.values.sum(axis=0)
+live = live[live > 0]
+floor, run = turns([floor_of(agent, live), lambda: nd.run_agent(agent, small)], 30)
+print("trained_modular_10", floor, floor, run)
 """
 
 
@@ -141,6 +152,19 @@ def previous_decode(rev: str):
         sys.modules[f"previous_{name}"] = modules[name]
         spec.loader.exec_module(modules[name])
     return modules["decoding"].decode
+
+
+def needs(pythonpath: Path | None) -> str | None:
+    """A package that the tree at `pythonpath` imports and this environment lacks
+    (earlier versions drew with seaborn), or None."""
+    if pythonpath is None:
+        return None
+    for package in ("seaborn",):
+        used = any(f"import {package}" in f.read_text()
+                   for f in (pythonpath / "navdecode").rglob("*.py"))
+        if used and importlib.util.find_spec(package) is None:
+            return package
+    return None
 
 
 def report(pythonpath: Path | None, n_trials: int) -> tuple[float, float]:
@@ -219,15 +243,23 @@ def main() -> None:
         was = (before[f"trained_{arch}_10k"][2] / 10) / before[f"trained_{arch}_1k"][2]
         print(f"  {arch}: time per trial at 10,000 / at 1,000 trials: {grow:.2f}x "
               f"(previous {was:.2f}x)")
-    fixed, fixed_was = now["trained_modular_10"][2], before["trained_modular_10"][2]
-    print(f"  fixed cost, 10 trials: {1e3 * fixed:.0f} ms (previous {1e3 * fixed_was:.0f} ms, "
-          f"each measured in its own process; {fixed / fixed_was:.2f}x)")
+    (floor10, _, run10), (floor10_was, _, run10_was) = (now["trained_modular_10"],
+                                                         before["trained_modular_10"])
+    print(f"  10 trials: {1e3 * run10:.0f} ms (previous {1e3 * run10_was:.0f} ms, each in its "
+          f"own process); fixed cost above the actor's {1e3 * floor10:.0f} ms: "
+          f"{1e3 * (run10 - floor10):.0f} ms (previous {1e3 * (run10_was - floor10_was):.0f} ms, "
+          f"{(run10 - floor10) / (run10_was - floor10_was):.2f}x)")
 
     if args.report:
         print("\nnavdecode report, bundled agents, 1 thread (/usr/bin/time -v)")
         runs = [("previous", old_tree, args.trials), ("now", None, args.trials)]
         runs += [("now", None, args.report_large)] if args.report_large else []
         for name, tree, n in runs:
+            missing = needs(tree)
+            if missing:
+                print(f"  {name:<9} {n:>6,} trials  not run: it imports {missing}, which is not "
+                      f"installed (pip install {missing})")
+                continue
             seconds, gb = report(tree, n)
             print(f"  {name:<9} {n:>6,} trials  {seconds:7.0f} s  peak {gb:5.2f} GB")
 

@@ -178,9 +178,9 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
         when None and the seed is known.
     units : mapping of str to str or None, default=None
         Units of the `info_vars` and `trial_vars` (e.g. ``{"pos_x": "m"}``), written as
-        each variable's ``units`` attribute. A variable given none is recorded with
-        units ``"unknown"``, never assumed; only the firefly task's own variables carry
-        the units the task declares.
+        each variable's ``units`` attribute. A variable given none is recorded without
+        one (its ``comment`` says so; analyses call its unit ``"unknown"``), never
+        assumed; only the firefly task's own variables carry the units the task declares.
     long_names : mapping of str to str or None, default=None
         Long names of the `info_vars` and `trial_vars`; ``"info[<key>]"`` when None.
     trial_end : str, callable or None, default=None
@@ -268,8 +268,9 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
                   trial_end)
         for var, key in user_vars.items():
             default = f"info[{key!r}]" if isinstance(key, str) else f"{var} (from info)"
-            ds[var].attrs = {"units": units.get(var, "unknown"),
-                             "long_name": long_names.get(var, default)}
+            ds[var].attrs = {"long_name": long_names.get(var, default)} | (
+                {"units": units[var]} if var in units else
+                {"comment": "units not given (record(..., units=...)); never assumed"})
         ds.attrs.update(identity_attrs(label if label is not None else arch,
                                        agent_seed=agent_seed, agent_id=agent_id,
                                        noise_seed=seed))

@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from navdecode._validation import check_instance
+from navdecode._version import __version__
 from navdecode.recording.identity import make_trial_ids
 
 __all__ = ["ANALYSES", "DIMS", "STEP_VARIABLES", "TRIAL_COORDS", "Variable",
@@ -29,12 +30,14 @@ CONVENTIONS = "CF-1.10"
 
 @dataclass(frozen=True)
 class Variable:
-    """One declared variable of the recording."""
+    """One declared variable of the recording: its units as UDUNITS writes them, or None
+    (no ``units`` attribute) with the reason in `comment`."""
 
     name: str
     dims: tuple[str, ...]
-    units: str
+    units: str | None
     long_name: str
+    comment: str = ""
 
 
 DIMS = {
@@ -58,7 +61,10 @@ STEP_VARIABLES = {v.name: v for v in (
     Variable("obs_ang", _STEP, "rad/s", "observed angular velocity (actor input)"),
     Variable("hidden", (*_STEP, "unit"), "1", "recurrent hidden state h after this step's input"),
     Variable("cell", (*_STEP, "unit"), "1", "LSTM cell state c after this step's input"),
-    Variable("actor_input", (*_STEP, "input"), "model units", "the policy's input at this step"),
+    Variable("actor_input", (*_STEP, "input"), None, "the policy's input at this step",
+             "no single unit: the columns (the input coordinate) are the task's normalised "
+             "observations and actions; obs_lin and obs_ang hold the observed velocities "
+             "in cm/s and rad/s"),
 )}
 """Per-step variables: (trial, step[, unit | input]), NaN after a trial's end."""
 
@@ -74,7 +80,7 @@ TRIAL_COORDS = {v.name: v for v in (
     Variable("stop_x", ("trial",), "cm", "x position at the end of the trial"),
     Variable("stop_y", ("trial",), "cm", "y position at the end of the trial"),
     Variable("perturb_lin", ("trial",), "cm/s", "peak linear perturbation velocity"),
-    Variable("perturb_ang", ("trial",), "deg/s", "peak angular perturbation velocity"),
+    Variable("perturb_ang", ("trial",), "degree/s", "peak angular perturbation velocity"),
     Variable("perturb_onset", ("trial",), "1", "step at which the perturbation starts"),
     Variable("trial_id", ("trial",), "1",
              "identity of the trial: a hash of its target, gain and perturbation, #repeat"),
@@ -90,7 +96,9 @@ ATTRS = {
     "noise_seed": "seed of the rollout's noise (-1 when not an int); not the network's seed",
     "task_dt": "duration of one step (s)",
     "source": "what made the recording (run_agent, record)",
-    "Conventions": "the CF conventions followed",
+    "Conventions": "the CF conventions followed (checked with the IOOS compliance checker)",
+    "title": "what the file is (CF)",
+    "history": "the navdecode version that built the recording (CF)",
 }
 """Flat, netCDF-safe attributes (``task_*`` hold the task's settings)."""
 
@@ -118,7 +126,7 @@ def is_firefly(ds: xr.Dataset) -> bool:
 def length_unit(ds: xr.Dataset) -> str:
     """The unit of a recording's positions: cm for the firefly task, else ``pos_x``'s
     ``units`` attribute (`build_recording` gives it the schema's cm, `record` the unit its
-    user gave or ``"unknown"``; never assumed).
+    user gave or none), ``"unknown"`` without one; never assumed.
 
     Examples
     --------
@@ -211,7 +219,7 @@ def check_recording(ds: object, needs: Sequence[str] | str = (), *, analysis: st
             msg = f"{name} must have dims 'trial' and 'step', got {tuple(ds.dims)}"
             raise ValueError(msg)
     # a firefly recording's declared variables are in the schema's units; another task's
-    # variables carry the units its user gave (or "unknown"), never assumed
+    # variables carry the units its user gave (or none), never assumed
     firefly = is_firefly(ds)
     for var in dict.fromkeys(("valid", *needs)):
         spec = _declared(var)
@@ -221,7 +229,7 @@ def check_recording(ds: object, needs: Sequence[str] | str = (), *, analysis: st
             msg = f"{name}[{var!r}] must have dims {spec.dims}, got {ds[var].dims}"
             raise ValueError(msg)
         units = ds[var].attrs.get("units")
-        if firefly and units is not None and spec.units not in ("1", "model units") \
+        if firefly and units is not None and spec.units not in ("1", None) \
                 and units != spec.units:
             msg = f"{name}[{var!r}] must be in {spec.units} (attribute units), got {units=}"
             raise ValueError(msg)
@@ -243,7 +251,8 @@ def schema_markdown() -> str:
     lines = ["| dimension | meaning |", "|---|---|",
              *(f"| `{d}` | {meaning} |" for d, meaning in DIMS.items()), "",
              "| per-step variable | dims | units | long name |", "|---|---|---|---|",
-             *(f"| `{v.name}` | {', '.join(v.dims)} | {v.units} | {v.long_name} |"
+             *(f"| `{v.name}` | {', '.join(v.dims)} | {v.units or 'none (see comment)'} | "
+               f"{v.long_name} |"
                for v in STEP_VARIABLES.values()), "",
              "| per-trial coordinate | units | long name |", "|---|---|---|",
              *(f"| `{v.name}` | {v.units} | {v.long_name} |" for v in TRIAL_COORDS.values()), "",
@@ -267,7 +276,11 @@ def task_config(ds: xr.Dataset, config: object = None) -> object:
 
 
 def _attrs_of(spec: Variable) -> dict[str, object]:
-    attrs: dict[str, object] = {"units": spec.units, "long_name": spec.long_name}
+    attrs: dict[str, object] = {"long_name": spec.long_name}
+    if spec.units is not None:
+        attrs["units"] = spec.units
+    if spec.comment:
+        attrs["comment"] = spec.comment
     if spec.name in _BOOLEAN:
         attrs |= {"flag_values": np.array([0, 1], dtype=np.int8),
                   "flag_meanings": "false true"}
@@ -352,13 +365,14 @@ def build_recording(steps: Mapping[str, np.ndarray], trials: Mapping[str, np.nda
         coords[key] = ("trial", np.asarray(values), _attrs_of(spec) if spec else {})
     if hidden is not None or cell is not None:
         n_units = (hidden if hidden is not None else cell).shape[2]
-        coords["unit"] = ("unit", np.arange(n_units), {"long_name": DIMS["unit"]})
+        coords["unit"] = ("unit", np.arange(n_units), {"units": "1", "long_name": DIMS["unit"]})
     if inputs is not None:
         names = list(input_names) if input_names is not None else [
             f"in{i}" for i in range(np.asarray(inputs).shape[2])]
         coords["input"] = ("input", np.asarray(names, dtype=str), {"long_name": DIMS["input"]})
-    flat = {"Conventions": CONVENTIONS, **({} if dt is None else {"task_dt": float(dt)}),
-            **(attrs or {})}
+    flat = {"Conventions": CONVENTIONS, "title": "navdecode recording",
+            "history": f"built by navdecode {__version__}",
+            **({} if dt is None else {"task_dt": float(dt)}), **(attrs or {})}
     return xr.Dataset(data_vars, coords=coords, attrs=flat)
 
 

@@ -177,7 +177,8 @@ def test_units_come_from_the_user_never_assumed():
                    trial_vars={"goal_x": "goal_x"}, units={"pos_x": "m", "goal_x": "m"},
                    long_names={"pos_x": "east position"}, label="gru", agent_id="gru-0")
     assert ds["pos_x"].attrs == {"units": "m", "long_name": "east position"}
-    assert ds["pos_y"].attrs["units"] == "unknown"  # never silently cm
+    assert "units" not in ds["pos_y"].attrs  # never silently cm
+    assert "units not given" in ds["pos_y"].attrs["comment"]
     assert ds["goal_x"].attrs["units"] == "m"
     firefly = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(2))
     assert firefly["pos_x"].attrs["units"] == "cm"  # the task declares its own

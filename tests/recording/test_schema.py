@@ -50,9 +50,13 @@ def test_every_declared_variable_has_units_and_a_long_name():
         if spec.name.startswith("perturb_"):
             continue  # only with the perturbation task (tests/task/test_firefly.py)
         assert spec.name in ds.variables
-        assert ds[spec.name].attrs["units"] == spec.units
+        assert ds[spec.name].attrs.get("units") == spec.units
+        assert ds[spec.name].attrs.get("comment", "") == spec.comment
+        assert (spec.units is None) == bool(spec.comment)  # no units only with a reason
         assert ds[spec.name].attrs["long_name"] == spec.long_name
     assert ds.attrs["Conventions"].startswith("CF")
+    assert ds.attrs["title"]
+    assert ds.attrs["history"].startswith("built by navdecode")
     assert list(ds["input"].values[:2]) == ["obs_lin", "obs_ang"]
     assert ds["unit"].size == 128
     assert list(ds["rewarded"].attrs["flag_values"]) == [0, 1]
@@ -171,3 +175,48 @@ def test_a_zarr_save_killed_between_its_renames_loses_nothing(tmp_path):
     save_dataset(ds.isel(trial=slice(0, 20)), path, overwrite=True)  # the next save succeeds
     assert load_dataset(path).sizes["trial"] == 20
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]
+
+
+def test_every_unit_string_parses_with_udunits():
+    """The units of every variable and coordinate (the perturbation task's included) are
+    UDUNITS strings, as CF requires; a user variable without units has none, not a
+    made-up string."""
+    cf_units = pytest.importorskip("cf_units")
+    ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(5),
+                      config=nd.TaskConfig.perturbation_task())
+    seen = set()
+    for name, var in ds.variables.items():
+        units = var.attrs.get("units")
+        if units is None:
+            assert name in ("actor_input", "input"), name  # mixed columns; their labels
+            continue
+        cf_units.Unit(units)  # raises ValueError on a string UDUNITS does not know
+        seen.add(units)
+    assert {"cm", "cm/s", "rad", "rad/s", "degree/s", "s", "1"} <= seen
+    assert ds["unit"].attrs["units"] == "1"
+    for bad in ("deg/s", "model units"):  # what the recordings said before
+        with pytest.raises(ValueError, match="Failed to parse unit"):
+            cf_units.Unit(bad)
+
+
+def test_a_saved_recording_passes_the_cf_checker_at_its_conventions(tmp_path):
+    """The IOOS compliance checker, at the CF version the recording claims, finds no
+    error and no warning in a saved recording (the perturbation task's included)."""
+    pytest.importorskip("compliance_checker")
+    import json
+
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(5),
+                      config=nd.TaskConfig.perturbation_task())
+    path = tmp_path / "rec.nc"
+    nd.save_dataset(ds, path)
+    version = ds.attrs["Conventions"].removeprefix("CF-")
+    CheckSuite().load_all_available_checkers()
+    report = tmp_path / "report.json"
+    ComplianceChecker.run_checker(str(path), [f"cf:{version}"], verbose=0, criteria="normal",
+                                  output_filename=str(report), output_format="json")
+    result = json.loads(report.read_text())[f"cf:{version}"]
+    assert result["high_count"] == 0, result["high_priorities"]
+    assert result["medium_count"] == 0, result["medium_priorities"]
+    assert result["scored_points"] == result["possible_points"]
