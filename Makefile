@@ -44,7 +44,7 @@ test-lowest:
 wheel: $(STAMP)
 	rm -rf dist
 	$(PY) -m pip wheel --quiet --no-deps -w dist .
-	$(PY) -c "import sys, zipfile, glob; names = zipfile.ZipFile(glob.glob('dist/navdecode-*.whl')[0]).namelist(); need = ['navdecode/py.typed', 'navdecode/pretrained/modular-seed0.pt', 'navdecode/pretrained/holistic-seed0.json']; missing = [n for n in need if n not in names]; sys.exit(f'wheel lacks {missing}' if missing else 0)"
+	$(PY) -c "import sys, zipfile, glob; names = zipfile.ZipFile(glob.glob('dist/navdecode-*.whl')[0]).namelist(); need = ['navdecode/py.typed', 'navdecode/__init__.pyi', 'navdecode/plotting/__init__.pyi', 'navdecode/pretrained/modular-seed0.pt', 'navdecode/pretrained/holistic-seed0.json']; missing = [n for n in need if n not in names]; sys.exit(f'wheel lacks {missing}' if missing else 0)"
 
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict
