@@ -24,7 +24,7 @@ install: $(STAMP)
 test docs: export OMP_NUM_THREADS ?= 1
 
 demo: $(STAMP)
-	$(VENV)/bin/navdecode report --out demo-out --force
+	$(VENV)/bin/navdecode report --out demo-out --force --jobs 2
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

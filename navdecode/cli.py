@@ -368,7 +368,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     recordings = [load_dataset(p) for p in args.recordings] if args.recordings else None
     path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),
                        progress=not args.quiet, n_threads=args.threads, recordings=recordings,
-                       analyses=tuple(args.analyses), overwrite=args.force)
+                       analyses=tuple(args.analyses), overwrite=args.force,
+                       n_jobs=args.jobs)
     print(f"report written to {path}")
     return 0
 
@@ -390,6 +391,9 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--threads", type=int, default=1,
                    help="CPU threads for torch and BLAS (default 1, fastest for these batches)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="worker processes for the per-network work, each with --threads "
+                        "threads (default 1; the report is the same for any number)")
     p.add_argument("--analyses", nargs="*", default=list(REPORT_ANALYSES),
                    choices=list(REPORT_ANALYSES), metavar="NAME",
                    help="optional sections (default all): " + ", ".join(REPORT_ANALYSES))

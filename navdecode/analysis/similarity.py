@@ -8,6 +8,7 @@ in each recording; recordings of different trials are refused.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -52,7 +53,7 @@ class Units:
         """`of`, with the units written to `path` (``.npy``) and read back at each use."""
         units = cls.of(ds, features, name)
         np.save(path, np.ascontiguousarray(units.load(), dtype=np.float32))
-        return cls(units.ids, units.valid, lambda: np.load(path), name)
+        return cls(units.ids, units.valid, functools.partial(np.load, path), name)
 
 
 def _aligned(units: Sequence[Units]) -> list[np.ndarray | None]:

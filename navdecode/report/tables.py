@@ -6,9 +6,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import functools
+import multiprocessing
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,7 +206,8 @@ def pair_of(labels: list[str]) -> tuple[str, str] | None:
 def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
                    recordings: list[xr.Dataset] | None = None, n_trials: int = 1000,
                    gains: tuple[float, ...] = (1.0, 2.0),
-                   analyses: Sequence[str] = ANALYSES, progress: bool = True) -> ReportTables:
+                   analyses: Sequence[str] = ANALYSES, progress: bool = True,
+                   n_jobs: int = 1) -> ReportTables:
     """Evaluate (or take) recordings and compute every table of the report.
 
     Parameters
@@ -226,6 +231,11 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         (CKA across networks).
     progress : bool, default=True
         Show progress bars.
+    n_jobs : int, default=1
+        Processes for the per-network work (recording, behaviour, decoding, the
+        perturbation task), each with this process's threads; the tables are the same
+        for any number. Each process holds one network's recordings, so peak memory grows with
+        it.
 
     Returns
     -------
@@ -240,54 +250,47 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     >>> len(tables.sessions)
     2
     """
-    from navdecode.stats.comparisons import compare, summarize
-
     check_int(n_trials, "n_trials", minimum=10)
+    check_int(n_jobs, "n_jobs", minimum=1)
     analyses = tuple(analyses)
     unknown = sorted(set(analyses) - set(ANALYSES))
     if unknown:
         msg = f"analyses must be among {ANALYSES}, got {unknown}"
         raise ValueError(msg)
+    with _pool(n_jobs) as pool:
+        return _computed(agents, recordings, n_trials, tuple(gains), analyses, progress, pool)
+
+
+def _computed(agents: list | None, recordings: list | None, n_trials: int,
+              gains: tuple[float, ...], analyses: tuple[str, ...], progress: bool,
+              pool: concurrent.futures.Executor | None) -> ReportTables:
+    """`compute_report`'s work, the per-network part in `pool` (or here)."""
+    from navdecode.stats.comparisons import compare, summarize
+
     start = time.perf_counter()
     jobs, agents, gains, kind = _jobs(agents, recordings, tuple(gains))
     targets = fixed_targets(n_trials, seed=0)
     internal = {v: k for k, v in unit_named([*COMPARED, *BEHAVIOUR, *_LENGTHS],
                                             kind["length_unit"]).items()}
+    scratch = tempfile.TemporaryDirectory(prefix="navdecode-report-")
+    networks = _networks(jobs)
+    work = functools.partial(_network_sessions, targets=targets, first_gain=gains[0],
+                             analyses=analyses, kind=kind, internal=internal,
+                             scratch=Path(scratch.name), to_disk=pool is not None)
     sessions, trials, folds, steps, step_errors, examples = [], [], [], [], [], {}
     skipped: list[dict] = []
-    firsts: dict[tuple, xr.Dataset] = {}  # each network's recording at the first gain
     similar: dict[tuple, Units] = {}  # hidden units for CKA, on disk for run agents
-    scratch = tempfile.TemporaryDirectory(prefix="navdecode-report-")
-    for arch, seed, gain, agent, given in tqdm(jobs, desc="report", disable=not progress):
-        if given is None:  # run agents: a network's gains run together, then it is let go
-            firsts = {k: v for k, v in firsts.items() if k == (arch, seed)}
-        ds = run_agent(agent, targets, gain=gain, seed=seed) if given is None else given
-        key = {"arch": arch, "seed": seed, "gain": gain}
-
-        def skip(analysis: str, reason: str, key: dict = key) -> None:
-            skipped.append({"analysis": analysis, **key, "reason": reason})
-
-        first = firsts.get((arch, seed)) if gain != gains[0] else None
-        row, grouped, by_protocol = _session(ds, key, first, analyses, kind, skip)
-        sessions.append({internal.get(k, k): v for k, v in row.items()})
-        if _lacks(ds, ANALYSES_NEEDS["behaviour"]) is None:
-            trials.append(trial_metrics(ds).rename(columns=internal).assign(**key))
-        if grouped is not None:
-            steps.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
-            err = grouped.error.values.ravel()
-            step_errors.append(pd.DataFrame({"decoding_error_cm": err[np.isfinite(err)]
-                                             .astype(np.float32), **key}))
-            folds += [r.scores.assign(**key, protocol=p) for p, r in by_protocol.items()]
-        if gain == gains[0]:
-            firsts[(arch, seed)] = ds
-            if "similarity" in analyses and "hidden" in ds.variables:
-                name = f"{arch} seed {seed}"
-                similar[(arch, seed, gain)] = Units.of(ds, name=name) if given is not None \
-                    else Units.on_disk(ds, Path(scratch.name) / f"hidden-{len(similar)}.npy",
-                                       name=name)
-        if (arch, gain) not in examples:
-            examples[(arch, gain)] = _without_units(ds)
-        del ds, grouped, by_protocol, row
+    for part in _each(pool, work, networks, "report", progress):
+        sessions += part.sessions
+        trials += part.trials
+        folds += part.folds
+        steps += part.steps
+        step_errors += part.step_errors
+        skipped += part.skipped
+        similar |= part.similar
+        for key, example in part.examples.items():
+            examples.setdefault(key, example)
+        del part
     sessions_df = pd.DataFrame(sessions)
     compared = {m: t for m, t in COMPARED.items() if _measured(sessions_df, m)}
     behaviour = {m: t for m, t in BEHAVIOUR.items() if _measured(sessions_df, m)}
@@ -317,7 +320,7 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         skipped=pd.DataFrame(skipped, columns=["analysis", "arch", "seed", "gain", "reason"]),
         **kind)
     if "perturbation" in analyses:
-        _perturbation(tables, jobs, targets, progress)
+        _perturbation(tables, jobs, targets, progress, pool)
     if "similarity" in analyses:
         tables.cka = _cka(similar, gains[0], skip=lambda reason: skipped.append(
             {"analysis": "similarity (CKA)", "arch": "all", "seed": "", "gain": gains[0],
@@ -331,6 +334,124 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     scratch.cleanup()
     tables.elapsed_s = time.perf_counter() - start
     return in_length_unit(tables, to_unit=True)
+
+
+@dataclass
+class _Network:
+    """One network's sessions: (gain, given recording or None) in job order, and the
+    gains at which it is the first of its label (it gives the figures' example there)."""
+
+    arch: str
+    seed: int
+    agent: Agent | None
+    sessions: list[tuple[float, xr.Dataset | None]]
+    examples: frozenset = frozenset()
+
+
+@dataclass
+class _Part:
+    """What one network adds to the report's tables."""
+
+    sessions: list[dict] = field(default_factory=list)
+    trials: list[pd.DataFrame] = field(default_factory=list)
+    folds: list[pd.DataFrame] = field(default_factory=list)
+    steps: list[pd.DataFrame] = field(default_factory=list)
+    step_errors: list[pd.DataFrame] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    similar: dict[tuple, Units] = field(default_factory=dict)
+    examples: dict[tuple, xr.Dataset] = field(default_factory=dict)
+
+
+def _networks(jobs: list) -> list[_Network]:
+    """The jobs grouped by network, in order of first appearance, each network's sessions
+    in job order."""
+    grouped: dict[tuple, _Network] = {}
+    for arch, seed, gain, agent, given in jobs:
+        grouped.setdefault((arch, seed), _Network(arch, seed, agent, [])).sessions.append(
+            (gain, given))
+    networks = list(grouped.values())
+    seen: set[tuple] = set()
+    for net in networks:
+        mine = {(net.arch, g) for g, _ in net.sessions} - seen
+        net.examples = frozenset(g for _, g in mine)
+        seen |= mine
+    return networks
+
+
+def _network_sessions(net: _Network, targets: np.ndarray, first_gain: float,
+                      analyses: tuple[str, ...], kind: dict, internal: dict,
+                      scratch: Path, to_disk: bool) -> _Part:
+    """Every session of one network: its rows of the report's tables. Run agents are
+    recorded here (the first gain's recording kept for the cross-condition decode); their
+    units for CKA go to `scratch`, and so do given recordings' when `to_disk` (in a
+    worker process)."""
+    part, first = _Part(), None
+    for gain, given in net.sessions:
+        arch, seed = net.arch, net.seed
+        ds = run_agent(net.agent, targets, gain=gain, seed=seed) if given is None else given
+        key = {"arch": arch, "seed": seed, "gain": gain}
+
+        def skip(analysis: str, reason: str, key: dict = key) -> None:
+            part.skipped.append({"analysis": analysis, **key, "reason": reason})
+
+        row, grouped, by_protocol = _session(ds, key, first if gain != first_gain else None,
+                                             analyses, kind, skip)
+        part.sessions.append({internal.get(k, k): v for k, v in row.items()})
+        if _lacks(ds, ANALYSES_NEEDS["behaviour"]) is None:
+            part.trials.append(trial_metrics(ds).rename(columns=internal).assign(**key))
+        if grouped is not None:
+            part.steps.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
+            err = grouped.error.values.ravel()
+            part.step_errors.append(pd.DataFrame(
+                {"decoding_error_cm": err[np.isfinite(err)].astype(np.float32), **key}))
+            part.folds += [r.scores.assign(**key, protocol=p) for p, r in by_protocol.items()]
+        if gain == first_gain:
+            first = ds
+            if "similarity" in analyses and "hidden" in ds.variables:
+                name = f"{arch} seed {seed}"
+                file = scratch / f"hidden-{arch}-{seed}.npy"
+                part.similar[(arch, seed, gain)] = Units.on_disk(ds, file, name=name) \
+                    if given is None or to_disk else Units.of(ds, name=name)
+        if gain in net.examples:
+            part.examples[(arch, gain)] = _without_units(ds)
+        del ds, grouped, by_protocol, row
+    return part
+
+
+@contextlib.contextmanager
+def _pool(n_jobs: int) -> Iterator[concurrent.futures.Executor | None]:
+    """Worker processes for the per-network work (None: this process), each with this
+    process's torch and BLAS threads; spawned, so that no thread pool is inherited."""
+    if n_jobs == 1:
+        yield None
+        return
+    import torch
+
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+            n_jobs, mp_context=context, initializer=_threads,
+            initargs=(torch.get_num_threads(),)) as pool:
+        yield pool
+
+
+def _threads(n: int) -> None:
+    """A worker's torch and BLAS threads: this process's."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(n)
+    threadpool_limits(n)
+
+
+def _each(pool: concurrent.futures.Executor | None, work: Callable, items: list, desc: str,
+          progress: bool) -> Iterator:
+    """``work(item)`` for every item, in order, in `pool`'s processes (or here)."""
+    bar = tqdm(total=len(items), desc=desc, disable=not progress)
+    results = map(work, items) if pool is None else pool.map(work, items)
+    for result in results:
+        bar.update()
+        yield result
+    bar.close()
 
 
 def _without_units(ds: xr.Dataset) -> xr.Dataset:
@@ -484,26 +605,18 @@ def _observer_columns(grouped: object, belief: xr.Dataset, decoded: object
             "belief_decoding_cm": decoded.mean_error}
 
 
-def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progress: bool) -> None:
+def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progress: bool,
+                  pool: concurrent.futures.Executor | None = None) -> None:
     """Every run agent on the paper's perturbation task at the first gain."""
-    from navdecode.analysis.metrics import perturbation_metrics
     from navdecode.stats.comparisons import compare
-    from navdecode.task.config import TaskConfig
 
-    rows, bins = [], []
     agents = [(a, s, ag) for a, s, g, ag, _ in jobs if ag is not None and g == tables.gains[0]]
-    for arch, seed, agent in tqdm(agents, desc="perturbation", disable=not progress):
-        ds = run_agent(agent, targets, gain=tables.gains[0], seed=seed,
-                       config=TaskConfig.perturbation_task())
-        grouped, belief = _grouped_decoding(ds, "observer" in tables.analyses)
-        row = {"arch": arch, "seed": seed,
-               "reward_fraction": session_metrics(ds)["reward_fraction"],
-               "auc": roc_auc(ds, seed=0)[0], "decoding_error_cm": grouped.mean_error}
-        if belief:
-            row |= _observer_columns(grouped, *belief)
+    work = functools.partial(_perturbed, targets=targets, gain=tables.gains[0],
+                             observer="observer" in tables.analyses)
+    rows, bins = [], []
+    for row, binned in _each(pool, work, agents, "perturbation", progress):
         rows.append(row)
-        bins.append(perturbation_metrics(ds, decoding_error=grouped.error).assign(
-            arch=arch, seed=seed))
+        bins.append(binned)
     if not rows:
         return
     tables.perturbation = pd.DataFrame(rows)
@@ -513,6 +626,23 @@ def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progres
         tables.perturbation_comparisons = compare(
             tables.perturbation, list(PERTURBED), groups=pair_of(list(counts.index))).assign(
             gain=tables.gains[0], family="perturbation")
+
+
+def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
+               ) -> tuple[dict, pd.DataFrame]:
+    """One agent's row and perturbation bins on the perturbation task."""
+    from navdecode.analysis.metrics import perturbation_metrics
+    from navdecode.task.config import TaskConfig
+
+    arch, seed, net = agent
+    ds = run_agent(net, targets, gain=gain, seed=seed, config=TaskConfig.perturbation_task())
+    grouped, belief = _grouped_decoding(ds, observer)
+    row = {"arch": arch, "seed": seed, "reward_fraction": session_metrics(ds)["reward_fraction"],
+           "auc": roc_auc(ds, seed=0)[0], "decoding_error_cm": grouped.mean_error}
+    if belief:
+        row |= _observer_columns(grouped, *belief)
+    return row, perturbation_metrics(ds, decoding_error=grouped.error).assign(arch=arch,
+                                                                               seed=seed)
 
 
 def _cka(recordings: dict[tuple, Units], gain: float, skip: Callable[[str], None]) -> pd.DataFrame:

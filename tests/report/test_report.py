@@ -349,3 +349,28 @@ def test_a_report_folder_is_written_whole_with_nothing_left_of_an_earlier_one(tm
     with pytest.raises(ValueError, match="not a report"):
         make_report(mine, recordings=recordings, analyses=(), progress=False, overwrite=True)
     assert (mine / "notes.txt").read_text() == "mine"
+
+
+def test_worker_processes_give_the_same_tables():
+    """n_jobs=2 (spawned workers, one network each at a time) computes the tables that
+    one process computes, for run agents (with every section) and for given recordings."""
+    from navdecode.report.tables import FRAMES, compute_report
+
+    agents = [(a, s, nd.load_pretrained(a, s)) for a in ("modular", "holistic") for s in (0, 1)]
+    kwargs = {"n_trials": 24, "gains": (1.0, 2.0), "progress": False}
+    one = compute_report(agents, **kwargs)
+    two = compute_report(agents, n_jobs=2, **kwargs)
+    assert len(one.sessions) == 8
+    assert not one.perturbation.empty
+    assert not one.cka.empty
+    for name in (*FRAMES, "cka", "skipped"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name), obj=name)
+    assert one.examples.keys() == two.examples.keys()
+    recordings = [run_agent(ag, fixed_targets(20), label=a, agent_seed=s) for a, s, ag in agents]
+    by_recording = [compute_report(recordings=recordings, progress=False, n_jobs=n,
+                                   analyses=("similarity",)) for n in (1, 2)]
+    for name in ("sessions", "cka"):
+        pd.testing.assert_frame_equal(getattr(by_recording[0], name),
+                                      getattr(by_recording[1], name), obj=name)
+    with pytest.raises(ValueError, match="n_jobs"):
+        compute_report(agents, n_jobs=0, **kwargs)
