@@ -26,8 +26,8 @@ is the minimum of 5-7 runs, current, previous and floor taking turns in this one
 - The previous report needs seaborn (it drew with it); without seaborn installed that
   row says so and is skipped.
 - ``--report``: ``navdecode report`` on the bundled agents at ``--trials`` (current and
-  previous) and at ``--report-large`` trials (current), wall time and peak resident
-  memory from ``/usr/bin/time -v``.
+  previous, and current with ``--jobs 2``) and at ``--report-large`` trials (current),
+  wall time and peak resident memory (of the largest process) from ``/usr/bin/time -v``.
 """
 
 import argparse
@@ -167,7 +167,7 @@ def needs(pythonpath: Path | None) -> str | None:
     return None
 
 
-def report(pythonpath: Path | None, n_trials: int) -> tuple[float, float]:
+def report(pythonpath: Path | None, n_trials: int, jobs: int = 1) -> tuple[float, float]:
     """Wall seconds and peak resident GB of ``navdecode report`` on the bundled agents."""
     env = dict(os.environ)
     if pythonpath is not None:
@@ -175,7 +175,8 @@ def report(pythonpath: Path | None, n_trials: int) -> tuple[float, float]:
     out = Path(tempfile.mkdtemp()) / "report"
     cmd = ["/usr/bin/time", "-v", sys.executable, "-c",
            "import sys; from navdecode.cli import main; sys.exit(main())", "report",
-           "--out", str(out), "--n-trials", str(n_trials), "--quiet", "--threads", "1"]
+           "--out", str(out), "--n-trials", str(n_trials), "--quiet", "--threads", "1",
+           *(["--jobs", str(jobs)] if jobs > 1 else [])]
     err = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
                          cwd=tempfile.gettempdir()).stderr
     fields = dict(line.strip().rsplit(": ", 1) for line in err.splitlines() if ": " in line)
@@ -252,15 +253,16 @@ def main() -> None:
 
     if args.report:
         print("\nnavdecode report, bundled agents, 1 thread (/usr/bin/time -v)")
-        runs = [("previous", old_tree, args.trials), ("now", None, args.trials)]
-        runs += [("now", None, args.report_large)] if args.report_large else []
-        for name, tree, n in runs:
+        runs = [("previous", old_tree, args.trials, 1), ("now", None, args.trials, 1),
+                ("--jobs 2", None, args.trials, 2)]
+        runs += [("now", None, args.report_large, 1)] if args.report_large else []
+        for name, tree, n, jobs in runs:
             missing = needs(tree)
             if missing:
                 print(f"  {name:<9} {n:>6,} trials  not run: it imports {missing}, which is not "
                       f"installed (pip install {missing})")
                 continue
-            seconds, gb = report(tree, n)
+            seconds, gb = report(tree, n, jobs)
             print(f"  {name:<9} {n:>6,} trials  {seconds:7.0f} s  peak {gb:5.2f} GB")
 
 

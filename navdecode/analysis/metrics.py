@@ -284,6 +284,9 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
         - ``curvature`` (1/cm, `path_curvature` on the trial's own path);
         - ``arc_length_cm``: the paper's arc from the start to the target,
           ``2 R arcsin(d / 2R)`` with ``R = d^2 / 2 x_T``;
+        - ``target_angle_deg``, ``traveled_angle_deg``: the paper's angles of the target
+          and of the end seen from the start, ``degrees(atan2(y, x)) - 90`` (0 straight
+          ahead, positive to the left; figure 1i);
         - ``path_minus_arc_cm``: path length minus that arc (not a paper metric; a
           positive value means the agent drove further than the arc, e.g. by detours).
 
@@ -350,14 +353,17 @@ def trial_metrics(ds: xr.Dataset) -> pd.DataFrame:
                 "curvature": path_curvature(x, y)}
     if "target_x" in ds.variables and firefly:
         arc = _arc_through(tx, ty)
-        columns |= {"arc_length_cm": arc, "path_minus_arc_cm": path - arc}
+        columns |= {"arc_length_cm": arc, "path_minus_arc_cm": path - arc,
+                    "target_angle_deg": np.degrees(np.arctan2(ty, tx)) - 90.0,
+                    "traveled_angle_deg": np.degrees(np.arctan2(sy, sx)) - 90.0}
     table = pd.DataFrame(columns)
     table.attrs = {k: ds.attrs[k] for k in ("label", "arch", "agent_id", "agent_seed",
                                             "noise_seed") if k in ds.attrs}
     table.attrs["end_position"] = end_from
     left_out = []
     if not firefly:
-        left_out.append("signed_error_cm, arc_length_cm, path_minus_arc_cm: they assume the "
+        left_out.append("signed_error_cm, arc_length_cm, path_minus_arc_cm, target_angle_deg, "
+                        "traveled_angle_deg: they assume the "
                         "firefly task's start at the origin heading +y (the recording has "
                         "no task_* attributes of it)")
     if dt is None:
@@ -380,7 +386,11 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
       one per trial, times 0.1 s);
     - ``stop_error_cm``, ``signed_error_cm``, ``path_minus_arc_cm``: means over trials;
     - ``curvature``, ``straightness``: means over the trials where they are defined;
-    - ``traveled_slope``: zero-intercept slope of traveled vs target distance;
+    - ``traveled_slope``: zero-intercept slope k of traveled vs target distance
+      (`zero_intercept_slope`), and ``traveled_slope_r``, the Pearson r of that fit,
+      ``corr(k target_r, traveled_r)`` as the paper scores it (figure S1d-e);
+    - ``angular_slope``, ``angular_slope_r``: the same for the traveled vs target angle
+      (``traveled_angle_deg`` on ``target_angle_deg``; figure 1i, S1d-e);
     - ``n_trials``.
 
     A recording of another task gets the entries its variables support (as in
@@ -437,6 +447,12 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
           lambda: float(table["signed_error_cm"].mean()))
     entry("traveled_slope", no_target, lambda: zero_intercept_slope(
         table["target_r"].values, table["traveled_r"].values))
+    entry("traveled_slope_r", no_target, lambda: _fit_r(table["target_r"].values,
+                                                        table["traveled_r"].values))
+    entry("angular_slope", no_target or no_geometry, lambda: _slope_or_nan(
+        table["target_angle_deg"].values, table["traveled_angle_deg"].values))
+    entry("angular_slope_r", no_target or no_geometry, lambda: _fit_r(
+        table["target_angle_deg"].values, table["traveled_angle_deg"].values))
     entry("curvature", None, lambda: float(np.nanmean(table["curvature"]))
           if table["curvature"].notna().any() else np.nan)
     entry("straightness", None, lambda: float(table["straightness"].mean()))
@@ -447,6 +463,23 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
     summary.attrs = {"length_unit": unit, "left_out": {
         unit_named([k], unit).get(k, k): f"needs {v}" for k, v in left_out.items()}}
     return summary
+
+
+def _slope_or_nan(x: np.ndarray, y: np.ndarray) -> float:
+    """`zero_intercept_slope`, NaN when no x is finite and non-zero (every target
+    straight ahead has no angular slope)."""
+    return zero_intercept_slope(x, y) if np.any(np.isfinite(x) & (x != 0)) else float("nan")
+
+
+def _fit_r(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson r of the zero-intercept fit's prediction ``k x`` and `y` (NaN pairs left
+    out): the paper's score of its fits, ``sign(k) r(x, y)``."""
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    k = _slope_or_nan(x, y)
+    return float(np.corrcoef(k * x, y)[0, 1]) if k != 0 else float("nan")
 
 
 _LENGTH_COLUMNS = ("signed_error_cm", "path_length_cm", "arc_length_cm", "path_minus_arc_cm")

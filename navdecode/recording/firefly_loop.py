@@ -5,7 +5,8 @@ vector env restarts finished sub-environments and builds an ``info`` of float64 
 and the actor's state is gathered and scattered back for the live rows. `run_agent` runs
 each trial once, so none of that is needed: this loop steps `FireflyTask` itself, keeps
 the actor's state for the running trials only (dropping a trial's rows when it ends) and
-writes straight into the recording's arrays. It records exactly what `record` records
+writes straight into the recording's arrays (step-major, so that each step writes one
+block; the recording holds (trial, step) views of them). It records exactly what `record` records
 on a `FireflyVectorEnv` of one sub-environment per trial, bit for bit (tested): the task
 draws its noise for every row of the batch at every step either way, a finished row
 never changes a running one, and the actor is called on batches of the same sizes (at
@@ -76,13 +77,14 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
     dtype = param.dtype
     units = actor.num_layers * actor.hidden_size
     buf = StepBuffer(n, t_max)
-    valid = np.zeros((n, t_max), dtype=bool)
-    # written once each: a trial's steps as it runs, the rest NaN when it ends
-    inputs = np.empty((n, t_max, INPUT_DIM), dtype=np.float32)
-    actions = np.empty((n, t_max, 2), dtype=np.float32)
-    hidden = np.empty((n, t_max, units), dtype=np.float32)
-    cell = np.empty((n, t_max, units), dtype=np.float32)
-    state_vars = np.empty((len(_STATE_VARS), n, t_max), dtype=np.float32)
+    valid = np.zeros((t_max, n), dtype=bool)
+    # step-major, so that each step writes one block; NaN where a trial has ended. The
+    # recording holds (trial, step) views of them (`_trial_major`)
+    inputs = np.full((t_max, n, INPUT_DIM), np.nan, dtype=np.float32)
+    actions = np.full((t_max, n, 2), np.nan, dtype=np.float32)
+    hidden = np.full((t_max, n, units), np.nan, dtype=np.float32)
+    cell = np.full((t_max, n, units), np.nan, dtype=np.float32)
+    state_vars = np.full((len(_STATE_VARS), t_max, n), np.nan, dtype=np.float32)
     per_trial: dict[str, np.ndarray] = {"reward": np.zeros(n),
                                         "stopped": np.zeros(n, dtype=bool),
                                         "n_steps": np.zeros(n, dtype=np.int64)}
@@ -119,12 +121,12 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
                 msg = (f"the policy returned a non-finite action (NaN or inf) at {where}; "
                        "the env would carry it into every later position of the trial")
                 raise ValueError(msg)
-            valid[rows, step] = True
-            inputs[rows, step] = obs.index_select(0, live_t).cpu().numpy()
-            actions[rows, step] = action_np
-            hidden[rows, step] = _flat(h)
-            cell[rows, step] = _flat(c)
-            state_vars[:, rows, step] = _state_columns(task).index_select(
+            valid[step, rows] = True
+            inputs[step, rows] = obs.index_select(0, live_t).cpu().numpy()
+            actions[step, rows] = action_np
+            hidden[step, rows] = _flat(h)
+            cell[step, rows] = _flat(c)
+            state_vars[:, step, rows] = _state_columns(task).index_select(
                 1, live_t).cpu().numpy()
 
             full_action.zero_()
@@ -138,9 +140,6 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
                 per_trial["reward"][ended] = reward.index_select(0, ended_t).cpu().numpy()
                 per_trial["stopped"][ended] = terminated.index_select(0, ended_t).cpu().numpy()
                 per_trial["n_steps"][ended] = step
-                for arr in (inputs, actions, hidden, cell):
-                    arr[ended, step:] = np.nan
-                state_vars[:, ended, step:] = np.nan
                 for name, value in _trial_columns(task, info["rewarded"]).items():
                     per_trial[name][ended] = _trial_values(name, value.index_select(0, ended_t))
                 bar.update(ended.size)
@@ -148,9 +147,10 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
                 if index is not None:
                     state = tuple(s.index_select(1, index) for s in state)
     bar.close()
-    buf.data = {"valid": valid, "input": inputs, "action": actions, "hidden": hidden,
-                "cell": cell, **{f"info:{name}": state_vars[i]
-                                 for i, name in enumerate(_STATE_VARS)}}
+    buf.data = {"valid": valid.T, "input": _trial_major(inputs),
+                "action": _trial_major(actions), "hidden": _trial_major(hidden),
+                "cell": _trial_major(cell),
+                **{f"info:{name}": state_vars[i].T for i, name in enumerate(_STATE_VARS)}}
     return assemble_recording(buf, per_trial, config.dt, arch, seed, list(INPUT_NAMES),
                               config, list(_STATE_VARS), [])
 
@@ -196,6 +196,11 @@ class _Batch:
             self.held = self.held[keep]
         self._rebuild()
         return index
+
+
+def _trial_major(arr: np.ndarray) -> np.ndarray:
+    """A (step, trial, x) buffer as the recording's (trial, step, x), a view (no copy)."""
+    return arr.transpose(1, 0, 2)
 
 
 def _flat(state: torch.Tensor) -> np.ndarray:

@@ -47,6 +47,7 @@ COMPARED = {
 # p-values as they were.
 BEHAVIOUR = {
     "traveled_slope": "traveled / target distance slope",
+    "angular_slope": "traveled / target angle slope",
     "signed_error_cm": "signed radial error, + overshoot / - undershoot (cm)",
     "stop_error_cm": "stop error (cm)",
     "reward_rate": "reward rate (1/s)",

@@ -238,3 +238,37 @@ def test_row_percentiles_are_numpys_bit_for_bit(percentile):
     values[6] = 2.0  # and one is constant
     np.testing.assert_array_equal(nan_percentile_rows(values, percentile),
                                   np.nanpercentile(values, percentile, axis=1))
+
+
+def test_angular_slope_and_the_fits_r_by_hand():
+    """Three trials, ends chosen so that the angles are round numbers: targets at 0, +30
+    and -45 degrees (left positive), ends at 0, +20 and -30 degrees. By hand: the
+    zero-intercept slope is (0*0 + 30*20 + 45*30) / (0 + 30^2 + 45^2) = 1950 / 2925 = 2/3,
+    and the fit's prediction (2/3) x is exactly proportional to x, so its r is r(x, y)."""
+    from navdecode.analysis.metrics import session_metrics, trial_metrics
+
+    def at(deg, r):  # a point at `deg` left of straight ahead (+y), distance r
+        rad = np.radians(deg + 90.0)
+        return r * np.cos(rad), r * np.sin(rad)
+
+    targets = np.array([at(0, 300), at(30, 200), at(-45, 250)])
+    ends = np.array([at(0, 240), at(20, 220), at(-30, 200)])
+    pos_x = np.stack([np.zeros(3), ends[:, 0]], axis=1)
+    pos_y = np.stack([np.zeros(3), ends[:, 1]], axis=1)
+    ds = synthetic_dataset(pos_x, pos_y, targets=targets)
+    table = trial_metrics(ds)
+    np.testing.assert_allclose(table["target_angle_deg"], [0, 30, -45], atol=1e-9)
+    np.testing.assert_allclose(table["traveled_angle_deg"], [0, 20, -30], atol=1e-9)
+    summary = session_metrics(ds)
+    assert summary["angular_slope"] == pytest.approx(2 / 3)
+    x, y = np.array([0, 30, -45.0]), np.array([0, 20, -30.0])
+    r = np.sum((x - x.mean()) * (y - y.mean())) / np.sqrt(
+        np.sum((x - x.mean()) ** 2) * np.sum((y - y.mean()) ** 2))
+    assert summary["angular_slope_r"] == pytest.approx(r)
+    assert summary["angular_slope_r"] == pytest.approx(1.0)  # here y = (2/3) x exactly
+    # the radial fit: traveled 240, 220, 200 against targets 300, 200, 250
+    tr, dr = np.array([300, 200, 250.0]), np.array([240, 220, 200.0])
+    k = (tr @ dr) / (tr @ tr)
+    assert summary["traveled_slope"] == pytest.approx(k)
+    assert summary["traveled_slope_r"] == pytest.approx(np.corrcoef(k * tr, dr)[0, 1])
+    assert summary["traveled_slope_r"] == pytest.approx(np.corrcoef(tr, dr)[0, 1])
