@@ -171,3 +171,16 @@ def atomic_write_dir(path: Path, write: Callable[[Path], None]) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
     atomic_write(Path(path), lambda tmp: tmp.write_text(text))
+
+
+def check_file_destination(path: Path, overwrite: bool, writer: str) -> None:
+    """A file may replace an existing one only when asked, never a folder."""
+    from navdecode._validation import check_bool
+
+    check_bool(overwrite, "overwrite")
+    if path.is_dir():
+        msg = f"path {str(path)!r} is a folder; {writer} writes a file"
+        raise ValueError(msg)
+    if path.exists() and not overwrite:
+        msg = f"{str(path)!r} exists; pass overwrite=True to replace it"
+        raise ValueError(msg)

@@ -8,8 +8,8 @@ from typing import Any
 
 import torch
 
-from navdecode._io import atomic_write
-from navdecode._validation import check_bool, check_choice, check_instance, check_path
+from navdecode._io import atomic_write, check_file_destination
+from navdecode._validation import check_choice, check_instance, check_path
 from navdecode.agents.networks import (
     ACTOR_SPECS,
     ALIASES,
@@ -76,17 +76,6 @@ def _arch_name(actor: str, critic: str) -> str:
                 f"{actor}{critic}")
 
 
-def _check_destination(path: Path, overwrite: bool, writer: str) -> None:
-    """A checkpoint file may replace an existing one only when asked, never a folder."""
-    check_bool(overwrite, "overwrite")
-    if path.is_dir():
-        msg = f"path {str(path)!r} is a folder; {writer} writes a file"
-        raise ValueError(msg)
-    if path.exists() and not overwrite:
-        msg = f"{str(path)!r} exists; pass overwrite=True to replace it"
-        raise ValueError(msg)
-
-
 def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
                metadata: dict[str, str | int | float] | None = None,
                include_critic: bool = True, overwrite: bool = False) -> Path:
@@ -125,7 +114,7 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
     check_instance(agent, "agent", Agent, "a navdecode Agent")
     path = check_path(path)
     check_choice(format, "format", ("navdecode", "published"))
-    _check_destination(path, overwrite, "save_agent")
+    check_file_destination(path, overwrite, "save_agent")
     payload: dict[str, Any] = {
         "actor_dict": {k: v.detach().cpu() for k, v in agent.actor.state_dict().items()},
     }
@@ -177,7 +166,7 @@ def save_critic(agent: Agent, path: str | Path,
     """
     check_instance(agent, "agent", Agent, "a navdecode Agent")
     path = check_path(path)
-    _check_destination(path, overwrite, "save_critic")
+    check_file_destination(path, overwrite, "save_critic")
     metadata = {} if metadata is None else dict(metadata)
     payload = {"format": "navdecode-critic", "format_version": FORMAT_VERSION,
                "arch": agent.arch, "metadata": metadata,

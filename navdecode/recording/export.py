@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from navdecode._io import atomic_write
-from navdecode._validation import check_bool, check_finite, check_path, require
+from navdecode._io import atomic_write, check_file_destination
+from navdecode._validation import check_finite, check_path, require
 from navdecode.recording.identity import recording_identity
 from navdecode.recording.schema import check_recording
 
@@ -229,16 +229,10 @@ def to_nwb(ds: xr.Dataset, path: str | Path, dt: float | None = None, *,
     """
     require("pynwb", "nwb", "to_nwb")
     path = check_path(path, "path")
-    check_bool(overwrite, "overwrite")
     if path.suffix.lower() != ".nwb":
         msg = f"path must end in .nwb, got {str(path)!r}"
         raise ValueError(msg)
-    if path.is_dir():
-        msg = f"{str(path)!r} is a folder; refusing to replace it with an NWB file"
-        raise ValueError(msg)
-    if path.exists() and not overwrite:
-        msg = f"{str(path)!r} exists; pass overwrite=True to replace it"
-        raise ValueError(msg)
+    check_file_destination(path, overwrite, "to_nwb")
     if session_start_time is None:
         session_start_time = datetime.now(UTC)
     if not isinstance(session_start_time, datetime):
