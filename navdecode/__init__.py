@@ -43,6 +43,8 @@ _LAZY = {
     "procrustes_distance": "navdecode.analysis.similarity",
     "similarity_matrix": "navdecode.analysis.similarity",
     "fixed_points": "navdecode.analysis.dynamics",
+    "dsa_distance": "navdecode.analysis.dynamical_similarity",
+    "within_between_test": "navdecode.stats.matrices",
     "plot_curvature": "navdecode.plotting.behaviour",
     "plot_fixed_points": "navdecode.plotting.representations",
     "plot_decoding_error": "navdecode.plotting.representations",
@@ -131,6 +133,7 @@ __all__ = [
     "decode",
     "decode_each",
     "default_decoder",
+    "dsa_distance",
     "export_pretrained",
     "fixed_points",
     "fixed_targets",
@@ -179,6 +182,7 @@ __all__ = [
     "trial_metrics",
     "untrained_recording",
     "welch_ci",
+    "within_between_test",
     "zero_intercept_slope",
 ]
 

@@ -28,6 +28,7 @@ from navdecode.analysis.decoding import decode_each as decode_each
 from navdecode.analysis.decoding import default_decoder as default_decoder
 from navdecode.analysis.diagnostics import actor_saturation as actor_saturation
 from navdecode.analysis.diagnostics import pinned_fraction as pinned_fraction
+from navdecode.analysis.dynamical_similarity import dsa_distance as dsa_distance
 from navdecode.analysis.dynamics import fixed_points as fixed_points
 from navdecode.analysis.estimators import GroupedRidgeCV as GroupedRidgeCV
 from navdecode.analysis.metrics import path_curvature as path_curvature
@@ -70,6 +71,7 @@ from navdecode.stats.comparisons import seed_level as seed_level
 from navdecode.stats.comparisons import summarize as summarize
 from navdecode.stats.comparisons import welch_ci as welch_ci
 from navdecode.stats.factorial import compare_factorial as compare_factorial
+from navdecode.stats.matrices import within_between_test as within_between_test
 from navdecode.stats.mixed import mixed_model as mixed_model
 from navdecode.task.config import TaskConfig as TaskConfig
 from navdecode.task.envs import ENV_ID as ENV_ID
@@ -110,6 +112,7 @@ __all__ = [
     "decode",
     "decode_each",
     "default_decoder",
+    "dsa_distance",
     "export_pretrained",
     "fixed_points",
     "fixed_targets",
@@ -158,5 +161,6 @@ __all__ = [
     "trial_metrics",
     "untrained_recording",
     "welch_ci",
+    "within_between_test",
     "zero_intercept_slope",
 ]

@@ -374,7 +374,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-REPORT_ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity")
+REPORT_ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity", "dynamics")
+REPORT_DEFAULT = ("controls", "replay", "observer", "perturbation", "similarity")
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
@@ -394,9 +395,10 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=1,
                    help="worker processes for the per-network work, each with --threads "
                         "threads (default 1; the report is the same for any number)")
-    p.add_argument("--analyses", nargs="*", default=list(REPORT_ANALYSES),
+    p.add_argument("--analyses", nargs="*", default=list(REPORT_DEFAULT),
                    choices=list(REPORT_ANALYSES), metavar="NAME",
-                   help="optional sections (default all): " + ", ".join(REPORT_ANALYSES))
+                   help="optional sections: " + ", ".join(REPORT_ANALYSES) + " (default all "
+                        "but dynamics: fixed points and DSA, seconds per network)")
     p.add_argument("--recordings", nargs="+", default=None, metavar="FILE",
                    help="analyse these recordings (.nc / .zarr, labelled by their arch and "
                         "seed attributes) instead of the bundled agents")

@@ -37,7 +37,7 @@ MODULES = sorted(m.name.removeprefix("navdecode.")
 
 
 # modules whose examples need an optional extra (skipped without it, as in make test-lowest)
-NEEDS_EXTRA = {"recording.export": ("pynwb", "pynapple")}
+NEEDS_EXTRA = {"recording.export": ("pynwb", "pynapple"), "analysis.dynamical_similarity": ("DSA",)}
 
 
 @pytest.mark.parametrize("module", MODULES)

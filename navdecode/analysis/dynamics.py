@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 import xarray as xr
+from scipy.special import expit
 
 from navdecode._validation import check_instance, check_int, check_seed
 
@@ -27,26 +28,61 @@ __all__ = ["fixed_points", "lstm_update"]
 Update = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
+class _LSTMUpdate:
+    """A one-layer LSTM's update on flat states ``[h, c]``, with its Jacobian in closed form.
+
+    With gates ``z = W_ih x + b_ih + W_hh h + b_hh`` split as ``(i, f, g, o)`` (sigmoid,
+    sigmoid, tanh, sigmoid), ``c' = f c + i g`` and ``h' = o tanh(c')``:
+    ``dc'/dh = diag(c f(1-f)) W_hf + diag(g i(1-i)) W_hi + diag(i (1-g^2)) W_hg``,
+    ``dc'/dc = diag(f)``, ``dh'/dh = diag(tanh(c') o(1-o)) W_ho + diag(o (1-tanh^2 c'))
+    dc'/dh`` and ``dh'/dc = diag(o (1-tanh^2 c') f)``.
+    """
+
+    def __init__(self, lstm: torch.nn.LSTM) -> None:
+        self.lstm, self.size = lstm, lstm.hidden_size
+
+    def __call__(self, s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        size = self.size
+        h, c = s[:, :size].contiguous(), s[:, size:].contiguous()
+        _, (h1, c1) = self.lstm(x[None], (h[None], c[None]))
+        return torch.cat([h1[0], c1[0]], dim=1)
+
+    def jacobian(self, state: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """``dF/ds`` at one state (2H,) under one input (k,), float64."""
+        lstm, size = self.lstm, self.size
+        w_ih = lstm.weight_ih_l0.detach().double().numpy()
+        w_hh = lstm.weight_hh_l0.detach().double().numpy()
+        bias = sum(b.detach().double().numpy() for name, b in lstm.named_parameters()
+                   if name.startswith("bias_"))
+        h, c = state[:size], state[size:]
+        z = w_ih @ x + w_hh @ h + bias
+        i, f, g, o = (expit(z[:size]), expit(z[size:2 * size]), np.tanh(z[2 * size:3 * size]),
+                      expit(z[3 * size:]))
+        w_i, w_f, w_g, w_o = (w_hh[k * size:(k + 1) * size] for k in range(4))
+        c1 = f * c + i * g
+        t = np.tanh(c1)
+        dc_dh = ((c * f * (1 - f))[:, None] * w_f + (g * i * (1 - i))[:, None] * w_i
+                 + (i * (1 - g ** 2))[:, None] * w_g)
+        dh_dh = (t * o * (1 - o))[:, None] * w_o + (o * (1 - t ** 2))[:, None] * dc_dh
+        return np.block([[dh_dh, np.diag(o * (1 - t ** 2) * f)], [dc_dh, np.diag(f)]])
+
+
 def lstm_update(lstm: torch.nn.LSTM) -> tuple[Update, int]:
     """The update of a one-layer `nn.LSTM` on flat states ``s = [h, c]``, and its size.
 
     Returns ``(update, 2 * hidden_size)`` with ``update(s, x)`` mapping states (B, 2H) and
-    inputs (B, input_size) to the next states (B, 2H).
+    inputs (B, input_size) to the next states (B, 2H). The update also has
+    ``update.jacobian(state, x)``, ``dF/ds`` in closed form (`fixed_points` uses it in place
+    of autograd's, which costs a backward pass per state dimension).
     """
     check_instance(lstm, "lstm", torch.nn.LSTM, "a torch.nn.LSTM")
-    if lstm.num_layers != 1 or lstm.bidirectional or lstm.batch_first:
-        msg = (f"lstm must be a one-layer, one-direction, sequence-first nn.LSTM, got "
-               f"num_layers={lstm.num_layers}, bidirectional={lstm.bidirectional}, "
-               f"batch_first={lstm.batch_first}")
+    if lstm.num_layers != 1 or lstm.bidirectional or lstm.batch_first or lstm.proj_size:
+        msg = (f"lstm must be a one-layer, one-direction, sequence-first nn.LSTM without "
+               f"projections, got num_layers={lstm.num_layers}, "
+               f"bidirectional={lstm.bidirectional}, batch_first={lstm.batch_first}, "
+               f"proj_size={lstm.proj_size}")
         raise ValueError(msg)
-    size = lstm.hidden_size
-
-    def update(s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        h, c = s[:, :size].contiguous(), s[:, size:].contiguous()
-        _, (h1, c1) = lstm(x[None], (h[None], c[None]))
-        return torch.cat([h1[0], c1[0]], dim=1)
-
-    return update, 2 * size
+    return _LSTMUpdate(lstm), 2 * lstm.hidden_size
 
 
 def fixed_points(update: Update | torch.nn.Module, inputs: np.ndarray, starts: np.ndarray,
@@ -163,6 +199,11 @@ def _linearised(update: Update, state: np.ndarray,
                 x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     """``dF/ds`` at `state` and the residual ``F(s) - s`` there (float64)."""
     s = torch.tensor(state, dtype=torch.float32)
+    if isinstance(update, _LSTMUpdate):
+        with torch.no_grad():
+            residual = update(s[None], x)[0] - s
+        return (update.jacobian(state, x[0].double().numpy()),
+                residual.numpy().astype(float))
     jac = torch.autograd.functional.jacobian(lambda v: update(v[None], x)[0], s,
                                              vectorize=True)
     with torch.no_grad():

@@ -1,4 +1,5 @@
-"""Representational comparison of recordings: linear CKA and the Procrustes shape distance.
+"""Representational comparison of recordings: linear CKA and the Procrustes shape distance
+(and, through `navdecode.analysis.dynamical_similarity`, DSA's distance between dynamics).
 
 Two recordings of the same trials (same targets, same seeds of the task's noise) are
 compared on the samples where both are valid: rows are (trial, step) samples, columns
@@ -8,52 +9,17 @@ in each recording; recordings of different trials are refused.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from navdecode._validation import check_choice
-from navdecode.recording.identity import align_trials, recording_identity, trial_ids
-from navdecode.recording.schema import check_recording
+from navdecode.analysis.units import Units
+from navdecode.recording.identity import align_trials, recording_identity
 
-__all__ = ["Units", "cka", "procrustes_distance", "similarity_matrix", "within_between"]
-
-
-class Units:
-    """One recording's units for comparison: its trial ids, validity and a loader of its
-    (trial, step, unit) array, read only when a pair needs it.
-
-    `similarity_matrix` reads each recording's units once per network it is compared
-    with after it (not once per pair member), so units may live on disk (`on_disk`): at
-    most two networks' units are in memory at once.
-    """
-
-    def __init__(self, ids: np.ndarray, valid: np.ndarray, load: Callable[[], np.ndarray],
-                 name: str) -> None:
-        self.ids, self.valid, self.load, self.name = ids, valid, load, name
-
-    @classmethod
-    def of(cls, ds: xr.Dataset, features: str = "hidden", name: str = "ds") -> Units:
-        """The units `features` of a recording (checked: a (trial, step, unit) variable)."""
-        check_recording(ds, [features], analysis="similarity", name=name)
-        if ds[features].ndim != 3:
-            msg = (f"{name}[{features!r}] must have dims (trial, step, unit), got "
-                   f"{ds[features].dims}")
-            raise ValueError(msg)
-        return cls(trial_ids(ds), ds["valid"].values.astype(bool),
-                   lambda: ds[features].transpose("trial", "step", ...).values, name)
-
-    @classmethod
-    def on_disk(cls, ds: xr.Dataset, path: Path, features: str = "hidden",
-                name: str = "ds") -> Units:
-        """`of`, with the units written to `path` (``.npy``) and read back at each use."""
-        units = cls.of(ds, features, name)
-        np.save(path, np.ascontiguousarray(units.load(), dtype=np.float32))
-        return cls(units.ids, units.valid, functools.partial(np.load, path), name)
+__all__ = ["cka", "procrustes_distance", "similarity_matrix", "within_between"]
 
 
 def _aligned(units: Sequence[Units]) -> list[np.ndarray | None]:
@@ -251,7 +217,8 @@ def procrustes_distance(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str = "hid
 
 def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "cka",
                       features: str = "hidden",
-                      labels: Sequence[tuple[str, int]] | None = None) -> pd.DataFrame:
+                      labels: Sequence[tuple[str, int]] | None = None, *, n_delays: int = 5,
+                      rank: int = 20) -> pd.DataFrame:
     """Pairwise similarity (or distance) of many recordings of the same trials.
 
     Parameters
@@ -259,11 +226,17 @@ def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "c
     recordings : sequence of xarray.Dataset or Units
         Recordings of the same trials, or their `Units` (e.g. `Units.on_disk`, which
         then need `labels`).
-    metric : {"cka", "procrustes"}, default="cka"
+    metric : {"cka", "procrustes", "dsa"}, default="cka"
+        Linear CKA (a similarity, 1 on the diagonal), the Procrustes shape distance, or
+        the dynamical similarity distance (Wasserstein score of
+        `navdecode.analysis.dynamical_similarity`, extra ``dsa``; 0 on the diagonal; each
+        recording's operator is fitted once, and its trials need not be the others').
     features : str, default="hidden"
     labels : sequence of (str, int) or None, default=None
         (label, agent seed) of each recording; from the network each names
         (`navdecode.recording.identity.recording_identity`) when None.
+    n_delays, rank : int, default=5, 20
+        DSA's delay embedding and operator rank (``metric="dsa"`` only).
 
     Returns
     -------
@@ -278,7 +251,7 @@ def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "c
     >>> similarity_matrix(recs, labels=[("modular", 0), ("modular", 1)]).shape
     (2, 2)
     """
-    check_choice(metric, "metric", ("cka", "procrustes"))
+    check_choice(metric, "metric", ("cka", "procrustes", "dsa"))
     if isinstance(recordings, xr.Dataset) or len(recordings) < 2:
         msg = "recordings must be a sequence of at least 2 recordings"
         raise ValueError(msg)
@@ -298,7 +271,14 @@ def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "c
         raise ValueError(msg)
     units = [r if isinstance(r, Units) else Units.of(r, features, f"recordings[{i}]")
              for i, r in enumerate(recordings)]
-    values = _pairwise(units, _cka_of if metric == "cka" else _procrustes_of)
+    if metric == "dsa":
+        from navdecode.analysis.dynamical_similarity import dsa_score, operators
+
+        fitted = operators(units, n_delays, rank)
+        values = np.array([[dsa_score(a, b) if i != j else 0.0 for j, b in enumerate(fitted)]
+                           for i, a in enumerate(fitted)])
+    else:
+        values = _pairwise(units, _cka_of if metric == "cka" else _procrustes_of)
     np.fill_diagonal(values, 1.0 if metric == "cka" else 0.0)
     return pd.DataFrame(values, index=labels, columns=labels)
 

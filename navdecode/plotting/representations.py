@@ -136,7 +136,8 @@ def plot_observer_errors(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes
     return _grouped_bars(new_axes(ax, (5.5, 4.0)), sessions, cols, names, "position error (cm)")
 
 
-def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None,
+                           label: str = "linear CKA", vmax: float | None = 1.0) -> Axes:
     """A networks x networks similarity matrix (`similarity_matrix`) as an image.
 
     Parameters
@@ -144,6 +145,10 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
     matrix : pandas.DataFrame
         Square, indexed by (arch, seed).
     ax : matplotlib Axes or None, default=None
+    label : str, default="linear CKA"
+        The colour bar's label (e.g. "DSA distance").
+    vmax : float or None, default=1.0
+        The top of the colour scale (None: the matrix's largest value, for distances).
 
     Returns
     -------
@@ -160,8 +165,9 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
         msg = "matrix must be a square DataFrame from similarity_matrix"
         raise ValueError(msg)
     ax = new_axes(ax)
-    image = ax.imshow(matrix.to_numpy(dtype=float), vmin=np.nanmin([0.0, matrix.min().min()]),
-                      vmax=1.0, cmap="viridis")
+    values = matrix.to_numpy(dtype=float)
+    image = ax.imshow(values, vmin=np.nanmin([0.0, np.nanmin(values)]),
+                      vmax=np.nanmax(values) if vmax is None else vmax, cmap="viridis")
     names = [f"{a} {s}" for a, s in matrix.index]  # whole labels: initials can collide
     colors = arch_palette(a for a, _ in matrix.index)
     ax.set_xticks(range(len(names)), names, fontsize=6, rotation=90)
@@ -169,7 +175,7 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
     for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
         for tick, (label, _) in zip(ticks, matrix.index, strict=True):
             tick.set_color(colors[label])
-    ax.figure.colorbar(image, ax=ax, label="linear CKA")
+    ax.figure.colorbar(image, ax=ax, label=label)
     return ax
 
 

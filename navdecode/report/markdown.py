@@ -94,6 +94,7 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
     lines += _observer_section(sessions)
     lines += _perturbation_section(tables)
     lines += _similarity_section(tables)
+    lines += _dynamics_section(tables)
     lines += _skipped_section(tables)
     lines += ["## Figures", "", *(f"![{name}]({path})" for name, path in figures.items())]
     if not tables.has_gain:  # one condition: the tables' first columns say so
@@ -221,12 +222,82 @@ def _similarity_section(tables: ReportTables) -> list[str]:
              f"Linear CKA between the LSTM units of every pair of networks on the same "
              f"{tables.gains[0]:g}x trials (`cka.csv`). Per network, the mean CKA with the "
              "other networks of its architecture (within) and with the other architecture's "
-             "(between), averaged over networks; descriptive only, since the pairs share "
-             "networks.", "", "| arch | networks | within | between |", "|---|---|---|---|"]
+             "(between), averaged over networks (the pairs share networks: the test below "
+             "takes the network as its unit).", "", "| arch | networks | within | between |",
+             "|---|---|---|---|"]
     for arch, r in table.iterrows():
         lines.append(f"| {arch} | {int(r[('within', 'count')])} | "
                      f"{_fmt(r[('within', 'mean')])} | {_fmt(r[('between', 'mean')])} |")
-    return [*lines, ""]
+    return [*lines, "", *_matrix_test(tables, "CKA")]
+
+
+def _matrix_test(tables: ReportTables, measure: str) -> list[str]:
+    """The label-permutation test of one matrix (`within_between_test`), as a sentence."""
+    tests = tables.similarity_tests
+    if tests.empty or measure not in set(tests["measure"]):
+        return []
+    r = tests.set_index("measure").loc[measure]
+    return [f"Networks as the unit (labels permuted over the {int(r['n_networks'])} networks, "
+            f"9,999 relabellings; false-positive rate in the statistics guide): mean "
+            f"between-label minus within-label pair {measure} {_fmt(r['difference'], 4)} "
+            f"(within {_fmt(r['within'], 4)}, between {_fmt(r['between'], 4)}), permutation "
+            f"p {_fmt(r['permutation_p'])}.", ""]
+
+
+def _dynamics_section(tables: ReportTables) -> list[str]:
+    """Fixed points of each actor's LSTM at rest, and DSA across networks."""
+    from navdecode.analysis.similarity import within_between
+    from navdecode.report.dynamics import DYNAMICS, N_ITER, N_STARTS
+
+    points, dsa = tables.dynamics, tables.dsa
+    if points.empty and dsa.empty:
+        return []
+    lines = ["## Dynamics", ""]
+    if not points.empty:
+        means = points.groupby("arch")[["n_points", "n_fixed", "slowest_speed",
+                                         "slowest_max_abs_eigenvalue", "stable_fraction"]].mean()
+        counts = points.groupby("arch")["seed"].nunique()
+        lines += [
+            "### Fixed points at rest", "",
+            f"Each network's actor LSTM with its input held at zero (no observation, no "
+            f"motion, no action: at rest once the target has vanished), on the "
+            f"{_gain(tables.gains[0])} recording: `fixed_points` from {N_STARTS} visited "
+            f"states, {N_ITER} Adam steps on the speed q(s) = ||F(s) - s||^2 / 2 and "
+            "Newton's polish; a point is fixed at q <= 1e-6 (else slow) and stable when every "
+            "eigenvalue of its Jacobian has |lambda| < 1 (`dynamics.csv`). Means over "
+            "networks:", "",
+            "| arch | networks | distinct points | fixed points | slowest speed | slowest "
+            "point's largest abs eigenvalue | fraction stable |", "|---|---|---|---|---|---|---|"]
+        for arch, r in means.iterrows():
+            lines.append(f"| {arch} | {int(counts[arch])} | {r['n_points']:.1f} | "
+                         f"{r['n_fixed']:.1f} | {r['slowest_speed']:.2e} | "
+                         f"{_fmt(r['slowest_max_abs_eigenvalue'])} | "
+                         f"{_fmt(r['stable_fraction'])} |")
+        lines.append("")
+        cmp = tables.dynamics_comparisons
+        if not cmp.empty and "comparison" in cmp:
+            lines += _k_group_section(cmp, DYNAMICS, "Fixed points: all labels", level="###")
+        elif not cmp.empty:
+            lines += ["A Holm family of its own:", "", *_comparison_table(cmp, DYNAMICS), ""]
+    if not dsa.empty:
+        table = within_between(dsa).groupby("arch")[["within", "between"]].agg(
+            ["mean", "count"])
+        lines += ["### Dynamical similarity (DSA)", "",
+                  f"DSA distance (Ostrow et al. 2023, dsa-metric) between the hidden units' "
+                  f"dynamics of every pair of networks at {_gain(tables.gains[0])} "
+                  "(`dsa.csv`): each network's delay-embedded units (5 delays, within trials) "
+                  "fitted by a rank-20 linear operator, two operators compared by the "
+                  "Wasserstein distance between their eigenvalues (0: the same dynamics up "
+                  "to a change of basis). Per network, the mean distance to the other "
+                  "networks of its architecture (within) and to the others' (between), "
+                  "averaged over networks:", "", "| arch | networks | within | between |",
+                  "|---|---|---|---|"]
+        for arch, r in table.iterrows():
+            lines.append(f"| {arch} | {int(r[('within', 'count')])} | "
+                         f"{_fmt(r[('within', 'mean')], 4)} | "
+                         f"{_fmt(r[('between', 'mean')], 4)} |")
+        lines += ["", *_matrix_test(tables, "DSA")]
+    return lines
 
 
 def _summary_table(summary: pd.DataFrame, metrics: dict[str, str],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,10 +24,14 @@ from navdecode.agents.networks import Agent
 from navdecode.report.markdown import report_markdown
 from navdecode.report.tables import (
     ANALYSES,
+    DEFAULT_ANALYSES,
     ReportTables,
     compute_report,
     in_length_unit,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["check_report_folder", "make_report", "render_report"]
 
@@ -35,7 +40,7 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
                 n_trials: int = 1000, gains: tuple[float, ...] = (1.0, 2.0),
                 progress: bool = True, n_threads: int = 1,
                 recordings: list[xr.Dataset] | None = None,
-                analyses: Sequence[str] = ANALYSES, overwrite: bool = False,
+                analyses: Sequence[str] = DEFAULT_ANALYSES, overwrite: bool = False,
                 n_jobs: int = 1) -> Path:
     """Evaluate, record and analyse agents; write figures, tables and ``report.md``.
 
@@ -71,9 +76,10 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
         network, its gain is its trials' gain (one condition without a ``gain``). Every
         analysis a recording supports runs; the others are listed in the report's
         *Analyses not run* and ``skipped.csv`` with what they lack.
-    analyses : sequence of str, default=ANALYSES
+    analyses : sequence of str, default=DEFAULT_ANALYSES
         Optional sections: ``"controls"``, ``"replay"``, ``"observer"``,
-        ``"perturbation"``, ``"similarity"``.
+        ``"perturbation"``, ``"similarity"``, and (not by default) ``"dynamics"``: fixed
+        points and DSA.
     overwrite : bool, default=False
         Replace an earlier report in `out_dir` (see `render_report`).
     n_jobs : int, default=1
@@ -192,6 +198,11 @@ def _write_report(tables: ReportTables, out: Path) -> None:
     written(tables.folds).to_csv(out / "decoding_folds.csv", index=False)
     if not tables.cka.empty:
         tables.cka.to_csv(out / "cka.csv")
+    if not tables.dsa.empty:
+        tables.dsa.to_csv(out / "dsa.csv")
+    for name in ("similarity_tests", "dynamics", "dynamics_comparisons"):
+        if not getattr(tables, name).empty:
+            getattr(tables, name).to_csv(out / f"{name}.csv", index=False)
     internal = in_length_unit(tables, to_unit=False)
     figures = _figures(internal, out)
     (out / "report.md").write_text(report_markdown(internal, figures))
@@ -271,6 +282,17 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
                 tables.perturbation_bins, v, ax=ax))
     if not tables.cka.empty:
         save("cka", lambda ax: plotting.plot_similarity_matrix(tables.cka, ax=ax))
+    if not tables.dsa.empty:
+        save("dsa", lambda ax: plotting.plot_similarity_matrix(
+            tables.dsa, ax=ax, label="DSA distance (Wasserstein)", vmax=None))
+    for arch, (seed, points, states) in tables.fixed_point_examples.items():
+        def fixed(ax: Axes, arch: str = arch, seed: int = seed, points: xr.Dataset = points,
+                  states: np.ndarray = states) -> None:
+            plotting.plot_fixed_points(points, states, ax=ax)
+            ax.set_title(f"{arch} seed {seed}: fixed and slow points, input held at 0",
+                         fontsize=8)
+
+        save(f"fixed_points_{arch}", fixed)
     curves = _training_curves(tables.agents)
     if not curves.empty:
         save("training_curves", lambda ax: plotting.plot_training_curves(curves, ax=ax))

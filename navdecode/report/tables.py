@@ -26,14 +26,23 @@ from navdecode.agents.networks import ARCHITECTURES, Agent
 from navdecode.analysis.controls import replay_actions
 from navdecode.analysis.decoding import decode, decode_each
 from navdecode.analysis.metrics import roc_auc, session_metrics, trial_metrics
-from navdecode.analysis.similarity import Units
+from navdecode.analysis.units import Units
 from navdecode.recording.rollout import fixed_targets, run_agent
 from navdecode.recording.schema import check_recording, is_firefly, length_unit, unit_named
+from navdecode.report.dynamics import (
+    DYNAMICS,
+    dynamics_tables,
+    network_dynamics,
+    similarity_tests,
+)
 
-__all__ = ["ANALYSES", "ReportTables", "compute_report"]
+__all__ = ["ANALYSES", "DEFAULT_ANALYSES", "ReportTables", "compute_report"]
 
-ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity")
+ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity", "dynamics")
 """Optional report sections; the gain task (behaviour, decoding, statistics) always runs."""
+DEFAULT_ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity")
+"""The sections run unless chosen otherwise ("dynamics", fixed points and DSA, is asked for:
+it adds seconds per network)."""
 
 COMPARED = {
     "reward_fraction": "reward fraction",
@@ -84,6 +93,16 @@ class ReportTables:
         The perturbation task (empty when not run).
     cka : pandas.DataFrame
         Linear CKA between every pair of networks at the first gain (empty when not run).
+    dsa : pandas.DataFrame
+        The DSA distance between every pair of networks at the first gain (empty when not
+        run).
+    similarity_tests : pandas.DataFrame
+        `within_between_test` of each matrix (``measure``: CKA, DSA).
+    dynamics, dynamics_comparisons : pandas.DataFrame
+        Per network, its LSTM's fixed points at rest (`navdecode.report.dynamics`), and
+        their `compare` rows across labels.
+    fixed_point_examples : dict
+        arch -> (seed, points, recorded states) of its first network, for the figures.
     examples : dict
         One recording per (arch, gain), for the figures.
     agents : list of (arch, seed, Agent)
@@ -116,6 +135,11 @@ class ReportTables:
     perturbation_bins: pd.DataFrame = field(default_factory=pd.DataFrame)
     perturbation_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
     cka: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dsa: pd.DataFrame = field(default_factory=pd.DataFrame)
+    similarity_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dynamics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dynamics_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fixed_point_examples: dict = field(default_factory=dict)
     examples: dict = field(default_factory=dict)
     agents: list = field(default_factory=list)
     n_trials: int = 0
@@ -207,7 +231,7 @@ def pair_of(labels: list[str]) -> tuple[str, str] | None:
 def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
                    recordings: list[xr.Dataset] | None = None, n_trials: int = 1000,
                    gains: tuple[float, ...] = (1.0, 2.0),
-                   analyses: Sequence[str] = ANALYSES, progress: bool = True,
+                   analyses: Sequence[str] = DEFAULT_ANALYSES, progress: bool = True,
                    n_jobs: int = 1) -> ReportTables:
     """Evaluate (or take) recordings and compute every table of the report.
 
@@ -225,11 +249,12 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         Fixed targets per condition.
     gains : tuple of float, default=(1.0, 2.0)
         Joystick gains.
-    analyses : sequence of str, default=ANALYSES
+    analyses : sequence of str, default=DEFAULT_ANALYSES
         Optional sections: ``"controls"`` (trial shuffle, step index, untrained network),
         ``"replay"`` (the no-adaptation control), ``"observer"`` (the ideal observer),
         ``"perturbation"`` (the perturbation task; run agents only), ``"similarity"``
-        (CKA across networks).
+        (CKA across networks), and, not by default, ``"dynamics"`` (fixed points of each
+        actor's LSTM; DSA across networks, extra ``dsa``).
     progress : bool, default=True
         Show progress bars.
     n_jobs : int, default=1
@@ -258,14 +283,16 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     if unknown:
         msg = f"analyses must be among {ANALYSES}, got {unknown}"
         raise ValueError(msg)
-    with _pool(n_jobs) as pool:
-        return _computed(agents, recordings, n_trials, tuple(gains), analyses, progress, pool)
+    with _pool(n_jobs) as pool, tempfile.TemporaryDirectory(prefix="navdecode-report-") as tmp:
+        return _computed(agents, recordings, n_trials, tuple(gains), analyses, progress, pool,
+                         Path(tmp))
 
 
 def _computed(agents: list | None, recordings: list | None, n_trials: int,
               gains: tuple[float, ...], analyses: tuple[str, ...], progress: bool,
-              pool: concurrent.futures.Executor | None) -> ReportTables:
-    """`compute_report`'s work, the per-network part in `pool` (or here)."""
+              pool: concurrent.futures.Executor | None, scratch: Path) -> ReportTables:
+    """`compute_report`'s work, the per-network part in `pool` (or here); units for CKA
+    are kept in `scratch` (removed by the caller, also after an error)."""
     from navdecode.stats.comparisons import compare, summarize
 
     start = time.perf_counter()
@@ -273,14 +300,14 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
     targets = fixed_targets(n_trials, seed=0)
     internal = {v: k for k, v in unit_named([*COMPARED, *BEHAVIOUR, *_LENGTHS],
                                             kind["length_unit"]).items()}
-    scratch = tempfile.TemporaryDirectory(prefix="navdecode-report-")
     networks = _networks(jobs)
     work = functools.partial(_network_sessions, targets=targets, first_gain=gains[0],
                              analyses=analyses, kind=kind, internal=internal,
-                             scratch=Path(scratch.name), to_disk=pool is not None)
+                             scratch=scratch, to_disk=pool is not None)
     sessions, trials, folds, steps, step_errors, examples = [], [], [], [], [], {}
     skipped: list[dict] = []
     similar: dict[tuple, Units] = {}  # hidden units for CKA, on disk for run agents
+    dynamic_rows, operators, fixed_examples = [], {}, {}
     for part in _each(pool, work, networks, "report", progress):
         sessions += part.sessions
         trials += part.trials
@@ -289,6 +316,10 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
         step_errors += part.step_errors
         skipped += part.skipped
         similar |= part.similar
+        dynamic_rows += part.dynamics
+        operators |= part.operators
+        for arch, example in part.fixed_point_examples.items():
+            fixed_examples.setdefault(arch, example)
         for key, example in part.examples.items():
             examples.setdefault(key, example)
         del part
@@ -327,12 +358,25 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
             {"analysis": "similarity (CKA)", "arch": "all", "seed": "", "gain": gains[0],
              "reason": reason}))
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
+    if "dynamics" in analyses:
+        tables.dynamics, tables.dsa = dynamics_tables(
+            dynamic_rows, operators, skip=lambda reason: skipped.append(
+                {"analysis": "dynamical similarity (DSA)", "arch": "all", "seed": "",
+                 "gain": gains[0], "reason": reason}))
+        if not tables.dynamics.empty:
+            counts = tables.dynamics.groupby("arch")["seed"].nunique()
+            if len(counts) >= 2 and counts.min() >= 2:
+                tables.dynamics_comparisons = compare(
+                    tables.dynamics, list(DYNAMICS), groups=pair_of(list(counts.index))
+                ).assign(gain=gains[0], family="dynamics")
+        tables.fixed_point_examples = fixed_examples
+        tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
+    tables.similarity_tests = similarity_tests({"CKA": tables.cka, "DSA": tables.dsa})
     if recordings is not None and "perturbation" in analyses:
         skipped.append({"analysis": "perturbation task", "arch": "all", "seed": "",
                         "gain": gains[0], "reason": "needs agents to run (not recordings)"})
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
     similar.clear()
-    scratch.cleanup()
     tables.elapsed_s = time.perf_counter() - start
     return in_length_unit(tables, to_unit=True)
 
@@ -361,6 +405,9 @@ class _Part:
     skipped: list[dict] = field(default_factory=list)
     similar: dict[tuple, Units] = field(default_factory=dict)
     examples: dict[tuple, xr.Dataset] = field(default_factory=dict)
+    dynamics: list[dict] = field(default_factory=list)
+    operators: dict[tuple, np.ndarray] = field(default_factory=dict)
+    fixed_point_examples: dict[str, tuple] = field(default_factory=dict)
 
 
 def _networks(jobs: list) -> list[_Network]:
@@ -413,6 +460,14 @@ def _network_sessions(net: _Network, targets: np.ndarray, first_gain: float,
                 file = scratch / f"hidden-{arch}-{seed}.npy"
                 part.similar[(arch, seed, gain)] = Units.on_disk(ds, file, name=name) \
                     if given is None or to_disk else Units.of(ds, name=name)
+            if "dynamics" in analyses:
+                points, operator, example = network_dynamics(net.agent, ds, key, skip)
+                if points is not None:
+                    part.dynamics.append(points)
+                if operator is not None:
+                    part.operators[(arch, seed)] = operator
+                if example is not None and gain in net.examples:
+                    part.fixed_point_examples[arch] = (seed, *example)
         if gain in net.examples:
             part.examples[(arch, gain)] = _without_units(ds)
         del ds, grouped, by_protocol, row

@@ -18,7 +18,8 @@ from navdecode._validation import check_choice, check_int, check_positive
 from navdecode.stats.comparisons import CI_METHODS, compare, summarize
 from navdecode.stats.mixed import mixed_model
 
-__all__ = ["validate_factorial", "validate_groups", "validate_statistics"]
+__all__ = ["validate_factorial", "validate_groups", "validate_statistics",
+           "validate_within_between"]
 
 _DRAWS = {
     "normal": lambda rng, size: rng.normal(size=size),
@@ -314,4 +315,58 @@ def validate_factorial(n_sims: int = 300, seeds: Sequence[int] = (5, 8),
                       "n_per_cell": n, "design": f"{ka}x{kb}", "nominal": 0.05,
                       "observed": count / n_sims, "n_sims": n_sims}
                      for effect, count in hits.items()]
+    return pd.DataFrame(rows)
+
+
+def validate_within_between(n_sims: int = 400, seeds: Sequence[int] = (5, 8),
+                            groups: Sequence[int] = (2, 4), seed: int = 0,
+                            progress: bool = False) -> pd.DataFrame:
+    """False-positive rate of `within_between_test`, by simulation.
+
+    Every network is a point drawn from one 10-dimensional standard normal whatever its
+    label, and the matrix holds the networks' Euclidean distances (a distance between
+    networks, as Procrustes and DSA are); each p < 0.05 of the label permutation test
+    (999 relabellings) is a false positive.
+
+    Parameters
+    ----------
+    n_sims : int, default=400
+    seeds : sequence of int, default=(5, 8)
+        Networks per label.
+    groups : sequence of int, default=(2, 4)
+        Label counts (the paper's two architectures, and four with the hybrids).
+    seed : int, default=0
+    progress : bool, default=False
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``check``, ``n_per_group``, ``k``, ``nominal``, ``observed``, ``n_sims``.
+
+    Examples
+    --------
+    >>> from navdecode.stats.coverage import validate_within_between
+    >>> validate_within_between(n_sims=3, seeds=(5,), groups=(2,)).shape
+    (1, 6)
+    """
+    from navdecode.stats.matrices import within_between_test
+
+    n_sims = check_int(n_sims, "n_sims", minimum=1)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in seeds:
+        for k in groups:
+            index = pd.MultiIndex.from_tuples([(f"a{g}", s) for g in range(k)
+                                               for s in range(n)], names=["arch", "seed"])
+            hits = 0
+            for _ in tqdm(range(n_sims), desc=f"within/between n={n} k={k}",
+                          disable=not progress, leave=False):
+                points = rng.normal(size=(n * k, 10))
+                apart = np.linalg.norm(points[:, None] - points[None], axis=-1)
+                result = within_between_test(pd.DataFrame(apart, index=index, columns=index),
+                                             n_resamples=999, seed=int(rng.integers(2**31)))
+                hits += result["permutation_p"] < 0.05
+            rows.append({"check": "false-positive rate, within/between label permutation",
+                         "n_per_group": n, "k": k, "nominal": 0.05, "observed": hits / n_sims,
+                         "n_sims": n_sims})
     return pd.DataFrame(rows)

@@ -71,3 +71,22 @@ def test_bad_input_is_refused(kwargs, error, match):
     args = {"update": lambda s, x: s, "inputs": np.zeros(1), "starts": np.zeros((2, 2))}
     with pytest.raises(error, match=match):
         fixed_points(**{**args, **kwargs})
+
+
+def test_the_lstm_jacobian_in_closed_form_equals_autograd_s():
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 7)
+    update, size = lstm_update(lstm)
+    rng = np.random.default_rng(1)
+    state, x = rng.normal(size=size), rng.normal(size=3)
+    lstm64 = torch.nn.LSTM(3, 7).double()
+    lstm64.load_state_dict({k: v.double() for k, v in lstm.state_dict().items()})
+    update64, _ = lstm_update(lstm64)
+    want = torch.autograd.functional.jacobian(
+        lambda v: update64(v[None], torch.tensor(x[None]))[0], torch.tensor(state)).numpy()
+    np.testing.assert_allclose(update.jacobian(state, x), want, atol=1e-12)
+
+
+def test_lstm_update_refuses_projected_lstms():
+    with pytest.raises(ValueError, match="proj_size"):
+        lstm_update(torch.nn.LSTM(3, 7, proj_size=2))

@@ -146,10 +146,11 @@ def test_report_on_recordings_with_any_labels(tmp_path):
 def test_report_sections_follow_the_chosen_analyses(tmp_path):
     from conftest import SteeringActor
 
-    from navdecode.cli import REPORT_ANALYSES
-    from navdecode.report.tables import ANALYSES
+    from navdecode.cli import REPORT_ANALYSES, REPORT_DEFAULT
+    from navdecode.report.tables import ANALYSES, DEFAULT_ANALYSES
 
     assert REPORT_ANALYSES == ANALYSES  # the CLI offers exactly the report's sections
+    assert REPORT_DEFAULT == DEFAULT_ANALYSES
     agents = [(arch, seed, SteeringActor(stop_radius=r)) for arch, r in
               (("modular", 0.03), ("holistic", 0.2)) for seed in (0, 1)]
     text = make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0, 2.0), progress=False,
