@@ -173,8 +173,8 @@ def plot_similarity_matrix(matrix: pd.DataFrame, ax: Axes | None = None,
     ax.set_xticks(range(len(names)), names, fontsize=6, rotation=90)
     ax.set_yticks(range(len(names)), names, fontsize=6)
     for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
-        for tick, (label, _) in zip(ticks, matrix.index, strict=True):
-            tick.set_color(colors[label])
+        for tick, (arch, _) in zip(ticks, matrix.index, strict=True):
+            tick.set_color(colors[arch])
     ax.figure.colorbar(image, ax=ax, label=label)
     return ax
 

@@ -26,8 +26,8 @@ N_STARTS = 32
 N_ITER = 2000
 """Adam steps of the fixed-point search (then Newton's polishing)."""
 DYNAMICS = {
-    "slowest_speed": "slowest point's speed ||F(s) - s||^2 / 2",
-    "slowest_max_abs_eigenvalue": "slowest point's largest |eigenvalue|",
+    "slowest_speed": "slowest point's speed q",
+    "slowest_max_abs_eigenvalue": "slowest point's largest eigenvalue modulus",
     "stable_fraction": "fraction of points that are stable",
     "n_points": "distinct points",
 }

@@ -116,3 +116,19 @@ def test_trajectories_of_a_recording_without_gain_in_metres():
     assert ax.get_xlabel() == "x (m)"
     assert ax.get_title().startswith("my task:")
     plt.close("all")
+
+
+def test_the_similarity_matrix_figure_carries_its_label_and_scale():
+    import pandas as pd
+
+    from navdecode.plotting import plot_similarity_matrix
+
+    idx = pd.MultiIndex.from_tuples([("modular", 0), ("holistic", 0)], names=["arch", "seed"])
+    distance = pd.DataFrame([[0, 0.2], [0.2, 0]], index=idx, columns=idx)
+    ax = plot_similarity_matrix(distance, label="DSA distance", vmax=None)
+    bar = ax.figure.axes[-1]
+    assert bar.get_ylabel() == "DSA distance"
+    assert ax.images[0].get_clim() == (0.0, 0.2)
+    ax = plot_similarity_matrix(distance.rsub(1))
+    assert ax.figure.axes[-1].get_ylabel() == "linear CKA"
+    assert ax.images[0].get_clim() == (0.0, 1.0)
