@@ -34,7 +34,7 @@ for ds, marker in ((recordings[0], "o"), (recordings[-1], "x")):
     axes[1].scatter(values.real, values.imag, marker=marker,
                     label=f"{ds.attrs['arch']} seed {ds.attrs['agent_seed']}")
 axes[1].set(xlabel="Re eigenvalue", ylabel="Im eigenvalue", aspect="equal",
-            title="the operators' eigenvalues (what the distance compares)")
+            title="the eigenvalues the distance compares")
 axes[1].legend(fontsize=8)
 
 # %%

@@ -351,8 +351,9 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
             np.median([d.sizes["trial"] for d in recordings])),
         skipped=pd.DataFrame(skipped, columns=["analysis", "arch", "seed", "gain", "reason"]),
         **kind)
-    if "perturbation" in analyses:
-        _perturbation(tables, jobs, targets, progress, pool)
+    # the perturbation task runs in the workers while this process computes CKA and DSA
+    finish = _perturbation(tables, jobs, targets, progress, pool) \
+        if "perturbation" in analyses else None
     if "similarity" in analyses:
         tables.cka = _cka(similar, gains[0], skip=lambda reason: skipped.append(
             {"analysis": "similarity (CKA)", "arch": "all", "seed": "", "gain": gains[0],
@@ -372,6 +373,8 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
         tables.fixed_point_examples = fixed_examples
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
     tables.similarity_tests = similarity_tests({"CKA": tables.cka, "DSA": tables.dsa})
+    if finish is not None:
+        finish()
     if recordings is not None and "perturbation" in analyses:
         skipped.append({"analysis": "perturbation task", "arch": "all", "seed": "",
                         "gain": gains[0], "reason": "needs agents to run (not recordings)"})
@@ -501,9 +504,14 @@ def _threads(n: int) -> None:
 
 def _each(pool: concurrent.futures.Executor | None, work: Callable, items: list, desc: str,
           progress: bool) -> Iterator:
-    """``work(item)`` for every item, in order, in `pool`'s processes (or here)."""
-    bar = tqdm(total=len(items), desc=desc, disable=not progress)
+    """``work(item)`` for every item, in order, in `pool`'s processes (submitted at once,
+    so this process may work on while they run) or here (as they are read)."""
     results = map(work, items) if pool is None else pool.map(work, items)
+    return _counted(results, len(items), desc, progress)
+
+
+def _counted(results: Iterator, total: int, desc: str, progress: bool) -> Iterator:
+    bar = tqdm(total=total, desc=desc, disable=not progress)
     for result in results:
         bar.update()
         yield result
@@ -662,15 +670,21 @@ def _observer_columns(grouped: object, belief: xr.Dataset, decoded: object
 
 
 def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progress: bool,
-                  pool: concurrent.futures.Executor | None = None) -> None:
-    """Every run agent on the paper's perturbation task at the first gain."""
-    from navdecode.stats.comparisons import compare
-
+                  pool: concurrent.futures.Executor | None = None) -> Callable[[], None]:
+    """Every run agent on the paper's perturbation task at the first gain: started in
+    `pool` now; the returned function waits for the results and adds them to `tables`."""
     agents = [(a, s, ag) for a, s, g, ag, _ in jobs if ag is not None and g == tables.gains[0]]
     work = functools.partial(_perturbed, targets=targets, gain=tables.gains[0],
                              observer="observer" in tables.analyses)
+    results = _each(pool, work, agents, "perturbation", progress)
+    return functools.partial(_perturbation_tables, tables, results)
+
+
+def _perturbation_tables(tables: ReportTables, results: Iterator) -> None:
+    from navdecode.stats.comparisons import compare
+
     rows, bins = [], []
-    for row, binned in _each(pool, work, agents, "perturbation", progress):
+    for row, binned in results:
         rows.append(row)
         bins.append(binned)
     if not rows:
