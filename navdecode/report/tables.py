@@ -494,12 +494,19 @@ def _pool(n_jobs: int) -> Iterator[concurrent.futures.Executor | None]:
 
 
 def _threads(n: int) -> None:
-    """A worker's torch and BLAS threads: this process's."""
+    """A worker's torch and BLAS threads: this process's. A worker also leaves without
+    the interpreter's teardown of torch (seconds, which the report would wait for): its
+    last exit handler, run after multiprocessing has sent its results and every other
+    handler has run, ends the process."""
+    import atexit
+    import os
+
     import torch
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(n)
     threadpool_limits(n)
+    atexit.register(os._exit, 0)
 
 
 def _each(pool: concurrent.futures.Executor | None, work: Callable, items: list, desc: str,
