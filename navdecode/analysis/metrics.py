@@ -485,7 +485,8 @@ def _fit_r(x: np.ndarray, y: np.ndarray) -> float:
 _LENGTH_COLUMNS = ("signed_error_cm", "path_length_cm", "arc_length_cm", "path_minus_arc_cm")
 
 
-def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float, pd.DataFrame]:
+def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0, grid: str = "navdecode",
+            max_radius_cm: float | None = None) -> tuple[float, pd.DataFrame]:
     """The paper's fraction-correct curve and its area, free of the 65 cm reward boundary.
 
     For a radius r swept from 0 in steps of `step_cm`: ``y(r)`` is the fraction of trials
@@ -496,6 +497,19 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
     ends are no closer to their own targets than to others', 1 when every end is closer to
     its own target than any shuffled pair.
 
+    ``grid="paper"`` is the recipe of the paper's figures 4, 5, 6 and 8 (its notebooks):
+    the targets are shuffled by ``numpy.random.default_rng(seed).shuffle`` (a plain
+    permutation, in which a trial may keep its own target; the paper's seed is 1), the
+    radii are the whole centimetres ``r = 0, 1, ..., floor(R)`` with ``R`` the largest stop
+    error, pooled in the paper over every agent and condition it plots (`max_radius_cm`;
+    this recording's own when None), ``y(r)`` and ``x(r)`` count distances ``< r``, and the
+    area is the trapezoidal ``numpy.trapezoid(y, x)`` over those radii, without closing
+    the curve at (1, 1). navdecode differs on purpose: a grid cut at the largest error
+    leaves a curve whose shuffled fraction has not reached 1 short of (1, 1), which
+    deflates a poor performer's area (a hand-made case in the tests: 1/3 by the paper's
+    recipe, 1 by navdecode's), and a trial that keeps its own target under a plain shuffle
+    counts as correct on both axes.
+
     Parameters
     ----------
     ds : xarray.Dataset
@@ -504,7 +518,12 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
     seed : int, default=0
         Seed of the shuffle.
     step_cm : float, default=1.0
-        Radius step (cm).
+        Radius step (cm; navdecode's grid only: the paper's steps by 1 cm).
+    grid : {"navdecode", "paper"}, default="navdecode"
+        navdecode's full curve, or the paper's recipe (above).
+    max_radius_cm : float or None, default=None
+        The paper's grid's largest stop error ``R`` (cm), e.g. the largest over every
+        recording compared; ``grid="paper"`` only.
 
     Returns
     -------
@@ -519,16 +538,27 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
     >>> list(curve.columns)
     ['radius_cm', 'fraction_correct', 'fraction_shuffled']
     """
-    from navdecode._validation import check_positive, check_seed
+    from navdecode._validation import check_choice, check_positive, check_seed
 
     check_recording(ds, ["stop_x", "stop_y", "target_x", "target_y"], analysis="roc_auc")
     check_seed(seed)
     step_cm = check_positive(step_cm, "step_cm")
+    check_choice(grid, "grid", ("navdecode", "paper"))
+    if max_radius_cm is not None:
+        if grid != "paper":
+            msg = "max_radius_cm is the paper's grid's bound: pass grid='paper' with it"
+            raise ValueError(msg)
+        max_radius_cm = check_positive(max_radius_cm, "max_radius_cm")
     sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
     tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
     if len(sx) < 2:
         msg = f"roc_auc needs at least 2 trials to shuffle, got {len(sx)}"
         raise ValueError(msg)
+    if not np.isfinite(np.r_[sx, sy, tx, ty]).all():
+        msg = "roc_auc needs finite stop_x, stop_y, target_x, target_y in every trial"
+        raise ValueError(msg)
+    if grid == "paper":
+        return _paper_auc(sx, sy, tx, ty, seed, max_radius_cm)
     order = np.random.default_rng(seed).permutation(len(sx))
     perm = np.empty(len(sx), dtype=int)
     perm[order] = np.roll(order, -1)  # trial order[i] gets the target of order[i + 1]
@@ -554,6 +584,21 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0) -> tuple[float,
     auc = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))
     return auc, pd.DataFrame({"radius_cm": radius, "fraction_correct": y,
                               "fraction_shuffled": x})
+
+
+def _paper_auc(sx: np.ndarray, sy: np.ndarray, tx: np.ndarray, ty: np.ndarray,
+               seed: int | None, max_radius_cm: float | None) -> tuple[float, pd.DataFrame]:
+    """`roc_auc`'s ``grid="paper"`` recipe."""
+    order = np.random.default_rng(seed).permutation(len(sx))  # rows as rng.shuffle moves them
+    own = np.hypot(sx - tx, sy - ty)
+    other = np.hypot(sx - tx[order], sy - ty[order])
+    top = own.max() if max_radius_cm is None else max_radius_cm
+    radius = np.arange(int(top) + 1, dtype=float)
+    y = (own[None] < radius[:, None]).mean(axis=1)
+    x = (other[None] < radius[:, None]).mean(axis=1)
+    area = float(np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2))  # numpy's trapezoid(y, x)
+    return area, pd.DataFrame(
+        {"radius_cm": radius, "fraction_correct": y, "fraction_shuffled": x})
 
 
 def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50, 100, 150, 200),

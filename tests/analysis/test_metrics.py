@@ -200,6 +200,38 @@ def test_roc_auc_by_hand():
     assert curve["radius_cm"].iloc[1] - curve["radius_cm"].iloc[0] == 1.0
 
 
+def test_the_paper_s_auc_recipe_by_hand():
+    from navdecode.analysis.metrics import roc_auc
+
+    # own distances 1.5, 0.5, 2.5 cm; seed 0 permutes the targets as [2, 0, 1], so the
+    # shuffled distances are |(0, 1.5) - (20, 0)| = 20.06, |(10, .5) - (0, 0)| = 10.01, 12.5
+    assert np.random.default_rng(0).permutation(3).tolist() == [2, 0, 1]
+    targets = np.array([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0]])
+    ends = np.array([[0.0, 1.5], [10.0, 0.5], [22.5, 0.0]])
+    ds = synthetic_dataset(np.c_[np.zeros(3), ends[:, 0]], np.c_[np.zeros(3), ends[:, 1]],
+                           targets=targets)
+    # the grid stops at floor(2.5) = 2 cm: x stays 0, so the area is 0
+    auc, curve = roc_auc(ds, seed=0, grid="paper")
+    assert curve["radius_cm"].tolist() == [0.0, 1.0, 2.0]
+    np.testing.assert_allclose(curve["fraction_correct"], [0, 1 / 3, 2 / 3])
+    assert auc == 0.0
+    # pooled with a worse recording, R = 12.9: radii 0-12; x = 1/3 from r = 11 (10.01 < 11)
+    # while y = 1 from r = 3: the one step with dx = 1/3 has y = 1 at both ends, area 1/3
+    auc, curve = roc_auc(ds, seed=0, grid="paper", max_radius_cm=12.9)
+    assert len(curve) == 13
+    assert auc == pytest.approx(1 / 3)
+    # navdecode's grid runs on to (1, 1): y reaches 1 before x leaves 0, so the area is 1
+    assert roc_auc(ds, seed=0)[0] == pytest.approx(1.0)
+    # the shuffle is numpy's Generator.shuffle of the target rows
+    moved = targets.copy()
+    np.random.default_rng(0).shuffle(moved, axis=0)
+    np.testing.assert_array_equal(moved, targets[[2, 0, 1]])
+    with pytest.raises(ValueError, match="grid must be one of"):
+        roc_auc(ds, grid="rliable")
+    with pytest.raises(ValueError, match="grid='paper'"):
+        roc_auc(ds, max_radius_cm=10.0)
+
+
 def test_a_foreign_task_gets_its_end_point_units_and_no_firefly_geometry():
     import sys
     from pathlib import Path
