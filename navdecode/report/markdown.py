@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from navdecode.report.tables import BEHAVIOUR, COMPARED, PERTURBED, ReportTables
+from navdecode.report.tables import AUC_SHUFFLES, BEHAVIOUR, COMPARED, PERTURBED, ReportTables
 
 __all__ = ['report_markdown']
 
@@ -106,6 +106,13 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
 def _behaviour_text(tables: ReportTables) -> str:
     """What the behaviour metrics mean: the paper's over/undershoot terms for the firefly
     task, the generic path terms for any other."""
+    spread = ""
+    if "auc_shuffle_sd" in tables.sessions and tables.sessions["auc_shuffle_sd"].notna().any():
+        spread = (f" Every agent's AUC uses one target shuffle (seed 0); over "
+                  f"{AUC_SHUFFLES} other shuffle seeds a session's AUC has an SD of at most "
+                  f"{_fmt(tables.sessions['auc_shuffle_sd'].max())} (median "
+                  f"{_fmt(tables.sessions['auc_shuffle_sd'].median())}; `auc_shuffle_sd` in "
+                  "`sessions.csv`).")
     if not tables.firefly:
         return ("Per recording, means over trials: curvature and straightness (start-to-end "
                 "distance / path length) of the recorded paths; where the task has targets, "
@@ -117,7 +124,7 @@ def _behaviour_text(tables: ReportTables) -> str:
             "does). Signed radial error: the paper's stop-to-target distance, negative when "
             "the circular arc from the start to the stop is shorter than the arc to the "
             "target (undershoot), averaged over trials. AUC: the fraction-correct curve's "
-            "area (0.5 ignores the target, 1 always ends closest to its own).")
+            "area (0.5 ignores the target, 1 always ends closest to its own)." + spread)
 
 
 def _skipped_section(tables: ReportTables) -> list[str]:

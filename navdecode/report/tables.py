@@ -63,6 +63,8 @@ BEHAVIOUR = {
     "straightness": "straightness",
     "auc": "fraction-correct ROC AUC",
 }
+AUC_SHUFFLES = 10
+"""Other shuffle seeds over which each session's AUC spread (``auc_shuffle_sd``) is taken."""
 PERTURBED = {"reward_fraction": "reward fraction", "auc": "fraction-correct ROC AUC",
              "decoding_error_cm": "decoding error, grouped CV (cm)"}
 
@@ -604,6 +606,9 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
     reason = firefly or _lacks(ds, ANALYSES_NEEDS["fraction-correct AUC"])
     if reason is None:
         row["auc"] = roc_auc(ds, seed=0)[0]
+        # the AUC's spread over the shuffle: SD over 10 other shuffle seeds
+        row["auc_shuffle_sd"] = float(np.std([roc_auc(ds, seed=k)[0]
+                                              for k in range(1, 1 + AUC_SHUFFLES)], ddof=1))
     else:
         skip("fraction-correct AUC", reason)
     reason = _lacks(ds, ANALYSES_NEEDS["decoding"])

@@ -375,3 +375,17 @@ def test_worker_processes_give_the_same_tables():
                                       getattr(by_recording[1], name), obj=name)
     with pytest.raises(ValueError, match="n_jobs"):
         compute_report(agents, n_jobs=0, **kwargs)
+
+
+def test_the_auc_s_spread_over_shuffle_seeds_is_in_the_sessions_and_the_text(tmp_path):
+    from navdecode.analysis.metrics import roc_auc
+
+    agents = [(arch, s, make_agent(arch, seed=s)) for arch in ("modular", "holistic")
+              for s in (0, 1)]
+    text = make_report(tmp_path, agents=agents, n_trials=30, gains=(1.0,), progress=False,
+                       analyses=()).read_text()
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    ds = run_agent(agents[0][2], fixed_targets(30), seed=0)
+    want = np.std([roc_auc(ds, seed=k)[0] for k in range(1, 11)], ddof=1)
+    assert sessions.loc[0, "auc_shuffle_sd"] == pytest.approx(want)
+    assert "over 10 other shuffle seeds" in text

@@ -51,3 +51,4 @@ def test_the_default_report_runs_no_dynamics(tmp_path):
     from navdecode.report.tables import DEFAULT_ANALYSES
 
     assert "dynamics" not in DEFAULT_ANALYSES
+
