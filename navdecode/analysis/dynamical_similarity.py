@@ -33,9 +33,13 @@ import xarray as xr
 from navdecode._validation import check_choice, check_int, require
 from navdecode.analysis.units import Units
 
-__all__ = ["dmd_operator", "dsa_distance", "dsa_score"]
+__all__ = ["N_DELAYS", "RANK", "dmd_operator", "dsa_distance", "dsa_matrix", "dsa_score"]
 
 SCORES = ("wasserstein", "angular")
+N_DELAYS = 5
+"""Default steps of the delay embedding."""
+RANK = 20
+"""Default rank of the fitted operator."""
 
 
 def _dmd(units: Units, n_delays: int, rank: int) -> np.ndarray:
@@ -74,8 +78,8 @@ def _dmd(units: Units, n_delays: int, rank: int) -> np.ndarray:
     return dmd.A_v.detach().cpu().numpy().astype(float)
 
 
-def dmd_operator(ds: xr.Dataset, features: str = "hidden", n_delays: int = 5,
-                 rank: int = 20) -> np.ndarray:
+def dmd_operator(ds: xr.Dataset, features: str = "hidden", n_delays: int = N_DELAYS,
+                 rank: int = RANK) -> np.ndarray:
     """The linear operator ``A`` of a recording's delay-embedded units: ``v_{t+1} ~ A v_t``.
 
     Parameters
@@ -138,7 +142,8 @@ def dsa_score(a: np.ndarray, b: np.ndarray, score: str = "wasserstein") -> float
 
 
 def dsa_distance(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str = "hidden",
-                 n_delays: int = 5, rank: int = 20, score: str = "wasserstein") -> float:
+                 n_delays: int = N_DELAYS, rank: int = RANK,
+                 score: str = "wasserstein") -> float:
     """DSA distance between two recordings' dynamics (0: the same up to a change of basis).
 
     Parameters
@@ -166,6 +171,17 @@ def dsa_distance(ds_a: xr.Dataset, ds_b: xr.Dataset, features: str = "hidden",
                      _dmd(Units.of(ds_b, features, "ds_b"), n_delays, rank), score)
 
 
-def operators(units: list[Units], n_delays: int = 5, rank: int = 20) -> list[np.ndarray]:
+def operators(units: list[Units], n_delays: int = N_DELAYS, rank: int = RANK
+              ) -> list[np.ndarray]:
     """Each recording's operator (`similarity_matrix`'s ``metric="dsa"``: each fitted once)."""
     return [_dmd(u, n_delays, rank) for u in units]
+
+
+def dsa_matrix(fitted: list[np.ndarray], score: str = "wasserstein") -> np.ndarray:
+    """`dsa_score` of every pair of fitted operators, each pair once: symmetric, 0 on the
+    diagonal."""
+    values = np.zeros((len(fitted), len(fitted)))
+    for i in range(len(fitted)):
+        for j in range(i + 1, len(fitted)):
+            values[i, j] = values[j, i] = dsa_score(fitted[i], fitted[j], score)
+    return values

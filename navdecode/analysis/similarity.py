@@ -272,11 +272,9 @@ def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "c
     units = [r if isinstance(r, Units) else Units.of(r, features, f"recordings[{i}]")
              for i, r in enumerate(recordings)]
     if metric == "dsa":
-        from navdecode.analysis.dynamical_similarity import dsa_score, operators
+        from navdecode.analysis.dynamical_similarity import dsa_matrix, operators
 
-        fitted = operators(units, n_delays, rank)
-        values = np.array([[dsa_score(a, b) if i != j else 0.0 for j, b in enumerate(fitted)]
-                           for i, a in enumerate(fitted)])
+        values = dsa_matrix(operators(units, n_delays, rank))
     else:
         values = _pairwise(units, _cka_of if metric == "cka" else _procrustes_of)
     np.fill_diagonal(values, 1.0 if metric == "cka" else 0.0)

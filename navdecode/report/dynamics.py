@@ -87,18 +87,14 @@ def network_dynamics(agent: object, ds: xr.Dataset, key: dict,
 def dynamics_tables(rows: list[dict], operators: dict[tuple, np.ndarray],
                     skip: Callable[[str], None]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the fixed-point rows, the DSA distance matrix)."""
-    from navdecode.analysis.dynamical_similarity import dsa_score
+    from navdecode.analysis.dynamical_similarity import dsa_matrix
 
     dsa = pd.DataFrame()
     keys = list(operators)
     if len(keys) >= 3 and len({k[0] for k in keys}) >= 2:
-        fitted = [operators[k] for k in keys]
-        values = np.zeros((len(keys), len(keys)))
-        for i in range(len(keys)):
-            for j in range(i + 1, len(keys)):
-                values[i, j] = values[j, i] = dsa_score(fitted[i], fitted[j])
         index = pd.MultiIndex.from_tuples(keys, names=["arch", "seed"])
-        dsa = pd.DataFrame(values, index=index, columns=index)
+        dsa = pd.DataFrame(dsa_matrix([operators[k] for k in keys]), index=index,
+                           columns=index)
     elif operators:
         skip("needs DSA operators of 3+ networks of 2+ labels at one condition")
     return pd.DataFrame(rows), dsa

@@ -219,12 +219,8 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
 
 def _similarity_section(tables: ReportTables) -> list[str]:
     """Linear CKA between every pair of networks at one gain; within vs between archs."""
-    from navdecode.analysis.similarity import within_between
-
     if tables.cka.empty:
         return []
-    table = within_between(tables.cka).groupby("arch")[["within", "between"]].agg(
-        ["mean", "count"])
     lines = ["## Representational similarity", "",
              f"Linear CKA between the LSTM units of every pair of networks on the same "
              f"{tables.gains[0]:g}x trials (`cka.csv`). Per network, the mean CKA with the "
@@ -232,10 +228,17 @@ def _similarity_section(tables: ReportTables) -> list[str]:
              "(between), averaged over networks (the pairs share networks: the test below "
              "takes the network as its unit).", "", "| arch | networks | within | between |",
              "|---|---|---|---|"]
-    for arch, r in table.iterrows():
-        lines.append(f"| {arch} | {int(r[('within', 'count')])} | "
-                     f"{_fmt(r[('within', 'mean')])} | {_fmt(r[('between', 'mean')])} |")
-    return [*lines, "", *_matrix_test(tables, "CKA")]
+    return [*lines, *_within_between_rows(tables.cka), "", *_matrix_test(tables, "CKA")]
+
+
+def _within_between_rows(matrix: pd.DataFrame, digits: int = 3) -> list[str]:
+    """Per arch: its networks, and the mean over them of `within_between`'s columns."""
+    from navdecode.analysis.similarity import within_between
+
+    table = within_between(matrix).groupby("arch")[["within", "between"]].agg(
+        ["mean", "count"])
+    return [f"| {arch} | {int(r[('within', 'count')])} | {_fmt(r[('within', 'mean')], digits)}"
+            f" | {_fmt(r[('between', 'mean')], digits)} |" for arch, r in table.iterrows()]
 
 
 def _matrix_test(tables: ReportTables, measure: str) -> list[str]:
@@ -253,7 +256,7 @@ def _matrix_test(tables: ReportTables, measure: str) -> list[str]:
 
 def _dynamics_section(tables: ReportTables) -> list[str]:
     """Fixed points of each actor's LSTM at rest, and DSA across networks."""
-    from navdecode.analysis.similarity import within_between
+    from navdecode.analysis.dynamical_similarity import N_DELAYS, RANK
     from navdecode.report.dynamics import DYNAMICS, N_ITER, N_STARTS
 
     points, dsa = tables.dynamics, tables.dsa
@@ -287,23 +290,17 @@ def _dynamics_section(tables: ReportTables) -> list[str]:
         elif not cmp.empty:
             lines += ["A Holm family of its own:", "", *_comparison_table(cmp, DYNAMICS), ""]
     if not dsa.empty:
-        table = within_between(dsa).groupby("arch")[["within", "between"]].agg(
-            ["mean", "count"])
         lines += ["### Dynamical similarity (DSA)", "",
                   f"DSA distance (Ostrow et al. 2023, dsa-metric) between the hidden units' "
                   f"dynamics of every pair of networks at {_gain(tables.gains[0])} "
-                  "(`dsa.csv`): each network's delay-embedded units (5 delays, within trials) "
-                  "fitted by a rank-20 linear operator, two operators compared by the "
-                  "Wasserstein distance between their eigenvalues (0: the same dynamics up "
-                  "to a change of basis). Per network, the mean distance to the other "
-                  "networks of its architecture (within) and to the others' (between), "
-                  "averaged over networks:", "", "| arch | networks | within | between |",
-                  "|---|---|---|---|"]
-        for arch, r in table.iterrows():
-            lines.append(f"| {arch} | {int(r[('within', 'count')])} | "
-                         f"{_fmt(r[('within', 'mean')], 4)} | "
-                         f"{_fmt(r[('between', 'mean')], 4)} |")
-        lines += ["", *_matrix_test(tables, "DSA")]
+                  f"(`dsa.csv`): each network's delay-embedded units ({N_DELAYS} delays, "
+                  f"within trials) fitted by a rank-{RANK} linear operator, two operators "
+                  "compared by the Wasserstein distance between their eigenvalues (0: the "
+                  "same dynamics up to a change of basis). Per network, the mean distance to "
+                  "the other networks of its architecture (within) and to the others' "
+                  "(between), averaged over networks:", "",
+                  "| arch | networks | within | between |", "|---|---|---|---|",
+                  *_within_between_rows(dsa, digits=4), "", *_matrix_test(tables, "DSA")]
     return lines
 
 
