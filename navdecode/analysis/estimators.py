@@ -11,6 +11,7 @@ from navdecode.analysis.ridge_stats import (
     Sums,
     augmented,
     fit_standardized,
+    fold_sums,
     group_index,
     group_kfold,
     kfold,
@@ -164,10 +165,13 @@ def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: n
     The same as, for each target block ``b`` (columns of `y`), fitting
     ``clone(estimator)`` on ``x[train], y[train][:, b]`` with ``groups[train]`` and
     predicting ``x[test]`` for each (train, test) of `splits`, then fitting it on all
-    rows (results within rounding). Each row enters one Gram matrix per partition it is
-    part of: when a split's rows are the complement of its test rows, the test block's
-    sums serve both its predictions and (subtracted from the total) its training sums,
-    and the largest inner fold's sums are the training sums minus the other folds'.
+    rows (results within rounding). When the test blocks partition the rows (K-fold),
+    every row enters one Gram matrix (`fold_sums`): the sums of the test blocks, of
+    every inner fold and of the refit's inner folds are sums of cells' Gram matrices,
+    and a split's training sums are the total minus its test block's. Otherwise, when a
+    split's rows are the complement of its test rows, the test block's sums serve both
+    its predictions and (subtracted from the total) its training sums, and the largest
+    inner fold's sums are the training sums minus the other folds'.
 
     With `test_x` (cross-condition decoding) `splits` is empty and the one prediction
     is of `test_x` by the fit on all rows. Without `refit` (and `test_x`) the fit on all
@@ -191,30 +195,32 @@ def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: n
         mask[test] = True
         complement &= len(train) + len(test) == n and not mask[train].any()
         counts[test] += 1
-    # test blocks are gathered twice (for their sums, then their predictions), never
-    # held together: at 10,000 trials each copy of the rows is ~0.4 GB
-    test_sums = [Sums.of_rows(rows[test], p) for _, test in splits] if complement and splits \
-        else None
-    full = None
-    if test_sums is not None and bool((counts == 1).all()):  # test blocks partition rows
-        full = test_sums[0]
-        for part in test_sums[1:]:
-            full = full + part
-    elif test_sums is not None:
-        full = Sums.of_rows(rows, p)
+    inner = [estimator._inner_folds(len(train), groups[train]) for train, _ in splits]
+    final_folds = estimator._inner_folds(n, groups) if refit or test_x is not None else None
+    if complement and splits and bool((counts == 1).all()):  # test blocks partition rows
+        test_sums, full, parts, final_parts = _partition_parts(rows, p, splits, inner,
+                                                               final_folds)
+        known = [full - part for part in test_sums]
+    else:
+        # test blocks are gathered twice (for their sums, then their predictions), never
+        # held together: at 10,000 trials each copy of the rows is ~0.4 GB
+        test_sums = [Sums.of_rows(rows[test], p) for _, test in splits] if complement \
+            and splits else None
+        full = Sums.of_rows(rows, p) if test_sums is not None else None
+        known = [full - part for part in test_sums] if test_sums is not None else [None] * len(
+            splits)
+        parts = [_parts(rows, p, train, folds, k_sums)
+                 for (train, _), folds, k_sums in zip(splits, inner, known, strict=True)]
+        final_parts = None
     predictions = []
-    for k, (train, test) in enumerate(splits):
-        known = full - test_sums[k] if test_sums is not None else None
-        parts = _parts(rows, p, train, estimator._inner_folds(len(train), groups[train]),
-                       known)
-        fit = fit_standardized(parts, alphas, blocks, total=known)
+    for k, (_, test) in enumerate(splits):
+        fit = fit_standardized(parts[k], alphas, blocks, total=known[k])
         predictions.append(fit.predict(rows[test, :p]))
     if not refit and test_x is None:
         return predictions, [None] * len(blocks)
-    everything = np.arange(n)
-    final = fit_standardized(_parts(rows, p, everything, estimator._inner_folds(n, groups),
-                                    full),
-                             alphas, blocks, total=full)
+    if final_parts is None:
+        final_parts = _parts(rows, p, np.arange(n), final_folds, full)
+    final = fit_standardized(final_parts, alphas, blocks, total=full)
     if test_x is not None:
         predictions.append(final.predict(test_x - shift))
     models = []
@@ -225,6 +231,36 @@ def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: n
                           alphas, shift, single=False)
         models.append(model)
     return predictions, models
+
+
+def _partition_parts(rows: np.ndarray, p: int, splits: list, inner: list,
+                     final_folds: list[np.ndarray] | None
+                     ) -> tuple[list[Sums], Sums, list[list[Sums]], list[Sums] | None]:
+    """The sums of every test block, of all rows, of each split's inner folds (its
+    training sums when it has none) and of the refit's inner folds, from `fold_sums`:
+    every row read once. The test blocks must partition the rows."""
+    n = len(rows)
+    outer = np.empty(n, dtype=np.int64)
+    for k, (_, test) in enumerate(splits):
+        outer[test] = k
+    labels, n_folds = [outer], [len(splits)]
+    for subset, folds in [*((train, f) for (train, _), f in zip(splits, inner, strict=True)),
+                          (np.arange(n), final_folds)]:
+        if folds is not None:
+            label = np.full(n, -1, dtype=np.int64)
+            for j, fold in enumerate(folds):
+                label[subset[fold]] = j
+            labels.append(label)
+            n_folds.append(len(folds))
+    sums = iter(fold_sums(rows, p, np.stack(labels), n_folds))
+    test_sums = next(sums)
+    full = test_sums[0]
+    for part in test_sums[1:]:
+        full = full + part
+    parts = [next(sums) if folds is not None else [full - test_sums[k]]
+             for k, folds in enumerate(inner)]
+    final_parts = next(sums) if final_folds is not None else None
+    return test_sums, full, parts, final_parts
 
 
 def _parts(rows: np.ndarray, p: int, subset: np.ndarray, folds: list[np.ndarray] | None,

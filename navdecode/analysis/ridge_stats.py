@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import sklearn
 
-__all__ = ["Fit", "Sums", "augmented", "fit_standardized", "group_index", "group_kfold",
-           "kfold"]
+__all__ = ["CELL_BYTES", "Fit", "Sums", "augmented", "fit_standardized", "fold_sums",
+           "group_index", "group_kfold", "kfold"]
 
 _SKLEARN = tuple(int(p) for p in sklearn.__version__.split(".")[:2] if p.isdigit())
 # scikit-learn 1.9 sorts GroupKFold's groups with a stable sort; earlier releases with
@@ -29,6 +29,9 @@ mean there is constant: ``x'x / n - mu^2`` computes a constant unit's variance a
 rounding error of order ``1e-16 mu^2``, a standard deviation of order ``1e-8 |mu|``. Rows
 are shifted by their overall mean before their sums are taken, so `mu` is small for any
 unit that varies."""
+CELL_BYTES = 2 ** 27
+"""The most memory (bytes) that `fold_sums` gives its cells' Gram matrices; with more cells
+than fit, every fold's rows are gathered and their Gram matrix formed on its own."""
 
 
 def group_kfold(groups: np.ndarray, n_splits: int) -> np.ndarray:
@@ -125,7 +128,12 @@ class Sums:
     def of_rows(cls, rows: np.ndarray, n_features: int) -> Sums:
         """The sums of `augmented` rows ``[x, y, 1]``: every one of them is a block of the
         rows' one Gram matrix, formed in one pass."""
-        p, gram = n_features, rows.T @ rows
+        return cls.of_gram(rows.T @ rows, n_features)
+
+    @classmethod
+    def of_gram(cls, gram: np.ndarray, n_features: int) -> Sums:
+        """The sums held in the Gram matrix of `augmented` rows."""
+        p = n_features
         return cls(round(gram[-1, -1]), gram[:p, -1], gram[:p, :p], gram[p:-1, -1],
                    gram[:p, p:-1], np.diag(gram[p:-1, p:-1]).copy())
 
@@ -151,12 +159,65 @@ def augmented(x: np.ndarray, y: np.ndarray, shift: np.ndarray | None = None) -> 
     """The rows ``[x - shift, y, 1]`` (n, p + q + 1), float64, whose Gram matrix holds
     every sum."""
     rows = np.empty((len(x), x.shape[1] + y.shape[1] + 1))
-    rows[:, : x.shape[1]] = x
-    if shift is not None:
-        rows[:, : x.shape[1]] -= shift
+    if shift is None:
+        rows[:, : x.shape[1]] = x
+    else:  # one pass, converting as it subtracts
+        np.subtract(x, shift, out=rows[:, : x.shape[1]], dtype=float)
     rows[:, x.shape[1]: -1] = y
     rows[:, -1] = 1.0
     return rows
+
+
+def fold_sums(rows: np.ndarray, n_features: int, labels: np.ndarray,
+              n_folds: list[int]) -> list[list[Sums]]:
+    """The sums of every fold of several partitions of `rows`, each row read once.
+
+    ``labels[l, r]`` is row ``r``'s fold in partition ``l`` (-1: the row is outside that
+    partition's rows). Rows with the same fold in every partition form a *cell*; each
+    cell's Gram matrix is formed once, and a fold's sums are the sum of its cells'. The
+    K outer folds of a decode, the inner folds of each outer training set and those of
+    the refit are such partitions: the rows enter one Gram matrix each instead of one per
+    fold they belong to (about four). When the cells' Gram matrices would take more than
+    `CELL_BYTES`, each fold's rows are gathered and summed on their own instead.
+
+    Parameters
+    ----------
+    rows : ndarray of shape (n_rows, d)
+        `augmented` rows.
+    n_features : int
+    labels : ndarray of shape (n_partitions, n_rows)
+    n_folds : list of int
+        Folds of each partition.
+
+    Returns
+    -------
+    sums : list of list of Sums
+        ``sums[l][f]``: the sums of fold ``f`` of partition ``l``.
+    """
+    d = rows.shape[1]
+    radix = np.asarray(n_folds, dtype=np.int64) + 1
+    code = np.zeros(rows.shape[0], dtype=np.int64)
+    for label, base in zip(labels, radix, strict=True):  # mixed radix: one int per cell
+        code = code * base + (label + 1)
+    cells, cell_of_row = np.unique(code, return_inverse=True)
+    if len(cells) * d * d * 8 > CELL_BYTES:
+        return [[Sums.of_rows(rows[label == f], n_features) for f in range(k)]
+                for label, k in zip(labels, n_folds, strict=True)]
+    order = np.argsort(cell_of_row, kind="stable")
+    ordered = rows[order]
+    bounds = np.r_[0, np.cumsum(np.bincount(cell_of_row, minlength=len(cells)))]
+    grams = np.empty((len(cells), d, d))
+    for c, (a, b) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
+        np.matmul(ordered[a:b].T, ordered[a:b], out=grams[c])
+    cell_labels = labels[:, order[bounds[:-1]]]  # (partition, cell)
+    member = np.concatenate([cell_labels[q][None] == np.arange(k)[:, None]
+                             for q, k in enumerate(n_folds)]).astype(float)
+    folds = (member @ grams.reshape(len(cells), -1)).reshape(-1, d, d)
+    out, start = [], 0
+    for k in n_folds:
+        out.append([Sums.of_gram(g, n_features) for g in folds[start:start + k]])
+        start += k
+    return out
 
 
 def _held_out_errors(train: Sums, test: Sums, alphas: np.ndarray) -> np.ndarray:

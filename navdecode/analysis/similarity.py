@@ -19,7 +19,8 @@ from navdecode._validation import check_choice
 from navdecode.analysis.units import Units
 from navdecode.recording.identity import align_trials, recording_identity
 
-__all__ = ["cka", "procrustes_distance", "similarity_matrix", "within_between"]
+__all__ = ["CKAColumns", "cka", "procrustes_distance", "similarity_matrix",
+           "within_between"]
 
 
 def _aligned(units: Sequence[Units]) -> list[np.ndarray | None]:
@@ -43,42 +44,144 @@ def _pairwise(units: Sequence[Units], measure: Callable[[np.ndarray, np.ndarray]
               ) -> np.ndarray:
     """`measure` of every pair's centred sample x unit matrices (the (trial, step)
     samples valid in both), each recording's units loaded once per row of the matrix.
-    Linear CKA takes `_cka_rows` when every recording's valid samples are finite."""
+    Linear CKA takes `CKAColumns` when every recording's valid samples are finite."""
     n = len(units)
     orders = _aligned(units)
+    if measure is _cka_of:
+        columns = CKAColumns()
+        if all(columns.add(u) for u in units):
+            return columns.matrix()
     valid = [u.valid if o is None else u.valid[o] for u, o in zip(units, orders, strict=True)]
 
     def load(k: int) -> np.ndarray:
         x = units[k].load()
         return x if orders[k] is None else x[orders[k]]
 
-    totals = _valid_sums(load, valid) if measure is _cka_of else None
     values = np.full((n, n), np.nan)
     for i in range(n - 1):
         xi = load(i)
-        steps_i = xi.shape[1]
-        if totals is not None:  # only the shifted valid samples are kept
-            rows_i = _shifted(xi, valid[i], totals[i][0])
-            del xi
         for j in range(i + 1, n):
             xj = load(j)
-            steps = min(steps_i, xj.shape[1])  # padding beyond both ends
-            both = valid[i][:, :steps] & valid[j][:, :steps]
-            if both.sum() < 3:
-                msg = (f"{units[i].name} and {units[j].name} share fewer than 3 valid "
-                       "(trial, step) samples")
-                raise ValueError(msg)
-            if totals is not None:
-                rows_j = _shifted(xj, valid[j], totals[j][0])
-                del xj
-                values[i, j] = _cka_rows(rows_i, rows_j, valid[i], valid[j], both,
-                                         totals[i][1], totals[j][1])
-                del rows_j
-            else:
-                values[i, j] = measure(_centred(xi[:, :steps], both),
-                                       _centred(xj[:, :steps], both))
-            values[j, i] = values[i, j]
+            steps = min(xi.shape[1], xj.shape[1])  # padding beyond both ends
+            both = _shared(units[i], units[j], valid[i], valid[j], steps)
+            values[i, j] = values[j, i] = measure(_centred(xi[:, :steps], both),
+                                                  _centred(xj[:, :steps], both))
     return values
+
+
+def _shared(a: Units, b: Units, valid_a: np.ndarray, valid_b: np.ndarray,
+            steps: int) -> np.ndarray:
+    """The (trial, step) samples valid in both recordings (refused: fewer than 3)."""
+    both = valid_a[:, :steps] & valid_b[:, :steps]
+    if both.sum() < 3:
+        msg = f"{a.name} and {b.name} share fewer than 3 valid (trial, step) samples"
+        raise ValueError(msg)
+    return both
+
+
+class CKAColumns:
+    """Linear CKA of recordings added one at a time, each against those added before.
+
+    ``add(units)`` computes a recording's CKA (`cka`) with every recording added before
+    it: the matrix's column above the diagonal. A caller that receives recordings over
+    time (the report, while its workers finish networks) so computes the matrix as they
+    come; `matrix` is then `similarity_matrix`'s values for the same order, bit for bit
+    (`similarity_matrix` computes its CKA this way).
+
+    Each pair's cross product ``X'Y`` needs every shared sample; each recording's Gram
+    matrix over the shared samples is its whole one (formed once, on its valid samples
+    shifted by their mean: no cancellation) minus that of its samples the other lacks
+    (few: trials of two trained agents end within steps of each other). At most two
+    recordings' units are in memory at once.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.analysis.similarity import CKAColumns
+    >>> from navdecode.analysis.units import Units
+    >>> t = fixed_targets(5)
+    >>> columns = CKAColumns()
+    >>> [columns.add(Units.of(run_agent(make_agent("modular", seed=s), t))) for s in (0, 1)]
+    [True, True]
+    >>> columns.matrix().shape
+    (2, 2)
+    """
+
+    def __init__(self) -> None:
+        self._units: list[Units] = []
+        self._orders: list[np.ndarray | None] = []
+        self._valid: list[np.ndarray] = []
+        self._totals: list[tuple[np.ndarray, np.ndarray]] = []
+        self._columns: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+    def _load(self, k: int) -> np.ndarray:
+        x = self._units[k].load()
+        return x if self._orders[k] is None else x[self._orders[k]]
+
+    def add(self, units: Units) -> bool:
+        """Add a recording's `Units` and compute its CKA with the earlier ones.
+
+        Returns
+        -------
+        added : bool
+            False (and nothing added) when one of its valid samples is not finite: linear
+            CKA on all units is then undefined, and `similarity_matrix` drops the
+            non-finite units pair by pair instead.
+
+        Raises
+        ------
+        ValueError
+            If it does not hold the first recording's trials, repeats a trial, or shares
+            fewer than 3 valid samples with an earlier one.
+        """
+        order = _aligned([self._units[0], units])[1] if self._units else None
+        valid = units.valid if order is None else units.valid[order]
+        x = units.load()
+        x = x if order is None else x[order]
+        samples = x[valid].astype(float)
+        if not np.isfinite(samples).all():
+            return False
+        shift = samples.mean(axis=0)
+        samples -= shift
+        gram = samples.T @ samples
+        del samples
+        steps_j = x.shape[1]
+        rows_j = _shifted(x, valid, shift)
+        del x
+        column = np.full(len(self._units), np.nan)
+        for i, (shift_i, gram_i) in enumerate(self._totals):
+            xi = self._load(i)
+            steps = min(xi.shape[1], steps_j)  # padding beyond both ends
+            both = _shared(self._units[i], units, self._valid[i], valid, steps)
+            rows_i = _shifted(xi, self._valid[i], shift_i)
+            del xi
+            column[i] = _cka_rows(rows_i, rows_j, self._valid[i], valid, both, gram_i, gram)
+        self._units.append(units)
+        self._orders.append(order)
+        self._valid.append(valid)
+        self._totals.append((shift, gram))
+        self._columns.append(column)
+        return True
+
+    def matrix(self) -> np.ndarray:
+        """The (n, n) CKA matrix of the recordings added, 1 on the diagonal."""
+        n = len(self._units)
+        values = np.eye(n)
+        for j, column in enumerate(self._columns):
+            values[:j, j] = values[j, :j] = column
+        return values
+
+    def frame(self, labels: Sequence[tuple[str, int]]) -> pd.DataFrame:
+        """`matrix` as `similarity_matrix` returns it, with the (arch, seed) `labels`
+        of the recordings in the order added."""
+        if len(labels) != len(self):
+            msg = f"labels must have one (arch, seed) per recording, got {len(labels)}"
+            raise ValueError(msg)
+        index = _label_index(labels)
+        return pd.DataFrame(self.matrix(), index=index, columns=index)
 
 
 def _shifted(x: np.ndarray, valid: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -86,21 +189,6 @@ def _shifted(x: np.ndarray, valid: np.ndarray, shift: np.ndarray) -> np.ndarray:
     rows = x[valid].astype(float)
     rows -= shift
     return rows
-
-
-def _valid_sums(load: Callable[[int], np.ndarray], valid: list[np.ndarray]
-                ) -> list[tuple[np.ndarray, np.ndarray]] | None:
-    """Per recording, the shift (its valid samples' mean) and the shifted samples' Gram
-    matrix; None when a valid sample is not finite (`_centred` then drops the unit)."""
-    totals = []
-    for k, v in enumerate(valid):
-        x = load(k)[v].astype(float)
-        if not np.isfinite(x).all():
-            return None
-        shift = x.mean(axis=0)
-        x -= shift
-        totals.append((shift, x.T @ x))
-    return totals
 
 
 def _cka_rows(a: np.ndarray, b: np.ndarray, va: np.ndarray, vb: np.ndarray,
@@ -264,11 +352,7 @@ def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "c
     if len(labels) != len(recordings):
         msg = f"labels must have one (arch, seed) per recording, got {len(labels)}"
         raise ValueError(msg)
-    labels = pd.MultiIndex.from_tuples([(str(a), int(s)) for a, s in labels],
-                                       names=["arch", "seed"])
-    if labels.duplicated().any():
-        msg = f"recordings must have distinct (arch, seed) labels, got {list(labels)}"
-        raise ValueError(msg)
+    labels = _label_index(labels)
     units = [r if isinstance(r, Units) else Units.of(r, features, f"recordings[{i}]")
              for i, r in enumerate(recordings)]
     if metric == "dsa":
@@ -279,6 +363,15 @@ def similarity_matrix(recordings: Sequence[xr.Dataset | Units], metric: str = "c
         values = _pairwise(units, _cka_of if metric == "cka" else _procrustes_of)
     np.fill_diagonal(values, 1.0 if metric == "cka" else 0.0)
     return pd.DataFrame(values, index=labels, columns=labels)
+
+
+def _label_index(labels: Sequence[tuple[str, int]]) -> pd.MultiIndex:
+    index = pd.MultiIndex.from_tuples([(str(a), int(s)) for a, s in labels],
+                                      names=["arch", "seed"])
+    if index.duplicated().any():
+        msg = f"recordings must have distinct (arch, seed) labels, got {list(index)}"
+        raise ValueError(msg)
+    return index
 
 
 def within_between(matrix: pd.DataFrame) -> pd.DataFrame:

@@ -7,10 +7,10 @@ global backend or pyplot state.
 
 from __future__ import annotations
 
+import concurrent.futures
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,9 +29,7 @@ from navdecode.report.tables import (
     compute_report,
     in_length_unit,
 )
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from navdecode.report.workers import worker_pool
 
 __all__ = ["check_report_folder", "make_report", "render_report"]
 
@@ -112,10 +110,10 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(n_threads)
     try:
-        with threadpool_limits(limits=n_threads):
+        with threadpool_limits(limits=n_threads), worker_pool(n_jobs) as pool:
             tables = compute_report(agents, recordings, n_trials=n_trials, gains=gains,
-                                    analyses=analyses, progress=progress, n_jobs=n_jobs)
-            return render_report(tables, out, overwrite=overwrite)
+                                    analyses=analyses, progress=progress, pool=pool)
+            return render_report(tables, out, overwrite=overwrite, pool=pool)
     finally:
         torch.set_num_threads(torch_threads)
 
@@ -148,7 +146,8 @@ def check_report_folder(out_dir: str | Path, overwrite: bool = False) -> Path:
     return out
 
 
-def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = False) -> Path:
+def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = False,
+                  pool: concurrent.futures.Executor | None = None) -> Path:
     """Write the tables as CSV, draw the figures and write ``report.md``.
 
     The report is built in a temporary folder beside `out_dir` and swapped in whole, so
@@ -163,6 +162,9 @@ def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = F
         Output folder (created; it must be new, empty or hold an earlier report).
     overwrite : bool, default=False
         Replace an earlier report in `out_dir`.
+    pool : concurrent.futures.Executor or None, default=None
+        Worker processes that draw the figures (`navdecode.report.workers.worker_pool`);
+        this process when None.
 
     Returns
     -------
@@ -180,11 +182,12 @@ def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = F
     PosixPath('report/report.md')
     """
     out = check_report_folder(out_dir, overwrite)
-    atomic_write_dir(out, lambda tmp: _write_report(tables, tmp))
+    atomic_write_dir(out, lambda tmp: _write_report(tables, tmp, pool))
     return out / "report.md"
 
 
-def _write_report(tables: ReportTables, out: Path) -> None:
+def _write_report(tables: ReportTables, out: Path,
+                  pool: concurrent.futures.Executor | None) -> None:
     out.mkdir(parents=True)
 
     def written(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain column
@@ -204,23 +207,17 @@ def _write_report(tables: ReportTables, out: Path) -> None:
         if not getattr(tables, name).empty:
             getattr(tables, name).to_csv(out / f"{name}.csv", index=False)
     internal = in_length_unit(tables, to_unit=False)
-    figures = _figures(internal, out)
+    figures = _figures(internal, out, pool)
     (out / "report.md").write_text(report_markdown(internal, figures))
 
 
-def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
-    """Draw every figure the tables support, each on its own `Figure` (no pyplot state,
-    no backend change)."""
-    from matplotlib.figure import Figure
-
-    import navdecode.plotting as plotting
-    from navdecode.recording.schema import ANALYSES as NEEDS
-
+def _figures(tables: ReportTables, out: Path,
+             pool: concurrent.futures.Executor | None = None) -> dict[str, str]:
+    """Draw every figure the tables support into `out` (in `pool`'s processes when
+    given); the figure names and their files."""
     figures: dict[str, str] = {}
-
-    def save(name: str, draw: Callable) -> None:
-        fig = Figure(figsize=(5, 4), layout="constrained")
-        draw(fig.subplots())
+    jobs = []
+    for name, plot, args, kwargs, title in _figure_specs(tables):
         # labels name files: no path separators or odd characters, and no two figures
         # sharing a file when two labels differ only in them
         stem = re.sub(r"[^\w.+-]+", "_", name).strip("._") or "figure"
@@ -229,8 +226,41 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
         while file in taken:
             k += 1
             file = f"{stem}-{k}.png"
-        fig.savefig(out / file, dpi=110)
         figures[name] = file
+        jobs.append((plot, args, kwargs, title, out / file))
+    if pool is None:
+        for job in jobs:
+            _draw(*job)
+    else:
+        list(pool.map(_draw, *zip(*jobs, strict=True)))
+    return figures
+
+
+def _draw(plot: str, args: tuple, kwargs: dict, title: str | None, path: Path) -> None:
+    """``navdecode.plotting.<plot>(*args, ax=ax, **kwargs)`` on its own `Figure` (no
+    pyplot state, no backend change), saved to `path`."""
+    from matplotlib.figure import Figure
+
+    import navdecode.plotting as plotting
+
+    fig = Figure(figsize=(5, 4), layout="constrained")
+    ax = fig.subplots()
+    getattr(plotting, plot)(*args, ax=ax, **kwargs)
+    if title is not None:
+        ax.set_title(title, fontsize=8)
+    fig.savefig(path, dpi=110)
+
+
+def _figure_specs(tables: ReportTables) -> list[tuple[str, str, tuple, dict, str | None]]:
+    """(name, plotting function, arguments, keyword arguments, title or None) of every
+    figure the tables support, in the report's order."""
+    from navdecode.recording.schema import ANALYSES as NEEDS
+
+    specs: list[tuple[str, str, tuple, dict, str | None]] = []
+
+    def add(name: str, plot: str, *args: object, title: str | None = None,
+            **kwargs: object) -> None:
+        specs.append((name, plot, args, kwargs, title))
 
     def plain(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain axis
         return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")
@@ -240,63 +270,53 @@ def _figures(tables: ReportTables, out: Path) -> dict[str, str]:
     dt = next(iter(tables.examples.values())).attrs.get("task_dt")
     first = next(iter(tables.examples.values()))
     if tables.firefly:
-        save("single_trial", lambda ax: plotting.plot_trial(first, int(np.argmax(
-            first.rewarded.values)), ax=ax))
+        add("single_trial", "plot_trial", first, int(np.argmax(first.rewarded.values)))
     for (arch, gain), ds in tables.examples.items():
         if all(v in ds.variables for v in NEEDS["plot_trajectories"]):
             name = f"trajectories_{arch}_{gain:g}x" if tables.has_gain else \
                 f"trajectories_{arch}"
-            save(name, lambda ax, d=ds: plotting.plot_trajectories(d, ax=ax))
+            add(name, "plot_trajectories", ds)
     if "reward_fraction" in sessions:
-        save("reward_fraction", lambda ax: plotting.plot_reward_fraction(plain(sessions), ax=ax))
+        add("reward_fraction", "plot_reward_fraction", plain(sessions))
     if "time_spent_h" in sessions:
-        save("time_spent", lambda ax: plotting.plot_time_spent(plain(sessions), ax=ax))
+        add("time_spent", "plot_time_spent", plain(sessions))
     if tables.firefly:
         for gain in gains[:2]:
-            save(f"traveled_vs_target_{gain:g}x",
-                 lambda ax, g=gain: plotting.plot_traveled_vs_target(
-                     trials[trials["gain"] == g], ax=ax))
+            add(f"traveled_vs_target_{gain:g}x", "plot_traveled_vs_target",
+                trials[trials["gain"] == gain])
     if not tables.step_errors.empty:
-        save("decoding_error", lambda ax: plotting.plot_decoding_error(
-            plain(tables.step_errors), ax=ax, unit=unit))
+        add("decoding_error", "plot_decoding_error", plain(tables.step_errors), unit=unit)
         steps = tables.steps if tables.has_gain else tables.steps.assign(label=tables.steps[
             "arch"])
         mean_steps = steps.groupby(["label", "step"], as_index=False).agg(
             mean_error=("mean_error", "mean"), sem=("sem", "mean"), n=("n", "sum"))
-        save("decoding_over_time", lambda ax: plotting.plot_decoding_over_time(
-            mean_steps[mean_steps["step"] < 25], ax=ax, unit=unit, dt=dt))
+        add("decoding_over_time", "plot_decoding_over_time",
+            mean_steps[mean_steps["step"] < 25], unit=unit, dt=dt)
     if "curvature" in trials:
-        save("curvature", lambda ax: plotting.plot_curvature(plain(trials), ax=ax, unit=unit))
+        add("curvature", "plot_curvature", plain(trials), unit=unit)
     if "auc" in sessions:
-        save("roc_curves", lambda ax: plotting.plot_roc_curves(tables.examples, ax=ax))
+        add("roc_curves", "plot_roc_curves", tables.examples)
     if "decoding_time_only_cm" in sessions:
-        save("decoding_controls", lambda ax: plotting.plot_decoding_controls(
-            plain(sessions), ax=ax, unit=unit))
+        add("decoding_controls", "plot_decoding_controls", plain(sessions), unit=unit)
     if "replay_traveled_slope" in sessions:
-        save("no_adaptation", lambda ax: plotting.plot_no_adaptation(sessions, ax=ax))
+        add("no_adaptation", "plot_no_adaptation", sessions)
     if "observer_error_cm" in sessions:
-        save("ideal_observer", lambda ax: plotting.plot_observer_errors(sessions, ax=ax))
+        add("ideal_observer", "plot_observer_errors", sessions)
     if not tables.perturbation_bins.empty:
         for value in ("reward_fraction", "decoding_error_cm"):
-            save(f"perturbation_{value}", lambda ax, v=value: plotting.plot_perturbation(
-                tables.perturbation_bins, v, ax=ax))
+            add(f"perturbation_{value}", "plot_perturbation", tables.perturbation_bins, value)
     if not tables.cka.empty:
-        save("cka", lambda ax: plotting.plot_similarity_matrix(tables.cka, ax=ax))
+        add("cka", "plot_similarity_matrix", tables.cka)
     if not tables.dsa.empty:
-        save("dsa", lambda ax: plotting.plot_similarity_matrix(
-            tables.dsa, ax=ax, label="DSA distance (Wasserstein)", vmax=None))
+        add("dsa", "plot_similarity_matrix", tables.dsa, label="DSA distance (Wasserstein)",
+            vmax=None)
     for arch, (seed, points, states) in tables.fixed_point_examples.items():
-        def fixed(ax: Axes, arch: str = arch, seed: int = seed, points: xr.Dataset = points,
-                  states: np.ndarray = states) -> None:
-            plotting.plot_fixed_points(points, states, ax=ax)
-            ax.set_title(f"{arch} seed {seed}: fixed and slow points, input held at 0",
-                         fontsize=8)
-
-        save(f"fixed_points_{arch}", fixed)
+        add(f"fixed_points_{arch}", "plot_fixed_points", points, states,
+            title=f"{arch} seed {seed}: fixed and slow points, input held at 0")
     curves = _training_curves(tables.agents)
     if not curves.empty:
-        save("training_curves", lambda ax: plotting.plot_training_curves(curves, ax=ax))
-    return figures
+        add("training_curves", "plot_training_curves", curves)
+    return specs
 
 
 def _training_curves(agents: list[tuple[str, int, Agent]]) -> pd.DataFrame:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import functools
-import multiprocessing
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +25,7 @@ from navdecode.agents.networks import ARCHITECTURES, Agent
 from navdecode.analysis.controls import replay_actions
 from navdecode.analysis.decoding import decode, decode_each
 from navdecode.analysis.metrics import roc_auc, session_metrics, trial_metrics
+from navdecode.analysis.similarity import CKAColumns
 from navdecode.analysis.units import Units
 from navdecode.recording.rollout import fixed_targets, run_agent
 from navdecode.recording.schema import check_recording, is_firefly, length_unit, unit_named
@@ -35,6 +35,7 @@ from navdecode.report.dynamics import (
     network_dynamics,
     similarity_tests,
 )
+from navdecode.report.workers import worker_pool
 
 __all__ = ["ANALYSES", "DEFAULT_ANALYSES", "ReportTables", "compute_report"]
 
@@ -234,7 +235,8 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
                    recordings: list[xr.Dataset] | None = None, n_trials: int = 1000,
                    gains: tuple[float, ...] = (1.0, 2.0),
                    analyses: Sequence[str] = DEFAULT_ANALYSES, progress: bool = True,
-                   n_jobs: int = 1) -> ReportTables:
+                   n_jobs: int = 1, pool: concurrent.futures.Executor | None = None
+                   ) -> ReportTables:
     """Evaluate (or take) recordings and compute every table of the report.
 
     Parameters
@@ -262,8 +264,12 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     n_jobs : int, default=1
         Processes for the per-network work (recording, behaviour, decoding, the
         perturbation task), each with this process's threads; the tables are the same
-        for any number. Each process holds one network's recordings, so peak memory grows with
-        it.
+        for any number. Each process holds one network's recordings, so peak memory grows
+        with it.
+    pool : concurrent.futures.Executor or None, default=None
+        Worker processes to use instead of starting `n_jobs` of them
+        (`navdecode.report.workers.worker_pool`; `make_report` keeps one open for the
+        figures too).
 
     Returns
     -------
@@ -285,7 +291,10 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     if unknown:
         msg = f"analyses must be among {ANALYSES}, got {unknown}"
         raise ValueError(msg)
-    with _pool(n_jobs) as pool, tempfile.TemporaryDirectory(prefix="navdecode-report-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(worker_pool(n_jobs))
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="navdecode-report-"))
         return _computed(agents, recordings, n_trials, tuple(gains), analyses, progress, pool,
                          Path(tmp))
 
@@ -310,6 +319,8 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
     skipped: list[dict] = []
     similar: dict[tuple, Units] = {}  # hidden units for CKA, on disk for run agents
     dynamic_rows, operators, fixed_examples = [], {}, {}
+    # CKA column by column as the networks come in: this process would otherwise wait
+    columns = CKAColumns() if "similarity" in analyses else None
     for part in _each(pool, work, networks, "report", progress):
         sessions += part.sessions
         trials += part.trials
@@ -318,6 +329,7 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
         step_errors += part.step_errors
         skipped += part.skipped
         similar |= part.similar
+        columns = _cka_column(columns, part.similar, gains[0])
         dynamic_rows += part.dynamics
         operators |= part.operators
         for arch, example in part.fixed_point_examples.items():
@@ -357,7 +369,7 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
     finish = _perturbation(tables, jobs, targets, progress, pool) \
         if "perturbation" in analyses else None
     if "similarity" in analyses:
-        tables.cka = _cka(similar, gains[0], skip=lambda reason: skipped.append(
+        tables.cka = _cka(similar, gains[0], columns, skip=lambda reason: skipped.append(
             {"analysis": "similarity (CKA)", "arch": "all", "seed": "", "gain": gains[0],
              "reason": reason}))
         tables.skipped = pd.DataFrame(skipped, columns=tables.skipped.columns)
@@ -477,38 +489,6 @@ def _network_sessions(net: _Network, targets: np.ndarray, first_gain: float,
             part.examples[(arch, gain)] = _without_units(ds)
         del ds, grouped, by_protocol, row
     return part
-
-
-@contextlib.contextmanager
-def _pool(n_jobs: int) -> Iterator[concurrent.futures.Executor | None]:
-    """Worker processes for the per-network work (None: this process), each with this
-    process's torch and BLAS threads; spawned, so that no thread pool is inherited."""
-    if n_jobs == 1:
-        yield None
-        return
-    import torch
-
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(
-            n_jobs, mp_context=context, initializer=_threads,
-            initargs=(torch.get_num_threads(),)) as pool:
-        yield pool
-
-
-def _threads(n: int) -> None:
-    """A worker's torch and BLAS threads: this process's. A worker also leaves without
-    the interpreter's teardown of torch (seconds, which the report would wait for): its
-    last exit handler, run after multiprocessing has sent its results and every other
-    handler has run, ends the process."""
-    import atexit
-    import os
-
-    import torch
-    from threadpoolctl import threadpool_limits
-
-    torch.set_num_threads(n)
-    threadpool_limits(n)
-    atexit.register(os._exit, 0)
 
 
 def _each(pool: concurrent.futures.Executor | None, work: Callable, items: list, desc: str,
@@ -727,7 +707,21 @@ def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
                                                                                seed=seed)
 
 
-def _cka(recordings: dict[tuple, Units], gain: float, skip: Callable[[str], None]) -> pd.DataFrame:
+def _cka_column(columns: CKAColumns | None, units: dict[tuple, Units],
+                gain: float) -> CKAColumns | None:
+    """`columns` with the first-gain `units` added; None once a recording cannot be
+    added (`_cka` then computes the matrix, or says why not, from all of them)."""
+    for key, unit in units.items():
+        if columns is not None and key[2] == gain:
+            try:
+                columns = columns if columns.add(unit) else None
+            except ValueError:
+                columns = None
+    return columns
+
+
+def _cka(recordings: dict[tuple, Units], gain: float, columns: CKAColumns | None,
+         skip: Callable[[str], None]) -> pd.DataFrame:
     from navdecode.analysis.similarity import similarity_matrix
 
     keys = [k for k in recordings if k[2] == gain]
@@ -738,4 +732,7 @@ def _cka(recordings: dict[tuple, Units], gain: float, skip: Callable[[str], None
     if len(trial_sets) > 1:
         skip("needs recordings of the same trials (their trial_id differ)")
         return pd.DataFrame()
-    return similarity_matrix([recordings[k] for k in keys], labels=[(k[0], k[1]) for k in keys])
+    labels = [(k[0], k[1]) for k in keys]
+    if columns is not None and len(columns) == len(keys):
+        return columns.frame(labels)
+    return similarity_matrix([recordings[k] for k in keys], labels=labels)

@@ -4,7 +4,9 @@ from sklearn.model_selection import GroupKFold, KFold
 
 from navdecode.analysis.ridge_stats import (
     Sums,
+    augmented,
     fit_standardized,
+    fold_sums,
     group_index,
     group_kfold,
     kfold,
@@ -72,3 +74,27 @@ def test_a_constant_unit_gets_no_weight_and_blocks_choose_their_own_penalty():
 
 def parts_of(x, y, shift):
     return [Sums.of(x[k::3] - shift, y[k::3]) for k in range(3)]
+
+
+@pytest.mark.parametrize("budget", [2 ** 27, 0])
+def test_fold_sums_of_cells_equal_each_fold_gathered(budget, monkeypatch):
+    """Three partitions (one of a subset of the rows): every fold's sums from the cells'
+    Gram matrices equal those of its rows; with no memory for cells, each fold is
+    gathered instead."""
+    import navdecode.analysis.ridge_stats as ridge_stats
+
+    monkeypatch.setattr(ridge_stats, "CELL_BYTES", budget)
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(300, 6)), rng.normal(size=(300, 2))
+    rows = augmented(x, y)
+    labels = np.stack([rng.integers(0, 5, 300), rng.integers(0, 3, 300),
+                       np.where(rng.random(300) < 0.7, rng.integers(0, 2, 300), -1)])
+    sums = fold_sums(rows, 6, labels, [5, 3, 2])
+    assert [len(s) for s in sums] == [5, 3, 2]
+    for label, folds in zip(labels, sums, strict=True):
+        for f, got in enumerate(folds):
+            want = Sums.of(x[label == f], y[label == f])
+            assert got.n == want.n
+            for field in ("x", "xx", "y", "xy", "yy"):
+                np.testing.assert_allclose(getattr(got, field), getattr(want, field),
+                                           rtol=1e-12, atol=1e-10)

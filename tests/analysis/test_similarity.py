@@ -5,11 +5,13 @@ import pytest
 from conftest import synthetic_dataset
 
 from navdecode.analysis.similarity import (
+    CKAColumns,
     cka,
     procrustes_distance,
     similarity_matrix,
     within_between,
 )
+from navdecode.analysis.units import Units
 
 
 def with_units(hidden, seed=0, arch="a"):
@@ -91,3 +93,26 @@ def test_cka_from_gram_matrices_equals_the_direct_formula_on_ragged_trials():
             assert m.iloc[i, j] == pytest.approx(want, rel=1e-10)
     recs[1]["hidden"][0, 0, 0] = np.nan  # a non-finite valid sample: the direct path
     assert np.isfinite(similarity_matrix(recs).to_numpy()).all()
+
+
+def test_cka_columns_added_one_at_a_time_equal_the_matrix_and_refuse_non_finite():
+    """The report adds recordings as its workers finish them: the same values, bit for
+    bit, as `similarity_matrix`; a recording with a non-finite valid sample is not added."""
+    rng = np.random.default_rng(3)
+    recs = []
+    for k in range(4):
+        valid = np.arange(8)[None, :] < rng.integers(3, 9, size=20)[:, None]
+        h = np.where(valid[..., None], rng.normal(size=(20, 8, 5)) + k, np.nan)
+        ds = with_units(h, seed=k, arch="ab"[k % 2])
+        ds["valid"] = (("trial", "step"), valid)
+        recs.append(ds)
+    columns = CKAColumns()
+    assert all(columns.add(Units.of(ds)) for ds in recs)
+    labels = [("ab"[k % 2], k) for k in range(4)]
+    assert columns.frame(labels).equals(similarity_matrix(recs, labels=labels))
+    bad = recs[0].copy(deep=True)
+    bad["hidden"][0, 0, 0] = np.nan
+    assert columns.add(Units.of(bad)) is False
+    assert len(columns) == 4
+    with pytest.raises(ValueError, match="one \\(arch, seed\\) per recording"):
+        columns.frame(labels[:3])
