@@ -147,9 +147,7 @@ class CKAColumns:
         shift = samples.mean(axis=0)
         samples -= shift
         gram = samples.T @ samples
-        del samples
-        steps_j = x.shape[1]
-        rows_j = _shifted(x, valid, shift)
+        steps_j, rows_j = x.shape[1], samples  # the shifted valid samples, as `_shifted`
         del x
         column = np.full(len(self._units), np.nan)
         for i, (shift_i, gram_i) in enumerate(self._totals):
