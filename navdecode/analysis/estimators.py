@@ -198,8 +198,12 @@ def fold_fits(estimator: GroupedRidgeCV, x: np.ndarray, y: np.ndarray, groups: n
     inner = [estimator._inner_folds(len(train), groups[train]) for train, _ in splits]
     final_folds = estimator._inner_folds(n, groups) if refit or test_x is not None else None
     if complement and splits and bool((counts == 1).all()):  # test blocks partition rows
+        # the refit's folds shape the cells even without the refit, so that the held-out
+        # predictions are summed in the same order (bit-equal) with and without it
+        cell_folds = final_folds if final_folds is not None else estimator._inner_folds(
+            n, groups)
         test_sums, full, parts, final_parts = _partition_parts(rows, p, splits, inner,
-                                                               final_folds)
+                                                               cell_folds)
         known = [full - part for part in test_sums]
     else:
         # test blocks are gathered twice (for their sums, then their predictions), never
