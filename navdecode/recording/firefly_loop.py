@@ -34,12 +34,16 @@ __all__ = ["run_firefly"]
 _STATE_VARS = ("pos_x", "pos_y", "heading", "vel_lin", "vel_ang")
 
 
-def _state_columns(task: FireflyTask) -> torch.Tensor:
-    """Position, heading and velocities (cm, rad, cm/s, rad/s) of every row, (5, B),
-    computed as the vector env's ``info`` computes them."""
+def _state_columns(task: FireflyTask, scale: torch.Tensor) -> torch.Tensor:
+    """Position, heading and velocities (cm, rad, cm/s, rad/s) of every row, (B, 5),
+    computed as the vector env's ``info`` computes them (`scale`: `_state_scale`)."""
+    return torch.cat([task.pos, task.heading[:, None], task.vel], dim=1) * scale
+
+
+def _state_scale(task: FireflyTask) -> torch.Tensor:
+    """Each of `_STATE_VARS`' factor from model units (the length unit; 1 for angles)."""
     unit = task.config.length_unit_cm
-    return torch.stack([task.pos[:, 0] * unit, task.pos[:, 1] * unit, task.heading,
-                        task.vel[:, 0] * unit, task.vel[:, 1]])
+    return torch.tensor([unit, unit, 1.0, unit, 1.0], dtype=task.dtype, device=task.device)
 
 
 def _trial_columns(task: FireflyTask, rewarded: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -78,13 +82,15 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
     units = actor.num_layers * actor.hidden_size
     buf = StepBuffer(n, t_max)
     valid = np.zeros((t_max, n), dtype=bool)
-    # step-major, so that each step writes one block; NaN where a trial has ended. The
-    # recording holds (trial, step) views of them (`_trial_major`)
-    inputs = np.full((t_max, n, INPUT_DIM), np.nan, dtype=np.float32)
-    actions = np.full((t_max, n, 2), np.nan, dtype=np.float32)
-    hidden = np.full((t_max, n, units), np.nan, dtype=np.float32)
-    cell = np.full((t_max, n, units), np.nan, dtype=np.float32)
-    state_vars = np.full((len(_STATE_VARS), t_max, n), np.nan, dtype=np.float32)
+    # step-major, so that each step writes one block; NaN where a trial has ended
+    # (`_fill_ended`, each element written once). The recording holds (trial, step)
+    # views of them (`_trial_major`)
+    inputs = np.empty((t_max, n, INPUT_DIM), dtype=np.float32)
+    actions = np.empty((t_max, n, 2), dtype=np.float32)
+    hidden = np.empty((t_max, n, units), dtype=np.float32)
+    cell = np.empty((t_max, n, units), dtype=np.float32)
+    state_vars = np.empty((t_max, n, len(_STATE_VARS)), dtype=np.float32)
+    scale = _state_scale(task)
     per_trial: dict[str, np.ndarray] = {"reward": np.zeros(n),
                                         "stopped": np.zeros(n, dtype=bool),
                                         "n_steps": np.zeros(n, dtype=np.int64)}
@@ -100,7 +106,8 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
     with torch.inference_mode():
         while batch.live.size:
             live, live_t, rows = batch.live, batch.live_t, batch.rows
-            x = obs.index_select(0, batch.held_t).to(dtype)[None]
+            held = obs if batch.held_t is None else obs.index_select(0, batch.held_t)
+            x = held.to(dtype)[None]
             parts, news = [], []
             for a, b in batch.chunks:
                 action, new = actor(x[:, a:b], tuple(s[:, a:b] for s in state))
@@ -126,8 +133,8 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
             actions[step, rows] = action_np
             hidden[step, rows] = _flat(h)
             cell[step, rows] = _flat(c)
-            state_vars[:, step, rows] = _state_columns(task).index_select(
-                1, live_t).cpu().numpy()
+            state_vars[step, rows] = _state_columns(task, scale).index_select(
+                0, live_t).cpu().numpy()
 
             full_action.zero_()
             full_action[live_t] = torch.as_tensor(action_np, device=device)
@@ -147,10 +154,11 @@ def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.
                 if index is not None:
                     state = tuple(s.index_select(1, index) for s in state)
     bar.close()
+    _fill_ended(valid, step, (inputs, actions, hidden, cell, state_vars))
     buf.data = {"valid": valid.T, "input": _trial_major(inputs),
                 "action": _trial_major(actions), "hidden": _trial_major(hidden),
                 "cell": _trial_major(cell),
-                **{f"info:{name}": state_vars[i].T for i, name in enumerate(_STATE_VARS)}}
+                **{f"info:{name}": state_vars[..., i].T for i, name in enumerate(_STATE_VARS)}}
     return assemble_recording(buf, per_trial, config.dt, arch, seed, list(INPUT_NAMES),
                               config, list(_STATE_VARS), [])
 
@@ -172,7 +180,9 @@ class _Batch:
         self.live_t = torch.as_tensor(self.live, device=self.device)
         k = self.live.size
         self.rows = slice(0, k) if k and self.live[-1] == k - 1 else self.live
-        self.held_t = torch.as_tensor(self.held, device=self.device)
+        # None while every row is held (in order): no gather needed
+        self.held_t = None if self.held.size == self.n else torch.as_tensor(
+            self.held, device=self.device)
         padded = self.held.size > k
         self.pick_t = torch.as_tensor(np.flatnonzero(self.running[self.held]),
                                       device=self.device) if padded else None
@@ -196,6 +206,17 @@ class _Batch:
             self.held = self.held[keep]
         self._rebuild()
         return index
+
+
+def _fill_ended(valid: np.ndarray, n_run: int, arrays: tuple[np.ndarray, ...]) -> None:
+    """NaN in the step-major `arrays` wherever `valid` (step, trial) is False: the
+    steps after the last one run (`n_run`) whole, the others at their ended rows."""
+    ended = [np.flatnonzero(~valid[s]) for s in range(n_run)]
+    for arr in arrays:
+        arr[n_run:] = np.nan
+        for s, rows in enumerate(ended):
+            if rows.size:
+                arr[s, rows] = np.nan
 
 
 def _trial_major(arr: np.ndarray) -> np.ndarray:

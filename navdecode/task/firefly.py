@@ -245,7 +245,7 @@ class FireflyTask:
         self.done = torch.zeros(b, dtype=torch.bool, device=dev)
         self.t = 0
         self.steps = torch.zeros(b, dtype=torch.long, device=dev)
-        self._gain_vec = self.gain[:, None] * self._gain1x  # (B, 2) model units
+        self._set_gain_vec()
         if cfg.perturbation:
             self.perturb_peak, self.perturb_time = (
                 self._given_perturbation(options["perturbation"], b)
@@ -329,7 +329,7 @@ class FireflyTask:
         new_gain = self.gain_factor(gain, k)
         self.target[rows] = new_target
         self.gain[rows] = new_gain
-        self._gain_vec = self.gain[:, None] * self._gain1x
+        self._set_gain_vec()
         self.pos[rows] = 0.0
         self.heading[rows] = math.pi / 2
         self.vel[rows] = 0.0
@@ -419,7 +419,7 @@ class FireflyTask:
         new_vel = self._gain_vec * action
         eta = torch.randn(b, 2, generator=self.generator, device=self.device, dtype=self.dtype)
         if cfg.process_noise:
-            new_vel = new_vel + cfg.process_noise_std * self._gain_vec.abs() * eta
+            new_vel = new_vel + self._process_scale * eta
         if cfg.perturbation:
             new_vel = new_vel + self._bump()
         self.pos = torch.where(moving[:, None], new_pos, self.pos)
@@ -436,12 +436,21 @@ class FireflyTask:
         zeta = torch.randn(b, 2, generator=self.generator, device=self.device, dtype=self.dtype)
         obs_vel = self.vel
         if cfg.obs_noise:
-            obs_vel = obs_vel + cfg.obs_noise_std * self._gain_vec.abs() * zeta
+            obs_vel = obs_vel + self._obs_scale * zeta
         target_seen = self.target * (self.steps < cfg.target_visible_steps)[:, None]
         obs = torch.cat([obs_vel, action, target_seen], dim=1) * (~self.done)[:, None]
         info = self._info(rewarded)
         info["distance_cm"] = distance_cm
         return obs, reward, terminated, truncated, info
+
+    def _set_gain_vec(self) -> None:
+        """Each row's joystick gain (B, 2) in model units and its noise scales, ``std *
+        |gain|``: the products every step's noise is multiplied by (the same values as
+        computing them each step)."""
+        self._gain_vec = self.gain[:, None] * self._gain1x
+        size = self._gain_vec.abs()
+        self._process_scale = self.config.process_noise_std * size
+        self._obs_scale = self.config.obs_noise_std * size
 
     def _info(self, rewarded: torch.Tensor) -> dict[str, torch.Tensor]:
         unit = self.config.length_unit_cm
