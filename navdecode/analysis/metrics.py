@@ -16,8 +16,12 @@ from navdecode.recording.schema import (
     unit_named,
 )
 
-__all__ = ["nan_percentile_rows", "path_curvature", "perturbation_metrics", "roc_auc",
-           "session_metrics", "signed_radial_error", "trial_metrics", "zero_intercept_slope"]
+__all__ = ["STRONG_PERTURBATION", "nan_percentile_rows", "path_curvature",
+           "perturbation_metrics", "roc_auc", "session_metrics", "signed_radial_error",
+           "strong_perturbations", "trial_metrics", "zero_intercept_slope"]
+
+STRONG_PERTURBATION = 115.0
+"""The paper's figure 6e threshold on ``|(perturb_lin [cm/s], perturb_ang [deg/s])|``."""
 
 
 def zero_intercept_slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -668,3 +672,46 @@ def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50,
                 errors).any() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def strong_perturbations(ds: xr.Dataset, threshold: float = STRONG_PERTURBATION) -> np.ndarray:
+    """The trials the paper's figure 6e scores: a perturbation peak whose norm exceeds
+    `threshold`.
+
+    ``strong = sqrt(perturb_lin^2 + perturb_ang^2) > threshold`` with ``perturb_lin`` in
+    cm/s and ``perturb_ang`` in deg/s, the two mixed as numbers, as the paper's notebook
+    does (``np.linalg.norm(df[['perturb_vpeak', 'perturb_wpeak']], axis=1) > 115``).
+    navdecode's perturbation rows score every trial; this mask is the paper's option.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording of the perturbation task (per-trial ``perturb_lin``, ``perturb_ang``).
+    threshold : float, default=115.0
+        `STRONG_PERTURBATION`, the paper's.
+
+    Returns
+    -------
+    mask : numpy.ndarray of bool, shape (trial,)
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from navdecode.analysis.metrics import strong_perturbations
+    >>> ds = xr.Dataset({"perturb_lin": ("trial", [100.0, 100.0]),
+    ...                  "perturb_ang": ("trial", [50.0, 60.0]),
+    ...                  "valid": (("trial", "step"), np.ones((2, 3), dtype=bool))})
+    >>> strong_perturbations(ds).tolist()  # norms 111.8 and 116.6
+    [False, True]
+    """
+    from navdecode._validation import check_positive
+
+    check_recording(ds, ["perturb_lin", "perturb_ang"], analysis="strong_perturbations")
+    threshold = check_positive(threshold, "threshold")
+    size = np.hypot(ds["perturb_lin"].values.astype(float),
+                    ds["perturb_ang"].values.astype(float))
+    if not np.isfinite(size).all():
+        msg = ("strong_perturbations needs a finite perturb_lin and perturb_ang in every "
+               "trial (a recording of the perturbation task)")
+        raise ValueError(msg)
+    return size > threshold

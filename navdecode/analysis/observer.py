@@ -13,6 +13,7 @@ import math
 import numpy as np
 import xarray as xr
 
+from navdecode._validation import check_bool
 from navdecode.recording.schema import check_recording, task_config
 from navdecode.task.firefly import OBS_COLUMNS
 
@@ -21,7 +22,8 @@ __all__ = ["ideal_observer"]
 _EPS = 1e-12
 
 
-def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
+def ideal_observer(ds: xr.Dataset, config: object = None,
+                   knows_perturbation: bool = False) -> xr.Dataset:
     """The ideal observer's belief on the recording's (trial, step) grid.
 
     State s = (x, y, h, v, w) in model units, starting exactly at (0, 0, pi/2, 0, 0).
@@ -32,8 +34,16 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
     Jacobian of this map (EKF). Update with the observed velocity
     ``o_{t+1} = (v', w') + noise`` of standard deviation ``obs_noise_std * |g|`` (a
     linear Kalman update). g is each trial's gain times the 1x joystick gain. A noise the
-    task has switched off is zero for the filter too. The filter does not know a
-    perturbation; it sees its effect only through the observed velocities.
+    task has switched off is zero for the filter too. By default the filter does not
+    know a perturbation; it sees its effect only through the observed velocities.
+
+    With ``knows_perturbation=True`` (the filter of the paper's code, told each trial's
+    perturbation) the prediction adds the task's bump: ``(v', w') = g * a_t + p_t``,
+    ``p_t = P * exp(-((t - t0 - D/2) / sd)^2 / 2)`` for ``0 <= t - t0 <= D`` and 0
+    otherwise, with the trial's peak P (``perturb_lin``, ``perturb_ang``), onset t0
+    (``perturb_onset``), and the task's D (``perturb_duration_steps``) and sd
+    (``perturb_sd_steps``). navdecode's default leaves it out: an agent is never told the
+    perturbation, so the untold filter is the best it could know.
 
     Parameters
     ----------
@@ -42,6 +52,9 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
         ``gain`` and the task's ``task_*`` attributes.
     config : TaskConfig or None, default=None
         The task; read from the recording's attributes when None.
+    knows_perturbation : bool, default=False
+        Tell the filter each trial's perturbation (the paper's observer; needs a
+        recording of the perturbation task).
 
     Returns
     -------
@@ -62,7 +75,9 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
     """
     check_recording(ds, ["actor_input", "action_lin", "action_ang", "gain"],
                     analysis="ideal_observer")
+    check_bool(knows_perturbation, "knows_perturbation")
     config = task_config(ds, config)
+    bump = _perturbation_velocity(ds, config) if knows_perturbation else None
     valid = ds["valid"].values.astype(bool)
     n, steps = valid.shape
     obs = np.nan_to_num(ds["actor_input"].values[..., OBS_COLUMNS].astype(float))
@@ -90,6 +105,8 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
         jac[:, 2, 4] = dt
         pred = np.stack([x + v * np.cos(h) * dt, y + v * np.sin(h) * dt, h + w * dt,
                          g[:, 0] * act[:, t, 0], g[:, 1] * act[:, t, 1]], axis=1)
+        if bump is not None:
+            pred[:, 3:] += bump[:, t]
         pcov = jac @ cov @ jac.transpose(0, 2, 1)
         pcov[:, 3, 3] += q[:, 0]
         pcov[:, 4, 4] += q[:, 1]
@@ -123,3 +140,20 @@ def ideal_observer(ds: xr.Dataset, config: object = None) -> xr.Dataset:
         data["observer_error"] = (("trial", "step"), err,
                                   {"units": "cm", "long_name": "ideal observer position error"})
     return xr.Dataset(data, coords={"trial": ds["trial"].values, "step": ds["step"].values})
+
+
+def _perturbation_velocity(ds: xr.Dataset, config: object) -> np.ndarray:
+    """Each trial's perturbation velocity added to the step-t action's velocity, (trial,
+    step, 2) in model units, as `FireflyTask` adds it (its ``_bump`` at the trial's step t)."""
+    check_recording(ds, ["perturb_lin", "perturb_ang", "perturb_onset"],
+                    analysis="ideal_observer(knows_perturbation=True)")
+    peak = np.stack([ds["perturb_lin"].values.astype(float) / config.length_unit_cm,
+                     np.radians(ds["perturb_ang"].values.astype(float))], axis=1)
+    if not np.isfinite(peak).all() or not np.isfinite(ds["perturb_onset"].values).all():
+        msg = ("knows_perturbation=True needs a finite perturb_lin, perturb_ang and "
+               "perturb_onset in every trial (a recording of the perturbation task)")
+        raise ValueError(msg)
+    duration, sd = config.perturb_duration_steps, config.perturb_sd_steps
+    since = np.arange(ds.sizes["step"])[None] - ds["perturb_onset"].values.astype(float)[:, None]
+    shape = np.exp(-0.5 * ((since - duration / 2) / sd) ** 2) * ((since >= 0) & (since <= duration))
+    return peak[:, None, :] * shape[..., None]

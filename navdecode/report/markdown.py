@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from navdecode.analysis.metrics import STRONG_PERTURBATION
 from navdecode.report.tables import AUC_SHUFFLES, BEHAVIOUR, COMPARED, PERTURBED, ReportTables
 
 __all__ = ['report_markdown']
@@ -194,6 +195,11 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
             cells.append(_fmt(r["mean"]) + ci)
         n = int(summary.loc[(arch, "reward_fraction"), "n"])
         lines.append(f"| {arch} | {n} | " + " | ".join(cells) + " |")
+    if "n_strong" in sessions:
+        lines += ["", f"Strong perturbations are those with |(peak cm/s, peak deg/s)| > "
+                  f"{STRONG_PERTURBATION:g}, the trials the paper's figure 6e scores "
+                  f"(`strong_perturbations`): {int(sessions['n_strong'].min())}-"
+                  f"{int(sessions['n_strong'].max())} trials per session here."]
     by_size = bins.pivot_table(index=["bin_low", "bin_high"], columns="arch",
                                values="reward_fraction", aggfunc="mean")
     lines += ["", "Reward fraction by the size of the linear perturbation peak (mean over "
@@ -203,11 +209,15 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
     for (low, high), r in by_size.iterrows():
         lines.append(f"| {low:g}-{high:g} | " + " | ".join(_fmt(v) for v in r) + " |")
     if "observer_error_cm" in sessions:
-        means = sessions.groupby("arch")[["observer_error_cm", "decoding_error_cm",
-                                          "decoded_to_belief_cm", "belief_decoding_cm"]].mean()
-        lines += ["", "The ideal observer under perturbation (it does not know the bump; means "
-                  "over seeds, cm):", "", "| arch | ideal observer error | agent decoding "
-                  "error | decoded to belief | belief decoding error |", "|---|---|---|---|---|"]
+        means = sessions.groupby("arch")[["observer_error_cm", "observer_told_error_cm",
+                                          "decoding_error_cm", "decoded_to_belief_cm",
+                                          "belief_decoding_cm"]].mean()
+        lines += ["", "The ideal observer under perturbation (it does not know the bump, as "
+                  "the agent does not; told the bump, as the paper's filter is, its error is "
+                  "the next column; means over seeds, cm):", "",
+                  "| arch | ideal observer error | told the perturbation | agent decoding "
+                  "error | decoded to belief | belief decoding error |",
+                  "|---|---|---|---|---|---|"]
         lines += [f"| {arch} | " + " | ".join(_fmt(v) for v in r) + " |"
                   for arch, r in means.iterrows()]
     if not tables.perturbation_comparisons.empty:

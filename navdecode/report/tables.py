@@ -67,6 +67,7 @@ BEHAVIOUR = {
 AUC_SHUFFLES = 10
 """Other shuffle seeds over which each session's AUC spread (``auc_shuffle_sd``) is taken."""
 PERTURBED = {"reward_fraction": "reward fraction", "auc": "fraction-correct ROC AUC",
+             "auc_strong": "ROC AUC, strong perturbations only (the paper's fig. 6e)",
              "decoding_error_cm": "decoding error, grouped CV (cm)"}
 
 
@@ -693,16 +694,22 @@ def _perturbation_tables(tables: ReportTables, results: Iterator) -> None:
 def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
                ) -> tuple[dict, pd.DataFrame]:
     """One agent's row and perturbation bins on the perturbation task."""
-    from navdecode.analysis.metrics import perturbation_metrics
+    from navdecode.analysis.metrics import perturbation_metrics, strong_perturbations
+    from navdecode.analysis.observer import ideal_observer
     from navdecode.task.config import TaskConfig
 
     arch, seed, net = agent
     ds = run_agent(net, targets, gain=gain, seed=seed, config=TaskConfig.perturbation_task())
     grouped, belief = _grouped_decoding(ds, observer)
+    strong = np.flatnonzero(strong_perturbations(ds))
     row = {"arch": arch, "seed": seed, "reward_fraction": session_metrics(ds)["reward_fraction"],
-           "auc": roc_auc(ds, seed=0)[0], "decoding_error_cm": grouped.mean_error}
+           "auc": roc_auc(ds, seed=0)[0],
+           "auc_strong": roc_auc(ds.isel(trial=strong), seed=0)[0] if strong.size >= 2
+           else np.nan, "n_strong": int(strong.size), "decoding_error_cm": grouped.mean_error}
     if belief:
         row |= _observer_columns(grouped, *belief)
+        told = ideal_observer(ds, knows_perturbation=True)
+        row["observer_told_error_cm"] = float(np.nanmean(told["observer_error"].values))
     return row, perturbation_metrics(ds, decoding_error=grouped.error).assign(arch=arch,
                                                                                seed=seed)
 

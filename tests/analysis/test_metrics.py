@@ -304,3 +304,18 @@ def test_angular_slope_and_the_fits_r_by_hand():
     assert summary["traveled_slope"] == pytest.approx(k)
     assert summary["traveled_slope_r"] == pytest.approx(np.corrcoef(k * tr, dr)[0, 1])
     assert summary["traveled_slope_r"] == pytest.approx(np.corrcoef(tr, dr)[0, 1])
+
+
+def test_strong_perturbations_are_the_papers_norm_above_115():
+    import navdecode as nd
+    from navdecode.analysis.metrics import strong_perturbations
+
+    ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(200), seed=1,
+                      config=nd.TaskConfig.perturbation_task())
+    lin, ang = ds.perturb_lin.values, ds.perturb_ang.values
+    by_hand = np.array([(a * a + b * b) ** 0.5 > 115 for a, b in zip(lin, ang, strict=True)])
+    np.testing.assert_array_equal(strong_perturbations(ds), by_hand)
+    assert 0 < by_hand.sum() < by_hand.size
+    assert not strong_perturbations(ds, threshold=1e6).any()
+    with pytest.raises(ValueError, match="perturb_lin"):
+        strong_perturbations(nd.run_agent(nd.make_agent("modular"), nd.fixed_targets(3)))

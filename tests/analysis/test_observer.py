@@ -64,3 +64,33 @@ def test_on_a_straight_line_it_is_a_plain_kalman_filter():
             assert belief.belief_y.values[i, t + 1] == pytest.approx(mean[0] * unit, abs=1e-6)
             assert belief.belief_var_y.values[i, t + 1] == pytest.approx(cov[0, 0] * unit**2,
                                                                          rel=1e-6, abs=1e-9)
+
+
+def test_told_the_perturbation_the_filter_trusting_its_model_is_exact_and_untold_it_is_not():
+    # no process noise: the filter trusts its prediction (the Kalman gain on velocity is
+    # 0), so its belief is the truth exactly when the prediction includes the bump
+    config = nd.TaskConfig.perturbation_task(process_noise=False)
+    ds = nd.run_agent(nd.load_pretrained("modular", 0), nd.fixed_targets(80), config=config)
+    told = ideal_observer(ds, knows_perturbation=True)
+    untold = ideal_observer(ds)
+    assert float(told.observer_error.max()) < 1e-2  # cm, float32 recordings
+    last = ds.valid.values.sum(axis=1) - 1
+    end_error = untold.observer_error.values[np.arange(len(last)), last]
+    big = np.hypot(ds.perturb_lin.values, ds.perturb_ang.values) > 115
+    assert big.sum() > 10
+    assert float(np.median(end_error[big])) > 5.0  # cm: dead reckoning without the bump
+
+
+def test_told_the_perturbation_it_is_closer_on_the_noisy_task():
+    ds = nd.run_agent(nd.load_pretrained("holistic", 1), nd.fixed_targets(300),
+                      config=nd.TaskConfig.perturbation_task())
+    told = float(ideal_observer(ds, knows_perturbation=True).observer_error.mean())
+    assert told < float(ideal_observer(ds).observer_error.mean())
+
+
+def test_knows_perturbation_needs_the_perturbation_task():
+    ds = nd.run_agent(nd.make_agent("modular"), nd.fixed_targets(3))
+    with pytest.raises(ValueError, match="perturb_lin"):
+        ideal_observer(ds, knows_perturbation=True)
+    with pytest.raises(TypeError, match="knows_perturbation"):
+        ideal_observer(ds, knows_perturbation="yes")

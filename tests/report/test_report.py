@@ -39,7 +39,13 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     for name in ("roc_curves", "decoding_controls", "no_adaptation", "ideal_observer",
                  "perturbation_reward_fraction", "perturbation_decoding_error_cm", "cka"):
         assert (tmp_path / f"{name}.png").stat().st_size > 5_000
-    assert len(pd.read_csv(tmp_path / "perturbation.csv")) == 4
+    perturbed = pd.read_csv(tmp_path / "perturbation.csv")
+    assert len(perturbed) == 4
+    # the paper's conventions beside navdecode's: figure 6e's strong trials, the told filter
+    assert ((perturbed["n_strong"] > 1) & (perturbed["n_strong"] < 40)).all()
+    assert perturbed["auc_strong"].between(0, 1).all()
+    assert (perturbed["observer_told_error_cm"] < perturbed["observer_error_cm"]).all()
+    assert "the trials the paper's figure 6e scores" in text
     assert "## Representational similarity" in text
     assert (tmp_path / "cka.csv").exists()
     for name in ("single_trial", "reward_fraction", "time_spent", "decoding_error",
