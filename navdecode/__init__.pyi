@@ -35,12 +35,14 @@ from navdecode.analysis.metrics import path_curvature as path_curvature
 from navdecode.analysis.metrics import roc_auc as roc_auc
 from navdecode.analysis.metrics import session_metrics as session_metrics
 from navdecode.analysis.metrics import signed_radial_error as signed_radial_error
+from navdecode.analysis.metrics import strong_perturbations as strong_perturbations
 from navdecode.analysis.metrics import trial_metrics as trial_metrics
 from navdecode.analysis.metrics import zero_intercept_slope as zero_intercept_slope
 from navdecode.analysis.observer import ideal_observer as ideal_observer
 from navdecode.analysis.similarity import cka as cka
 from navdecode.analysis.similarity import procrustes_distance as procrustes_distance
 from navdecode.analysis.similarity import similarity_matrix as similarity_matrix
+from navdecode.analysis.target_frame import relative_to_target as relative_to_target
 from navdecode.plotting.behaviour import plot_curvature as plot_curvature
 from navdecode.plotting.behaviour import plot_reward_fraction as plot_reward_fraction
 from navdecode.plotting.behaviour import plot_time_spent as plot_time_spent
@@ -140,6 +142,7 @@ __all__ = [
     "plot_trial",
     "procrustes_distance",
     "record",
+    "relative_to_target",
     "replay_actions",
     "reward_for_distance",
     "roc_auc",
@@ -153,6 +156,7 @@ __all__ = [
     "signed_radial_error",
     "similarity_matrix",
     "stack_recordings",
+    "strong_perturbations",
     "summarize",
     "sweep",
     "to_nwb",

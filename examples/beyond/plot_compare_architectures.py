@@ -43,9 +43,13 @@ table = pd.DataFrame(rows)
 # the pair rows are corrected together (Holm), and carry P(a > b).
 result = nd.compare(table, "decoding_error_cm", groups=["modular", "holistic",
                                                         "untrained modular"])
-shown = ["comparison", "groups", "permutation_p", "kruskal_p", "iqm", "diff",
-         "probability_of_improvement", "p_holm"]
-print(result[shown].round(4).to_string(index=False))
+# (printed as three narrow tables, one per kind of row, so that they fit the page)
+kinds = {"omnibus": ["groups", "permutation_p", "kruskal_p", "p_holm"],
+         "group": ["groups", "iqm"],
+         "pair": ["groups", "diff", "probability_of_improvement", "p_holm"]}
+for kind, columns in kinds.items():
+    rows_of_kind = result.loc[result["comparison"] == kind, columns]
+    print(rows_of_kind.round(4).to_string(index=False), end="\n\n")
 
 # %%
 # One dot per network, a bar at each group's interquartile mean.
@@ -57,7 +61,7 @@ for i, (label, iqm) in enumerate(zip(groups["groups"], groups["iqm"], strict=Tru
     ax.bar(i, iqm, color=colors[label], alpha=0.5)
     ax.scatter([i] * len(values), values, color="k", s=12, zorder=3)
 ax.set_xticks(range(len(groups)), groups["groups"])
-ax.set(ylabel="position decoding error (cm)", title="5 networks per group, IQM bars")
+_ = ax.set(ylabel="position decoding error (cm)", title="5 networks per group, IQM bars")
 
 # %%
 # Read the pair rows before the bars: with 5 networks per group the smallest two-group

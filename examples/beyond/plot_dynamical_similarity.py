@@ -35,7 +35,7 @@ for ds, marker in ((recordings[0], "o"), (recordings[-1], "x")):
                     label=f"{ds.attrs['arch']} seed {ds.attrs['agent_seed']}")
 axes[1].set(xlabel="Re eigenvalue", ylabel="Im eigenvalue", aspect="equal",
             title="the eigenvalues the distance compares")
-axes[1].legend(fontsize=8)
+_ = axes[1].legend(fontsize=8)
 
 # %%
 # A distance of 0 means the same linear dynamics up to a change of basis; eigenvalues

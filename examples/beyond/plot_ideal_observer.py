@@ -29,7 +29,7 @@ for arch, color in nd.plotting.style.ARCH_COLORS.items():
           f"{result.mean_error:.1f} cm, decoded to belief {float(apart.mean()):.1f} cm")
 ax.plot(steps, belief.observer_error.mean("trial")[:25], color="k", label="ideal observer")
 ax.set(xlabel="time step", ylabel="position error (cm)")
-ax.legend(fontsize=7, frameon=False)
+_ = ax.legend(fontsize=7, frameon=False)
 
 # %%
 # **Further:** The observer's model of the task and how its belief is compared with the

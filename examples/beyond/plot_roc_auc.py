@@ -23,7 +23,7 @@ for arch, color in nd.plotting.style.ARCH_COLORS.items():
                 label=f"{arch} {gain:g}x (AUC {auc:.2f})")
 ax.plot([0, 1], [0, 1], ":", color="0.5")
 ax.set(xlabel="fraction within radius, shuffled targets", ylabel="fraction within radius")
-ax.legend(fontsize=8, frameon=False)
+_ = ax.legend(fontsize=8, frameon=False)
 
 # %%
 # **Further:** How the fraction-correct curve is built from shuffled targets: [the

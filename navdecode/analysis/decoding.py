@@ -67,6 +67,11 @@ class DecodingResult:
         different units are never merged.
     r2 : pandas.Series
         R² of each target variable over all held-out steps.
+    pearson_r : pandas.Series
+        Pearson's r of each target variable's held-out prediction with its true value
+        over all held-out steps, ``r = sum (y - ybar)(yhat - yhatbar) / sqrt(sum (y -
+        ybar)^2 sum (yhat - yhatbar)^2)``: the paper's decoder performance (its figure
+        1l); NaN for a constant target or prediction.
     scores : pandas.DataFrame
         One row per fold: ``fold``, ``n_train_trials``, ``n_test_trials``,
         ``mean_error_<group>`` and ``r2_<variable>`` (plus ``mean_error`` when there
@@ -91,6 +96,7 @@ class DecodingResult:
     predicted: xr.Dataset
     errors: xr.Dataset
     r2: pd.Series
+    pearson_r: pd.Series
     scores: pd.DataFrame
     model: BaseEstimator | None
     protocol: str
@@ -337,6 +343,15 @@ def _r2(truth: np.ndarray, pred: np.ndarray) -> float:
     return 1.0 - residual / total
 
 
+def _pearson(truth: np.ndarray, pred: np.ndarray) -> float:
+    """Pearson's r of `pred` with `truth` (float64 sums about the means); NaN when
+    either is constant."""
+    truth, pred = np.asarray(truth, dtype=float), np.asarray(pred, dtype=float)
+    a, b = truth - truth.mean(), pred - pred.mean()
+    scale = float(np.sqrt(np.sum(a * a) * np.sum(b * b)))
+    return float(np.sum(a * b)) / scale if scale > 0 else float("nan")
+
+
 def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: BaseEstimator,
             protocol: str, control: str | None, attrs: dict) -> DecodingResult:
     groups = _error_groups(like, targets)
@@ -361,6 +376,8 @@ def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: Base
     tested = ~np.isnan(predicted[targets[0]])
     r2 = pd.Series({t: _r2(like[t].values[tested], predicted[t][tested]) for t in targets},
                    name="r2")
+    pearson = pd.Series({t: _pearson(like[t].values[tested], predicted[t][tested])
+                         for t in targets}, name="pearson_r")
     error_vars = {
         name: (("trial", "step"), errors[name],
                {"units": like[targets[members[0]]].attrs.get("units", ""),
@@ -370,8 +387,8 @@ def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: Base
         predicted=xr.Dataset({t: (("trial", "step"), predicted[t], like[t].attrs)
                               for t in targets}, coords=coords),
         errors=xr.Dataset(error_vars, coords=coords),
-        r2=r2, scores=pd.DataFrame(rows), model=model, protocol=protocol, control=control,
-        attrs=attrs)
+        r2=r2, pearson_r=pearson, scores=pd.DataFrame(rows), model=model, protocol=protocol,
+        control=control, attrs=attrs)
 
 
 def decode(ds: xr.Dataset, targets: tuple[str, ...] = ("pos_x", "pos_y"),

@@ -15,10 +15,9 @@ _FIGURES = {
     "behaviour": ("plot_curvature", "plot_perturbation", "plot_reward_fraction",
                   "plot_roc_curves", "plot_time_spent", "plot_trajectories",
                   "plot_traveled_vs_target", "plot_trial"),
-    "representations": ("plot_decoding_controls", "plot_decoding_error",
+    "representations": ("plot_decoded_variables", "plot_decoding_controls", "plot_decoding_error",
                         "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",
-                        "plot_observer_errors",
-                        "plot_similarity_matrix"),
+                        "plot_observer_errors", "plot_similarity_matrix"),
     "training": ("plot_training_curves",),
 }
 _LAZY = {name: module for module, names in _FIGURES.items() for name in names}

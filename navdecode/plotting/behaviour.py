@@ -341,9 +341,10 @@ def plot_perturbation(bins: pd.DataFrame, value: str = "reward_fraction",
     stats = bins.assign(centre=centre).groupby(["arch", "centre"])[value].agg(
         ["mean", "sem", "count"]).reset_index()
     for arch, grp in stats.groupby("arch", sort=False):
+        n = int(grp["count"].max())
         ax.errorbar(grp["centre"], grp["mean"], yerr=grp["sem"].fillna(0), marker="o",
-                    color=colors[arch], capsize=3, label=f"{arch} ({int(grp['count'].max())} "
-                                                         "seeds)")
+                    color=colors[arch], capsize=3,
+                    label=f"{arch} ({n} seed{'' if n == 1 else 's'})")
     ax.set(xlabel="peak linear perturbation (cm/s)", ylabel=value.replace("_", " "))
     ax.legend(fontsize=8, frameon=False)
     return ax

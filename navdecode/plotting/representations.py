@@ -15,9 +15,9 @@ from navdecode._validation import check_positive, check_table
 from navdecode.plotting.style import arch_palette, new_axes, shade
 from navdecode.plotting.violins import draw_dots, draw_violins
 
-__all__ = ["plot_decoding_controls", "plot_decoding_error", "plot_decoding_over_time",
-           "plot_fixed_points", "plot_no_adaptation", "plot_observer_errors",
-           "plot_similarity_matrix"]
+__all__ = ["plot_decoded_variables", "plot_decoding_controls", "plot_decoding_error",
+           "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",
+           "plot_observer_errors", "plot_similarity_matrix"]
 
 
 def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list[str],
@@ -104,6 +104,75 @@ def plot_no_adaptation(sessions: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = _grouped_bars(new_axes(ax), sessions.dropna(subset=cols[1:]), cols,
                        ["agent", "replay of 1x actions"], "traveled / target distance slope")
     ax.axhline(1.0, color="0.6", ls=":", lw=0.8)
+    return ax
+
+
+_TASK_VARIABLE_NAMES = {"vel_lin": "linear\nvelocity", "vel_ang": "angular\nvelocity",
+                        "target_distance": "distance\nto target",
+                        "target_angle": "angle\nto target", "action_lin": "linear\naction",
+                        "action_ang": "angular\naction"}
+
+
+def plot_decoded_variables(sessions: pd.DataFrame, gain: float | None = None,
+                           ax: Axes | None = None) -> Axes:
+    """Pearson's r of each task variable decoded from the units: a dot per network, a bar
+    at each architecture's mean (the paper's figure 1l).
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        The report's sessions, with ``decoding_r_<variable>`` columns for any of
+        ``vel_lin``, ``vel_ang``, ``target_distance``, ``target_angle``, ``action_lin``,
+        ``action_ang``.
+    gain : float or None, default=None
+        The gain shown; the smallest in `sessions` when None (or every row when there is
+        no ``gain`` column).
+    ax : matplotlib Axes or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from navdecode.plotting import plot_decoded_variables
+    >>> s = pd.DataFrame({"arch": ["modular", "holistic"], "seed": [0, 0], "gain": [1.0, 1.0],
+    ...                   "decoding_r_vel_lin": [0.96, 0.93]})
+    >>> ax = plot_decoded_variables(s)
+    """
+    columns = [c for c in sessions.columns if c.removeprefix("decoding_r_")
+               in _TASK_VARIABLE_NAMES and c.startswith("decoding_r_")]
+    if not columns:
+        msg = ("sessions has no decoding_r_<variable> column (e.g. decoding_r_vel_lin); "
+               "the report adds them for firefly recordings")
+        raise ValueError(msg)
+    check_table(sessions, ["arch", *columns], name="sessions")
+    if "gain" in sessions.columns:
+        gain = float(sessions["gain"].min()) if gain is None else gain
+        sessions = sessions[sessions["gain"] == gain]
+        if sessions.empty:
+            msg = f"sessions has no rows at gain={gain!r}"
+            raise ValueError(msg)
+    ax = new_axes(ax, (6.5, 3.6))
+    archs = list(dict.fromkeys(sessions["arch"]))
+    colors = arch_palette(archs)
+    width = 0.8 / len(archs)
+    for i, arch in enumerate(archs):
+        rows = sessions[sessions["arch"] == arch]
+        for j, column in enumerate(columns):
+            x = j + (i - (len(archs) - 1) / 2) * width
+            values = rows[column].dropna()
+            ax.bar(x, values.mean(), width=0.9 * width, color=colors[arch], alpha=0.35,
+                   label=arch if j == 0 else None)
+            ax.scatter(np.full(len(values), x), values, color=colors[arch], s=8, zorder=3)
+    ax.set_xticks(range(len(columns)),
+                  [_TASK_VARIABLE_NAMES[c.removeprefix("decoding_r_")] for c in columns],
+                  fontsize=8)
+    low = float(np.nanmin(sessions[columns].to_numpy(dtype=float)))
+    ax.set(ylabel="Pearson's r, held out", ylim=(min(0.0, low) if low < 0.5 else 0.5, 1.0),
+           title=f"decoded from the recurrent units{'' if gain is None else f', {gain:g}x'}")
+    ax.legend(fontsize=7, frameon=False)
     return ax
 
 

@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 
 from navdecode.analysis.metrics import STRONG_PERTURBATION
-from navdecode.report.tables import AUC_SHUFFLES, BEHAVIOUR, COMPARED, PERTURBED, ReportTables
+from navdecode.report.tables import (
+    AUC_SHUFFLES,
+    BEHAVIOUR,
+    COMPARED,
+    PERTURBED,
+    TASK_VARIABLES,
+    ReportTables,
+)
 
 __all__ = ['report_markdown']
 
@@ -92,6 +99,7 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
                                          behaviour, cond), ""]
     lines += _replay_section(sessions, gains)
     lines += _decoding_section(sessions, cond, unit)
+    lines += _task_variable_section(sessions, cond)
     lines += _observer_section(sessions)
     lines += _perturbation_section(tables)
     lines += _similarity_section(tables)
@@ -426,6 +434,29 @@ def _replay_section(sessions: pd.DataFrame, gains: tuple[float, ...]) -> list[st
         lines.append(f"| {arch} | {gain:g}x | {_fmt(r['reward_fraction'])} | "
                      f"{_fmt(r['replay_reward_fraction'])} | {_fmt(r['traveled_slope'])} | "
                      f"{_fmt(r['replay_traveled_slope'])} |")
+    return [*lines, ""]
+
+
+def _task_variable_section(sessions: pd.DataFrame, cond: object) -> list[str]:
+    """Per arch and condition: Pearson's r of each task variable decoded from the units."""
+    columns = [f"decoding_r_{name}" for name in TASK_VARIABLES]
+    if not set(columns) <= set(sessions):
+        return []
+    means = sessions.groupby(["arch", "gain"])[columns].mean()
+    names = {"vel_lin": "linear velocity", "vel_ang": "angular velocity",
+             "target_distance": "distance to target", "target_angle": "angle to target",
+             "action_lin": "linear action", "action_ang": "angular action"}
+    lines = ["## What else the units carry", "",
+             "The paper's figure 1l: velocities, the target's distance and angle from the agent "
+             "(`relative_to_target`: the egocentric bearing, navdecode's convention) and the "
+             "actions, each decoded from the recurrent units like the position (grouped CV, "
+             "solved together) and scored by Pearson's r of the held-out prediction with the "
+             "truth (`DecodingResult.pearson_r`). Means over seeds:", "",
+             "| arch | gain | " + " | ".join(names[n] for n in TASK_VARIABLES) + " |",
+             "|" + "---|" * (2 + len(TASK_VARIABLES))]
+    for (arch, gain), r in means.iterrows():
+        lines.append(f"| {arch} | {cond(gain)} | " + " | ".join(_fmt(r[c]) for c in columns)
+                     + " |")
     return [*lines, ""]
 
 

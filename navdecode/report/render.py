@@ -300,6 +300,8 @@ def _figure_specs(tables: ReportTables) -> list[tuple[str, str, tuple, dict, str
         add("decoding_controls", "plot_decoding_controls", plain(sessions), unit=unit)
     if "replay_traveled_slope" in sessions:
         add("no_adaptation", "plot_no_adaptation", sessions)
+    if "decoding_r_vel_lin" in sessions:
+        add("task_variable_decoding", "plot_decoded_variables", plain(sessions))
     if "observer_error_cm" in sessions:
         add("ideal_observer", "plot_observer_errors", sessions)
     if not tables.perturbation_bins.empty:

@@ -66,6 +66,11 @@ BEHAVIOUR = {
 }
 AUC_SHUFFLES = 10
 """Other shuffle seeds over which each session's AUC spread (``auc_shuffle_sd``) is taken."""
+TASK_VARIABLES = ("vel_lin", "vel_ang", "target_distance", "target_angle", "action_lin",
+                  "action_ang")
+"""What the paper's figure 1l decodes from the units beside position, scored by Pearson's r
+(the target's distance and angle from `relative_to_target`)."""
+
 PERTURBED = {"reward_fraction": "reward fraction", "auc": "fraction-correct ROC AUC",
              "auc_strong": "ROC AUC, strong perturbations only (the paper's fig. 6e)",
              "decoding_error_cm": "decoding error, grouped CV (cm)"}
@@ -555,6 +560,8 @@ ANALYSES_NEEDS = {
     "behaviour": ("pos_x", "pos_y", "n_steps", "stopped"),
     "decoding": ("hidden", "pos_x", "pos_y"),
     "fraction-correct AUC": ("stop_x", "stop_y", "target_x", "target_y"),
+    "task-variable decoding": ("vel_lin", "vel_ang", "action_lin", "action_ang", "heading",
+                               "target_x", "target_y"),
 }
 """Variables each always-run part of the report needs (beyond ``valid``)."""
 
@@ -597,7 +604,12 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
         skip("position decoding (and its controls, cross-condition)", reason)
         return row, None, {}
     observer = "observer" in analyses and firefly is None
-    grouped, belief = _grouped_decoding(ds, observer)
+    reason = firefly or _lacks(ds, ANALYSES_NEEDS["task-variable decoding"])
+    if reason is not None:
+        skip("task-variable decoding (Pearson r)", reason)
+    grouped, belief, variables = _grouped_decoding(ds, observer, task_variables=reason is None)
+    if variables is not None:
+        row |= {f"decoding_r_{name}": float(variables.pearson_r[name]) for name in TASK_VARIABLES}
     by_protocol = {"grouped": grouped} | {p: decode(ds, protocol=p, refit=False)
                                           for p in ("tutorial", "paper")}
     row |= {"decoding_error_cm": grouped.mean_error,
@@ -636,18 +648,32 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
     return row, grouped, by_protocol
 
 
-def _grouped_decoding(ds: xr.Dataset, observer: bool) -> tuple[object, tuple]:
-    """The grouped-CV decode of position and, with the ideal `observer`, its belief and
-    the belief's own decode from the same units (solved together, `decode_each`)."""
-    if not observer:
-        return decode(ds, refit=False), ()
-    from navdecode.analysis.observer import ideal_observer
+def _grouped_decoding(ds: xr.Dataset, observer: bool, task_variables: bool = False
+                      ) -> tuple[object, tuple, object]:
+    """The grouped-CV decode of position; with the ideal `observer`, its belief and the
+    belief's own decode from the same units; with `task_variables`, the decode of
+    `TASK_VARIABLES` (all solved together, `decode_each`)."""
+    sets, extra = [("pos_x", "pos_y")], {}
+    belief = None
+    if observer:
+        from navdecode.analysis.observer import ideal_observer
 
-    belief = ideal_observer(ds)
-    with_belief = ds.assign(belief_x=belief["belief_x"], belief_y=belief["belief_y"])
-    grouped, decoded = decode_each(with_belief, [("pos_x", "pos_y"), ("belief_x", "belief_y")],
-                                  refit=False)
-    return grouped, (belief, decoded)
+        belief = ideal_observer(ds)
+        extra |= {"belief_x": belief["belief_x"], "belief_y": belief["belief_y"]}
+        sets.append(("belief_x", "belief_y"))
+    if task_variables:
+        from navdecode.analysis.target_frame import relative_to_target
+
+        framed = relative_to_target(ds)
+        extra |= {"target_distance": framed["target_distance"],
+                  "target_angle": framed["target_angle"]}
+        sets.append(TASK_VARIABLES)
+    if len(sets) == 1:
+        return decode(ds, refit=False), (), None
+    results = iter(decode_each(ds.assign(extra), sets, refit=False))
+    grouped = next(results)
+    belief_part = (belief, next(results)) if observer else ()
+    return grouped, belief_part, next(results) if task_variables else None
 
 
 def _observer_columns(grouped: object, belief: xr.Dataset, decoded: object
@@ -700,7 +726,7 @@ def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
 
     arch, seed, net = agent
     ds = run_agent(net, targets, gain=gain, seed=seed, config=TaskConfig.perturbation_task())
-    grouped, belief = _grouped_decoding(ds, observer)
+    grouped, belief, _ = _grouped_decoding(ds, observer)
     strong = np.flatnonzero(strong_perturbations(ds))
     row = {"arch": arch, "seed": seed, "reward_fraction": session_metrics(ds)["reward_fraction"],
            "auc": roc_auc(ds, seed=0)[0],

@@ -132,3 +132,20 @@ def test_the_similarity_matrix_figure_carries_its_label_and_scale():
     ax = plot_similarity_matrix(distance.rsub(1))
     assert ax.figure.axes[-1].get_ylabel() == "linear CKA"
     assert ax.images[0].get_clim() == (0.0, 1.0)
+
+
+def test_decoded_variables_draw_a_dot_per_network_and_a_bar_at_each_mean():
+    s = pd.DataFrame({"arch": ["modular", "modular", "holistic", "holistic", "modular"],
+                      "seed": [0, 1, 0, 1, 0], "gain": [1.0, 1.0, 1.0, 1.0, 2.0],
+                      "decoding_r_vel_lin": [0.9, 0.8, 0.7, 0.6, 0.1],
+                      "decoding_r_target_angle": [0.95, 0.85, 0.75, 0.65, 0.2]})
+    ax = plotting.plot_decoded_variables(s)  # the smallest gain: 1x
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches)
+    assert heights == [0.65, 0.7, 0.85, 0.9]  # the means over each arch's two seeds
+    dots = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections])
+    np.testing.assert_allclose(sorted(dots), [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95])
+    with pytest.raises(ValueError, match="decoding_r_"):
+        plotting.plot_decoded_variables(s[["arch", "seed", "gain"]])
+    with pytest.raises(ValueError, match="gain=3"):
+        plotting.plot_decoded_variables(s, gain=3.0)
+    plt.close("all")

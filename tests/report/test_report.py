@@ -54,8 +54,11 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     assert len(sessions) == 8
     for column in ("decoding_error_paper_cm", "decoding_shuffle_cm", "decoding_time_only_cm",
-                   "auc"):
+                   "auc", "decoding_r_vel_lin", "decoding_r_target_distance",
+                   "decoding_r_target_angle", "decoding_r_action_ang"):
         assert sessions[column].notna().all()
+    assert "## What else the units carry" in text
+    assert (tmp_path / "task_variable_decoding.png").stat().st_size > 5_000
     later = sessions[sessions["gain"] == 2.0]
     assert later["replay_reward_fraction"].notna().all()
     # a scripted stand-in is no navdecode architecture: no untrained copy of it exists
