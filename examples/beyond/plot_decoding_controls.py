@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 
 import navdecode as nd
 
-arch, seed = nd.list_pretrained()[["arch", "seed"]].iloc[0]
+arch, seed = nd.list_pretrained(archs=("modular", "holistic"))[["arch", "seed"]].iloc[0]
 ds = nd.run_agent(nd.load_pretrained(arch, int(seed)), nd.fixed_targets(500))
 errors = {
     "grouped CV": nd.decode(ds).mean_error,

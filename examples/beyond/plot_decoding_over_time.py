@@ -12,7 +12,7 @@ import navdecode as nd
 
 targets = nd.fixed_targets(500)
 frames = []
-arch, seed = nd.list_pretrained()[["arch", "seed"]].iloc[0]
+arch, seed = nd.list_pretrained(archs=("modular", "holistic"))[["arch", "seed"]].iloc[0]
 agent = nd.load_pretrained(arch, int(seed))
 for gain in (1.0, 2.0):
     result = nd.decode(nd.run_agent(agent, targets, gain=gain))

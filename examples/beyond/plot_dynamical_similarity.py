@@ -18,7 +18,7 @@ from navdecode.analysis.dynamical_similarity import dmd_operator
 from navdecode.analysis.similarity import within_between
 
 targets = nd.fixed_targets(150)
-table = nd.list_pretrained()
+table = nd.list_pretrained(archs=("modular", "holistic"))
 recordings = [nd.run_agent(nd.load_pretrained(a, int(s)), targets, seed=0)
               for a, s in zip(table["arch"], table["seed"], strict=True)]
 matrix = nd.similarity_matrix(recordings, metric="dsa")

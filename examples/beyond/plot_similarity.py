@@ -13,7 +13,7 @@ import navdecode as nd
 from navdecode.analysis.similarity import within_between
 
 targets = nd.fixed_targets(300)
-table = nd.list_pretrained()
+table = nd.list_pretrained(archs=("modular", "holistic"))
 recordings = [nd.run_agent(nd.load_pretrained(a, int(s)), targets, seed=0)
               for a, s in zip(table["arch"], table["seed"], strict=True)]
 matrix = nd.similarity_matrix(recordings)

@@ -13,7 +13,8 @@ import navdecode as nd
 
 targets = nd.fixed_targets(500)
 frames = []
-for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True):
+bundle = nd.list_pretrained(archs=("modular", "holistic"))  # the tutorial's two
+for arch, seed in zip(bundle["arch"], bundle["seed"], strict=True):
     agent = nd.load_pretrained(arch, int(seed))
     for gain in (1.0, 2.0):
         error = nd.decode(nd.run_agent(agent, targets, gain=gain)).error

@@ -1,8 +1,9 @@
 """
 # Reward fraction and time spent, per seed and architecture
 
-Every bundled agent runs the same 1000 targets at 1x and 2x gain. Bars are means, dots
-are seeds. Time spent is the tutorial's definition: total steps x 0.1 s, in hours.
+Every bundled modular and holistic agent runs the same 1000 targets at 1x and 2x gain.
+Bars are means, dots are seeds. Time spent is the tutorial's definition: total steps x
+0.1 s, in hours.
 """
 
 # %%
@@ -13,7 +14,8 @@ import navdecode as nd
 
 targets = nd.fixed_targets(1000)
 rows = []
-for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True):
+bundle = nd.list_pretrained(archs=("modular", "holistic"))  # the tutorial's two
+for arch, seed in zip(bundle["arch"], bundle["seed"], strict=True):
     agent = nd.load_pretrained(arch, int(seed))
     for gain in (1.0, 2.0):
         summary = nd.session_metrics(nd.run_agent(agent, targets, gain=gain))

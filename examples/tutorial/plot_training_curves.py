@@ -11,9 +11,10 @@ import pandas as pd
 import navdecode as nd
 from navdecode.pretrained.bundle import PRETRAINED_DIR
 
+bundle = nd.list_pretrained(archs=("modular", "holistic"))  # the tutorial's two
 curves = pd.concat(
     [pd.read_csv(PRETRAINED_DIR / f"{a}-seed{s}-curve.csv").assign(arch=a, seed=s)
-     for a, s in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True)],
+     for a, s in zip(bundle["arch"], bundle["seed"], strict=True)],
     ignore_index=True)
 ax = nd.plot_training_curves(curves, task="gain1x")
 

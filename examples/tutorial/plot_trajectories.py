@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import navdecode as nd
 
 targets = nd.fixed_targets(500)
-arch, seed = nd.list_pretrained()[["arch", "seed"]].iloc[0]
+arch, seed = nd.list_pretrained(archs=("modular", "holistic"))[["arch", "seed"]].iloc[0]
 agent = nd.load_pretrained(arch, int(seed))
 fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), layout="constrained")
 for ax, gain in zip(axes, (1.0, 2.0), strict=True):

@@ -13,9 +13,10 @@ import navdecode as nd
 
 targets = nd.fixed_targets(500)
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+bundle = nd.list_pretrained(archs=("modular", "holistic"))  # the tutorial's two
 for ax, gain in zip(axes, (1.0, 2.0), strict=True):
     frames = []
-    for arch, seed in zip(*nd.list_pretrained()[["arch", "seed"]].T.values, strict=True):
+    for arch, seed in zip(bundle["arch"], bundle["seed"], strict=True):
         ds = nd.run_agent(nd.load_pretrained(arch, int(seed)), targets, gain=gain)
         frames.append(nd.trial_metrics(ds).assign(arch=arch))
     nd.plot_traveled_vs_target(pd.concat(frames), ax=ax)

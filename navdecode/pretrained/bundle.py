@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 from navdecode._io import atomic_write, atomic_write_text
 from navdecode._validation import check_bool, check_choice, check_int, check_path
 from navdecode.agents.checkpoints import load_agent, load_critic, save_agent
-from navdecode.agents.networks import Agent
+from navdecode.agents.networks import ARCHITECTURES, Agent
 from navdecode.training.config import TrainConfig
 from navdecode.training.runs import RunFolder
 
@@ -53,13 +54,20 @@ def pretrained_curve(arch: str, seed: int) -> pd.DataFrame | None:
     return pd.read_csv(path) if path.exists() else None
 
 
-def list_pretrained() -> pd.DataFrame:
+def list_pretrained(archs: Sequence[str] | None = None) -> pd.DataFrame:
     """The bundled agents, one row per (arch, seed), from their manifests.
+
+    Parameters
+    ----------
+    archs : sequence of str or None, default=None
+        Only these architectures (e.g. ``("modular", "holistic")``, the tutorial's two);
+        every bundled one when None.
 
     Returns
     -------
     table : pandas.DataFrame
-        Columns include ``arch``, ``seed``, ``checkpoint_trial``, ``phase1_trials``,
+        Columns include ``arch``, ``seed``, ``has_critic`` (a critic file is bundled),
+        ``checkpoint_trial``, ``phase1_trials``,
         ``trials_to_0.9``, ``best_reward_fraction_gain1x`` ... ``gain4x``,
         ``wall_time_s``, ``command`` and ``navdecode_commit``.
 
@@ -72,8 +80,17 @@ def list_pretrained() -> pd.DataFrame:
     """
     manifests = sorted(PRETRAINED_DIR.glob(f"*{BUNDLE_FILES['manifest']}"))
     rows = [json.loads(p.read_text()) for p in manifests]
+    for row in rows:
+        row["has_critic"] = bundle_path(row["arch"], row["seed"], "critic").exists()
     columns = ["arch", "seed", "checkpoint_trial", "phase1_trials", "trials_to_0.9"]
     table = pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)
+    if archs is not None:
+        if isinstance(archs, str) or not all(isinstance(a, str) for a in archs):
+            msg = f"archs must be a sequence of architecture names, got {archs!r}"
+            raise TypeError(msg)
+        for arch in archs:
+            check_choice(arch, "archs", ARCHITECTURES)
+        table = table[table["arch"].isin(list(archs))]
     return table.sort_values(["arch", "seed"]).reset_index(drop=True)
 
 
@@ -82,14 +99,16 @@ def load_pretrained(arch: str, seed: int, critic: bool = False) -> Agent:
 
     Parameters
     ----------
-    arch : {"modular", "holistic"}
-        Architecture.
+    arch : str
+        Architecture: ``"modular"``, ``"holistic"``, or a hybrid such as
+        ``"Actor1Critic5"`` (holistic actor, modular critic); see `list_pretrained`.
     seed : int
         Training seed; see `list_pretrained` for what is bundled.
     critic : bool, default=False
-        Also load the critic trained with the actor (its ``-critic.pt`` file). Agents
-        exported before critics were kept have none: asking for it is then a
-        `ValueError`; without it their critic is freshly initialised.
+        Also load the critic trained with the actor (its ``-critic.pt`` file, the critic
+        at the actor's own checkpoint). Agents whose run did not keep that critic have
+        none: asking for it is then a `ValueError`; without it their critic is freshly
+        initialised.
 
     Returns
     -------
@@ -103,7 +122,7 @@ def load_pretrained(arch: str, seed: int, critic: bool = False) -> Agent:
     >>> agent.arch
     'modular'
     """
-    check_choice(arch, "arch", ("modular", "holistic"))
+    check_choice(arch, "arch", ARCHITECTURES)
     check_int(seed, "seed", minimum=0)
     path = bundle_path(arch, seed, "actor")
     if not path.exists():
@@ -116,8 +135,9 @@ def load_pretrained(arch: str, seed: int, critic: bool = False) -> Agent:
     if critic:
         critic_path = bundle_path(arch, seed, "critic")
         if not critic_path.exists():
-            msg = (f"bundled {arch} seed {seed} has no critic file: it was exported before "
-                   "training kept its critics")
+            msg = (f"bundled {arch} seed {seed} has no critic file: its run did not keep the "
+                   "critic at the selected checkpoint (trained before runs kept a critic "
+                   "beside every checkpoint; list_pretrained()['has_critic'] says which do)")
             raise ValueError(msg)
         load_critic(agent, critic_path)
     manifest = json.loads(bundle_path(arch, seed, "manifest").read_text())

@@ -228,10 +228,13 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
                   "|---|---|---|---|---|---|"]
         lines += [f"| {arch} | " + " | ".join(_fmt(v) for v in r) + " |"
                   for arch, r in means.iterrows()]
-    if not tables.perturbation_comparisons.empty:
+    cmp = tables.perturbation_comparisons
+    if not cmp.empty and "comparison" in cmp:  # three or more labels
+        lines += ["", *_k_group_section(cmp, PERTURBED, "Perturbation task: all labels "
+                                        "(a Holm family of its own)", _gain, level="###")]
+    elif not cmp.empty:
         lines += ["", "A Holm family of its own (the headline's p-values do not change):", "",
-                  *_comparison_table(tables.perturbation_comparisons, PERTURBED,
-                                     _gain)]
+                  *_comparison_table(cmp, PERTURBED, _gain)]
     return [*lines, ""]
 
 

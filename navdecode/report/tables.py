@@ -711,7 +711,7 @@ def _perturbation_tables(tables: ReportTables, results: Iterator) -> None:
     tables.perturbation = pd.DataFrame(rows)
     tables.perturbation_bins = pd.concat(bins, ignore_index=True)
     counts = tables.perturbation.groupby("arch")["seed"].nunique()
-    if len(counts) == 2 and counts.min() >= 2:
+    if len(counts) >= 2 and counts.min() >= 2:  # two labels, or k with all pairs
         tables.perturbation_comparisons = compare(
             tables.perturbation, list(PERTURBED), groups=pair_of(list(counts.index))).assign(
             gain=tables.gains[0], family="perturbation")

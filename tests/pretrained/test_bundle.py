@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -156,3 +157,29 @@ def test_agents_bundled_before_critics_were_kept_say_so():
     with pytest.raises(ValueError, match="no critic file"):
         load_pretrained("modular", 0, critic=True)
     assert load_pretrained("modular", 0).arch == "modular"
+
+
+def test_the_hybrid_bundle_and_its_critics():
+    import torch
+
+    table = list_pretrained()
+    assert table.groupby("arch")["seed"].nunique().to_dict() == {
+        "Actor1Critic5": 8, "holistic": 8, "modular": 8}
+    two = list_pretrained(archs=("modular", "holistic"))
+    assert set(two["arch"]) == {"modular", "holistic"}
+    assert len(two) == 16
+    with_critic = table.loc[table["has_critic"], ["arch", "seed"]].values.tolist()
+    assert with_critic == [["Actor1Critic5", 1], ["Actor1Critic5", 3]]
+    # the bundled critic is the one the run's final state holds beside the same actor
+    agent = load_pretrained("Actor1Critic5", 1, critic=True)
+    final_path = (Path(__file__).parents[2] / "benchmarks" / "results" / "to-bundle"
+                  / "Actor1Critic5-seed1-final-agent.pt")
+    final = torch.load(final_path, weights_only=True)
+    for name, value in agent.critic.state_dict().items():
+        assert torch.equal(value, final["critic_dict"][name]), name
+    with pytest.raises(ValueError, match="no critic file"):
+        load_pretrained("Actor1Critic5", 0, critic=True)
+    with pytest.raises(TypeError, match="archs"):
+        list_pretrained(archs="modular")
+    with pytest.raises(ValueError, match="archs"):
+        list_pretrained(archs=("modular", "hybrid"))

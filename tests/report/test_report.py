@@ -398,3 +398,18 @@ def test_the_auc_s_spread_over_shuffle_seeds_is_in_the_sessions_and_the_text(tmp
     want = np.std([roc_auc(ds, seed=k)[0] for k in range(1, 11)], ddof=1)
     assert sessions.loc[0, "auc_shuffle_sd"] == pytest.approx(want)
     assert "over 10 other shuffle seeds" in text
+
+
+def test_three_labels_on_the_perturbation_task_get_the_k_group_family(tmp_path):
+    from conftest import SteeringActor
+
+    agents = [(label, seed, SteeringActor(stop_radius=radius))
+              for label, radius in (("tight", 0.03), ("loose", 0.2), ("middle", 0.1))
+              for seed in (0, 1)]
+    path = make_report(tmp_path, agents=agents, n_trials=30, gains=(1.0,),
+                       analyses=("perturbation",), progress=False)
+    text = path.read_text()
+    assert "### Perturbation task: all labels (a Holm family of its own)" in text
+    omnibus = text.split("### Perturbation task: all labels")[1]
+    assert "| loose, middle, tight |" in omnibus  # the omnibus row names all three
+    assert "| loose vs middle |" in omnibus  # and every pair follows
