@@ -129,6 +129,14 @@ class DecodingResult:
         return pd.Series({name: float(err.mean()) for name, err in self.errors.items()},
                          name="mean_error")
 
+    def _error_group(self, name: str | None) -> xr.DataArray:
+        if name is None:
+            return self.error
+        if name not in self.errors:
+            msg = f"name={name!r} is not an error group; the groups are {list(self.errors)}"
+            raise ValueError(msg)
+        return self.errors[name]
+
     def error_by_step(self, name: str | None = None) -> pd.DataFrame:
         """Mean, SEM and count of the error at each time step (tidy).
 
@@ -137,12 +145,38 @@ class DecodingResult:
         name : str or None, default=None
             Error group; the only one when None.
         """
-        err = self.error if name is None else self.errors[name]
+        err = self._error_group(name)
         n = (~np.isnan(err)).sum("trial")
         return pd.DataFrame({"step": err["step"].values,
                              "mean_error": err.mean("trial").values,
                              "sem": (err.std("trial") / np.sqrt(n.where(n > 0))).values,
                              "n": n.values})
+
+    def last_step_error(self, name: str | None = None) -> pd.Series:
+        """Each trial's error at its last tested step: ``e_i = e_{i, s_i}`` with ``s_i``
+        the largest step of trial i whose error is finite (the decoded belief when the
+        agent stopped; the paper's figure S5b sets it against the stop error). NaN for a
+        trial with no tested step.
+
+        Parameters
+        ----------
+        name : str or None, default=None
+            Error group; the only one when None.
+
+        Examples
+        --------
+        >>> from navdecode import decode, fixed_targets, load_pretrained, run_agent
+        >>> result = decode(run_agent(load_pretrained("modular", 0), fixed_targets(40)),
+        ...                 n_splits=4)
+        >>> result.last_step_error().shape
+        (40,)
+        """
+        err = self._error_group(name).values
+        tested = np.isfinite(err)
+        last = err.shape[1] - 1 - np.argmax(tested[:, ::-1], axis=1)
+        values = err[np.arange(err.shape[0]), last]
+        values[~tested.any(axis=1)] = np.nan
+        return pd.Series(values, index=self.errors["trial"].values, name="last_step_error")
 
 
 # --- input checks and the design matrix ---------------------------------------------------

@@ -445,18 +445,23 @@ def _task_variable_section(sessions: pd.DataFrame, cond: object) -> list[str]:
     columns = [f"decoding_r_{name}" for name in TASK_VARIABLES]
     if not set(columns) <= set(sessions):
         return []
+    stop_r = "last_step_error_stop_r" in sessions
+    columns += ["last_step_error_stop_r"] * stop_r
     means = sessions.groupby(["arch", "gain"])[columns].mean()
     names = {"vel_lin": "linear velocity", "vel_ang": "angular velocity",
              "target_distance": "distance to target", "target_angle": "angle to target",
              "action_lin": "linear action", "action_ang": "angular action"}
+    headers = [names[n] for n in TASK_VARIABLES] + ["last-step error vs stop error"] * stop_r
     lines = ["## What else the units carry", "",
              "The paper's figure 1l: velocities, the target's distance and angle from the agent "
              "(`relative_to_target`: the egocentric bearing, navdecode's convention) and the "
              "actions, each decoded from the recurrent units like the position (grouped CV, "
              "solved together) and scored by Pearson's r of the held-out prediction with the "
-             "truth (`DecodingResult.pearson_r`). Means over seeds:", "",
-             "| arch | gain | " + " | ".join(names[n] for n in TASK_VARIABLES) + " |",
-             "|" + "---|" * (2 + len(TASK_VARIABLES))]
+             "truth (`DecodingResult.pearson_r`)."
+             + (" The last column is the paper's figure S5b: Pearson's r over trials between "
+                "the position decoding error at each trial's last step and its stop error "
+                "(`last_step_stop_r`)." if stop_r else "") + " Means over seeds:", "",
+             "| arch | gain | " + " | ".join(headers) + " |", "|" + "---|" * (2 + len(headers))]
     for (arch, gain), r in means.iterrows():
         lines.append(f"| {arch} | {cond(gain)} | " + " | ".join(_fmt(r[c]) for c in columns)
                      + " |")

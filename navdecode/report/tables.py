@@ -37,7 +37,7 @@ from navdecode.report.dynamics import (
 )
 from navdecode.report.workers import worker_pool
 
-__all__ = ["ANALYSES", "DEFAULT_ANALYSES", "ReportTables", "compute_report"]
+__all__ = ["ANALYSES", "DEFAULT_ANALYSES", "ReportTables", "compute_report", "last_step_stop_r"]
 
 ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity", "dynamics")
 """Optional report sections; the gain task (behaviour, decoding, statistics) always runs."""
@@ -469,7 +469,10 @@ def _network_sessions(net: _Network, targets: np.ndarray, first_gain: float,
                                              analyses, kind, skip)
         part.sessions.append({internal.get(k, k): v for k, v in row.items()})
         if _lacks(ds, ANALYSES_NEEDS["behaviour"]) is None:
-            part.trials.append(trial_metrics(ds).rename(columns=internal).assign(**key))
+            trials = trial_metrics(ds)
+            part.trials.append(trials.rename(columns=internal).assign(**key))
+            if grouped is not None:
+                part.sessions[-1]["last_step_error_stop_r"] = last_step_stop_r(grouped, trials)
         if grouped is not None:
             part.steps.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
             err = grouped.error.values.ravel()
@@ -646,6 +649,24 @@ def _session(ds: xr.Dataset, key: dict, first: xr.Dataset | None,
         else:
             skip("ideal observer", firefly)
     return row, grouped, by_protocol
+
+
+def last_step_stop_r(grouped: object, trials: pd.DataFrame) -> float:
+    """Pearson's r over trials between the decoding error at each trial's last tested step
+    (`DecodingResult.last_step_error`) and its stop error, ``r = corr_i(e_i, |stop_i -
+    target_i|)``: the paper's figure S5b, where an agent whose decoded belief is further off
+    at the stop also stops further from the target. NaN without a target (no stop-error
+    column), with fewer than 3 trials having both, or when either is constant."""
+    column = next((c for c in trials if c.startswith("stop_error_")), None)
+    if column is None:
+        return float("nan")
+    last = grouped.last_step_error()
+    stop = trials.set_index("trial")[column].reindex(last.index)
+    both = np.isfinite(last.values) & np.isfinite(stop.values)
+    e, d = last.values[both], stop.values[both]
+    if both.sum() < 3 or np.ptp(e) == 0 or np.ptp(d) == 0:
+        return float("nan")
+    return float(np.corrcoef(e, d)[0, 1])
 
 
 def _grouped_decoding(ds: xr.Dataset, observer: bool, task_variables: bool = False

@@ -11,7 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from navdecode import fixed_targets, make_agent, run_agent
 from navdecode.analysis.controls import untrained_recording
-from navdecode.analysis.decoding import decode, decode_each
+from navdecode.analysis.decoding import DecodingResult, decode, decode_each
 from navdecode.analysis.estimators import GroupedRidgeCV
 
 
@@ -295,3 +295,26 @@ def test_decode_each_equals_one_decode_per_target_set(bundled_recording):
             assert repr(result.model) == repr(alone.model)
     with pytest.raises(TypeError, match="target_sets must be a non-empty sequence"):
         decode_each(ds, "pos_x")
+
+
+def test_last_step_error_is_each_trials_last_finite_step():
+    nan = np.nan
+    err = np.array([[1.0, 2.0, 3.0, nan],     # last tested step 2
+                    [4.0, nan, 5.0, 6.0],     # 3, a gap before it does not matter
+                    [nan, nan, nan, nan],     # never tested
+                    [7.0, nan, nan, nan]])    # 0
+    errors = xr.Dataset({"pos": (("trial", "step"), err), "v": (("trial", "step"), -err)},
+                        coords={"trial": [10, 11, 12, 13], "step": np.arange(4)})
+    result = DecodingResult(predicted=xr.Dataset(), errors=errors, r2=pd.Series(dtype=float),
+                            pearson_r=pd.Series(dtype=float), scores=pd.DataFrame(),
+                            model=None, protocol="grouped")
+    last = result.last_step_error("pos")
+    np.testing.assert_array_equal(last.index, [10, 11, 12, 13])
+    np.testing.assert_array_equal(last.values, [3.0, 6.0, nan, 7.0])
+    np.testing.assert_array_equal(result.last_step_error("v").values, [-3.0, -6.0, nan, -7.0])
+    with pytest.raises(ValueError, match="error groups"):
+        result.last_step_error()
+    with pytest.raises(ValueError, match="name='speed'"):
+        result.last_step_error("speed")
+    with pytest.raises(ValueError, match="name='speed'"):
+        result.error_by_step("speed")

@@ -14,7 +14,7 @@ import torch
 import navdecode as nd
 from navdecode import compare, fixed_targets, make_agent, run_agent
 from navdecode.report.render import make_report
-from navdecode.report.tables import BEHAVIOUR, COMPARED
+from navdecode.report.tables import BEHAVIOUR, COMPARED, last_step_stop_r
 
 
 def test_report_writes_figures_tables_and_markdown(tmp_path):
@@ -55,9 +55,11 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert len(sessions) == 8
     for column in ("decoding_error_paper_cm", "decoding_shuffle_cm", "decoding_time_only_cm",
                    "auc", "decoding_r_vel_lin", "decoding_r_target_distance",
-                   "decoding_r_target_angle", "decoding_r_action_ang"):
+                   "decoding_r_target_angle", "decoding_r_action_ang",
+                   "last_step_error_stop_r"):
         assert sessions[column].notna().all()
     assert "## What else the units carry" in text
+    assert "last-step error vs stop error" in text
     assert (tmp_path / "task_variable_decoding.png").stat().st_size > 5_000
     later = sessions[sessions["gain"] == 2.0]
     assert later["replay_reward_fraction"].notna().all()
@@ -413,3 +415,18 @@ def test_three_labels_on_the_perturbation_task_get_the_k_group_family(tmp_path):
     omnibus = text.split("### Perturbation task: all labels")[1]
     assert "| loose, middle, tight |" in omnibus  # the omnibus row names all three
     assert "| loose vs middle |" in omnibus  # and every pair follows
+
+
+def test_last_step_stop_r_is_pearsons_r_of_the_last_step_error_with_the_stop_error():
+    class Decoded:  # what last_step_stop_r reads of a DecodingResult
+        def last_step_error(self):
+            return pd.Series([1.0, 2.0, 4.0, np.nan, 3.0], index=[0, 1, 2, 3, 4])
+
+    # trials in another order, one never decoded (3), one without a stop error (4)
+    trials = pd.DataFrame({"trial": [4, 3, 2, 1, 0], "stop_error_cm": [np.nan, 9, 3, 1, 2]})
+    # by hand over trials 0, 1, 2: e = (1, 2, 4), d = (2, 1, 3); means 7/3 and 2;
+    # sum (e - ebar)(d - dbar) = (-4/3)(0) + (-1/3)(-1) + (5/3)(1) = 2
+    # sum (e - ebar)^2 = 16/9 + 1/9 + 25/9 = 42/9, sum (d - dbar)^2 = 2
+    assert last_step_stop_r(Decoded(), trials) == pytest.approx(2 / np.sqrt(42 / 9 * 2))
+    assert np.isnan(last_step_stop_r(Decoded(), trials.drop(columns="stop_error_cm")))
+    assert np.isnan(last_step_stop_r(Decoded(), trials.assign(stop_error_cm=1.0)))
