@@ -25,8 +25,10 @@ is the minimum of 5-7 runs, current, previous and floor taking turns in this one
   floor (everything but the actor's arithmetic).
 - The previous report needs seaborn (it drew with it); without seaborn installed that
   row says so and is skipped.
-- ``--report``: ``navdecode report`` on the bundled agents at ``--trials`` (current and
-  previous, and current with ``--jobs 2``) and at ``--report-large`` trials (current),
+- ``--report``: ``navdecode report`` on the bundled modular and holistic agents (the 16
+  the previous report had) at ``--trials`` (current and previous, and current with
+  ``--jobs 2``), on every agent bundled now (with and without ``--jobs 2``), and on the
+  16 at ``--report-large`` trials (current),
   wall time and peak resident memory (of the largest process) from ``/usr/bin/time -v``.
 """
 
@@ -167,8 +169,10 @@ def needs(pythonpath: Path | None) -> str | None:
     return None
 
 
-def report(pythonpath: Path | None, n_trials: int, jobs: int = 1) -> tuple[float, float]:
-    """Wall seconds and peak resident GB of ``navdecode report`` on the bundled agents."""
+def report(pythonpath: Path | None, n_trials: int, jobs: int = 1,
+           archs: tuple[str, ...] = ()) -> tuple[float, float]:
+    """Wall seconds and peak resident GB of ``navdecode report`` on the bundled agents (of
+    `archs` only, when given)."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
@@ -176,7 +180,7 @@ def report(pythonpath: Path | None, n_trials: int, jobs: int = 1) -> tuple[float
     cmd = ["/usr/bin/time", "-v", sys.executable, "-c",
            "import sys; from navdecode.cli import main; sys.exit(main())", "report",
            "--out", str(out), "--n-trials", str(n_trials), "--quiet", "--threads", "1",
-           *(["--jobs", str(jobs)] if jobs > 1 else [])]
+           *(["--jobs", str(jobs)] if jobs > 1 else []), *(["--archs", *archs] if archs else [])]
     err = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
                          cwd=tempfile.gettempdir()).stderr
     fields = dict(line.strip().rsplit(": ", 1) for line in err.splitlines() if ": " in line)
@@ -252,17 +256,23 @@ def main() -> None:
           f"{(run10 - floor10) / (run10_was - floor10_was):.2f}x)")
 
     if args.report:
-        print("\nnavdecode report, bundled agents, 1 thread (/usr/bin/time -v)")
-        runs = [("previous", old_tree, args.trials, 1), ("now", None, args.trials, 1),
-                ("--jobs 2", None, args.trials, 2)]
-        runs += [("now", None, args.report_large, 1)] if args.report_large else []
-        for name, tree, n, jobs in runs:
+        print("\nnavdecode report, 1 thread (/usr/bin/time -v); 'previous' runs the bundle "
+              f"of {args.previous} (modular and holistic, 8 + 8), 'now' the same 16 agents "
+              "(--archs modular holistic) and 'all' every agent bundled now")
+        two = ("modular", "holistic")
+        bundled = len(nd.list_pretrained())
+        runs = [("previous", old_tree, args.trials, 1, ()), ("now", None, args.trials, 1, two),
+                ("--jobs 2", None, args.trials, 2, two),
+                (f"all ({bundled})", None, args.trials, 1, ()),
+                ("all, -j 2", None, args.trials, 2, ())]
+        runs += [("now", None, args.report_large, 1, two)] if args.report_large else []
+        for name, tree, n, jobs, archs in runs:
             missing = needs(tree)
             if missing:
                 print(f"  {name:<9} {n:>6,} trials  not run: it imports {missing}, which is not "
                       f"installed (pip install {missing})")
                 continue
-            seconds, gb = report(tree, n, jobs)
+            seconds, gb = report(tree, n, jobs, archs)
             print(f"  {name:<9} {n:>6,} trials  {seconds:7.0f} s  peak {gb:5.2f} GB")
 
 

@@ -365,8 +365,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from navdecode.report.render import check_report_folder, make_report
 
     check_report_folder(args.out, overwrite=args.force)  # before the work, not after
+    if args.archs and args.recordings:
+        msg = "--archs picks bundled agents; it cannot be combined with --recordings"
+        raise ValueError(msg)
     recordings = [load_dataset(p) for p in args.recordings] if args.recordings else None
-    path = make_report(args.out, n_trials=args.n_trials, gains=tuple(args.gains),
+    agents = None
+    if args.archs:
+        from navdecode.pretrained.bundle import list_pretrained, load_pretrained
+
+        table = list_pretrained(archs=args.archs)
+        absent = [a for a in args.archs if a not in set(table["arch"])]
+        if absent:
+            msg = (f"--archs: no bundled agent of {absent}; bundled: "
+                   f"{sorted(set(list_pretrained()['arch']))}")
+            raise ValueError(msg)
+        agents = [(a, int(s), load_pretrained(a, int(s)))
+                  for a, s in zip(table["arch"], table["seed"], strict=True)]
+    path = make_report(args.out, agents=agents, n_trials=args.n_trials, gains=tuple(args.gains),
                        progress=not args.quiet, n_threads=args.threads, recordings=recordings,
                        analyses=tuple(args.analyses), overwrite=args.force,
                        n_jobs=args.jobs)
@@ -399,6 +414,9 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
                    choices=list(REPORT_ANALYSES), metavar="NAME",
                    help="optional sections: " + ", ".join(REPORT_ANALYSES) + " (default all "
                         "but dynamics: fixed points and DSA, seconds per network)")
+    p.add_argument("--archs", nargs="+", default=None, metavar="ARCH",
+                   help="only the bundled agents of these architectures (default: every "
+                        "bundled agent; e.g. --archs modular holistic, the tutorial's two)")
     p.add_argument("--recordings", nargs="+", default=None, metavar="FILE",
                    help="analyse these recordings (.nc / .zarr, labelled by their arch and "
                         "seed attributes) instead of the bundled agents")

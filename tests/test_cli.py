@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from conftest import needs_zarr
 
+import navdecode as nd
 from navdecode import load_dataset, make_agent, save_agent
 from navdecode.cli import main
 
@@ -253,3 +254,20 @@ def test_version_from_the_command_and_python_dash_m(capsys):
     out = subprocess.run([sys.executable, "-m", "navdecode", "--version"], capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == f"navdecode {__version__}"
+
+
+def test_report_archs_picks_the_bundled_agents_of_those_architectures(tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["report", "--out", str(out), "--archs", "Actor1Critic5", "--n-trials", "20",
+                 "--gains", "1", "--analyses", "--quiet"]) == 0
+    sessions = pd.read_csv(out / "sessions.csv")
+    bundled = nd.list_pretrained(archs=["Actor1Critic5"])
+    assert set(sessions["arch"]) == {"Actor1Critic5"}
+    assert sorted(sessions["seed"]) == sorted(bundled["seed"])
+    capsys.readouterr()
+    assert main(["report", "--out", str(tmp_path / "r2"), "--archs", "Actor3Critic1"]) == 2
+    assert "no bundled agent of ['Actor3Critic1']" in capsys.readouterr().err
+    assert main(["report", "--out", str(tmp_path / "r3"), "--archs", "modular",
+                 "--recordings", str(tmp_path / "x.nc")]) == 2
+    assert "cannot be combined with --recordings" in capsys.readouterr().err
+    assert not (tmp_path / "r2").exists()
