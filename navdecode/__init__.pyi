@@ -43,6 +43,8 @@ from navdecode.analysis.similarity import cka as cka
 from navdecode.analysis.similarity import procrustes_distance as procrustes_distance
 from navdecode.analysis.similarity import similarity_matrix as similarity_matrix
 from navdecode.analysis.target_frame import relative_to_target as relative_to_target
+from navdecode.analysis.tuning import tuning_maps as tuning_maps
+from navdecode.analysis.tuning import tuning_strength as tuning_strength
 from navdecode.plotting.behaviour import plot_curvature as plot_curvature
 from navdecode.plotting.behaviour import plot_reward_fraction as plot_reward_fraction
 from navdecode.plotting.behaviour import plot_time_spent as plot_time_spent
@@ -163,6 +165,8 @@ __all__ = [
     "to_pynapple",
     "train",
     "trial_metrics",
+    "tuning_maps",
+    "tuning_strength",
     "untrained_recording",
     "welch_ci",
     "within_between_test",

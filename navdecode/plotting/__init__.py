@@ -17,7 +17,7 @@ _FIGURES = {
                   "plot_traveled_vs_target", "plot_trial"),
     "representations": ("plot_decoded_variables", "plot_decoding_controls", "plot_decoding_error",
                         "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",
-                        "plot_observer_errors", "plot_similarity_matrix"),
+                        "plot_observer_errors", "plot_similarity_matrix", "plot_tuning_map"),
     "training": ("plot_training_curves",),
 }
 _LAZY = {name: module for module, names in _FIGURES.items() for name in names}

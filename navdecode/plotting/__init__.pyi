@@ -21,6 +21,7 @@ from navdecode.plotting.representations import plot_fixed_points as plot_fixed_p
 from navdecode.plotting.representations import plot_no_adaptation as plot_no_adaptation
 from navdecode.plotting.representations import plot_observer_errors as plot_observer_errors
 from navdecode.plotting.representations import plot_similarity_matrix as plot_similarity_matrix
+from navdecode.plotting.representations import plot_tuning_map as plot_tuning_map
 from navdecode.plotting.training import plot_training_curves as plot_training_curves
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "plot_trajectories",
     "plot_traveled_vs_target",
     "plot_trial",
+    "plot_tuning_map",
 ]

@@ -17,7 +17,7 @@ from navdecode.plotting.violins import draw_dots, draw_violins
 
 __all__ = ["plot_decoded_variables", "plot_decoding_controls", "plot_decoding_error",
            "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",
-           "plot_observer_errors", "plot_similarity_matrix"]
+           "plot_observer_errors", "plot_similarity_matrix", "plot_tuning_map"]
 
 
 def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list[str],
@@ -436,4 +436,50 @@ def plot_fixed_points(points: xr.Dataset, states: np.ndarray | None = None,
                         fontsize=7, color="#d62728")
     ax.set(xlabel="PC 1", ylabel="PC 2")
     ax.legend(fontsize=7, frameon=False)
+    return ax
+
+
+def plot_tuning_map(maps: xr.Dataset, unit: object, ax: Axes | None = None,
+                    title: str | None = None) -> Axes:
+    """One unit's tuning map: its mean activity in each bin (`tuning_maps`), blank where a
+    bin has too few steps.
+
+    Parameters
+    ----------
+    maps : xarray.Dataset
+        From `navdecode.analysis.tuning.tuning_maps`.
+    unit : label
+        A value of ``maps["unit"]``.
+    ax : matplotlib Axes or None, default=None
+    title : str or None, default=None
+        The panel's title (``unit <label>`` when None).
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The map, with a colour bar of the unit's activity.
+
+    Examples
+    --------
+    >>> import navdecode as nd
+    >>> from navdecode.analysis.tuning import tuning_maps
+    >>> ds = nd.run_agent(nd.make_agent("modular", seed=0), nd.fixed_targets(50))
+    >>> ax = nd.plotting.plot_tuning_map(tuning_maps(ds), unit=0)
+    """
+    ax = new_axes(ax, size=(3.6, 3.0))
+    if not isinstance(maps, xr.Dataset) or "rate" not in maps or "x_edges" not in maps.attrs:
+        msg = "maps must be the Dataset tuning_maps returns"
+        raise TypeError(msg)
+    if unit not in set(maps["unit"].values.tolist()):
+        msg = f"unit {unit!r} is not among maps' units ({maps.sizes['unit']} of them)"
+        raise ValueError(msg)
+    a = maps.attrs
+    mesh = ax.pcolormesh(a["x_edges"], a["y_edges"], maps["rate"].sel(unit=unit).values,
+                         cmap="viridis", shading="flat")
+    ax.figure.colorbar(mesh, ax=ax, label=f"{a['features']} activity", shrink=0.85)
+    ax.set(xlabel=f"{a['x']} ({a['x_units']})" if a["x_units"] else a["x"],
+           ylabel=f"{a['y']} ({a['y_units']})" if a["y_units"] else a["y"],
+           title=f"unit {unit}" if title is None else title)
+    if a["x"] == "pos_x" and a["y"] == "pos_y":
+        ax.set_aspect("equal")
     return ax

@@ -14,6 +14,7 @@ from navdecode.report.tables import (
     COMPARED,
     PERTURBED,
     TASK_VARIABLES,
+    TUNING_BINS,
     ReportTables,
 )
 
@@ -100,6 +101,7 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
     lines += _replay_section(sessions, gains)
     lines += _decoding_section(sessions, cond, unit)
     lines += _task_variable_section(sessions, cond)
+    lines += _tuning_section(tables, cond)
     lines += _observer_section(sessions)
     lines += _perturbation_section(tables)
     lines += _similarity_section(tables)
@@ -465,6 +467,36 @@ def _task_variable_section(sessions: pd.DataFrame, cond: object) -> list[str]:
     for (arch, gain), r in means.iterrows():
         lines.append(f"| {arch} | {cond(gain)} | " + " | ".join(_fmt(r[c]) for c in columns)
                      + " |")
+    return [*lines, ""]
+
+
+def _tuning_section(tables: ReportTables, cond: object) -> list[str]:
+    """Per arch and condition: how much of its units' variance position explains."""
+    sessions = tables.sessions
+    if "tuning_eta2" not in sessions or not sessions["tuning_eta2"].notna().any():
+        return []
+    means = sessions.groupby(["arch", "gain"])[["tuning_eta2", "tuning_eta2_max"]].mean()
+    shown = "; ".join(f"{arch} seed {seed} unit {maps['unit'].values[0].item()} "
+                      f"(eta2 {eta2:.2f})"
+                      for arch, (seed, maps, eta2) in tables.tuning_examples.items())
+    lines = ["## Spatial tuning of single units", "",
+             "The paper's figure 5a-b: each unit's mean activity over the agent's position "
+             f"({TUNING_BINS} x {TUNING_BINS} equal bins over the recorded range, bins with "
+             "fewer than 5 steps left blank; `tuning_maps`). How much of a unit's variance "
+             "its map explains is its correlation ratio eta2 = between-bin / total sum of "
+             "squares (`tuning_strength`, navdecode's summary: the paper shows maps, not this "
+             "number); 1 for a unit that is a function of position. Position and time in "
+             "the trial go together (every trial starts at the origin), so this eta2 holds "
+             "what time explains too. Means over seeds of "
+             "the mean and the largest eta2 over each network's units:", "",
+             "| arch | gain | mean eta2 over units | most tuned unit's eta2 |",
+             "|---|---|---|---|"]
+    for (arch, gain), r in means.iterrows():
+        lines.append(f"| {arch} | {cond(gain)} | {_fmt(r['tuning_eta2'])} | "
+                     f"{_fmt(r['tuning_eta2_max'])} |")
+    if shown:
+        lines += ["", f"The figures `tuning_<arch>` show each label's first network's most "
+                      f"tuned unit at the first condition: {shown}."]
     return [*lines, ""]
 
 

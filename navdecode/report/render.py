@@ -313,6 +313,10 @@ def _figure_specs(tables: ReportTables) -> list[tuple[str, str, tuple, dict, str
     if not tables.dsa.empty:
         add("dsa", "plot_similarity_matrix", tables.dsa, label="DSA distance (Wasserstein)",
             vmax=None)
+    for arch, (seed, maps, eta2) in tables.tuning_examples.items():
+        unit = maps["unit"].values[0].item()
+        add(f"tuning_{arch}", "plot_tuning_map", maps, unit,
+            title=f"{arch} seed {seed}, unit {unit}: eta2 = {eta2:.2f}")
     for arch, (seed, points, states) in tables.fixed_point_examples.items():
         add(f"fixed_points_{arch}", "plot_fixed_points", points, states,
             title=f"{arch} seed {seed}: fixed and slow points, input held at 0")

@@ -26,6 +26,7 @@ from navdecode.analysis.controls import replay_actions
 from navdecode.analysis.decoding import decode, decode_each
 from navdecode.analysis.metrics import roc_auc, session_metrics, trial_metrics
 from navdecode.analysis.similarity import CKAColumns
+from navdecode.analysis.tuning import tuning_maps, tuning_strength
 from navdecode.analysis.units import Units
 from navdecode.recording.rollout import fixed_targets, run_agent
 from navdecode.recording.schema import check_recording, is_firefly, length_unit, unit_named
@@ -64,6 +65,8 @@ BEHAVIOUR = {
     "straightness": "straightness",
     "auc": "fraction-correct ROC AUC",
 }
+TUNING_BINS = 12
+"""Bins a side of the report's position tuning maps (equal bins over the recorded range)."""
 AUC_SHUFFLES = 10
 """Other shuffle seeds over which each session's AUC spread (``auc_shuffle_sd``) is taken."""
 TASK_VARIABLES = ("vel_lin", "vel_ang", "target_distance", "target_angle", "action_lin",
@@ -112,6 +115,9 @@ class ReportTables:
         their `compare` rows across labels.
     fixed_point_examples : dict
         arch -> (seed, points, recorded states) of its first network, for the figures.
+    tuning_examples : dict
+        arch -> (seed, tuning maps of its first network's most position-tuned unit at the
+        first gain, that unit's eta2), for the figures.
     examples : dict
         One recording per (arch, gain), for the figures.
     agents : list of (arch, seed, Agent)
@@ -149,6 +155,7 @@ class ReportTables:
     dynamics: pd.DataFrame = field(default_factory=pd.DataFrame)
     dynamics_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
     fixed_point_examples: dict = field(default_factory=dict)
+    tuning_examples: dict = field(default_factory=dict)
     examples: dict = field(default_factory=dict)
     agents: list = field(default_factory=list)
     n_trials: int = 0
@@ -324,7 +331,7 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
     sessions, trials, folds, steps, step_errors, examples = [], [], [], [], [], {}
     skipped: list[dict] = []
     similar: dict[tuple, Units] = {}  # hidden units for CKA, on disk for run agents
-    dynamic_rows, operators, fixed_examples = [], {}, {}
+    dynamic_rows, operators, fixed_examples, tuning_examples = [], {}, {}, {}
     # CKA column by column as the networks come in: this process would otherwise wait
     columns = CKAColumns() if "similarity" in analyses else None
     for part in _each(pool, work, networks, "report", progress):
@@ -340,6 +347,8 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
         operators |= part.operators
         for arch, example in part.fixed_point_examples.items():
             fixed_examples.setdefault(arch, example)
+        for arch, example in part.tuning_examples.items():
+            tuning_examples.setdefault(arch, example)
         for key, example in part.examples.items():
             examples.setdefault(key, example)
         del part
@@ -366,7 +375,8 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
         summary=summarize(sessions_df, [*compared, *behaviour], by=["arch", "gain"],
                           skip_missing=True)
         if compared or behaviour else pd.DataFrame(),
-        examples=examples, agents=agents, gains=gains, analyses=analyses,
+        examples=examples, tuning_examples=tuning_examples, agents=agents, gains=gains,
+        analyses=analyses,
         n_trials=n_trials if recordings is None else int(
             np.median([d.sizes["trial"] for d in recordings])),
         skipped=pd.DataFrame(skipped, columns=["analysis", "arch", "seed", "gain", "reason"]),
@@ -431,6 +441,21 @@ class _Part:
     dynamics: list[dict] = field(default_factory=list)
     operators: dict[tuple, np.ndarray] = field(default_factory=dict)
     fixed_point_examples: dict[str, tuple] = field(default_factory=dict)
+    tuning_examples: dict[str, tuple] = field(default_factory=dict)
+
+
+def _position_tuning(ds: xr.Dataset) -> tuple[dict[str, float], tuple | None]:
+    """The session's position tuning (`tuning_maps` of the units over ``pos_x``, ``pos_y``,
+    `TUNING_BINS` bins a side): the mean and largest `tuning_strength` over its units, and
+    (maps of the most tuned unit, its eta2) for the figure (None when no unit varies)."""
+    maps = tuning_maps(ds, bins=TUNING_BINS)
+    eta2 = tuning_strength(ds, maps)
+    if not np.isfinite(eta2.values).any():
+        return {"tuning_eta2": np.nan, "tuning_eta2_max": np.nan}, None
+    top = int(np.nanargmax(eta2.values))
+    strength = {"tuning_eta2": float(np.nanmean(eta2.values)),
+                "tuning_eta2_max": float(eta2.values[top])}
+    return strength, (maps.isel(unit=[top]), float(eta2.values[top]))
 
 
 def _networks(jobs: list) -> list[_Network]:
@@ -473,6 +498,11 @@ def _network_sessions(net: _Network, targets: np.ndarray, first_gain: float,
             part.trials.append(trials.rename(columns=internal).assign(**key))
             if grouped is not None:
                 part.sessions[-1]["last_step_error_stop_r"] = last_step_stop_r(grouped, trials)
+        if grouped is not None:
+            strength, example = _position_tuning(ds)
+            part.sessions[-1] |= strength
+            if example is not None and gain == first_gain and gain in net.examples:
+                part.tuning_examples[arch] = (seed, *example)
         if grouped is not None:
             part.steps.append(grouped.error_by_step().assign(label=f"{arch} {gain:g}x", **key))
             err = grouped.error.values.ravel()

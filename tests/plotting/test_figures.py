@@ -149,3 +149,23 @@ def test_decoded_variables_draw_a_dot_per_network_and_a_bar_at_each_mean():
     with pytest.raises(ValueError, match="gain=3"):
         plotting.plot_decoded_variables(s, gain=3.0)
     plt.close("all")
+
+
+def test_a_tuning_map_draws_the_rates_with_blank_sparse_bins(recording):
+    from navdecode.analysis.tuning import tuning_maps
+
+    maps = tuning_maps(recording, bins=6, min_count=3)
+    unit = maps["unit"].values[1].item()
+    ax = plotting.plot_tuning_map(maps, unit)
+    mesh = ax.collections[0]
+    drawn = np.ma.masked_invalid(maps["rate"].sel(unit=unit).values)
+    np.testing.assert_array_equal(np.ma.getmaskarray(mesh.get_array()).ravel(),
+                                  drawn.mask.ravel())
+    np.testing.assert_allclose(mesh.get_array().compressed(), drawn.compressed())
+    assert ax.get_xlabel() == "pos_x (cm)"
+    assert ax.get_title() == f"unit {unit}"
+    with pytest.raises(ValueError, match="not among"):
+        plotting.plot_tuning_map(maps, unit=10_000)
+    with pytest.raises(TypeError, match="tuning_maps"):
+        plotting.plot_tuning_map(recording, unit=0)
+    plt.close("all")

@@ -56,8 +56,12 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     for column in ("decoding_error_paper_cm", "decoding_shuffle_cm", "decoding_time_only_cm",
                    "auc", "decoding_r_vel_lin", "decoding_r_target_distance",
                    "decoding_r_target_angle", "decoding_r_action_ang",
-                   "last_step_error_stop_r"):
+                   "last_step_error_stop_r", "tuning_eta2", "tuning_eta2_max"):
         assert sessions[column].notna().all()
+    assert (sessions["tuning_eta2"] <= sessions["tuning_eta2_max"]).all()
+    assert "## Spatial tuning of single units" in text
+    for arch in ("modular", "holistic"):
+        assert (tmp_path / f"tuning_{arch}.png").stat().st_size > 5_000
     assert "## What else the units carry" in text
     assert "last-step error vs stop error" in text
     assert (tmp_path / "task_variable_decoding.png").stat().st_size > 5_000
@@ -334,7 +338,8 @@ def test_every_report_figure_names_every_one_of_three_labels(tmp_path, monkeypat
               for label, radius in (("tight", 0.03), ("loose", 0.2), ("middle", 0.1))
               for seed in (0, 1)]
     make_report(tmp_path, agents=agents, n_trials=20, progress=False)
-    per_label = {n for n in texts if n.startswith(("trajectories_", "single_trial"))}
+    per_label = {n for n in texts if n.startswith(("trajectories_", "single_trial", "tuning_"))}
+    assert {"tuning_tight", "tuning_loose", "tuning_middle"} <= per_label
     assert {"reward_fraction", "decoding_error", "decoding_over_time", "curvature",
             "roc_curves", "traveled_vs_target_1x", "decoding_controls", "no_adaptation",
             "ideal_observer", "perturbation_reward_fraction", "cka"} <= set(texts)

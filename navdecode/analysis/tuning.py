@@ -1,0 +1,193 @@
+"""Single-unit tuning maps: each unit's mean activity in bins of two per-step variables.
+
+The paper's figure 5a-b shows units' activity over the agent's position; `tuning_maps`
+bins any two per-step variables (position by default, or the target's distance and angle
+from `relative_to_target`) and `tuning_strength` says how much of each unit's variance
+the bins explain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from scipy import sparse
+
+from navdecode._validation import check_int
+from navdecode.recording.schema import check_recording
+
+__all__ = ["tuning_maps", "tuning_strength"]
+
+
+def _edges(values: np.ndarray, bins: int | np.ndarray, name: str) -> np.ndarray:
+    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
+        check_int(bins, "bins", minimum=1)
+        low, high = float(values.min()), float(values.max())
+        return np.linspace(low, high if high > low else low + 1.0, int(bins) + 1)
+    edges = np.asarray(bins, dtype=float)
+    if edges.ndim != 1 or edges.size < 2 or not np.all(np.isfinite(edges)) \
+            or np.any(np.diff(edges) <= 0):
+        msg = (f"bins for {name!r} must be an int >= 1 or increasing finite edges, got "
+               f"{bins!r}")
+        raise ValueError(msg)
+    return edges
+
+
+def _steps(ds: xr.Dataset, x: str, y: str, features: str
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y and the activity (rows) of every recorded step where all three are finite."""
+    h = ds[features].transpose("trial", "step", ...).values.astype(float)
+    xs, ys = ds[x].values.astype(float), ds[y].values.astype(float)
+    keep = np.isfinite(xs) & np.isfinite(ys) & np.isfinite(h).all(axis=2)
+    if "valid" in ds:
+        keep &= ds["valid"].values.astype(bool)
+    if not keep.any():
+        msg = f"ds has no recorded step with finite {x!r}, {y!r} and {features!r}"
+        raise ValueError(msg)
+    return xs[keep], ys[keep], h[keep]
+
+
+def _bin_of(xs: np.ndarray, ys: np.ndarray, ex: np.ndarray, ey: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Each step's flat bin index ``iy * nx + ix`` and whether it lies inside the edges (the
+    last edge closes the last bin)."""
+    nx, ny = len(ex) - 1, len(ey) - 1
+    ix = np.searchsorted(ex, xs, side="right") - 1
+    iy = np.searchsorted(ey, ys, side="right") - 1
+    ix[xs == ex[-1]] = nx - 1
+    iy[ys == ey[-1]] = ny - 1
+    inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    return np.where(inside, iy * nx + ix, 0), inside
+
+
+def tuning_maps(ds: xr.Dataset, x: str = "pos_x", y: str = "pos_y",
+                features: str = "hidden", bins: int | tuple = 12,
+                min_count: int = 5) -> xr.Dataset:
+    """Each unit's mean activity in each bin of two per-step variables.
+
+    Over the recorded steps t (``valid``, with finite `x`, `y` and activity), with b(t)
+    the 2-D bin holding (x_t, y_t) and h_{k,t} unit k's activity:
+
+    - ``count[b] = n_b = #{t : b(t) = b}``;
+    - ``rate[k, b] = (1 / n_b) sum_{t : b(t) = b} h_{k,t}``, NaN where ``n_b <
+      min_count`` (too few steps to say).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording with `features` on (trial, step, unit) and `x`, `y` on (trial, step)
+        (e.g. ``pos_x``, ``pos_y`` in cm, or ``target_distance``, ``target_angle`` from
+        `relative_to_target`).
+    x, y : str, default="pos_x", "pos_y"
+        The two binned variables.
+    features : str, default="hidden"
+        The units.
+    bins : int or (edges_x, edges_y), default=12
+        Equal bins over each variable's recorded range, or each variable's bin edges
+        (increasing; steps outside them are left out).
+    min_count : int, default=5
+        Fewest steps a bin needs for its rate.
+
+    Returns
+    -------
+    maps : xarray.Dataset
+        ``rate`` (unit, y_bin, x_bin) and ``count`` (y_bin, x_bin), with the bin centres
+        as coordinates ``x_bin``, ``y_bin`` (and the edges in ``.attrs``), and the steps
+        used, ``n_steps``, in ``.attrs``.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.analysis.tuning import tuning_maps
+    >>> maps = tuning_maps(run_agent(make_agent("modular", seed=0), fixed_targets(50)))
+    >>> maps["rate"].dims
+    ('unit', 'y_bin', 'x_bin')
+    """
+    check_recording(ds, [features, x, y], analysis="tuning_maps")
+    check_int(min_count, "min_count", minimum=1)
+    for name in (x, y):
+        if ds[name].dims != ("trial", "step"):
+            msg = f"ds[{name!r}] must have dims (trial, step), got {ds[name].dims}"
+            raise ValueError(msg)
+    if ds[features].ndim != 3:
+        msg = f"ds[{features!r}] must have dims (trial, step, unit), got {ds[features].dims}"
+        raise ValueError(msg)
+    dim = ds[features].dims[-1]
+    units = ds[dim].values if dim in ds.coords else np.arange(ds.sizes[dim])
+    xs, ys, rows = _steps(ds, x, y, features)
+    if isinstance(bins, (tuple, list)):
+        if len(bins) != 2:
+            msg = f"bins must be an int or a pair (edges_x, edges_y), got {len(bins)} items"
+            raise ValueError(msg)
+        ex, ey = _edges(xs, bins[0], x), _edges(ys, bins[1], y)
+    else:
+        ex, ey = _edges(xs, bins, x), _edges(ys, bins, y)
+    nx, ny = len(ex) - 1, len(ey) - 1
+    flat, inside = _bin_of(xs, ys, ex, ey)
+    flat = flat[inside]
+    # one sparse (bin x step) indicator times the (step x unit) activity: every bin's sums
+    indicator = sparse.csr_matrix((np.ones(flat.size), (flat, np.arange(flat.size))),
+                                  shape=(nx * ny, flat.size))
+    sums = np.asarray(indicator @ rows[inside])
+    count = np.bincount(flat, minlength=nx * ny)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where((count >= min_count)[:, None], sums / count[:, None], np.nan)
+    coords = {"unit": np.asarray(units), "y_bin": (ey[:-1] + ey[1:]) / 2,
+              "x_bin": (ex[:-1] + ex[1:]) / 2}
+    out = xr.Dataset({"rate": (("unit", "y_bin", "x_bin"), rate.T.reshape(-1, ny, nx)),
+                      "count": (("y_bin", "x_bin"), count.reshape(ny, nx))}, coords=coords)
+    out.attrs = {"x": x, "y": y, "features": features, "x_edges": ex, "y_edges": ey,
+                 "min_count": int(min_count), "n_steps": int(inside.sum()),
+                 "x_units": ds[x].attrs.get("units", ""), "y_units": ds[y].attrs.get("units", "")}
+    return out
+
+
+def tuning_strength(ds: xr.Dataset, maps: xr.Dataset) -> xr.DataArray:
+    """How much of each unit's variance its tuning map explains (navdecode's summary; the
+    paper shows the maps, not a number).
+
+    With the steps of `maps`' bins that have a rate (``count >= min_count``), each unit's
+    correlation ratio ``eta2_k = sum_b n_b (rate[k, b] - m_k)^2 / sum_t (h_{k,t} - m_k)^2``,
+    ``m_k`` the unit's mean over those steps: 0 when the map is flat, 1 when the unit is a
+    function of the bin. NaN for a unit constant over those steps.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The recording the maps were made from.
+    maps : xarray.Dataset
+        `tuning_maps` of `ds`.
+
+    Returns
+    -------
+    eta2 : xarray.DataArray
+        On ``unit``.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.analysis.tuning import tuning_maps, tuning_strength
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(50))
+    >>> float(tuning_strength(ds, tuning_maps(ds)).max()) <= 1
+    True
+    """
+    if not isinstance(maps, xr.Dataset) or "rate" not in maps or "x_edges" not in maps.attrs:
+        msg = "maps must be what tuning_maps returns"
+        raise TypeError(msg)
+    a = maps.attrs
+    check_recording(ds, [a["features"], a["x"], a["y"]], analysis="tuning_strength")
+    xs, ys, rows = _steps(ds, a["x"], a["y"], a["features"])
+    flat, inside = _bin_of(xs, ys, a["x_edges"], a["y_edges"])
+    count = maps["count"].values.ravel()
+    used = inside & (count[flat] >= a["min_count"])
+    if used.sum() != int(count[count >= a["min_count"]].sum()):
+        msg = "maps were not made from ds (their step counts differ)"
+        raise ValueError(msg)
+    rate = maps["rate"].values.reshape(len(maps["unit"]), -1)  # unit x bin
+    rows, flat = rows[used], flat[used]
+    mean = rows.mean(axis=0)
+    total = ((rows - mean) ** 2).sum(axis=0)
+    between = ((rate[:, flat].T - mean) ** 2).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eta2 = np.where(total > 0, between / total, np.nan)
+    return xr.DataArray(eta2, dims="unit", coords={"unit": maps["unit"].values},
+                        name="eta2", attrs={"units": "1"})
