@@ -35,15 +35,17 @@ def _edges(values: np.ndarray, bins: int | np.ndarray, name: str) -> np.ndarray:
 def _steps(ds: xr.Dataset, x: str, y: str, features: str
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x, y and the activity (rows) of every recorded step where all three are finite."""
-    h = ds[features].transpose("trial", "step", ...).values.astype(float)
     xs, ys = ds[x].values.astype(float), ds[y].values.astype(float)
-    keep = np.isfinite(xs) & np.isfinite(ys) & np.isfinite(h).all(axis=2)
+    keep = np.isfinite(xs) & np.isfinite(ys)
     if "valid" in ds:
         keep &= ds["valid"].values.astype(bool)
-    if not keep.any():
+    # the units of the kept steps only (most of a padded recording is after trials end)
+    rows = ds[features].transpose("trial", "step", ...).values[keep].astype(float)
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.any():
         msg = f"ds has no recorded step with finite {x!r}, {y!r} and {features!r}"
         raise ValueError(msg)
-    return xs[keep], ys[keep], h[keep]
+    return xs[keep][finite], ys[keep][finite], rows[finite]
 
 
 def _bin_of(xs: np.ndarray, ys: np.ndarray, ex: np.ndarray, ey: np.ndarray
