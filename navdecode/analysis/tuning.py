@@ -17,6 +17,9 @@ from navdecode.recording.schema import check_recording
 
 __all__ = ["tuning_maps", "tuning_strength"]
 
+_CHUNK = 65_536
+"""Rows of activity binned at once (bounded memory at any trial count)."""
+
 
 def _edges(values: np.ndarray, bins: int | np.ndarray, name: str) -> np.ndarray:
     if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
@@ -40,7 +43,7 @@ def _steps(ds: xr.Dataset, x: str, y: str, features: str
     if "valid" in ds:
         keep &= ds["valid"].values.astype(bool)
     # the units of the kept steps only (most of a padded recording is after trials end)
-    rows = ds[features].transpose("trial", "step", ...).values[keep].astype(float)
+    rows = ds[features].transpose("trial", "step", ...).values[keep].astype(np.float32)
     finite = np.isfinite(rows).all(axis=1)
     if not finite.any():
         msg = f"ds has no recorded step with finite {x!r}, {y!r} and {features!r}"
@@ -92,7 +95,8 @@ def tuning_maps(ds: xr.Dataset, x: str = "pos_x", y: str = "pos_y",
     Returns
     -------
     maps : xarray.Dataset
-        ``rate`` (unit, y_bin, x_bin) and ``count`` (y_bin, x_bin), with the bin centres
+        ``rate`` (unit, y_bin, x_bin), ``count`` (y_bin, x_bin) and each bin's sum of
+        squares ``sum_sq`` (unit, y_bin, x_bin; for `tuning_strength`), with the bin centres
         as coordinates ``x_bin``, ``y_bin`` (and the edges in ``.attrs``), and the steps
         used, ``n_steps``, in ``.attrs``.
 
@@ -126,38 +130,44 @@ def tuning_maps(ds: xr.Dataset, x: str = "pos_x", y: str = "pos_y",
     nx, ny = len(ex) - 1, len(ey) - 1
     flat, inside = _bin_of(xs, ys, ex, ey)
     flat = flat[inside]
-    # one sparse (bin x step) indicator times the (step x unit) activity: every bin's sums
-    indicator = sparse.csr_matrix((np.ones(flat.size), (flat, np.arange(flat.size))),
-                                  shape=(nx * ny, flat.size))
-    sums = np.asarray(indicator @ rows[inside])
+    rows = rows[inside]
+    sums, squares = np.zeros((nx * ny, rows.shape[1])), np.zeros((nx * ny, rows.shape[1]))
+    for start in range(0, len(rows), _CHUNK):  # in chunks of rows: memory stays bounded
+        part, where = rows[start:start + _CHUNK].astype(float), flat[start:start + _CHUNK]
+        # a sparse (bin x step) indicator times the (step x unit) activity: the bins' sums
+        indicator = sparse.csr_matrix((np.ones(where.size), (where, np.arange(where.size))),
+                                      shape=(nx * ny, where.size))
+        sums += indicator @ part
+        squares += indicator @ (part * part)
     count = np.bincount(flat, minlength=nx * ny)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where((count >= min_count)[:, None], sums / count[:, None], np.nan)
     coords = {"unit": np.asarray(units), "y_bin": (ey[:-1] + ey[1:]) / 2,
               "x_bin": (ex[:-1] + ex[1:]) / 2}
     out = xr.Dataset({"rate": (("unit", "y_bin", "x_bin"), rate.T.reshape(-1, ny, nx)),
-                      "count": (("y_bin", "x_bin"), count.reshape(ny, nx))}, coords=coords)
+                      "count": (("y_bin", "x_bin"), count.reshape(ny, nx)),
+                      "sum_sq": (("unit", "y_bin", "x_bin"), squares.T.reshape(-1, ny, nx))},
+                     coords=coords)
     out.attrs = {"x": x, "y": y, "features": features, "x_edges": ex, "y_edges": ey,
                  "min_count": int(min_count), "n_steps": int(inside.sum()),
                  "x_units": ds[x].attrs.get("units", ""), "y_units": ds[y].attrs.get("units", "")}
     return out
 
 
-def tuning_strength(ds: xr.Dataset, maps: xr.Dataset) -> xr.DataArray:
+def tuning_strength(maps: xr.Dataset) -> xr.DataArray:
     """How much of each unit's variance its tuning map explains (navdecode's summary; the
     paper shows the maps, not a number).
 
-    With the steps of `maps`' bins that have a rate (``count >= min_count``), each unit's
+    Over the steps of the bins that have a rate (``n_b >= min_count``), each unit's
     correlation ratio ``eta2_k = sum_b n_b (rate[k, b] - m_k)^2 / sum_t (h_{k,t} - m_k)^2``,
     ``m_k`` the unit's mean over those steps: 0 when the map is flat, 1 when the unit is a
-    function of the bin. NaN for a unit constant over those steps.
+    function of the bin. Computed from the maps' counts, rates and sums of squares (``sum_t
+    (h - m)^2 = sum_b sum_sq[k, b] - n m_k^2``). NaN for a unit constant over those steps.
 
     Parameters
     ----------
-    ds : xarray.Dataset
-        The recording the maps were made from.
     maps : xarray.Dataset
-        `tuning_maps` of `ds`.
+        From `tuning_maps`.
 
     Returns
     -------
@@ -169,27 +179,23 @@ def tuning_strength(ds: xr.Dataset, maps: xr.Dataset) -> xr.DataArray:
     >>> from navdecode import fixed_targets, make_agent, run_agent
     >>> from navdecode.analysis.tuning import tuning_maps, tuning_strength
     >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(50))
-    >>> float(tuning_strength(ds, tuning_maps(ds)).max()) <= 1
+    >>> float(tuning_strength(tuning_maps(ds)).max()) <= 1
     True
     """
-    if not isinstance(maps, xr.Dataset) or "rate" not in maps or "x_edges" not in maps.attrs:
+    if not isinstance(maps, xr.Dataset) or "sum_sq" not in maps or "x_edges" not in maps.attrs:
         msg = "maps must be what tuning_maps returns"
         raise TypeError(msg)
-    a = maps.attrs
-    check_recording(ds, [a["features"], a["x"], a["y"]], analysis="tuning_strength")
-    xs, ys, rows = _steps(ds, a["x"], a["y"], a["features"])
-    flat, inside = _bin_of(xs, ys, a["x_edges"], a["y_edges"])
-    count = maps["count"].values.ravel()
-    used = inside & (count[flat] >= a["min_count"])
-    if used.sum() != int(count[count >= a["min_count"]].sum()):
-        msg = "maps were not made from ds (their step counts differ)"
-        raise ValueError(msg)
-    rate = maps["rate"].values.reshape(len(maps["unit"]), -1)  # unit x bin
-    rows, flat = rows[used], flat[used]
-    mean = rows.mean(axis=0)
-    total = ((rows - mean) ** 2).sum(axis=0)
-    between = ((rate[:, flat].T - mean) ** 2).sum(axis=0)
+    count = maps["count"].values.ravel().astype(float)
+    used = count >= maps.attrs["min_count"]
+    n_units = maps.sizes["unit"]
+    rate = maps["rate"].values.reshape(n_units, -1)[:, used]
+    sum_sq = maps["sum_sq"].values.reshape(n_units, -1)[:, used]
+    n = count[used].sum()
+    mean = (rate * count[used]).sum(axis=1) / n
+    between = (count[used] * (rate - mean[:, None]) ** 2).sum(axis=1)
+    total = sum_sq.sum(axis=1) - n * mean ** 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        eta2 = np.where(total > 0, between / total, np.nan)
+        eta2 = np.where(total > 1e-12 * np.maximum(sum_sq.sum(axis=1), 1e-300),
+                        np.clip(between / total, 0.0, 1.0), np.nan)
     return xr.DataArray(eta2, dims="unit", coords={"unit": maps["unit"].values},
                         name="eta2", attrs={"units": "1"})

@@ -449,7 +449,7 @@ def _position_tuning(ds: xr.Dataset) -> tuple[dict[str, float], tuple | None]:
     `TUNING_BINS` bins a side): the mean and largest `tuning_strength` over its units, and
     (maps of the most tuned unit, its eta2) for the figure (None when no unit varies)."""
     maps = tuning_maps(ds, bins=TUNING_BINS)
-    eta2 = tuning_strength(ds, maps)
+    eta2 = tuning_strength(maps)
     if not np.isfinite(eta2.values).any():
         return {"tuning_eta2": np.nan, "tuning_eta2_max": np.nan}, None
     top = int(np.nanargmax(eta2.values))

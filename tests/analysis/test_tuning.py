@@ -35,12 +35,12 @@ def test_rates_are_bin_means_by_hand():
     # total = 6.2^2 + 4.2^2 + 5.2^2 + 2.8^2 + 12.8^2 = 38.44 + 17.64 + 27.04 + 7.84 + 163.84
     #       = 254.8
     # between = 3 (2 - 7.2)^2 + 2 (15 - 7.2)^2 = 81.12 + 121.68 = 202.8
-    eta2 = tuning_strength(ds, maps)
+    eta2 = tuning_strength(maps)
     assert eta2.sel(unit=7) == pytest.approx(202.8 / 254.8)
     assert eta2.sel(unit=8) == pytest.approx(1.0)  # unit 8 is a function of the bin
     # with only the first bin: unit 7's steps 1, 3, 2 all in one bin, nothing explained
-    assert tuning_strength(ds, sparse_maps).sel(unit=7) == pytest.approx(0.0)
-    assert np.isnan(tuning_strength(ds, sparse_maps).sel(unit=8))  # constant there
+    assert tuning_strength(sparse_maps).sel(unit=7) == pytest.approx(0.0)
+    assert np.isnan(tuning_strength(sparse_maps).sel(unit=8))  # constant there
 
 
 def test_equal_bins_span_the_recorded_range_and_bad_input_is_refused():
@@ -57,8 +57,13 @@ def test_equal_bins_span_the_recorded_range_and_bad_input_is_refused():
     with pytest.raises(ValueError, match="dims"):
         tuning_maps(ds, x="hidden")
     with pytest.raises(TypeError, match="maps"):
-        tuning_strength(ds, ds)
-    other = tiny()
-    other["pos_x"][0, 0] = np.nan
-    with pytest.raises(ValueError, match="not made from ds"):
-        tuning_strength(other, maps)
+        tuning_strength(ds)
+    # rows binned in chunks give the same maps as one chunk
+    import navdecode.analysis.tuning as tuning
+
+    saved, tuning._CHUNK = tuning._CHUNK, 2
+    try:
+        chunked = tuning_maps(ds, bins=2, min_count=1)
+    finally:
+        tuning._CHUNK = saved
+    xr.testing.assert_allclose(chunked, maps)
