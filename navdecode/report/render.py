@@ -82,10 +82,10 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
         Replace an earlier report in `out_dir` (see `render_report`).
     n_jobs : int, default=1
         Worker processes for the per-network work, each with `n_threads` threads (see
-        `compute_report`): on the project's idle 2-core machine ``n_jobs=2`` took 0.64
-        of the time of one (38 s against 59 s; docs/guides/scaling.md). The report is the
-        same for any number;
-        peak memory grows with it (each worker holds one network's recordings).
+        `compute_report`): on the project's idle 2-core machine ``n_jobs=2`` took 0.62
+        of the time of one on the 16 modular and holistic agents (48 s against 77 s;
+        docs/guides/scaling.md). The report is the same for any number; peak memory
+        grows with it (each worker holds one network's recordings).
 
     Returns
     -------
