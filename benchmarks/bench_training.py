@@ -15,9 +15,10 @@ longer and each update costs more), so only the first two sides compare the same
 behaviour; the third shows what the whole preset costs.
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_training.py [--arch modular]
-[--trials 1000]``. With ``--compare-update`` it times one TD3 update before and after
-the actor loss stopped computing the critic's unused weight gradients, side by side, and
-checks that a short seeded run's curve is the same both ways.
+[--trials 1000]``. With ``--compare-update`` it times one TD3 update as it was at 933d057^
+and as it is now (the actor loss no longer computes the critic's unused weight gradients;
+`after_history` computes its recurrent term once), side by side, and checks that the
+weights after the same updates and a short seeded run's curve are the same both ways.
 """
 
 from __future__ import annotations
@@ -78,62 +79,99 @@ def main() -> None:
               f"{(d_steps / d_s) / (p_steps / p_s):.2f}x, updates/s "
               f"{(d_up / d_s) / (p_up / p_s):.2f}x")
 
-def compare_update(archs: list[str], n_updates: int, trials: int) -> None:
-    """One TD3 update before and after the frozen critic in the actor loss, per
-    architecture, on the same batches (the two take turns); and a short seeded run's
-    curve both ways."""
-    import contextlib
+BEFORE = "933d057^"  # the update before the two speed-ups below
+
+
+def _module_at(revision: str, path: str, name: str):
+    """Import ``path`` as it was at git ``revision`` (run from the repository)."""
+    import importlib.util
+    import subprocess
+
+    source = subprocess.run(["git", "show", f"{revision}:{path}"], check=True,
+                            capture_output=True, text=True).stdout
+    folder = Path(tempfile.mkdtemp())
+    (folder / f"{name}.py").write_text(source)
+    spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def compare_update(archs: list[str], n_updates: int, trials: int, revision: str) -> None:
+    """One TD3 update as at `revision` and now, per architecture, on the same batches (the
+    two take turns); and a short seeded run's curve both ways.
+
+    Since 933d057^ the actor loss no longer computes the critic's unused weight gradients
+    (`td3._frozen`), and `RecurrentCritic.after_history` computes the recurrent term
+    ``W_hh h_{t-1} + b_hh`` once for the executed and the evaluated action instead of twice.
+    "before" runs that revision's `td3_update` and `after_history` on today's networks.
+    """
     import copy
 
     import pandas as pd
 
+    from navdecode.agents import networks
     from navdecode.agents.networks import make_agent
-    from navdecode.training import td3
+    from navdecode.training import loop, td3
     from navdecode.training.replay import TrajectoryMemory
 
-    real = td3._frozen
+    old_td3 = _module_at(revision, "navdecode/training/td3.py", "td3_before")
+    old_networks = _module_at(revision, "navdecode/agents/networks.py", "networks_before")
+    now_history = networks.RecurrentCritic.after_history
+    versions = {"before": (old_td3.td3_update, old_networks.RecurrentCritic.after_history),
+                "after": (td3.td3_update, now_history)}
 
-    def before(module: torch.nn.Module) -> contextlib.AbstractContextManager:
-        return contextlib.nullcontext()
+    def use(name: str) -> None:
+        update, history = versions[name]
+        networks.RecurrentCritic.after_history = history
+        loop.td3_update = update
 
     print(f"one TD3 update, batch 16, {n_updates} updates per side, half with the actor, "
-          "1 thread (min over blocks of 10, the sides taking turns)")
-    for arch in archs:
-        config = TrainConfig(arch=arch)
-        gen = torch.Generator().manual_seed(0)
-        memory = TrajectoryMemory(500, 35)
-        memory.add(torch.randn(500, 35, 6, generator=gen),
-                   torch.rand(500, 35, 2, generator=gen) * 2 - 1,
-                   torch.randn(500, 35, generator=gen), torch.randint(5, 36, (500,), generator=gen))
-        sides = {}
-        for name in ("before", "after"):
-            agent = make_agent(arch, seed=0)
-            sides[name] = (agent, copy.deepcopy(agent),
-                           torch.optim.Adam(agent.actor.parameters(), lr=1e-4),
-                           torch.optim.Adam(agent.critic.parameters(), lr=1e-4),
-                           torch.Generator().manual_seed(1), [])
-        for _ in range(n_updates // 10):
-            for name, (agent, target, opt_a, opt_c, g, times) in sides.items():
-                td3._frozen = before if name == "before" else real
-                start = time.perf_counter()
-                for k in range(10):
-                    td3.td3_update(agent, target, memory.sample(16, g), opt_a, opt_c, config,
-                                   0.2, update_actor=k % 2 == 1, gen=g)
-                times.append((time.perf_counter() - start) / 10)
-        td3._frozen = real
-        t_before, t_after = min(sides["before"][5]), min(sides["after"][5])
-        print(f"  {arch:<14} before {1e3 * t_before:6.1f} ms ({1 / t_before:5.1f}/s)   after "
-              f"{1e3 * t_after:6.1f} ms ({1 / t_after:5.1f}/s)   {t_before / t_after:.2f}x")
-    curves = []
-    for frozen in (before, real):
-        td3._frozen = frozen
-        config = TrainConfig(arch=archs[-1], max_phase1_trials=trials, phase1_threshold=1.0,
-                             validate_every=trials // 2, n_validation=20, learning_starts=20,
-                             torch_threads=1)
-        with tempfile.TemporaryDirectory() as tmp:
-            curves.append(train(config, Path(tmp) / "run", progress=False).curve.drop(
-                columns="wall_time_s"))
-    td3._frozen = real
+          f"1 thread (min over blocks of 10, the sides taking turns); before = {revision}")
+    try:
+        for arch in archs:
+            config = TrainConfig(arch=arch)
+            gen = torch.Generator().manual_seed(0)
+            memory = TrajectoryMemory(500, 35)
+            memory.add(torch.randn(500, 35, 6, generator=gen),
+                       torch.rand(500, 35, 2, generator=gen) * 2 - 1,
+                       torch.randn(500, 35, generator=gen),
+                       torch.randint(5, 36, (500,), generator=gen))
+            sides = {}
+            for name in versions:
+                agent = make_agent(arch, seed=0)
+                sides[name] = (agent, copy.deepcopy(agent),
+                               torch.optim.Adam(agent.actor.parameters(), lr=1e-4),
+                               torch.optim.Adam(agent.critic.parameters(), lr=1e-4),
+                               torch.Generator().manual_seed(1), [])
+            for _ in range(n_updates // 10):
+                for name, (agent, target, opt_a, opt_c, g, times) in sides.items():
+                    use(name)
+                    update = versions[name][0]
+                    start = time.perf_counter()
+                    for k in range(10):
+                        update(agent, target, memory.sample(16, g), opt_a, opt_c, config, 0.2,
+                               update_actor=k % 2 == 1, gen=g)
+                    times.append((time.perf_counter() - start) / 10)
+            same = all(torch.equal(p, q) for p, q in zip(sides["before"][0].parameters(),
+                                                          sides["after"][0].parameters(),
+                                                          strict=True))
+            t_before, t_after = min(sides["before"][5]), min(sides["after"][5])
+            print(f"  {arch:<14} before {1e3 * t_before:6.1f} ms ({1 / t_before:5.1f}/s)   "
+                  f"after {1e3 * t_after:6.1f} ms ({1 / t_after:5.1f}/s)   "
+                  f"{t_before / t_after:.2f}x   weights after {n_updates} updates "
+                  f"{'identical' if same else 'DIFFER'}")
+        curves = []
+        for name in versions:
+            use(name)
+            config = TrainConfig(arch=archs[-1], max_phase1_trials=trials,
+                                 phase1_threshold=1.0, validate_every=trials // 2,
+                                 n_validation=20, learning_starts=20, torch_threads=1)
+            with tempfile.TemporaryDirectory() as tmp:
+                curves.append(train(config, Path(tmp) / "run", progress=False).curve.drop(
+                    columns="wall_time_s"))
+    finally:
+        use("after")
     same = curves[0].equals(curves[1])
     print(f"  {archs[-1]}, {trials} seeded trials: curves {'identical' if same else 'DIFFER'}")
     pd.testing.assert_frame_equal(curves[0], curves[1])
@@ -143,6 +181,7 @@ if __name__ == "__main__":
     import sys
 
     if "--compare-update" in sys.argv:
-        compare_update(["modular", "holistic"], n_updates=60, trials=60)
+        compare_update(["modular", "holistic", "Actor3Critic1"], n_updates=60, trials=60,
+                       revision=BEFORE)
     else:
         main()

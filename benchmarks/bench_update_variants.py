@@ -7,8 +7,14 @@ Usage: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_update_variants.py`
    (what the update does) against the same trajectories packed
    (`torch.nn.utils.rnn.pack_padded_sequence`), the heads applied to the real steps only.
 2. Adam's loop against ``foreach=True``, in the whole update.
+3. Length groups: a holistic critic's LSTM (8 inputs, 220 units), forward and backward, on
+   16 trajectories of random lengths (5-35 steps) padded to the longest, against the same
+   trajectories sorted by length and split into 2, 3, 4 or 6 groups, each padded only to
+   its own longest (median over 40 batches, the sides taking turns).
+4. oneDNN's fused CPU LSTM (PyTorch's default) against PyTorch's native one, same LSTM, 35
+   steps x 16 trajectories.
 
-One thread, fresh agents, min over 30 (1) or the mean of the 20 fastest of 50, the two
+One thread, fresh agents, min over 30 (1, 4) or the mean of the 20 fastest of 50, the two
 sides taking turns on the same batches (2).
 """
 
@@ -100,6 +106,44 @@ def adam(arch: str) -> None:
     print(f"  {arch:<9} update with Adam's loop {loop:5.1f} ms, foreach {foreach:5.1f} ms")
 
 
+def length_groups() -> None:
+    import statistics
+
+    gen = torch.Generator().manual_seed(0)
+    lstm = torch.nn.LSTM(8, 220)
+    counts = (1, 2, 3, 4, 6)
+    times: dict[int, list[float]] = {g: [] for g in counts}
+    for _ in range(40):
+        lengths = torch.randint(5, 36, (16,), generator=gen)
+        x = torch.randn(int(lengths.max()), 16, 8, generator=gen)
+        order = torch.argsort(lengths, descending=True)
+        for groups in counts:
+            start = time.perf_counter()
+            total = 0.0
+            for rows in order.chunk(groups):
+                out, _ = lstm(x[: int(lengths[rows].max()), rows])
+                total = total + out.sum()
+            total.backward()
+            times[groups].append(time.perf_counter() - start)
+    print("  " + ", ".join(f"{g} group{'s' if g > 1 else ''} "
+                           f"{1e3 * statistics.median(times[g]):4.1f} ms" for g in counts))
+
+
+def onednn() -> None:
+    lstm, x = torch.nn.LSTM(8, 220), torch.randn(35, 16, 8)
+
+    def step():
+        out, _ = lstm(x)
+        out.sum().backward()
+
+    sides = {}
+    for enabled in (True, False):
+        torch.backends.mkldnn.enabled = enabled
+        sides[enabled] = best(step)
+    torch.backends.mkldnn.enabled = True
+    print(f"  oneDNN {sides[True]:4.1f} ms, native {sides[False]:4.1f} ms")
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     print("packed sequences against padded, masked batches (forward + backward)")
@@ -108,3 +152,7 @@ if __name__ == "__main__":
     print("Adam: loop against foreach")
     for arch in ("modular", "holistic"):
         adam(arch)
+    print("holistic critic LSTM: one padded batch against length groups (forward + backward)")
+    length_groups()
+    print("holistic critic LSTM, forward + backward: oneDNN against native")
+    onednn()

@@ -252,18 +252,30 @@ class RecurrentCritic(nn.Module):
             seen, seq = torch.cat([out, executed], -1), torch.cat([out, action], -1)
         for layer in range(lstm.num_layers):  # Critic2 stacks two
             with torch.no_grad():
-                seen, (h_prev, c_prev) = _states_before(lstm, layer, seen)
-            i, f, g, o = _gates(lstm, layer, seq, h_prev)
-            seq = o * torch.tanh(f * c_prev + i * g)
+                out = _layer_output(lstm, layer, seen)
+                h_prev = torch.cat([torch.zeros_like(out[:1]), out[:-1]])
+            # the recurrent term W_hh h_{t-1} + b_hh is the same for the executed and the
+            # evaluated action: computed once, with the weights' gradients
+            recurrent = _recurrent_term(lstm, layer, h_prev)
+            with torch.no_grad():
+                c_prev = _cells_before(lstm, layer, seen, recurrent)
+            i, f, g, o = _gates(lstm, layer, seq, recurrent)
+            seq, seen = o * torch.tanh(f * c_prev + i * g), out
         return _run_mlp(self._linears(), seq)
 
 
+def _recurrent_term(lstm: nn.LSTM, layer: int, h_prev: torch.Tensor) -> torch.Tensor:
+    """``W_hh h_prev + b_hh`` of one LSTM layer (all four gates), for every row of ``h_prev``."""
+    w_hh, b_hh = getattr(lstm, f"weight_hh_l{layer}"), getattr(lstm, f"bias_hh_l{layer}")
+    return F.linear(h_prev, w_hh, b_hh)
+
+
 def _gates(lstm: nn.LSTM, layer: int, seq: torch.Tensor,
-           h_prev: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """Input, forget, cell and output gates of one LSTM layer, all steps at once."""
-    w_ih, w_hh, b_ih, b_hh = (getattr(lstm, f"{name}_l{layer}")
-                              for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
-    i, f, g, o = (F.linear(seq, w_ih, b_ih) + F.linear(h_prev, w_hh, b_hh)).chunk(4, -1)
+           recurrent: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Input, forget, cell and output gates of one LSTM layer, all steps at once, given the
+    layer's input ``seq`` and its recurrent term (`_recurrent_term` of the states before)."""
+    w_ih, b_ih = getattr(lstm, f"weight_ih_l{layer}"), getattr(lstm, f"bias_ih_l{layer}")
+    i, f, g, o = (F.linear(seq, w_ih, b_ih) + recurrent).chunk(4, -1)
     return torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
 
 
@@ -274,23 +286,22 @@ def _layer_output(lstm: nn.LSTM, layer: int, seq: torch.Tensor) -> torch.Tensor:
     h = c = seq.new_zeros(seq.shape[1], lstm.hidden_size)
     out = []
     for x_t in seq:
-        i, f, g, o = _gates(lstm, layer, x_t, h)
+        i, f, g, o = _gates(lstm, layer, x_t, _recurrent_term(lstm, layer, h))
         c = f * c + i * g
         h = o * torch.tanh(c)
         out.append(h)
     return torch.stack(out)
 
 
-def _states_before(lstm: nn.LSTM, layer: int,
-                   seq: torch.Tensor) -> tuple[torch.Tensor, LSTMState]:
-    """One LSTM layer over ``seq``: its output and its (h, c) before each step (zeros first)."""
-    out = _layer_output(lstm, layer, seq)
-    h_prev = torch.cat([torch.zeros_like(out[:1]), out[:-1]])
-    i, f, g, _ = _gates(lstm, layer, seq, h_prev)
-    c_prev = torch.zeros_like(out)
-    for t in range(1, len(seq)):  # c_t = f_t c_{t-1} + i_t g_t, elementwise
+def _cells_before(lstm: nn.LSTM, layer: int, seq: torch.Tensor,
+                  recurrent: torch.Tensor) -> torch.Tensor:
+    """Cell state of one LSTM layer before each step of ``seq`` (zeros first), given the
+    recurrent term of the states before each step: ``c_t = f_t c_{t-1} + i_t g_t``."""
+    i, f, g, _ = _gates(lstm, layer, seq, recurrent)
+    c_prev = torch.zeros_like(recurrent[..., : lstm.hidden_size])
+    for t in range(1, len(seq)):  # elementwise, one step at a time
         c_prev[t] = f[t - 1] * c_prev[t - 1] + i[t - 1] * g[t - 1]
-    return out, (h_prev, c_prev)
+    return c_prev
 
 
 class TwinCritic(nn.Module):
