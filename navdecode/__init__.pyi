@@ -39,6 +39,11 @@ from navdecode.analysis.metrics import strong_perturbations as strong_perturbati
 from navdecode.analysis.metrics import trial_metrics as trial_metrics
 from navdecode.analysis.metrics import zero_intercept_slope as zero_intercept_slope
 from navdecode.analysis.observer import ideal_observer as ideal_observer
+from navdecode.analysis.perturbation import belief_perturbation_errors as belief_perturbation_errors
+from navdecode.analysis.perturbation import belief_perturbation_slopes as belief_perturbation_slopes
+from navdecode.analysis.perturbation import compensation_kernels as compensation_kernels
+from navdecode.analysis.perturbation import integrated_perturbation as integrated_perturbation
+from navdecode.analysis.perturbation import perturbations_of as perturbations_of
 from navdecode.analysis.similarity import cka as cka
 from navdecode.analysis.similarity import procrustes_distance as procrustes_distance
 from navdecode.analysis.similarity import similarity_matrix as similarity_matrix
@@ -108,10 +113,13 @@ __all__ = [
     "TwinCritic",
     "__version__",
     "actor_saturation",
+    "belief_perturbation_errors",
+    "belief_perturbation_slopes",
     "check_recording",
     "cka",
     "compare",
     "compare_factorial",
+    "compensation_kernels",
     "count_parameters",
     "decode",
     "decode_each",
@@ -121,6 +129,7 @@ __all__ = [
     "fixed_points",
     "fixed_targets",
     "ideal_observer",
+    "integrated_perturbation",
     "list_pretrained",
     "load_agent",
     "load_dataset",
@@ -131,6 +140,7 @@ __all__ = [
     "mixed_model",
     "path_curvature",
     "permutation_test",
+    "perturbations_of",
     "pinned_fraction",
     "plot_curvature",
     "plot_decoding_error",

@@ -4,6 +4,7 @@ Modules: `metrics` (per-trial behaviour as published), `target_frame` (the targe
 distance and angle from the agent), `decoding` (`decode`, grouped
 cross-validation), `estimators` (`GroupedRidgeCV`), `ridge_stats` (ridge from fold
 sums), `controls` (untrained network, time-only, action replay), `observer` (the ideal
-observer's belief), `tuning` (single-unit tuning maps), `similarity` (CKA, Procrustes),
+observer's belief), `perturbation` (compensation kernels, belief error against the
+integrated perturbation), `tuning` (single-unit tuning maps), `similarity` (CKA, Procrustes),
 `dynamics` (fixed points) and `diagnostics` (actor saturation and circling).
 """

@@ -23,6 +23,7 @@ from sklearn.utils.metadata_routing import get_routing_for_object
 
 from navdecode._validation import check_bool, check_choice, check_int
 from navdecode.analysis.estimators import GroupedRidgeCV, fold_fits
+from navdecode.analysis.metrics import pearson_r
 from navdecode.analysis.ridge_stats import group_index, group_kfold
 from navdecode.analysis.sklearn_ridges import plain_ridge, ridge_fits
 from navdecode.recording.schema import check_recording
@@ -377,15 +378,6 @@ def _r2(truth: np.ndarray, pred: np.ndarray) -> float:
     return 1.0 - residual / total
 
 
-def _pearson(truth: np.ndarray, pred: np.ndarray) -> float:
-    """Pearson's r of `pred` with `truth` (float64 sums about the means); NaN when
-    either is constant."""
-    truth, pred = np.asarray(truth, dtype=float), np.asarray(pred, dtype=float)
-    a, b = truth - truth.mean(), pred - pred.mean()
-    scale = float(np.sqrt(np.sum(a * a) * np.sum(b * b)))
-    return float(np.sum(a * b)) / scale if scale > 0 else float("nan")
-
-
 def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: BaseEstimator,
             protocol: str, control: str | None, attrs: dict) -> DecodingResult:
     groups = _error_groups(like, targets)
@@ -410,7 +402,7 @@ def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: Base
     tested = ~np.isnan(predicted[targets[0]])
     r2 = pd.Series({t: _r2(like[t].values[tested], predicted[t][tested]) for t in targets},
                    name="r2")
-    pearson = pd.Series({t: _pearson(like[t].values[tested], predicted[t][tested])
+    pearson = pd.Series({t: pearson_r(like[t].values[tested], predicted[t][tested])
                          for t in targets}, name="pearson_r")
     error_vars = {
         name: (("trial", "step"), errors[name],

@@ -17,7 +17,7 @@ from navdecode.recording.schema import (
 )
 
 __all__ = ["STRONG_PERTURBATION", "nan_percentile_rows", "path_curvature",
-           "perturbation_metrics", "roc_auc", "session_metrics", "signed_radial_error",
+           "pearson_r", "perturbation_metrics", "roc_auc", "session_metrics", "signed_radial_error",
            "strong_perturbations", "trial_metrics", "zero_intercept_slope"]
 
 STRONG_PERTURBATION = 115.0
@@ -467,6 +467,22 @@ def session_metrics(ds: xr.Dataset) -> pd.Series:
     summary.attrs = {"length_unit": unit, "left_out": {
         unit_named([k], unit).get(k, k): f"needs {v}" for k, v in left_out.items()}}
     return summary
+
+
+def pearson_r(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson's correlation, ``r = sum (x - x̄)(y - ȳ) / sqrt(sum (x - x̄)² sum (y - ȳ)²)``
+    (float64 sums about the means); NaN when either is constant.
+
+    Examples
+    --------
+    >>> from navdecode.analysis.metrics import pearson_r
+    >>> pearson_r([1.0, 2.0, 3.0], [2.0, 4.0, 7.0])  # doctest: +ELLIPSIS
+    0.9933...
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    a, b = x - x.mean(), y - y.mean()
+    scale = float(np.sqrt(np.sum(a * a) * np.sum(b * b)))
+    return float(np.sum(a * b)) / scale if scale > 0 else float("nan")
 
 
 def _slope_or_nan(x: np.ndarray, y: np.ndarray) -> float:

@@ -1,7 +1,7 @@
 """One function per figure: ``ax=None`` in, Axes out; one palette for any number of labels.
 
 Modules: `style` (the palette, shades and axes), `behaviour` (trajectories, reward,
-traveled distance, curvature, ROC and perturbation figures), `representations`
+traveled distance, curvature, ROC, perturbation and compensation figures), `representations`
 (decoding, controls, ideal observer, similarity and fixed-point figures) and `training` (training
 curves). Every figure function is also an attribute here (``navdecode.plotting.plot_trial``),
 imported on first use so that ``import navdecode`` does not load matplotlib.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import importlib
 
 _FIGURES = {
-    "behaviour": ("plot_curvature", "plot_perturbation", "plot_reward_fraction",
-                  "plot_roc_curves", "plot_time_spent", "plot_trajectories",
+    "behaviour": ("plot_compensation_kernels", "plot_curvature", "plot_perturbation",
+                  "plot_reward_fraction", "plot_roc_curves", "plot_time_spent", "plot_trajectories",
                   "plot_traveled_vs_target", "plot_trial"),
     "representations": ("plot_decoded_variables", "plot_decoding_controls", "plot_decoding_error",
                         "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",

@@ -5,6 +5,7 @@ from navdecode.plotting import behaviour as behaviour
 from navdecode.plotting import representations as representations
 from navdecode.plotting import style as style
 from navdecode.plotting import training as training
+from navdecode.plotting.behaviour import plot_compensation_kernels as plot_compensation_kernels
 from navdecode.plotting.behaviour import plot_curvature as plot_curvature
 from navdecode.plotting.behaviour import plot_perturbation as plot_perturbation
 from navdecode.plotting.behaviour import plot_reward_fraction as plot_reward_fraction
@@ -25,6 +26,7 @@ from navdecode.plotting.representations import plot_tuning_map as plot_tuning_ma
 from navdecode.plotting.training import plot_training_curves as plot_training_curves
 
 __all__ = [
+    "plot_compensation_kernels",
     "plot_curvature",
     "plot_decoded_variables",
     "plot_decoding_controls",

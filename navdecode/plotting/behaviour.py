@@ -8,7 +8,7 @@ import xarray as xr
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle
 
-from navdecode._validation import check_table
+from navdecode._validation import check_choice, check_table
 from navdecode.analysis.metrics import roc_auc
 from navdecode.plotting.style import arch_palette, new_axes, shade
 from navdecode.plotting.violins import draw_violins
@@ -347,4 +347,63 @@ def plot_perturbation(bins: pd.DataFrame, value: str = "reward_fraction",
                     label=f"{arch} ({n} seed{'' if n == 1 else 's'})")
     ax.set(xlabel="peak linear perturbation (cm/s)", ylabel=value.replace("_", " "))
     ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+_KERNEL_GROUPS = {"linear": (("forward", "backward"), "linear compensation (cm/s)"),
+                  "angular": (("congruent", "incongruent"), "angular compensation (deg/s)")}
+
+
+def plot_compensation_kernels(kernels: pd.DataFrame, component: str = "linear",
+                              ax: Axes | None = None) -> Axes:
+    """Compensation kernels of each architecture: mean over seeds +- SD, from onset on.
+
+    One line per architecture (``arch``, its colour) and group: solid for a forward
+    (linear) or congruent (angular) push, dashed for a backward or incongruent one, as in
+    the paper's figure S6a-b; the dotted line marks the end of the bump (1 s).
+
+    Parameters
+    ----------
+    kernels : pandas.DataFrame
+        `compensation_kernels` rows with ``arch`` and ``seed`` columns.
+    component : {"linear", "angular"}, default="linear"
+    ax : matplotlib Axes or None, default=None
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from navdecode.plotting import plot_compensation_kernels
+    >>> rows = [{"arch": "modular", "seed": s, "component": "linear", "group": g,
+    ...          "time_s": k / 10, "kernel": -k * (s + 1)}
+    ...         for s in (0, 1) for g in ("forward", "backward") for k in range(3)]
+    >>> ax = plot_compensation_kernels(pd.DataFrame(rows))
+    """
+    check_choice(component, "component", tuple(_KERNEL_GROUPS))
+    check_table(kernels, ["arch", "seed", "component", "group", "time_s", "kernel"],
+                name="kernels")
+    ax = new_axes(ax)
+    groups, ylabel = _KERNEL_GROUPS[component]
+    part = kernels[kernels["component"] == component]
+    stats = part.groupby(["arch", "group", "time_s"], sort=False)["kernel"].agg(
+        ["mean", "std"]).reset_index()
+    seeds = part.groupby("arch", sort=False)["seed"].nunique()
+    palette = arch_palette(list(seeds.index))
+    for arch, n in seeds.items():
+        for group, style in zip(groups, ("-", "--"), strict=True):
+            line = stats[(stats["arch"] == arch) & (stats["group"] == group)]
+            if line.empty:
+                continue
+            ax.plot(line["time_s"], line["mean"], color=palette[arch], ls=style,
+                    label=f"{arch}, {group} ({n} seed{'' if n == 1 else 's'})")
+            ax.fill_between(line["time_s"], line["mean"] - line["std"].fillna(0),
+                            line["mean"] + line["std"].fillna(0), color=palette[arch],
+                            alpha=0.2, lw=0)
+    ax.axhline(0, color="0.5", lw=0.8, ls=":")
+    ax.axvline(1.0, color="k", lw=0.8, ls=":")
+    ax.set(xlabel="time from the perturbation's onset (s)", ylabel=ylabel)
+    ax.legend(fontsize=7, frameon=False)
     return ax

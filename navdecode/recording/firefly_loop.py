@@ -67,16 +67,18 @@ def _trial_values(name: str, value: torch.Tensor) -> np.ndarray:
 
 def run_firefly(actor: RecurrentActor, targets_cm: np.ndarray, gain: float | np.ndarray,
                 seed: int | np.random.Generator | None, config: TaskConfig,
-                device: torch.device, arch: str, progress: bool = False) -> xr.Dataset:
+                device: torch.device, arch: str, progress: bool = False,
+                perturbation: np.ndarray | None = None) -> xr.Dataset:
     """Record `actor` on one trial per target, as ``record(actor, FireflyVectorEnv(n))``.
 
-    The actor must be a `RecurrentActor` on `device`, in eval mode; the returned
+    `perturbation` (n, 3) is passed to the task (drawn there when None). The actor must be
+    a `RecurrentActor` on `device`, in eval mode; the returned
     recording lacks only the identity attributes that `run_agent` adds.
     """
     n, t_max = len(targets_cm), config.max_steps
     task = FireflyTask(config, batch_size=n, device=device)
     obs, _ = task.reset(seed=seed, options={"targets": targets_cm, "gain": gain,
-                                            "batch_size": n})
+                                            "batch_size": n, "perturbation": perturbation})
     param = next(actor.parameters())
     dtype = param.dtype
     units = actor.num_layers * actor.hidden_size

@@ -108,6 +108,7 @@ def run_agent(
     agent_seed: int | None = None,
     agent_id: str | None = None,
     allow_out_of_range: bool = False,
+    perturbation: np.ndarray | None = None,
 ) -> xr.Dataset:
     """Run an agent on every target at once and record the trials.
 
@@ -145,6 +146,12 @@ def run_agent(
         `target_r_max_cm`, within `target_angle_deg` of straight ahead). Without it they
         are refused: targets in metres, at the origin or behind the start give plausible
         numbers that mean nothing (metres put every target inside the reward zone).
+    perturbation : array-like of shape (n_trials, 3) or None, default=None
+        Each trial's perturbation (peak linear in cm/s, peak angular in deg/s, onset
+        step) in a task with perturbations on (``config=TaskConfig.perturbation_task()``);
+        drawn by the task when None. `perturbations_of` reads them from a recording, so
+        the same trials can be run again, e.g. with the peaks set to zero for the
+        unperturbed twin of `compensation_kernels`.
 
     Returns
     -------
@@ -180,6 +187,16 @@ def run_agent(
     check_bool(allow_out_of_range, "allow_out_of_range")
     if not allow_out_of_range:
         check_targets_in_range(targets_cm, config)
+    if perturbation is not None:
+        if not config.perturbation:
+            msg = ("perturbation= needs a task with perturbations on "
+                   "(config=TaskConfig.perturbation_task())")
+            raise ValueError(msg)
+        perturbation = as_float_array(perturbation, "perturbation", (3,))
+        if len(perturbation) != len(targets_cm):
+            msg = (f"perturbation must have one row per target ({len(targets_cm)}), got "
+                   f"{len(perturbation)}")
+            raise ValueError(msg)
     if not noise:
         config = replace(config, process_noise=False, obs_noise=False)
     if next(actor.parameters(), torch.empty(0)).device != device:
@@ -192,7 +209,8 @@ def run_agent(
         was_training = actor.training
         actor.eval()
         try:
-            ds = run_firefly(actor, targets_cm, gain, seed, config, device, arch, progress)
+            ds = run_firefly(actor, targets_cm, gain, seed, config, device, arch, progress,
+                             perturbation)
         finally:
             actor.train(was_training)
         ds.attrs.update(identity_attrs(label if label is not None else arch,
@@ -201,7 +219,8 @@ def run_agent(
     else:
         env = FireflyVectorEnv(num_envs=len(targets_cm), config=config, device=device)
         ds = record(actor, env, len(targets_cm), seed=seed,
-                    options={"targets": targets_cm, "gain": gain}, arch=arch,
+                    options={"targets": targets_cm, "gain": gain,
+                             "perturbation": perturbation}, arch=arch,
                     progress=progress, agent_seed=agent_seed, label=label, agent_id=agent_id)
     checkpoint = Path(str(getattr(agent, "checkpoint", "") or "")).name  # no absolute paths
     ds.attrs.update({"checkpoint": checkpoint, "noise": int(noise), "source": "run_agent",

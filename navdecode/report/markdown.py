@@ -13,6 +13,7 @@ from navdecode.report.tables import (
     BEHAVIOUR,
     COMPARED,
     PERTURBED,
+    RESPONSES,
     TASK_VARIABLES,
     TUNING_BINS,
     ReportTables,
@@ -237,6 +238,42 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
     elif not cmp.empty:
         lines += ["", "A Holm family of its own (the headline's p-values do not change):", "",
                   *_comparison_table(cmp, PERTURBED, _gain)]
+    return [*lines, "", *_responses_section(tables)]
+
+
+def _responses_section(tables: ReportTables) -> list[str]:
+    """Compensation kernels and the belief's error against the integrated perturbation."""
+    from navdecode.stats.comparisons import summarize
+
+    sessions = tables.perturbation
+    if tables.compensation_kernels.empty or not set(RESPONSES) <= set(sessions):
+        return []
+    summary = summarize(sessions, list(RESPONSES)).set_index(["arch", "metric"])
+    lines = ["### Compensation and the belief under perturbation", "",
+             "Each agent also ran the same trials with the bumps' peaks set to zero (same "
+             "targets, onsets and noise: its unperturbed twin). The compensation kernel is "
+             "the change in its command from the onset on (`compensation_kernels.csv`, "
+             "figures `compensation_linear` and `compensation_angular`); here its mean over "
+             "the bump (1 s). The belief slope is the decoded belief's error at the trial's "
+             "end per unit of perturbation integrated over the trial, a line through the "
+             "origin (the paper's figure 6g): -1, the belief ignores the push; 0, it is not "
+             "misled (`navdecode.analysis.perturbation`). Mean [t 95% CI over seeds]:", "",
+             "| arch | " + " | ".join(RESPONSES.values()) + " |",
+             "|" + "---|" * (1 + len(RESPONSES))]
+    for arch in sorted(sessions["arch"].unique()):
+        cells = []
+        for metric in RESPONSES:
+            r = summary.loc[(arch, metric)]
+            ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
+            cells.append(_fmt(r["mean"]) + ci)
+        lines.append(f"| {arch} | " + " | ".join(cells) + " |")
+    cmp = tables.response_comparisons
+    if not cmp.empty and "comparison" in cmp:
+        lines += ["", *_k_group_section(cmp, RESPONSES, "Perturbation responses: all labels "
+                                        "(a Holm family of its own)", _gain, level="###")]
+    elif not cmp.empty:
+        lines += ["", "A Holm family of its own:", "",
+                  *_comparison_table(cmp, RESPONSES, _gain)]
     return [*lines, ""]
 
 

@@ -195,7 +195,8 @@ def _write_report(tables: ReportTables, out: Path,
         return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")
 
     for name in ("sessions", "trials", "comparisons", "summary", "perturbation",
-                 "perturbation_bins", "perturbation_comparisons", "skipped"):
+                 "perturbation_bins", "perturbation_comparisons", "compensation_kernels",
+                 "response_comparisons", "skipped"):
         frame = getattr(tables, name)
         if not frame.empty or name in ("sessions", "trials", "comparisons", "summary"):
             written(frame).to_csv(out / f"{name}.csv", index=False)
@@ -308,6 +309,10 @@ def _figure_specs(tables: ReportTables) -> list[tuple[str, str, tuple, dict, str
     if not tables.perturbation_bins.empty:
         for value in ("reward_fraction", "decoding_error_cm"):
             add(f"perturbation_{value}", "plot_perturbation", tables.perturbation_bins, value)
+    if not tables.compensation_kernels.empty:
+        for component in ("linear", "angular"):
+            add(f"compensation_{component}", "plot_compensation_kernels",
+                tables.compensation_kernels, component)
     if not tables.cka.empty:
         add("cka", "plot_similarity_matrix", tables.cka)
     if not tables.dsa.empty:

@@ -77,6 +77,13 @@ TASK_VARIABLES = ("vel_lin", "vel_ang", "target_distance", "target_angle", "acti
 PERTURBED = {"reward_fraction": "reward fraction", "auc": "fraction-correct ROC AUC",
              "auc_strong": "ROC AUC, strong perturbations only (the paper's fig. 6e)",
              "decoding_error_cm": "decoding error, grouped CV (cm)"}
+RESPONSES = {"belief_slope_lin": "belief error per cm of linear perturbation (fig. 6g)",
+             "belief_slope_ang": "belief error per degree of angular perturbation",
+             "kernel_forward_cm_s": "compensation of a forward push, over the bump (cm/s)",
+             "kernel_congruent_deg_s": "compensation of a congruent push, over the bump "
+                                       "(deg/s)"}
+"""The perturbation task's responses (`navdecode.analysis.perturbation`), a Holm family
+of their own."""
 
 
 @dataclass
@@ -103,6 +110,9 @@ class ReportTables:
         `summarize` rows per (arch, gain, metric).
     perturbation, perturbation_bins, perturbation_comparisons : pandas.DataFrame
         The perturbation task (empty when not run).
+    compensation_kernels, response_comparisons : pandas.DataFrame
+        Every agent's `compensation_kernels` (with ``arch``, ``seed``) against its
+        unperturbed twin, and the `RESPONSES` compared across labels (empty when not run).
     cka : pandas.DataFrame
         Linear CKA between every pair of networks at the first gain (empty when not run).
     dsa : pandas.DataFrame
@@ -149,6 +159,8 @@ class ReportTables:
     perturbation: pd.DataFrame = field(default_factory=pd.DataFrame)
     perturbation_bins: pd.DataFrame = field(default_factory=pd.DataFrame)
     perturbation_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    compensation_kernels: pd.DataFrame = field(default_factory=pd.DataFrame)
+    response_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
     cka: pd.DataFrame = field(default_factory=pd.DataFrame)
     dsa: pd.DataFrame = field(default_factory=pd.DataFrame)
     similarity_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -753,42 +765,67 @@ def _perturbation(tables: ReportTables, jobs: list, targets: np.ndarray, progres
 def _perturbation_tables(tables: ReportTables, results: Iterator) -> None:
     from navdecode.stats.comparisons import compare
 
-    rows, bins = [], []
-    for row, binned in results:
+    rows, bins, kernels = [], [], []
+    for row, binned, kernel in results:
         rows.append(row)
         bins.append(binned)
+        kernels.append(kernel)
     if not rows:
         return
     tables.perturbation = pd.DataFrame(rows)
     tables.perturbation_bins = pd.concat(bins, ignore_index=True)
+    tables.compensation_kernels = pd.concat(kernels, ignore_index=True)
     counts = tables.perturbation.groupby("arch")["seed"].nunique()
     if len(counts) >= 2 and counts.min() >= 2:  # two labels, or k with all pairs
+        groups = pair_of(list(counts.index))
         tables.perturbation_comparisons = compare(
-            tables.perturbation, list(PERTURBED), groups=pair_of(list(counts.index))).assign(
+            tables.perturbation, list(PERTURBED), groups=groups).assign(
             gain=tables.gains[0], family="perturbation")
+        tables.response_comparisons = compare(
+            tables.perturbation, list(RESPONSES), groups=groups).assign(
+            gain=tables.gains[0], family="perturbation responses")
 
 
 def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
-               ) -> tuple[dict, pd.DataFrame]:
-    """One agent's row and perturbation bins on the perturbation task."""
+               ) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """One agent's row, perturbation bins and compensation kernels on the perturbation
+    task (the kernels against the same trials run without the bumps, same noise)."""
     from navdecode.analysis.metrics import perturbation_metrics, strong_perturbations
     from navdecode.analysis.observer import ideal_observer
+    from navdecode.analysis.perturbation import (
+        belief_perturbation_errors,
+        belief_perturbation_slopes,
+        compensation_kernels,
+        perturbations_of,
+    )
     from navdecode.task.config import TaskConfig
 
     arch, seed, net = agent
-    ds = run_agent(net, targets, gain=gain, seed=seed, config=TaskConfig.perturbation_task())
+    config = TaskConfig.perturbation_task()
+    ds = run_agent(net, targets, gain=gain, seed=seed, config=config)
+    twin = run_agent(net, targets, gain=gain, seed=seed, config=config,
+                     perturbation=perturbations_of(ds) * [0, 0, 1])
+    kernels = compensation_kernels(ds, twin).assign(arch=arch, seed=seed)
+    over_bump = kernels[kernels["lag_step"] <= config.perturb_duration_steps].groupby(
+        "group")["kernel"].mean()
     grouped, belief, _ = _grouped_decoding(ds, observer)
+    slopes = belief_perturbation_slopes(belief_perturbation_errors(ds, grouped))
     strong = np.flatnonzero(strong_perturbations(ds))
     row = {"arch": arch, "seed": seed, "reward_fraction": session_metrics(ds)["reward_fraction"],
            "auc": roc_auc(ds, seed=0)[0],
            "auc_strong": roc_auc(ds.isel(trial=strong), seed=0)[0] if strong.size >= 2
-           else np.nan, "n_strong": int(strong.size), "decoding_error_cm": grouped.mean_error}
+           else np.nan, "n_strong": int(strong.size), "decoding_error_cm": grouped.mean_error,
+           "belief_slope_lin": slopes["slope_lin"], "belief_r_lin": slopes["r_lin"],
+           "belief_slope_ang": slopes["slope_ang"], "belief_r_ang": slopes["r_ang"],
+           **{f"kernel_{g}_{'cm_s' if g in ('forward', 'backward') else 'deg_s'}":
+              over_bump.get(g, np.nan)
+              for g in ("forward", "backward", "congruent", "incongruent")}}
     if belief:
         row |= _observer_columns(grouped, *belief)
         told = ideal_observer(ds, knows_perturbation=True)
         row["observer_told_error_cm"] = float(np.nanmean(told["observer_error"].values))
-    return row, perturbation_metrics(ds, decoding_error=grouped.error).assign(arch=arch,
-                                                                               seed=seed)
+    return row, perturbation_metrics(ds, decoding_error=grouped.error).assign(
+        arch=arch, seed=seed), kernels
 
 
 def _cka_column(columns: CKAColumns | None, units: dict[tuple, Units],

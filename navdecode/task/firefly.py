@@ -247,10 +247,12 @@ class FireflyTask:
         self.steps = torch.zeros(b, dtype=torch.long, device=dev)
         self._set_gain_vec()
         if cfg.perturbation:
+            # drawn even when given, so that the noise after it is the same either way: a
+            # run given a recording's perturbations (`perturbations_of`) repeats it exactly
+            drawn = self._draw_perturbation(self.gain)
             self.perturb_peak, self.perturb_time = (
                 self._given_perturbation(options["perturbation"], b)
-                if options.get("perturbation") is not None
-                else self._draw_perturbation(self.gain))
+                if options.get("perturbation") is not None else drawn)
         zeros = torch.zeros(b, 2, device=dev, dtype=dt)
         obs = torch.cat([zeros, zeros, self.target], dim=1)
         return obs, self._info(torch.zeros(b, dtype=torch.bool, device=dev))
@@ -275,6 +277,11 @@ class FireflyTask:
         arr = as_float_array(value, "perturbation", (3,))
         if arr.shape[0] != b:
             msg = f"perturbation must have one row per trial ({b}), got {arr.shape[0]}"
+            raise ValueError(msg)
+        onset = arr[:, 2]
+        if not (np.isfinite(arr).all() and (onset >= 0).all() and (onset == np.round(onset)).all()):
+            msg = ("perturbation must hold finite peaks (cm/s, deg/s) and onset steps that "
+                   "are integers >= 0 (its third column)")
             raise ValueError(msg)
         cfg = self.config
         peak = np.stack([arr[:, 0] / cfg.length_unit_cm, np.radians(arr[:, 1])], axis=1)

@@ -169,3 +169,25 @@ def test_a_tuning_map_draws_the_rates_with_blank_sparse_bins(recording):
     with pytest.raises(TypeError, match="tuning_maps"):
         plotting.plot_tuning_map(recording, unit=0)
     plt.close("all")
+
+
+def test_compensation_kernels_draw_the_seed_mean_per_group():
+    rows = [{"arch": arch, "seed": s, "component": c, "group": g, "lag_step": k,
+             "time_s": k / 10, "kernel": (s + 1) * k * (1 if g in ("forward", "congruent")
+                                                        else -1)}
+            for arch in ("modular", "holistic") for s in (0, 1)
+            for c, groups in (("linear", ("forward", "backward")),
+                              ("angular", ("congruent", "incongruent")))
+            for g in groups for k in range(4)]
+    ax = plotting.plot_compensation_kernels(pd.DataFrame(rows), "angular")
+    first = ax.lines[0]
+    assert first.get_label() == "modular, congruent (2 seeds)"
+    assert first.get_linestyle() == "-"
+    assert ax.lines[1].get_linestyle() == "--"
+    np.testing.assert_allclose(first.get_ydata(), [0.0, 1.5, 3.0, 4.5])  # seeds 1x, 2x
+    assert ax.get_ylabel() == "angular compensation (deg/s)"
+    with pytest.raises(ValueError, match="seed"):
+        plotting.plot_compensation_kernels(pd.DataFrame(rows).drop(columns="seed"))
+    with pytest.raises(ValueError, match="component"):
+        plotting.plot_compensation_kernels(pd.DataFrame(rows), "radial")
+    plt.close("all")

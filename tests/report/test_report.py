@@ -46,6 +46,15 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert perturbed["auc_strong"].between(0, 1).all()
     assert (perturbed["observer_told_error_cm"] < perturbed["observer_error_cm"]).all()
     assert "the trials the paper's figure 6e scores" in text
+    # the perturbation responses: kernels against the unperturbed twin, belief slopes
+    assert "### Compensation and the belief under perturbation" in text
+    assert perturbed["belief_slope_lin"].notna().all()
+    kernels = pd.read_csv(tmp_path / "compensation_kernels.csv")
+    assert set(kernels["group"]) == {"forward", "backward", "congruent", "incongruent"}
+    assert (kernels.loc[kernels["lag_step"] == 0, "kernel"].abs() < 1e-6).all()
+    assert len(kernels) == 4 * 4 * 21  # agents x groups x lags
+    for name in ("compensation_linear", "compensation_angular"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5_000
     assert "## Representational similarity" in text
     assert (tmp_path / "cka.csv").exists()
     for name in ("single_trial", "reward_fraction", "time_spent", "decoding_error",
@@ -420,6 +429,7 @@ def test_three_labels_on_the_perturbation_task_get_the_k_group_family(tmp_path):
     omnibus = text.split("### Perturbation task: all labels")[1]
     assert "| loose, middle, tight |" in omnibus  # the omnibus row names all three
     assert "| loose vs middle |" in omnibus  # and every pair follows
+    assert "### Perturbation responses: all labels (a Holm family of its own)" in text
 
 
 def test_last_step_stop_r_is_pearsons_r_of_the_last_step_error_with_the_stop_error():
