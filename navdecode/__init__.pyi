@@ -21,6 +21,7 @@ from navdecode.agents.networks import TwinCritic as TwinCritic
 from navdecode.agents.networks import count_parameters as count_parameters
 from navdecode.agents.networks import make_agent as make_agent
 from navdecode.analysis.controls import replay_actions as replay_actions
+from navdecode.analysis.controls import replay_perturbation as replay_perturbation
 from navdecode.analysis.controls import untrained_recording as untrained_recording
 from navdecode.analysis.decoding import DecodingResult as DecodingResult
 from navdecode.analysis.decoding import decode as decode
@@ -156,6 +157,7 @@ __all__ = [
     "record",
     "relative_to_target",
     "replay_actions",
+    "replay_perturbation",
     "reward_for_distance",
     "roc_auc",
     "run_agent",

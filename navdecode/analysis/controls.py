@@ -6,7 +6,9 @@
   (``make_agent(arch, seed)``), fed the recorded input sequence, its units in place of
   the agent's;
 - `replay_actions`: each trial's recorded actions replayed open loop under another gain
-  or task: the behaviour of an agent that did not adapt at all;
+  or task: the behaviour of an agent that did not adapt at all; `replay_perturbation`,
+  the same on the perturbation task (the unperturbed twin's actions with each trial's
+  bump), in navdecode's convention or the paper's;
 - the trial shuffle lives in `decode` (``control="shuffle"``): each trial's targets are
   replaced by another trial's, which keeps time-in-trial, so it is not chance level for
   variables that grow with time (such as distance travelled).
@@ -18,10 +20,11 @@ import numpy as np
 import torch
 import xarray as xr
 
-from navdecode._validation import check_seed
+from navdecode._validation import check_choice, check_seed
+from navdecode.analysis.perturbation import perturbations_of
 from navdecode.recording.schema import check_recording, task_config
 
-__all__ = ["replay_actions", "time_features", "untrained_recording"]
+__all__ = ["replay_actions", "replay_perturbation", "time_features", "untrained_recording"]
 
 
 def time_features(ds: xr.Dataset) -> np.ndarray:
@@ -145,7 +148,8 @@ class _ActionReplay(torch.nn.Module):
 
 
 def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool = False,
-                   seed: int | None = 0, config: object = None) -> xr.Dataset:
+                   seed: int | None = 0, config: object = None,
+                   perturbation: np.ndarray | None = None) -> xr.Dataset:
     """The no-adaptation control: each trial's recorded actions replayed open loop.
 
     Every trial's action sequence (``action_lin``, ``action_ang``) is played back, step
@@ -168,6 +172,9 @@ def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool =
     config : TaskConfig or None, default=None
         Task settings of the replay; the recording's task when None (from its
         ``task_*`` attributes, else the published task).
+    perturbation : array-like of shape (n_trials, 3) or None, default=None
+        Each trial's perturbation in a `config` with perturbations on (as `run_agent`
+        takes it); drawn by the task when None.
 
     Returns
     -------
@@ -192,11 +199,121 @@ def replay_actions(ds: xr.Dataset, gain: float | np.ndarray = 2.0, noise: bool =
     actions = np.stack([ds["action_lin"].values, ds["action_ang"].values], axis=-1)
     targets = np.stack([ds["target_x"].values, ds["target_y"].values], axis=1)
     env = FireflyVectorEnv(num_envs=len(targets), config=config, noise=noise)
+    if perturbation is not None and not config.perturbation:
+        msg = ("perturbation= needs a config with perturbations on "
+               "(config=TaskConfig.perturbation_task())")
+        raise ValueError(msg)
     out = record(_ActionReplay(actions), env, len(targets), seed=seed,
-                 options={"targets": targets, "gain": gain}, arch=ds.attrs.get("arch", ""))
+                 options={"targets": targets, "gain": gain, "perturbation": perturbation},
+                 arch=ds.attrs.get("arch", ""))
     out = out.drop_vars([v for v in ("hidden", "cell") if v in out])
     if "unit" in out.dims:
         out = out.drop_dims("unit")
     out.attrs.update({"control": "replay", **{k: ds.attrs[k] for k in (
         "label", "agent_seed", "agent_id") if k in ds.attrs}})
     return out
+
+
+def replay_perturbation(ds: xr.Dataset, unperturbed: xr.Dataset, convention: str = "navdecode",
+                        config: object = None) -> xr.Dataset:
+    """The no-adaptation control on the perturbation task: the twin's actions, bumped.
+
+    Each trial of `unperturbed` (the same agent on the same trials with the peaks set to
+    zero, see `compensation_kernels`) has its actions replayed open loop, without noise,
+    with the perturbation of the same trial of `ds`: where the agent would have stopped
+    had it not answered the bump at all (the paper's figure 6c-d).
+
+    ``convention="navdecode"`` replays in the task (`replay_actions`): the replay stops at
+    the step the twin stopped (the stop rule depends on the actions only), and what is
+    left of the bump after the stop moves nothing, as the task freezes a stopped agent.
+
+    ``convention="paper"`` is the paper's ``simulate_no_generalization``: it keeps
+    integrating the bump after the stop. With the commands ``v_j = G_lin g a_j + b_j``,
+    ``w_j = G_ang g ω_j + c_j`` (the twin's actions ``a``, ``ω`` for j < n, 0 after;
+    the bumps ``b``, ``c`` of the task's profile) for j < L = max(n, t0 + D + 1), the end
+    is ``p = dt sum_{j=0}^{L-3} v_j (cos θ_j, sin θ_j)`` with ``θ_j = 90° + dt sum_{i<j}
+    w_i``; ``stop_x``, ``stop_y`` and ``rewarded`` (the end within the reward radius) are
+    replaced by it. For a trial whose bump ends before its stop both conventions give the
+    same end (tested); navdecode's is the default because a stopped agent stays put.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The agent on the perturbation task.
+    unperturbed : xarray.Dataset
+        Its unperturbed twin (same trials, peaks zero).
+    convention : {"navdecode", "paper"}, default="navdecode"
+    config : TaskConfig or None, default=None
+        The task; `ds`'s when None.
+
+    Returns
+    -------
+    ds_replay : xarray.Dataset
+        A recording in the same schema (no recurrent state), ``attrs["control"] =
+        "replay"`` and ``attrs["replay_convention"]``.
+
+    Examples
+    --------
+    >>> from navdecode import TaskConfig, fixed_targets, load_pretrained, run_agent
+    >>> from navdecode.analysis.controls import replay_perturbation
+    >>> from navdecode.analysis.perturbation import perturbations_of
+    >>> agent, config = load_pretrained("modular", 0), TaskConfig.perturbation_task()
+    >>> ds = run_agent(agent, fixed_targets(20), config=config)
+    >>> twin = run_agent(agent, fixed_targets(20), config=config,
+    ...                  perturbation=perturbations_of(ds) * [0, 0, 1])
+    >>> replay_perturbation(ds, twin, convention="paper").attrs["replay_convention"]
+    'paper'
+    """
+    check_choice(convention, "convention", ("navdecode", "paper"))
+    check_recording(unperturbed, ["action_lin", "action_ang", "target_x", "target_y",
+                                  "gain", "n_steps"], analysis="replay_perturbation",
+                    name="unperturbed")
+    config = task_config(ds, config)
+    if not config.perturbation:
+        msg = "ds must be a recording of the perturbation task (its task_perturbation is off)"
+        raise ValueError(msg)
+    peaks = perturbations_of(ds)
+    if len(peaks) != unperturbed.sizes["trial"] or not np.allclose(
+            ds["target_x"].values, unperturbed["target_x"].values, atol=1e-6):
+        msg = ("unperturbed must be the same trials as ds, in the same order (run it with "
+               "perturbation=perturbations_of(ds) * [0, 0, 1])")
+        raise ValueError(msg)
+    out = replay_actions(unperturbed, gain=unperturbed["gain"].values, noise=False,
+                         config=config, perturbation=peaks)
+    if convention == "paper":
+        end = _paper_end(unperturbed, peaks, config)
+        distance = np.hypot(end[:, 0] - out["target_x"].values,
+                            end[:, 1] - out["target_y"].values)
+        out = out.assign_coords(stop_x=("trial", end[:, 0]), stop_y=("trial", end[:, 1]),
+                                rewarded=("trial", distance < config.reward_radius_cm))
+    out.attrs["replay_convention"] = convention
+    return out
+
+
+def _paper_end(twin: xr.Dataset, peaks: np.ndarray, config: object) -> np.ndarray:
+    """The paper's no-adaptation end of every trial (cm), `replay_perturbation`'s formula."""
+    n = twin["n_steps"].values.astype(int)
+    onset = peaks[:, 2].astype(int)
+    d, sd, dt = config.perturb_duration_steps, config.perturb_sd_steps, config.dt
+    length = np.maximum(n, onset + d + 1)
+    steps = np.arange(int(length.max()))[None, :]
+    gain = twin["gain"].values.astype(float)[:, None]
+
+    def padded(name: str) -> np.ndarray:
+        values = np.zeros((len(n), steps.shape[1]))
+        recorded = np.nan_to_num(twin[name].values.astype(float))
+        k = min(recorded.shape[1], steps.shape[1])
+        values[:, :k] = np.where(steps[:, :k] < n[:, None], recorded[:, :k], 0.0)
+        return values
+
+    since = steps - onset[:, None]
+    profile = np.exp(-0.5 * ((since - d / 2) / sd) ** 2) * ((since >= 0) & (since <= d))
+    v = config.gain_lin_cm_s * gain * padded("action_lin") + peaks[:, :1] * profile
+    w = np.radians(config.gain_ang_deg_s * gain * padded("action_ang") + peaks[:, 1:2]
+                   * profile)
+    heading = np.pi / 2 + dt * np.concatenate([np.zeros((len(n), 1)),
+                                              np.cumsum(w, axis=1)[:, :-1]], axis=1)
+    moving = steps <= (length - 3)[:, None]  # j = 0 .. L - 3
+    x = dt * np.sum(np.where(moving, v * np.cos(heading), 0.0), axis=1)
+    y = dt * np.sum(np.where(moving, v * np.sin(heading), 0.0), axis=1)
+    return np.stack([x, y], axis=1)

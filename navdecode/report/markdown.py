@@ -267,6 +267,17 @@ def _responses_section(tables: ReportTables) -> list[str]:
             ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
             cells.append(_fmt(r["mean"]) + ci)
         lines.append(f"| {arch} | " + " | ".join(cells) + " |")
+    if "no_adaptation_auc_paper" in sessions:
+        means = sessions.groupby("arch")[["auc", "no_adaptation_auc",
+                                          "no_adaptation_auc_paper"]].mean()
+        lines += ["", "The no-adaptation control under perturbation (`replay_perturbation`: the "
+                  "twin's actions replayed open loop with each trial's bump, no noise): its "
+                  "fraction-correct AUC when the replay stops where the twin stopped "
+                  "(navdecode) and when it keeps integrating the bump after the stop (the "
+                  "paper's figure 6c-d); means over seeds:", "",
+                  "| arch | agent | replay (navdecode) | replay (paper) |", "|---|---|---|---|"]
+        lines += [f"| {arch} | " + " | ".join(_fmt(v) for v in r) + " |"
+                  for arch, r in means.iterrows()]
     cmp = tables.response_comparisons
     if not cmp.empty and "comparison" in cmp:
         lines += ["", *_k_group_section(cmp, RESPONSES, "Perturbation responses: all labels "

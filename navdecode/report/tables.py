@@ -790,6 +790,7 @@ def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
                ) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     """One agent's row, perturbation bins and compensation kernels on the perturbation
     task (the kernels against the same trials run without the bumps, same noise)."""
+    from navdecode.analysis.controls import replay_perturbation
     from navdecode.analysis.metrics import perturbation_metrics, strong_perturbations
     from navdecode.analysis.observer import ideal_observer
     from navdecode.analysis.perturbation import (
@@ -806,6 +807,9 @@ def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
     twin = run_agent(net, targets, gain=gain, seed=seed, config=config,
                      perturbation=perturbations_of(ds) * [0, 0, 1])
     kernels = compensation_kernels(ds, twin).assign(arch=arch, seed=seed)
+    replays = {f"no_adaptation_auc{'' if c == 'navdecode' else '_paper'}":
+               roc_auc(replay_perturbation(ds, twin, convention=c), seed=0)[0]
+               for c in ("navdecode", "paper")}
     over_bump = kernels[kernels["lag_step"] <= config.perturb_duration_steps].groupby(
         "group")["kernel"].mean()
     grouped, belief, _ = _grouped_decoding(ds, observer)
@@ -819,7 +823,7 @@ def _perturbed(agent: tuple, targets: np.ndarray, gain: float, observer: bool
            "belief_slope_ang": slopes["slope_ang"], "belief_r_ang": slopes["r_ang"],
            **{f"kernel_{g}_{'cm_s' if g in ('forward', 'backward') else 'deg_s'}":
               over_bump.get(g, np.nan)
-              for g in ("forward", "backward", "congruent", "incongruent")}}
+              for g in ("forward", "backward", "congruent", "incongruent")}, **replays}
     if belief:
         row |= _observer_columns(grouped, *belief)
         told = ideal_observer(ds, knows_perturbation=True)

@@ -49,6 +49,8 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     # the perturbation responses: kernels against the unperturbed twin, belief slopes
     assert "### Compensation and the belief under perturbation" in text
     assert perturbed["belief_slope_lin"].notna().all()
+    assert perturbed["no_adaptation_auc_paper"].between(0, 1).all()
+    assert "The no-adaptation control under perturbation" in text
     kernels = pd.read_csv(tmp_path / "compensation_kernels.csv")
     assert set(kernels["group"]) == {"forward", "backward", "congruent", "incongruent"}
     assert (kernels.loc[kernels["lag_step"] == 0, "kernel"].abs() < 1e-6).all()
