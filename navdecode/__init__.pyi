@@ -23,6 +23,9 @@ from navdecode.agents.networks import make_agent as make_agent
 from navdecode.analysis.controls import replay_actions as replay_actions
 from navdecode.analysis.controls import replay_perturbation as replay_perturbation
 from navdecode.analysis.controls import untrained_recording as untrained_recording
+from navdecode.analysis.critic import critic_recording as critic_recording
+from navdecode.analysis.critic import critic_summary as critic_summary
+from navdecode.analysis.critic import critic_values as critic_values
 from navdecode.analysis.decoding import DecodingResult as DecodingResult
 from navdecode.analysis.decoding import decode as decode
 from navdecode.analysis.decoding import decode_each as decode_each
@@ -122,6 +125,9 @@ __all__ = [
     "compare_factorial",
     "compensation_kernels",
     "count_parameters",
+    "critic_recording",
+    "critic_summary",
+    "critic_values",
     "decode",
     "decode_each",
     "default_decoder",

@@ -14,6 +14,7 @@ from navdecode.plotting.behaviour import plot_time_spent as plot_time_spent
 from navdecode.plotting.behaviour import plot_trajectories as plot_trajectories
 from navdecode.plotting.behaviour import plot_traveled_vs_target as plot_traveled_vs_target
 from navdecode.plotting.behaviour import plot_trial as plot_trial
+from navdecode.plotting.representations import plot_critic_values as plot_critic_values
 from navdecode.plotting.representations import plot_decoded_variables as plot_decoded_variables
 from navdecode.plotting.representations import plot_decoding_controls as plot_decoding_controls
 from navdecode.plotting.representations import plot_decoding_error as plot_decoding_error
@@ -27,6 +28,7 @@ from navdecode.plotting.training import plot_training_curves as plot_training_cu
 
 __all__ = [
     "plot_compensation_kernels",
+    "plot_critic_values",
     "plot_curvature",
     "plot_decoded_variables",
     "plot_decoding_controls",

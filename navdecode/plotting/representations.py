@@ -15,9 +15,10 @@ from navdecode._validation import check_positive, check_table
 from navdecode.plotting.style import arch_palette, new_axes, shade
 from navdecode.plotting.violins import draw_dots, draw_violins
 
-__all__ = ["plot_decoded_variables", "plot_decoding_controls", "plot_decoding_error",
-           "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",
-           "plot_observer_errors", "plot_similarity_matrix", "plot_tuning_map"]
+__all__ = ["plot_critic_values", "plot_decoded_variables", "plot_decoding_controls",
+           "plot_decoding_error", "plot_decoding_over_time", "plot_fixed_points",
+           "plot_no_adaptation", "plot_observer_errors", "plot_similarity_matrix",
+           "plot_tuning_map"]
 
 
 def _grouped_bars(ax: Axes, sessions: pd.DataFrame, cols: list[str], names: list[str],
@@ -482,4 +483,71 @@ def plot_tuning_map(maps: xr.Dataset, unit: object, ax: Axes | None = None,
            title=f"unit {unit}" if title is None else title)
     if a["x"] == "pos_x" and a["y"] == "pos_y":
         ax.set_aspect("equal")
+    return ax
+
+
+def plot_critic_values(values: xr.Dataset, rewarded: np.ndarray, ax: Axes | None = None,
+                       max_lag: int = 20) -> Axes:
+    """The critic's value before the trial's end: rewarded against unrewarded trials.
+
+    Mean +- SEM over trials of ``Q`` at k steps before each trial's last step, rewarded
+    trials in green, unrewarded in grey; dashed, what a perfect critic of a rewarded
+    trial would say, ``γ^k R`` with R the trials' mean reward (`critic_values`' discount).
+
+    Parameters
+    ----------
+    values : xarray.Dataset
+        `critic_values` (``q_value``, ``reward``, ``attrs["gamma"]``).
+    rewarded : array-like of bool, shape (n_trials,)
+        Which trials were rewarded (the recording's ``rewarded``).
+    ax : matplotlib Axes or None, default=None
+    max_lag : int, default=20
+        Steps before the end to show.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import numpy as np, xarray as xr
+    >>> from navdecode.plotting import plot_critic_values
+    >>> q = np.array([[8.0, 9.0, 10.0], [1.0, 1.0, np.nan]])
+    >>> values = xr.Dataset({"q_value": (("trial", "step"), q),
+    ...                      "reward": (("trial", "step"), [[0, 0, 10.0], [0, 0, np.nan]])},
+    ...                     attrs={"gamma": 0.97})
+    >>> ax = plot_critic_values(values, [True, False])
+    """
+    if not isinstance(values, xr.Dataset) or not {"q_value", "reward"} <= set(values):
+        msg = "values must be critic_values(...) (an xarray.Dataset of q_value and reward)"
+        raise TypeError(msg)
+    rewarded = np.asarray(rewarded, dtype=bool)
+    q = values["q_value"].values
+    if rewarded.shape != (q.shape[0],):
+        msg = f"rewarded must have one value per trial ({q.shape[0]}), got {rewarded.shape}"
+        raise ValueError(msg)
+    ax = new_axes(ax)
+    last = np.isfinite(q).sum(axis=1) - 1
+    lags = np.arange(max_lag + 1)
+    index = last[:, None] - lags[None, :]
+    aligned = np.where(index >= 0, q[np.arange(len(q))[:, None], np.maximum(index, 0)],
+                       np.nan)
+    for mask, color, label in ((rewarded, "#009E73", "rewarded"),
+                               (~rewarded, "0.5", "not rewarded")):
+        if not mask.any():
+            continue
+        part = aligned[mask]
+        n = np.isfinite(part).sum(axis=0)
+        total = np.nansum(part, axis=0)
+        mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)  # no trial that long: NaN
+        spread = np.nansum((part - mean) ** 2, axis=0) / np.maximum(n - 1, 1)
+        sem = np.where(n > 1, np.sqrt(spread / np.maximum(n, 1)), 0.0)
+        ax.plot(-lags, mean, color=color, label=f"{label} ({int(mask.sum())} trials)")
+        ax.fill_between(-lags, mean - sem, mean + sem, color=color, alpha=0.3, lw=0)
+    if rewarded.any():
+        reward = np.nansum(values["reward"].values, axis=1)[rewarded].mean()
+        ax.plot(-lags, reward * values.attrs.get("gamma", 1.0) ** lags, color="k", ls="--",
+                lw=0.8, label="γ^k R")
+    ax.set(xlabel="steps before the trial's end", ylabel="critic's value Q")
+    ax.legend(fontsize=8, frameon=False)
     return ax

@@ -191,3 +191,24 @@ def test_compensation_kernels_draw_the_seed_mean_per_group():
     with pytest.raises(ValueError, match="component"):
         plotting.plot_compensation_kernels(pd.DataFrame(rows), "radial")
     plt.close("all")
+
+
+def test_critic_values_are_drawn_aligned_to_the_trials_end():
+    import xarray as xr
+
+    q = np.array([[8.0, 9.0, 10.0, np.nan], [7.0, 8.0, 9.0, 10.0], [1.0, 1.0, np.nan, np.nan]])
+    reward = np.where(np.isfinite(q), 0.0, np.nan)
+    reward[0, 2], reward[1, 3] = 10.0, 10.0
+    values = xr.Dataset({"q_value": (("trial", "step"), q),
+                         "reward": (("trial", "step"), reward)}, attrs={"gamma": 0.5})
+    ax = plotting.plot_critic_values(values, [True, True, False], max_lag=2)
+    rewarded, unrewarded, ideal = ax.lines[:3]
+    np.testing.assert_allclose(rewarded.get_xdata(), [0, -1, -2])
+    np.testing.assert_allclose(rewarded.get_ydata(), [10.0, 9.0, 8.0])  # both end at 10
+    np.testing.assert_allclose(unrewarded.get_ydata()[:2], [1.0, 1.0])
+    np.testing.assert_allclose(ideal.get_ydata(), [10.0, 5.0, 2.5])  # gamma^k R
+    with pytest.raises(ValueError, match="one value per trial"):
+        plotting.plot_critic_values(values, [True])
+    with pytest.raises(TypeError, match="critic_values"):
+        plotting.plot_critic_values(q, [True, True, False])
+    plt.close("all")
