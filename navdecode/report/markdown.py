@@ -527,10 +527,13 @@ def _tuning_section(tables: ReportTables, cond: object) -> list[str]:
     shown = "; ".join(f"{arch} seed {seed} unit {maps['unit'].values[0].item()} "
                       f"(eta2 {eta2:.2f})"
                       for arch, (seed, maps, eta2) in tables.tuning_examples.items())
+    min_count = next((int(maps.attrs["min_count"]) for _, maps, _ in
+                      tables.tuning_examples.values() if "min_count" in maps.attrs), None)
+    blank = f"bins with fewer than {min_count} steps left blank; " if min_count else ""
     lines = ["## Spatial tuning of single units", "",
              "The paper's figure 5a-b: each unit's mean activity over the agent's position "
-             f"({TUNING_BINS} x {TUNING_BINS} equal bins over the recorded range, bins with "
-             "fewer than 5 steps left blank; `tuning_maps`). How much of a unit's variance "
+             f"({TUNING_BINS} x {TUNING_BINS} equal bins over the recorded range, {blank}"
+             "`tuning_maps`). How much of a unit's variance "
              "its map explains is its correlation ratio eta2 = between-bin / total sum of "
              "squares (`tuning_strength`, navdecode's summary: the paper shows maps, not this "
              "number); 1 for a unit that is a function of position. Position and time in "

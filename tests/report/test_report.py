@@ -71,6 +71,7 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
         assert sessions[column].notna().all()
     assert (sessions["tuning_eta2"] <= sessions["tuning_eta2_max"]).all()
     assert "## Spatial tuning of single units" in text
+    assert "bins with fewer than 5 steps left blank" in text  # read from the maps
     for arch in ("modular", "holistic"):
         assert (tmp_path / f"tuning_{arch}.png").stat().st_size > 5_000
     assert "## What else the units carry" in text
