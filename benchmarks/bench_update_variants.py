@@ -75,7 +75,7 @@ def packing(arch: str) -> None:
 
     def actor_packed():
         out, _ = agent.actor.rnn(pack_padded_sequence(x, lengths, enforce_sorted=False))
-        head(agent.actor._linears(), out.data).sum().backward()
+        head(agent.actor.linears(), out.data).sum().backward()
 
     print(f"  {arch:<9} real steps {float(mask.mean()):.2f}: critic padded "
           f"{best(critic_padded):5.1f} ms, packed {best(critic_packed):5.1f} ms; actor padded "

@@ -100,7 +100,9 @@ class RecurrentActor(nn.Module):
             self.add_module(f"l{i}", layer)
         self._n_linear = len(mlp_sizes) + 1
 
-    def _linears(self) -> list[nn.Module]:
+    def linears(self) -> list[nn.Module]:
+        """The linear layers after the LSTM in order, the action read-out last (ReLU
+        between them): one for a linear read-out, the MLP's hidden layers before it."""
         return [getattr(self, f"l{i}") for i in range(1, self._n_linear + 1)]
 
     def forward(self, x: torch.Tensor, state: LSTMState | None = None
@@ -146,7 +148,7 @@ class RecurrentActor(nn.Module):
             LSTM (h, c) after the last input.
         """
         out, state = self.rnn(x, state)
-        return _run_mlp(self._linears(), out), state
+        return _run_mlp(self.linears(), out), state
 
 
 class RecurrentCritic(nn.Module):

@@ -19,6 +19,7 @@ import torch
 import xarray as xr
 
 from navdecode.agents.networks import Agent, RecurrentCritic, TwinCritic
+from navdecode.recording.rerun import with_units
 from navdecode.recording.schema import check_recording
 
 __all__ = ["critic_recording", "critic_summary", "critic_values"]
@@ -180,12 +181,4 @@ def critic_recording(critic: object, ds: xr.Dataset) -> xr.Dataset:
     with torch.no_grad():
         seq = torch.cat([x, a], dim=-1) if q_net.action_in_rnn else x
         out, _ = q_net.rnn(seq)
-    hidden = out.transpose(0, 1).double().cpu().numpy()
-    hidden[~ds["valid"].values.astype(bool)] = np.nan
-    out_ds = ds.drop_vars([v for v in ("hidden", "cell") if v in ds.variables])
-    if "unit" in out_ds.dims:
-        out_ds = out_ds.drop_dims("unit")
-    out_ds["hidden"] = (("trial", "step", "unit"), hidden.astype(np.float32))
-    out_ds = out_ds.assign_coords(unit=np.arange(hidden.shape[2]))
-    out_ds.attrs = {**ds.attrs, "units_of": "critic"}
-    return out_ds
+    return with_units(ds, out.transpose(0, 1).cpu().numpy(), "critic")

@@ -3,6 +3,8 @@
 The untrained-network control, the saturation diagnostics and the training's validation
 all ask what a (possibly different) network does on the exact inputs that an agent saw;
 they call `replay_inputs` instead of each unpacking ``actor_input`` themselves.
+`mlp_units` reads the actor's MLP layers on them, and `with_units` puts any such units in
+a recording's place of ``hidden``, so the unit analyses read them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from navdecode._validation import check_instance
 from navdecode.recording.adapters import split_state
 from navdecode.recording.schema import check_recording
 
-__all__ = ["replay_inputs"]
+__all__ = ["mlp_units", "replay_inputs", "with_units"]
 
 
 def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = False,
@@ -146,3 +148,97 @@ def _lstm_states(lstm: torch.nn.LSTM, x: torch.Tensor, n_steps: np.ndarray
             out[name][order[:k], t] = value.permute(1, 0, 2).reshape(k, width).float().cpu(
                 ).numpy()
     return out
+
+
+def with_units(ds: xr.Dataset, hidden: np.ndarray, units_of: str) -> xr.Dataset:
+    """A copy of `ds` whose ``hidden`` is `hidden` (``cell`` dropped), NaN where a step is
+    not valid, its ``unit`` dim the new width and ``attrs["units_of"] = units_of``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A recording.
+    hidden : array-like of shape (n_trials, n_steps, n_units)
+        The units to analyse in place of the recurrent state.
+    units_of : str
+        What they are (e.g. ``"critic"``), kept in the attributes.
+
+    Returns
+    -------
+    xarray.Dataset
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.recording.rerun import with_units
+    >>> ds = run_agent(make_agent("modular", seed=0), fixed_targets(2))
+    >>> with_units(ds, np.zeros((2, 35, 3)), "three zeros").sizes["unit"]
+    3
+    """
+    check_recording(ds)
+    hidden = np.array(hidden, dtype=np.float32)
+    shape = (ds.sizes["trial"], ds.sizes["step"])
+    if hidden.ndim != 3 or hidden.shape[:2] != shape:
+        msg = f"hidden must have shape {shape} + (n_units,), got {hidden.shape}"
+        raise ValueError(msg)
+    hidden[~ds["valid"].values.astype(bool)] = np.nan
+    out = ds.drop_vars([v for v in ("hidden", "cell") if v in ds.variables])
+    if "unit" in out.dims:
+        out = out.drop_dims("unit")
+    attrs = dict(ds["hidden"].attrs) if "hidden" in ds.variables else {"units": "1"}
+    out["hidden"] = (("trial", "step", "unit"), hidden, attrs)
+    out = out.assign_coords(unit=np.arange(hidden.shape[2]))
+    out.attrs = {**ds.attrs, "units_of": str(units_of)}
+    return out
+
+
+def mlp_units(actor: torch.nn.Module, ds: xr.Dataset, layer: int = 1) -> np.ndarray:
+    """The units of a navdecode actor's MLP layer `layer`, after its ReLU, on `ds`'s inputs.
+
+    ``u_1 = relu(W_1 h_t + b_1)``, ``u_k = relu(W_k u_{k-1} + b_k)`` with ``h_t`` the
+    actor's LSTM output on the recorded ``actor_input`` (the paper decodes these layers
+    too, its figures 1l and S1f). Only actors with an MLP have them: the modular actor
+    (Actor3: 300 and 300 units), not the holistic one (a linear read-out).
+
+    Parameters
+    ----------
+    actor : RecurrentActor
+        The actor (``agent.actor``).
+    ds : xarray.Dataset
+        A recording with ``actor_input``.
+    layer : int, default=1
+        Which hidden layer of the MLP, from 1.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_trials, n_steps, n_units)
+        float32; values at invalid steps are what the network computed there.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, make_agent, run_agent
+    >>> from navdecode.recording.rerun import mlp_units
+    >>> agent = make_agent("modular", seed=0)
+    >>> mlp_units(agent.actor, run_agent(agent, fixed_targets(3)), layer=2).shape
+    (3, 35, 300)
+    """
+    from navdecode.agents.networks import RecurrentActor
+
+    check_instance(actor, "actor", RecurrentActor, "a navdecode RecurrentActor (agent.actor)")
+    hidden_layers = len(actor.linears()) - 1
+    if not isinstance(layer, int) or isinstance(layer, bool) or not 1 <= layer <= max(
+            hidden_layers, 1) or hidden_layers == 0:
+        what = (f"has {hidden_layers} MLP layers (1..{hidden_layers})" if hidden_layers
+                else "has no MLP layer (its LSTM feeds a linear read-out)")
+        msg = f"layer must be an MLP layer of the actor, which {what}; got {layer!r}"
+        raise ValueError(msg)
+    check_recording(ds, ["actor_input"], analysis="mlp_units")
+    param = next(actor.parameters())
+    inputs = np.nan_to_num(ds["actor_input"].transpose("step", "trial", "input").to_numpy())
+    x = torch.as_tensor(inputs, dtype=param.dtype, device=param.device)
+    with torch.inference_mode():
+        units, _ = actor.rnn(x)
+        for linear in actor.linears()[:layer]:
+            units = torch.relu(linear(units))
+    return units.transpose(0, 1).cpu().numpy().astype(np.float32)

@@ -65,3 +65,42 @@ def test_states_alone_step_the_lstm_on_running_trials_with_the_same_values(arch)
         assert np.isnan(alone[name][~valid]).all()
     with pytest.raises(ValueError, match="computes nothing"):
         replay_inputs(actor, ds, states=False, actions=False)
+
+
+def test_mlp_units_are_the_relu_layers_by_hand():
+    from navdecode.recording.rerun import mlp_units
+
+    agent = make_agent("modular", seed=2)
+    ds = run_agent(agent, fixed_targets(5))
+    x = torch.as_tensor(np.nan_to_num(ds["actor_input"].values[1]), dtype=torch.float32)
+    with torch.no_grad():
+        h, _ = agent.actor.rnn(x[:, None])
+        u1 = torch.relu(agent.actor.l1(h))[:, 0].numpy()
+        u2 = torch.relu(agent.actor.l2(torch.relu(agent.actor.l1(h))))[:, 0].numpy()
+    np.testing.assert_allclose(mlp_units(agent.actor, ds, 1)[1], u1, atol=1e-6)
+    np.testing.assert_allclose(mlp_units(agent.actor, ds, 2)[1], u2, atol=1e-6)
+    assert (mlp_units(agent.actor, ds, 1) >= 0).all()  # after the ReLU
+    with pytest.raises(ValueError, match="has 2 MLP layers"):
+        mlp_units(agent.actor, ds, 3)
+    holistic = make_agent("holistic", seed=0)
+    with pytest.raises(ValueError, match="no MLP layer"):
+        mlp_units(holistic.actor, ds, 1)
+    with pytest.raises(TypeError, match="RecurrentActor"):
+        mlp_units(agent, ds, 1)
+
+
+def test_with_units_replaces_the_state_and_keeps_the_rest():
+    from navdecode import decode
+    from navdecode.recording.rerun import mlp_units, with_units
+
+    agent = make_agent("modular", seed=2)
+    ds = run_agent(agent, fixed_targets(30))
+    out = with_units(ds, mlp_units(agent.actor, ds, 1), "actor MLP layer 1")
+    assert out.sizes["unit"] == 300
+    assert "cell" not in out
+    assert out.attrs["units_of"] == "actor MLP layer 1"
+    assert np.isnan(out["hidden"].values[~ds["valid"].values]).all()
+    np.testing.assert_array_equal(out["pos_x"].values, ds["pos_x"].values)
+    assert np.isfinite(decode(out, n_splits=3).mean_error)
+    with pytest.raises(ValueError, match="shape"):
+        with_units(ds, np.zeros((30, 4, 2)), "wrong")
