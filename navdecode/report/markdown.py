@@ -99,6 +99,7 @@ def report_markdown(tables: ReportTables, figures: dict[str, str]) -> str:
                       "own (the headline's p-values above do not change with them):", "",
                       *_comparison_table(comparisons[comparisons["family"] == "behaviour"],
                                          behaviour, cond), ""]
+    lines += _factorial_section(tables, cond)
     lines += _replay_section(sessions, gains)
     lines += _decoding_section(sessions, cond, unit)
     lines += _task_variable_section(sessions, cond)
@@ -239,6 +240,31 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
         lines += ["", "A Holm family of its own (the headline's p-values do not change):", "",
                   *_comparison_table(cmp, PERTURBED, _gain)]
     return [*lines, "", *_responses_section(tables)]
+
+
+def _factorial_section(tables: ReportTables, cond: object) -> list[str]:
+    """Actor x critic: each headline metric's main effects and interaction."""
+    table = tables.factorial
+    if table.empty:
+        return []
+    cells = [c for c in table.columns if c.startswith("mean_")]
+    lines = ["## Actor x critic", "",
+             "The labels cross actors with critics, so each headline metric asks the "
+             "paper's question of its figures 4-6: does the actor's architecture, the "
+             "critic's, or their combination carry the difference? Type-II two-way ANOVA F "
+             "on one value per network, Freedman-Lane permutation p (`compare_factorial`), "
+             "Holm across the metrics and effects of a condition; the cell means follow "
+             "(actor_critic):", "",
+             "| gain | metric | effect | F | permutation p | Holm p | F-test p | "
+             + " | ".join(c.removeprefix("mean_") for c in cells) + " |",
+             "|" + "---|" * (7 + len(cells))]
+    for _, r in table.iterrows():
+        means = " | ".join(_fmt(r[c]) for c in cells) if r["effect"] == "actor" else \
+            " | ".join("" for _ in cells)
+        lines.append(f"| {cond(r['gain'])} | {COMPARED.get(r['metric'], r['metric'])} | "
+                     f"{r['effect']} | {_fmt(r['f'])} | {_fmt(r['permutation_p'])} | "
+                     f"{_fmt(r['p_holm'])} | {_fmt(r['f_test_p'])} | {means} |")
+    return [*lines, ""]
 
 
 def _responses_section(tables: ReportTables) -> list[str]:

@@ -196,7 +196,7 @@ def _write_report(tables: ReportTables, out: Path,
 
     for name in ("sessions", "trials", "comparisons", "summary", "perturbation",
                  "perturbation_bins", "perturbation_comparisons", "compensation_kernels",
-                 "response_comparisons", "skipped"):
+                 "response_comparisons", "factorial", "skipped"):
         frame = getattr(tables, name)
         if not frame.empty or name in ("sessions", "trials", "comparisons", "summary"):
             written(frame).to_csv(out / f"{name}.csv", index=False)

@@ -36,6 +36,7 @@ from navdecode.report.dynamics import (
     network_dynamics,
     similarity_tests,
 )
+from navdecode.report.factorial import factorial_table
 from navdecode.report.workers import worker_pool
 
 __all__ = ["ANALYSES", "DEFAULT_ANALYSES", "ReportTables", "compute_report", "last_step_stop_r"]
@@ -110,6 +111,9 @@ class ReportTables:
         `summarize` rows per (arch, gain, metric).
     perturbation, perturbation_bins, perturbation_comparisons : pandas.DataFrame
         The perturbation task (empty when not run).
+    factorial : pandas.DataFrame
+        When the labels cross two or more actors with two or more critics (the paper's
+        four architectures): `factorial_table` of the headline metrics (empty otherwise).
     compensation_kernels, response_comparisons : pandas.DataFrame
         Every agent's `compensation_kernels` (with ``arch``, ``seed``) against its
         unperturbed twin, and the `RESPONSES` compared across labels (empty when not run).
@@ -161,6 +165,7 @@ class ReportTables:
     perturbation_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
     compensation_kernels: pd.DataFrame = field(default_factory=pd.DataFrame)
     response_comparisons: pd.DataFrame = field(default_factory=pd.DataFrame)
+    factorial: pd.DataFrame = field(default_factory=pd.DataFrame)
     cka: pd.DataFrame = field(default_factory=pd.DataFrame)
     dsa: pd.DataFrame = field(default_factory=pd.DataFrame)
     similarity_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -387,6 +392,8 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
         summary=summarize(sessions_df, [*compared, *behaviour], by=["arch", "gain"],
                           skip_missing=True)
         if compared or behaviour else pd.DataFrame(),
+        factorial=factorial_table(sessions_df, list(compared), gains)
+        if compared and not sessions_df.empty else pd.DataFrame(),
         examples=examples, tuning_examples=tuning_examples, agents=agents, gains=gains,
         analyses=analyses,
         n_trials=n_trials if recordings is None else int(

@@ -448,3 +448,43 @@ def test_last_step_stop_r_is_pearsons_r_of_the_last_step_error_with_the_stop_err
     assert last_step_stop_r(Decoded(), trials) == pytest.approx(2 / np.sqrt(42 / 9 * 2))
     assert np.isnan(last_step_stop_r(Decoded(), trials.drop(columns="stop_error_cm")))
     assert np.isnan(last_step_stop_r(Decoded(), trials.assign(stop_error_cm=1.0)))
+
+
+def test_four_architectures_get_the_actor_by_critic_view(tmp_path):
+    from conftest import SteeringActor
+
+    from navdecode.stats.factorial import compare_factorial
+
+    radius = {"modular": 0.03, "Actor3Critic1": 0.05, "Actor1Critic5": 0.15, "holistic": 0.2}
+    agents = [(label, seed, SteeringActor(stop_radius=r + 0.01 * seed))
+              for label, r in radius.items() for seed in (0, 1)]
+    path = make_report(tmp_path, agents=agents, n_trials=30, gains=(1.0,), analyses=(),
+                       progress=False)
+    text = path.read_text()
+    assert "## Actor x critic" in text
+    table = pd.read_csv(tmp_path / "factorial.csv")
+    reward = table[table["metric"] == "reward_fraction"].set_index("effect")
+    assert list(reward.index) == ["actor", "critic", "actor:critic"]
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    parts = {"modular": ("Actor3", "Critic5"), "holistic": ("Actor1", "Critic1"),
+             "Actor1Critic5": ("Actor1", "Critic5"), "Actor3Critic1": ("Actor3", "Critic1")}
+    crossed = sessions.assign(actor=sessions["arch"].map(lambda a: parts[a][0]),
+                              critic=sessions["arch"].map(lambda a: parts[a][1]))
+    want = compare_factorial(crossed, "reward_fraction", ("actor", "critic"),
+                             n_resamples=4999).set_index("effect")
+    np.testing.assert_allclose(reward["f"], want["f"], rtol=1e-9)
+    np.testing.assert_allclose(reward["permutation_p"], want["permutation_p"])
+    mean = sessions[sessions["arch"] == "Actor1Critic5"]["reward_fraction"].mean()
+    assert reward.loc["actor", "mean_Actor1_Critic5"] == pytest.approx(mean)
+    assert (table["p_holm"] >= table["permutation_p"]).all()
+
+
+def test_two_architectures_get_no_factorial_view(tmp_path):
+    from conftest import SteeringActor
+
+    agents = [(label, seed, SteeringActor(stop_radius=r)) for label, r in
+              (("modular", 0.03), ("holistic", 0.2)) for seed in (0, 1)]
+    path = make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,), analyses=(),
+                       progress=False)
+    assert "## Actor x critic" not in path.read_text()
+    assert not (tmp_path / "factorial.csv").exists()
