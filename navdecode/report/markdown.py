@@ -185,6 +185,17 @@ def _decoding_section(sessions: pd.DataFrame, cond: object, unit: str) -> list[s
     return [*lines, ""]
 
 
+def _mean_ci_cells(summary: pd.DataFrame, arch: str, metrics: dict[str, str]) -> list[str]:
+    """``mean [ci_low, ci_high]`` of each metric for one arch (`summarize` rows indexed by
+    arch and metric); the mean alone with fewer than 2 seeds."""
+    cells = []
+    for metric in metrics:
+        r = summary.loc[(arch, metric)]
+        ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
+        cells.append(_fmt(r["mean"]) + ci)
+    return cells
+
+
 def _perturbation_section(tables: ReportTables) -> list[str]:
     """The perturbation task: per arch and perturbation size, and a Holm family of tests."""
     from navdecode.stats.comparisons import summarize
@@ -200,13 +211,9 @@ def _perturbation_section(tables: ReportTables) -> list[str]:
              "seeds]:", "", "| arch | seeds | " + " | ".join(PERTURBED.values()) + " |",
              "|" + "---|" * (2 + len(PERTURBED))]
     for arch in sorted(sessions["arch"].unique()):
-        cells = []
-        for metric in PERTURBED:
-            r = summary.loc[(arch, metric)]
-            ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
-            cells.append(_fmt(r["mean"]) + ci)
         n = int(summary.loc[(arch, "reward_fraction"), "n"])
-        lines.append(f"| {arch} | {n} | " + " | ".join(cells) + " |")
+        lines.append(f"| {arch} | {n} | " + " | ".join(_mean_ci_cells(summary, arch, PERTURBED))
+                     + " |")
     if "n_strong" in sessions:
         lines += ["", f"Strong perturbations are those with |(peak cm/s, peak deg/s)| > "
                   f"{STRONG_PERTURBATION:g}, the trials the paper's figure 6e scores "
@@ -286,13 +293,8 @@ def _responses_section(tables: ReportTables) -> list[str]:
              "misled (`navdecode.analysis.perturbation`). Mean [t 95% CI over seeds]:", "",
              "| arch | " + " | ".join(RESPONSES.values()) + " |",
              "|" + "---|" * (1 + len(RESPONSES))]
-    for arch in sorted(sessions["arch"].unique()):
-        cells = []
-        for metric in RESPONSES:
-            r = summary.loc[(arch, metric)]
-            ci = f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]" if r["n"] >= 2 else ""
-            cells.append(_fmt(r["mean"]) + ci)
-        lines.append(f"| {arch} | " + " | ".join(cells) + " |")
+    lines += [f"| {arch} | " + " | ".join(_mean_ci_cells(summary, arch, RESPONSES)) + " |"
+              for arch in sorted(sessions["arch"].unique())]
     if "no_adaptation_auc_paper" in sessions:
         means = sessions.groupby("arch")[["auc", "no_adaptation_auc",
                                           "no_adaptation_auc_paper"]].mean()
