@@ -543,6 +543,18 @@ def _task_variable_section(sessions: pd.DataFrame, cond: object) -> list[str]:
     for (arch, gain), r in means.iterrows():
         lines.append(f"| {arch} | {cond(gain)} | " + " | ".join(_fmt(r[c]) for c in columns)
                      + " |")
+    layers = sorted(c for c in sessions if re.fullmatch(r"decoding_error_mlp\d+_cm", c))
+    if layers and "decoding_error_cm" in sessions:
+        has = sessions.dropna(subset=layers[:1])
+        by_layer = has.groupby(["arch", "gain"])[["decoding_error_cm", *layers]].mean()
+        lines += ["", "The actor's MLP layers after the ReLU (the paper's figures 1l, S1f; "
+                  "actors with an MLP only, `mlp_units`): position decoded from each like "
+                  "from the LSTM (grouped CV), mean error over seeds (cm):", "",
+                  "| arch | gain | LSTM | " + " | ".join(
+                      f"MLP layer {c.removeprefix('decoding_error_mlp').removesuffix('_cm')}"
+                      for c in layers) + " |", "|" + "---|" * (3 + len(layers))]
+        lines += [f"| {arch} | {cond(gain)} | " + " | ".join(_fmt(v) for v in r) + " |"
+                  for (arch, gain), r in by_layer.iterrows()]
     return [*lines, ""]
 
 

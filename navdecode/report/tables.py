@@ -517,6 +517,8 @@ def _network_sessions(net: _Network, targets: np.ndarray, first_gain: float,
             part.trials.append(trials.rename(columns=internal).assign(**key))
             if grouped is not None:
                 part.sessions[-1]["last_step_error_stop_r"] = last_step_stop_r(grouped, trials)
+        if grouped is not None and net.agent is not None:
+            part.sessions[-1] |= _mlp_decoding(net.agent, ds)
         if grouped is not None:
             strength, example = _position_tuning(ds)
             part.sessions[-1] |= strength
@@ -716,6 +718,21 @@ def last_step_stop_r(grouped: object, trials: pd.DataFrame) -> float:
     if both.sum() < 3 or np.ptp(e) == 0 or np.ptp(d) == 0:
         return float("nan")
     return float(np.corrcoef(e, d)[0, 1])
+
+
+def _mlp_decoding(agent: object, ds: xr.Dataset) -> dict[str, float]:
+    """Position decoded (grouped CV) from each MLP layer of the agent's actor, after its
+    ReLU (`mlp_units`; the paper's figures 1l, S1f): ``decoding_error_mlp<k>_cm``. Empty
+    for an actor without an MLP (the holistic one) or one that is not navdecode's."""
+    from navdecode.agents.networks import RecurrentActor
+    from navdecode.recording.rerun import mlp_units, with_units
+
+    actor = getattr(agent, "actor", None)
+    if not isinstance(actor, RecurrentActor) or "actor_input" not in ds.variables:
+        return {}
+    return {f"decoding_error_mlp{k}_cm": decode(with_units(
+        ds, mlp_units(actor, ds, k), f"actor MLP layer {k}"), refit=False).mean_error
+        for k in range(1, len(actor.linears()))}
 
 
 def _grouped_decoding(ds: xr.Dataset, observer: bool, task_variables: bool = False

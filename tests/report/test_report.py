@@ -488,3 +488,23 @@ def test_two_architectures_get_no_factorial_view(tmp_path):
                        progress=False)
     assert "## Actor x critic" not in path.read_text()
     assert not (tmp_path / "factorial.csv").exists()
+
+
+def test_actors_with_an_mlp_get_its_layers_decoded(tmp_path):
+    from navdecode.recording.rerun import mlp_units, with_units
+
+    agents = [(arch, seed, make_agent(arch, seed=seed)) for arch in ("modular", "holistic")
+              for seed in (0, 1)]
+    path = make_report(tmp_path, agents=agents, n_trials=30, gains=(1.0,), analyses=(),
+                       progress=False)
+    assert "The actor's MLP layers after the ReLU" in path.read_text()
+    sessions = pd.read_csv(tmp_path / "sessions.csv").set_index(["arch", "seed"])
+    assert sessions.loc[("holistic", 0), ["decoding_error_mlp1_cm",
+                                          "decoding_error_mlp2_cm"]].isna().all()
+    agent = agents[1][2]
+    ds = run_agent(agent, fixed_targets(30), seed=1)
+    from navdecode import decode
+
+    want = decode(with_units(ds, mlp_units(agent.actor, ds, 2), "MLP 2"), refit=False)
+    assert sessions.loc[("modular", 1), "decoding_error_mlp2_cm"] == pytest.approx(
+        want.mean_error)
