@@ -49,6 +49,7 @@ from tqdm.auto import tqdm
 from navdecode._validation import check_device_here, check_instance, torch_generator
 from navdecode.agents.checkpoints import save_agent, save_critic
 from navdecode.agents.networks import RecurrentActor, make_agent
+from navdecode.analysis.critic import critic_summary, critic_values
 from navdecode.analysis.diagnostics import SATURATION_THRESHOLD, pinned_fraction, preactivations
 from navdecode.analysis.metrics import session_metrics
 from navdecode.recording.rollout import fixed_targets, run_agent
@@ -104,7 +105,7 @@ class TrainingRun:
 
 
 def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfig,
-             trial: int = 0) -> pd.DataFrame:
+             trial: int = 0, critic: torch.nn.Module | None = None) -> pd.DataFrame:
     """Run the validation targets at every validation gain, batched.
 
     Process noise is off; observation noise is on if `TrainConfig.validation_obs_noise`.
@@ -117,7 +118,10 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
     table : pandas.DataFrame
         One row per gain: ``task`` (``"gain1x"`` ...), ``reward_fraction``,
         ``error_distance`` (mean stop-to-target distance, cm) and ``reward_rate``
-        (rewarded trials / summed trial time), computed by `session_metrics`.
+        (rewarded trials / summed trial time), computed by `session_metrics`; with a
+        `critic` (the agent's), ``td_error_abs`` and ``value_est`` of `critic_summary`
+        on the validation trials (the TD error of the trials as run, with the run's
+        ``gamma``: the paper's validation logs them, its figures 3d, S3g, 4h, S6c-d).
         ``table.attrs["saturated"]`` holds the fraction of validation steps (all gains)
         at which both action components sit in the tanh's flat tails
         (`actor_saturation`): near 1 is the "saturated circling" state in which a run
@@ -132,11 +136,17 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
                    seed=seed, noise=config.validation_obs_noise, device=config.device,
                    config=replace(task_config, process_noise=False))
     rows = []
+    values = critic_values(critic, ds, gamma=config.gamma) if critic is not None else None
     for g in config.validation_gains:
-        summary = session_metrics(ds.isel(trial=np.nonzero((ds.gain == g).values)[0]))
+        rows_g = np.nonzero((ds.gain == g).values)[0]
+        summary = session_metrics(ds.isel(trial=rows_g))
         rows.append({"task": f"gain{g:g}x", "reward_fraction": summary["reward_fraction"],
                      "error_distance": summary["stop_error_cm"],
                      "reward_rate": summary["reward_rate"]})
+        if values is not None:
+            critic_g = critic_summary(values.isel(trial=rows_g))
+            rows[-1] |= {"td_error_abs": critic_g["TD_error_abs"],
+                         "value_est": critic_g["value_est"]}
     table = pd.DataFrame(rows)
     table.attrs["saturated"] = _both_saturated(actor, ds)
     table.attrs["pinned"] = pinned_fraction(ds)
@@ -309,7 +319,8 @@ def _steps(config: TrainConfig, task_config: TaskConfig, folder: RunFolder,
         # validation, checkpoint and resumable state every `validate_every` trials
         if run.trials % config.validate_every == 0:
             wall = run.wall_s + time.perf_counter() - session_start
-            table = validate(learner.agent.actor, config, task_config, trial=run.trials)
+            table = validate(learner.agent.actor, config, task_config, trial=run.trials,
+                             critic=learner.agent.critic)
             after = run.trials_after_phase1 if run.phase1_trials is not None else -1
             run.curve.extend({"episode": run.trials, "phase": run.phase,
                               "trials_after_phase1": after, **row,

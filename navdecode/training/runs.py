@@ -37,9 +37,11 @@ __all__ = ["CURVE_COLUMNS", "Progress", "RunFolder", "TrainingState", "provenanc
            "select_checkpoint"]
 
 CURVE_COLUMNS = ["episode", "phase", "trials_after_phase1", "task", "reward_fraction",
-                 "error_distance", "reward_rate", "actor_saturated", "actor_pinned",
-                 "wall_time_s"]
-"""Columns of ``curve.csv``: one row per validation and gain (the one list of them)."""
+                 "error_distance", "reward_rate", "td_error_abs", "value_est",
+                 "actor_saturated", "actor_pinned", "wall_time_s"]
+"""Columns of ``curve.csv``: one row per validation and gain (the one list of them).
+``td_error_abs`` and ``value_est`` (the critic on the validation trials, the paper's
+``TD_error_abs`` and ``value_est``) are NaN in curves written before they were logged."""
 
 _TENSOR_PARTS = ("agent", "target", "opt_actor", "opt_critic", "memory", "gen_task",
                  "gen_noise", "gen_sample")

@@ -212,3 +212,18 @@ def test_critic_values_are_drawn_aligned_to_the_trials_end():
     with pytest.raises(TypeError, match="critic_values"):
         plotting.plot_critic_values(q, [True, True, False])
     plt.close("all")
+
+
+def test_training_curves_plot_any_curve_column_and_leave_out_nan_rows():
+    curves = pd.DataFrame({"arch": ["modular"] * 4, "seed": [0, 0, 1, 1],
+                           "episode": [500, 1000, 500, 1000], "task": ["gain1x"] * 4,
+                           "reward_fraction": [0.2, 0.8, 0.3, 0.9],
+                           "td_error_abs": [0.5, 0.1, np.nan, 0.3]})
+    ax = plotting.plot_training_curves(curves, value="td_error_abs")
+    mean_line = ax.lines[2]
+    np.testing.assert_allclose(mean_line.get_xdata(), [1000])  # both seeds only at 1000
+    np.testing.assert_allclose(mean_line.get_ydata(), [0.2])
+    assert ax.get_ylabel() == "td error abs"
+    with pytest.raises(ValueError, match="value_est"):
+        plotting.plot_training_curves(curves, value="value_est")
+    plt.close("all")

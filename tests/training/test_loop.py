@@ -24,7 +24,10 @@ def test_tiny_training_run_writes_checkpoints_and_a_curve(tmp_path):
     curve = pd.read_csv(tmp_path / "run" / "curve.csv")
     assert list(curve.columns) == ["episode", "phase", "trials_after_phase1", "task",
                                    "reward_fraction", "error_distance", "reward_rate",
-                                   "actor_saturated", "actor_pinned", "wall_time_s"]
+                                   "td_error_abs", "value_est", "actor_saturated",
+                                   "actor_pinned", "wall_time_s"]
+    assert curve["td_error_abs"].ge(0).all()
+    assert curve["value_est"].notna().all()
     assert curve["actor_saturated"].between(0, 1).all()
     assert curve["actor_pinned"].between(0, 1).all()
     assert curve["episode"].tolist() == [10] * 4 + [20] * 4 + [30] * 4
@@ -354,3 +357,20 @@ def test_freezing_the_critic_in_the_actor_loss_changes_no_update(arch, monkeypat
         results.append(agent.state_dict())
     assert all(torch.equal(results[0][k], results[1][k]) for k in results[0])
     assert all(p.requires_grad for p in agent.parameters())
+
+
+def test_validation_logs_the_critics_td_error_as_critic_summary_computes_it():
+    from navdecode import fixed_targets, run_agent
+    from navdecode.analysis.critic import critic_summary, critic_values
+    from navdecode.training.loop import validate
+
+    agent = make_agent("Actor1Critic5", seed=1)
+    config = TrainConfig(arch="Actor1Critic5", n_validation=20, validation_gains=(1.0, 2.0))
+    table = validate(agent.actor, config, TaskConfig(), critic=agent.critic).set_index("task")
+    ds = run_agent(agent.actor, fixed_targets(20, seed=config.validation_seed), gain=2.0,
+                   seed=config.validation_seed, noise=config.validation_obs_noise,
+                   config=TaskConfig(process_noise=False))
+    want = critic_summary(critic_values(agent.critic, ds, gamma=config.gamma))
+    assert table.loc["gain2x", "td_error_abs"] == pytest.approx(want["TD_error_abs"], rel=1e-6)
+    assert table.loc["gain2x", "value_est"] == pytest.approx(want["value_est"], rel=1e-6)
+    assert "td_error_abs" not in validate(agent.actor, config, TaskConfig())
