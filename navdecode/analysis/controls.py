@@ -21,7 +21,7 @@ import torch
 import xarray as xr
 
 from navdecode._validation import check_choice, check_seed
-from navdecode.analysis.perturbation import perturbations_of
+from navdecode.analysis.perturbation import bump_profile, check_twin, perturbations_of
 from navdecode.recording.schema import check_recording, task_config
 
 __all__ = ["replay_actions", "replay_perturbation", "time_features", "untrained_recording"]
@@ -256,7 +256,7 @@ def replay_perturbation(ds: xr.Dataset, unperturbed: xr.Dataset, convention: str
     --------
     >>> from navdecode import TaskConfig, fixed_targets, load_pretrained, run_agent
     >>> from navdecode.analysis.controls import replay_perturbation
-    >>> from navdecode.analysis.perturbation import perturbations_of
+    >>> from navdecode.analysis.perturbation import bump_profile, check_twin, perturbations_of
     >>> agent, config = load_pretrained("modular", 0), TaskConfig.perturbation_task()
     >>> ds = run_agent(agent, fixed_targets(20), config=config)
     >>> twin = run_agent(agent, fixed_targets(20), config=config,
@@ -265,19 +265,14 @@ def replay_perturbation(ds: xr.Dataset, unperturbed: xr.Dataset, convention: str
     'paper'
     """
     check_choice(convention, "convention", ("navdecode", "paper"))
-    check_recording(unperturbed, ["action_lin", "action_ang", "target_x", "target_y",
-                                  "gain", "n_steps"], analysis="replay_perturbation",
-                    name="unperturbed")
+    check_recording(unperturbed, ["action_lin", "action_ang", "n_steps"],
+                    analysis="replay_perturbation", name="unperturbed")
     config = task_config(ds, config)
     if not config.perturbation:
         msg = "ds must be a recording of the perturbation task (its task_perturbation is off)"
         raise ValueError(msg)
+    check_twin(ds, unperturbed, "replay_perturbation")
     peaks = perturbations_of(ds)
-    if len(peaks) != unperturbed.sizes["trial"] or not np.allclose(
-            ds["target_x"].values, unperturbed["target_x"].values, atol=1e-6):
-        msg = ("unperturbed must be the same trials as ds, in the same order (run it with "
-               "perturbation=perturbations_of(ds) * [0, 0, 1])")
-        raise ValueError(msg)
     out = replay_actions(unperturbed, gain=unperturbed["gain"].values, noise=False,
                          config=config, perturbation=peaks)
     if convention == "paper":
@@ -294,7 +289,7 @@ def _paper_end(twin: xr.Dataset, peaks: np.ndarray, config: object) -> np.ndarra
     """The paper's no-adaptation end of every trial (cm), `replay_perturbation`'s formula."""
     n = twin["n_steps"].values.astype(int)
     onset = peaks[:, 2].astype(int)
-    d, sd, dt = config.perturb_duration_steps, config.perturb_sd_steps, config.dt
+    d, dt = config.perturb_duration_steps, config.dt
     length = np.maximum(n, onset + d + 1)
     steps = np.arange(int(length.max()))[None, :]
     gain = twin["gain"].values.astype(float)[:, None]
@@ -306,8 +301,7 @@ def _paper_end(twin: xr.Dataset, peaks: np.ndarray, config: object) -> np.ndarra
         values[:, :k] = np.where(steps[:, :k] < n[:, None], recorded[:, :k], 0.0)
         return values
 
-    since = steps - onset[:, None]
-    profile = np.exp(-0.5 * ((since - d / 2) / sd) ** 2) * ((since >= 0) & (since <= d))
+    profile = bump_profile(onset, steps.shape[1], config)
     v = config.gain_lin_cm_s * gain * padded("action_lin") + peaks[:, :1] * profile
     w = np.radians(config.gain_ang_deg_s * gain * padded("action_ang") + peaks[:, 1:2]
                    * profile)

@@ -19,7 +19,7 @@ import torch
 import xarray as xr
 
 from navdecode.agents.networks import Agent, RecurrentCritic, TwinCritic
-from navdecode.recording.rerun import with_units
+from navdecode.recording.rerun import recorded_inputs, with_units
 from navdecode.recording.schema import check_recording
 
 __all__ = ["critic_recording", "critic_summary", "critic_values"]
@@ -41,13 +41,9 @@ def _q_network(critic: object) -> RecurrentCritic:
 
 
 def _sequences(ds: xr.Dataset, like: torch.nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
-    """The recording's inputs and actions, sequence-first, zeros after each trial's end."""
-    param = next(like.parameters())
-    x = np.nan_to_num(ds["actor_input"].transpose("step", "trial", "input").to_numpy())
-    a = np.nan_to_num(np.stack([ds["action_lin"].transpose("step", "trial").to_numpy(),
-                                ds["action_ang"].transpose("step", "trial").to_numpy()], -1))
-    return (torch.as_tensor(x, dtype=param.dtype, device=param.device),
-            torch.as_tensor(a, dtype=param.dtype, device=param.device))
+    """The recording's inputs and executed actions, sequence-first (`recorded_inputs`)."""
+    return (recorded_inputs(ds, like),
+            recorded_inputs(ds, like, names=("action_lin", "action_ang")))
 
 
 def critic_values(critic: object, ds: xr.Dataset, gamma: float = 0.97) -> xr.Dataset:

@@ -26,8 +26,8 @@ from navdecode._validation import check_int
 from navdecode.analysis.metrics import pearson_r, zero_intercept_slope
 from navdecode.recording.schema import check_recording, task_config
 
-__all__ = ["belief_perturbation_errors", "belief_perturbation_slopes", "compensation_kernels",
-           "integrated_perturbation", "perturbations_of"]
+__all__ = ["belief_perturbation_errors", "belief_perturbation_slopes", "bump_profile",
+           "check_twin", "compensation_kernels", "integrated_perturbation", "perturbations_of"]
 
 _PERTURBATION = ("perturb_lin", "perturb_ang", "perturb_onset")
 
@@ -65,13 +65,51 @@ def perturbations_of(ds: xr.Dataset) -> np.ndarray:
     return out
 
 
-def _bump_profile(ds: xr.Dataset, config: object) -> np.ndarray:
-    """The bump's profile at every (trial, step), 0..1, as the task applies it."""
-    onset = ds["perturb_onset"].values.astype(float)
+def bump_profile(onset: np.ndarray, n_steps: int, config: object) -> np.ndarray:
+    """The bump's profile, 0..1, at steps ``0 .. n_steps - 1`` of trials with these onset
+    steps, as the task applies it: ``exp(-((s - t0 - D/2) / sd)^2 / 2)`` for ``t0 <= s <=
+    t0 + D``, 0 otherwise (`TaskConfig.perturbation`); shape (n_trials, n_steps).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode import TaskConfig
+    >>> from navdecode.analysis.perturbation import bump_profile
+    >>> bump_profile(np.array([0]), 12, TaskConfig.perturbation_task())[0, [0, 5, 11]]
+    array([0.04393693, 1.        , 0.        ])
+    """
     d, sd = config.perturb_duration_steps, config.perturb_sd_steps
-    since = np.arange(ds.sizes["step"])[None, :] - onset[:, None]
+    since = np.arange(n_steps)[None, :] - np.asarray(onset, dtype=float)[:, None]
     inside = (since >= 0) & (since <= d)
     return np.exp(-0.5 * ((since - d / 2) / sd) ** 2) * inside
+
+
+def check_twin(ds: xr.Dataset, unperturbed: xr.Dataset, analysis: str) -> None:
+    """Refuse an `unperturbed` that is not `ds`'s unperturbed twin: the same trials in the
+    same order (targets, gain, onsets) with zero perturbation peaks, as
+    ``run_agent(..., perturbation=perturbations_of(ds) * [0, 0, 1])`` makes it.
+
+    Raises
+    ------
+    ValueError
+        Naming what differs.
+    """
+    need = ["target_x", "target_y", "gain", *_PERTURBATION]
+    check_recording(ds, need, analysis=analysis)
+    check_recording(unperturbed, need, analysis=analysis, name="unperturbed")
+    if ds.sizes["trial"] != unperturbed.sizes["trial"]:
+        msg = (f"unperturbed must hold the same trials as ds ({ds.sizes['trial']}), got "
+               f"{unperturbed.sizes['trial']}")
+        raise ValueError(msg)
+    for name in ("target_x", "target_y", "gain", "perturb_onset"):
+        if not np.allclose(ds[name].values, unperturbed[name].values, atol=1e-6):
+            msg = (f"unperturbed must be the same trials as ds, in the same order: its "
+                   f"{name} differs (run it with perturbation=perturbations_of(ds) * [0, 0, 1])")
+            raise ValueError(msg)
+    if np.any(unperturbed["perturb_lin"].values != 0) or np.any(
+            unperturbed["perturb_ang"].values != 0):
+        msg = "unperturbed must have zero perturbation peaks (perturb_lin, perturb_ang)"
+        raise ValueError(msg)
 
 
 def integrated_perturbation(ds: xr.Dataset, config: object = None) -> pd.DataFrame:
@@ -110,7 +148,7 @@ def integrated_perturbation(ds: xr.Dataset, config: object = None) -> pd.DataFra
     peaks = perturbations_of(ds)
     check_recording(ds, ["n_steps"], analysis="integrated_perturbation")
     config = task_config(ds, config)
-    profile = _bump_profile(ds, config)
+    profile = bump_profile(ds["perturb_onset"].values, ds.sizes["step"], config)
     ran = np.arange(ds.sizes["step"])[None, :] < ds["n_steps"].values[:, None]
     area = (profile * ran).sum(axis=1) * config.dt
     return pd.DataFrame({"perturb_lin_integral_cm": peaks[:, 0] * area,
@@ -286,24 +324,12 @@ def compensation_kernels(ds: xr.Dataset, unperturbed: xr.Dataset, window_steps: 
     >>> sorted(kernels["group"].unique())
     ['backward', 'congruent', 'forward', 'incongruent']
     """
-    need = ["action_lin", "action_ang", "target_x", "target_y", "gain", *_PERTURBATION]
-    check_recording(ds, need, analysis="compensation_kernels")
-    check_recording(unperturbed, need, analysis="compensation_kernels", name="unperturbed")
+    check_recording(ds, ["action_lin", "action_ang"], analysis="compensation_kernels")
+    check_recording(unperturbed, ["action_lin", "action_ang"], analysis="compensation_kernels",
+                    name="unperturbed")
     window = check_int(window_steps, "window_steps", minimum=1)
     config = task_config(ds, config)
-    if ds.sizes["trial"] != unperturbed.sizes["trial"]:
-        msg = (f"unperturbed must hold the same trials as ds ({ds.sizes['trial']}), got "
-               f"{unperturbed.sizes['trial']}")
-        raise ValueError(msg)
-    for name in ("target_x", "target_y", "gain", "perturb_onset"):
-        if not np.allclose(ds[name].values, unperturbed[name].values, atol=1e-6):
-            msg = (f"unperturbed must be the same trials as ds, in the same order: its "
-                   f"{name} differs (run it with perturbation=perturbations_of(ds) * [0, 0, 1])")
-            raise ValueError(msg)
-    if np.any(unperturbed["perturb_lin"].values != 0) or np.any(
-            unperturbed["perturb_ang"].values != 0):
-        msg = "unperturbed must have zero perturbation peaks (perturb_lin, perturb_ang)"
-        raise ValueError(msg)
+    check_twin(ds, unperturbed, "compensation_kernels")
     peaks = perturbations_of(ds)
     onset = peaks[:, 2].astype(int)
     n_steps = ds.sizes["step"]

@@ -17,7 +17,7 @@ from navdecode._validation import check_instance
 from navdecode.recording.adapters import split_state
 from navdecode.recording.schema import check_recording
 
-__all__ = ["mlp_units", "replay_inputs", "with_units"]
+__all__ = ["mlp_units", "recorded_inputs", "replay_inputs", "with_units"]
 
 
 def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = False,
@@ -75,11 +75,7 @@ def replay_inputs(actor: torch.nn.Module, ds: xr.Dataset, *, states: bool = Fals
     if not (states or actions):
         msg = "replay_inputs computes nothing with states=False and actions=False"
         raise ValueError(msg)
-    param = next(actor.parameters(), None)
-    dtype = param.dtype if param is not None else torch.float32
-    device = param.device if param is not None else torch.device("cpu")
-    inputs = np.nan_to_num(ds["actor_input"].transpose("step", "trial", "input").to_numpy())
-    x = torch.as_tensor(inputs, dtype=dtype, device=device)
+    x = recorded_inputs(ds, actor)
     was_training = actor.training
     actor.eval()
     out: dict[str, np.ndarray] = {}
@@ -148,6 +144,21 @@ def _lstm_states(lstm: torch.nn.LSTM, x: torch.Tensor, n_steps: np.ndarray
             out[name][order[:k], t] = value.permute(1, 0, 2).reshape(k, width).float().cpu(
                 ).numpy()
     return out
+
+
+def recorded_inputs(ds: xr.Dataset, like: torch.nn.Module,
+                    names: tuple[str, ...] = ("actor_input",)) -> torch.Tensor:
+    """A recording's per-step inputs as a sequence-first tensor (step, trial, features)
+    in `like`'s dtype and device, zeros after each trial's end (which come after its last
+    valid step, so they change nothing there): ``actor_input``, and any (trial, step)
+    variables in `names` after it as one column each (e.g. the actions, for a critic)."""
+    param = next(like.parameters(), None)
+    dtype = param.dtype if param is not None else torch.float32
+    device = param.device if param is not None else torch.device("cpu")
+    parts = [ds[n].transpose("step", "trial", "input").to_numpy() if n == "actor_input"
+             else ds[n].transpose("step", "trial").to_numpy()[..., None] for n in names]
+    x = np.nan_to_num(np.concatenate(parts, axis=-1) if len(parts) > 1 else parts[0])
+    return torch.as_tensor(x, dtype=dtype, device=device)
 
 
 def with_units(ds: xr.Dataset, hidden: np.ndarray, units_of: str) -> xr.Dataset:
@@ -227,16 +238,13 @@ def mlp_units(actor: torch.nn.Module, ds: xr.Dataset, layer: int = 1) -> np.ndar
 
     check_instance(actor, "actor", RecurrentActor, "a navdecode RecurrentActor (agent.actor)")
     hidden_layers = len(actor.linears()) - 1
-    if not isinstance(layer, int) or isinstance(layer, bool) or not 1 <= layer <= max(
-            hidden_layers, 1) or hidden_layers == 0:
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 1 <= layer <= hidden_layers:
         what = (f"has {hidden_layers} MLP layers (1..{hidden_layers})" if hidden_layers
                 else "has no MLP layer (its LSTM feeds a linear read-out)")
         msg = f"layer must be an MLP layer of the actor, which {what}; got {layer!r}"
         raise ValueError(msg)
     check_recording(ds, ["actor_input"], analysis="mlp_units")
-    param = next(actor.parameters())
-    inputs = np.nan_to_num(ds["actor_input"].transpose("step", "trial", "input").to_numpy())
-    x = torch.as_tensor(inputs, dtype=param.dtype, device=param.device)
+    x = recorded_inputs(ds, actor)
     with torch.inference_mode():
         units, _ = actor.rnn(x)
         for linear in actor.linears()[:layer]:
