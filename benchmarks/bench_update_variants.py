@@ -67,7 +67,7 @@ def packing(arch: str) -> None:
         h = out.data
         if not q.action_in_rnn:
             h = torch.cat([h, pack_padded_sequence(a, lengths, enforce_sorted=False).data], -1)
-        head(q._linears(), h).mean().backward()
+        head(q.linears(), h).mean().backward()
 
     def actor_padded():
         z, _ = agent.actor.preactivation(x)

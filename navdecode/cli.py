@@ -77,7 +77,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from navdecode.training.runs import RunFolder, started_from_cli
 
     out = Path(args.out)
-    if args.population or args.archs or args.seeds:
+    if args.population or args.archs or args.seeds or args.stacked is not None:
         return _train_population(args, values, out)
     try:
         config = TrainConfig.published(**values) if args.published else TrainConfig(**values)
@@ -105,7 +105,7 @@ def _train_population(args: argparse.Namespace, values: dict, out: Path) -> int:
     from navdecode.training.population import member_folders, train_population
 
     if not args.population:
-        msg = "--archs and --seeds train a population: add --population"
+        msg = "--archs, --seeds and --stacked train a population: add --population"
         raise ValueError(msg)
     archs = args.archs or [values.pop("arch", TrainConfig.arch)]
     seeds = args.seeds or [values.pop("seed", TrainConfig.seed)]
@@ -114,7 +114,8 @@ def _train_population(args: argparse.Namespace, values: dict, out: Path) -> int:
     make = TrainConfig.published if args.published else TrainConfig
     configs = [make(**values, arch=a, seed=int(s)) for a in archs for s in seeds]
     try:
-        runs = train_population(configs, out, resume=args.resume, progress=not args.quiet)
+        runs = train_population(configs, out, resume=args.resume, progress=not args.quiet,
+                                stacked=args.stacked)
     except KeyboardInterrupt:
         print(f"\ninterrupted: every member in {out} keeps its training state. Continue "
               "with the same command and --resume", file=sys.stderr)
@@ -146,6 +147,9 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                    help="--population: the architectures (default: --arch)")
     p.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
                    help="--population: the seeds (default: --seed)")
+    p.add_argument("--stacked", type=_yes_no, default=None, metavar="{yes,no}",
+                   help="--population: train members of one architecture on stacked "
+                        "networks in lockstep (default: yes on CUDA, no on a CPU)")
     docs = _field_docs(TrainConfig)
     for f in fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")

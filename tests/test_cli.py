@@ -242,6 +242,21 @@ def test_train_a_population_from_the_command_line(tmp_path, capsys):
     assert main([*args, "--resume"]) == 0  # finished members return at once
     assert main(["train", "--seeds", "1", "--out", str(tmp_path / "x"), *small]) == 2
     assert "add --population" in capsys.readouterr().err
+    assert main(["train", "--stacked", "yes", "--out", str(tmp_path / "x"), *small]) == 2
+    assert "add --population" in capsys.readouterr().err
+
+
+def test_train_a_stacked_population_from_the_command_line(tmp_path, capsys):
+    small = ["--quiet", "--n-trials-after-phase1", "4", "--phase1-window", "4",
+             "--phase1-threshold", "-1", "--validate-every", "4", "--n-envs", "2",
+             "--learning-starts", "4", "--n-validation", "5", "--validation-gains", "1"]
+    args = ["train", "--population", "--stacked", "yes", "--archs", "Actor2Critic3",
+            "--seeds", "0", "1", "--out", str(tmp_path / "pop"), *small]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    for name in ("Actor2Critic3-seed0", "Actor2Critic3-seed1"):
+        assert f"{name}: phase I took 4 trials" in out
+        assert (tmp_path / "pop" / name / "done.json").exists()
 
 
 def test_version_from_the_command_and_python_dash_m(capsys):

@@ -213,9 +213,10 @@ class RecurrentCritic(nn.Module):
                 out, _ = self.rnn2(torch.cat([out, action], dim=-1))
             else:
                 out = torch.cat([out, action], dim=-1)
-        return _run_mlp(self._linears(), out)
+        return _run_mlp(self.linears(), out)
 
-    def _linears(self) -> list[nn.Module]:
+    def linears(self) -> list[nn.Module]:
+        """The linear layers of the read-out in order, the value last (ReLU between)."""
         return [getattr(self, f"l{i}") for i in range(1, self._n_linear + 1)]
 
     def after_history(self, x: torch.Tensor, executed: torch.Tensor,
@@ -263,7 +264,7 @@ class RecurrentCritic(nn.Module):
                 c_prev = _cells_before(lstm, layer, seen, recurrent)
             i, f, g, o = _gates(lstm, layer, seq, recurrent)
             seq, seen = o * torch.tanh(f * c_prev + i * g), out
-        return _run_mlp(self._linears(), seq)
+        return _run_mlp(self.linears(), seq)
 
 
 def _recurrent_term(lstm: nn.LSTM, layer: int, h_prev: torch.Tensor) -> torch.Tensor:

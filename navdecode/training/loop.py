@@ -29,7 +29,6 @@ and target smoothing keeps every action on its side of the stop threshold.
 
 from __future__ import annotations
 
-import copy
 import json
 import signal
 import threading
@@ -46,27 +45,24 @@ import torch
 import xarray as xr
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_device_here, check_instance, torch_generator
+from navdecode._validation import check_device_here, check_instance
 from navdecode.agents.checkpoints import save_agent, save_critic
-from navdecode.agents.networks import RecurrentActor, make_agent
+from navdecode.agents.networks import RecurrentActor
 from navdecode.analysis.critic import critic_summary, critic_values
 from navdecode.analysis.diagnostics import SATURATION_THRESHOLD, pinned_fraction, preactivations
 from navdecode.analysis.metrics import session_metrics
 from navdecode.recording.rollout import fixed_targets, run_agent
 from navdecode.task.config import TaskConfig
-from navdecode.task.firefly import ACTION_DIM, INPUT_DIM, FireflyTask
 from navdecode.training.config import TrainConfig
-from navdecode.training.exploration import exploration_action, phase1_over, phase3_score
-from navdecode.training.replay import TrajectoryMemory, mirror
+from navdecode.training.exploration import phase1_over, phase3_score
+from navdecode.training.learner import Learner
 from navdecode.training.runs import (
     CURVE_COLUMNS,
     Progress,
     RunFolder,
-    TrainingState,
     command_line,
     select_checkpoint,
 )
-from navdecode.training.td3 import td3_update
 
 __all__ = ["TrainingRun", "train", "validate"]
 
@@ -237,21 +233,31 @@ def train(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
     (10, 8)
     """
     check_instance(config, "config", TrainConfig, "a TrainConfig")
-    steps = member_steps(config, out_dir, resume=resume, task_config=task_config,
-                         progress=progress)
+    member = prepare_member(config, out_dir, resume=resume, task_config=task_config)
     with deferred_interrupt() as interrupted:
-        return drive([steps], interrupted)[0]
+        return drive([member_steps(member, progress=progress)], interrupted)[0]
 
 
-def member_steps(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
-                 task_config: TaskConfig | None = None, progress: bool = True
-                 ) -> Generator[None, bool, TrainingRun]:
-    """`train`'s run as a generator: one collection (with its updates, validation and
-    checkpoint) per step; the value sent in says whether to stop there (the state is then
-    saved and the generator returns None). `drive` runs one or many of them.
+@dataclass
+class Member:
+    """A run ready to train: its settings, folder, learner and progress (`prepare_member`)."""
 
-    The run folder is checked and prepared, and the saved state loaded, before the first
-    step; the run's random streams and networks are its own, so runs stepped side by side
+    config: TrainConfig
+    task_config: TaskConfig
+    folder: RunFolder
+    learner: Learner
+    run: Progress
+
+    def finished(self) -> bool:
+        """Whether the run has collected all its trials."""
+        return _finished(self.run, self.config)
+
+
+def prepare_member(config: TrainConfig, out_dir: str | Path, *, resume: bool = False,
+                   task_config: TaskConfig | None = None) -> Member:
+    """Check and prepare `train`'s run folder and load the saved state (with `resume`).
+
+    The run's random streams and networks are its own, so runs stepped side by side
     (`navdecode.training.population.train_population`) equal runs made one at a time.
     """
     folder = RunFolder(out_dir)
@@ -269,18 +275,27 @@ def member_steps(config: TrainConfig, out_dir: str | Path, *, resume: bool = Fal
         _check_same_config(folder, config)
     device = _training_device(config)
     folder.clean_temporaries()
-    learner = _Learner(config, task_config, device)
+    learner = Learner(config, task_config, device)
     state = folder.load_state(device) if resume else None
     if state is not None:
         learner.load(state)
-    return _steps(config, task_config, folder, learner, state, progress)
-
-
-def _steps(config: TrainConfig, task_config: TaskConfig, folder: RunFolder,
-           learner: _Learner, state: TrainingState | None,
-           progress: bool) -> Generator[None, bool, TrainingRun | None]:
-    """The training loop, top to bottom; yields after every collection."""
     run = state.progress if state is not None else Progress()
+    return Member(config, task_config, folder, learner, run)
+
+
+def member_steps(member: Member, *, progress: bool = True,
+                 collect: Callable[[Progress], tuple[torch.Tensor, torch.Tensor]] | None = None
+                 ) -> Generator[None, bool, TrainingRun | None]:
+    """`train`'s loop as a generator, top to bottom: one collection (with its updates,
+    validation and checkpoint) per step; the value sent in says whether to stop there
+    (the state is then saved and the generator returns None). `drive` runs one or many.
+
+    `collect` gives the step's collection (the member's own ``learner.collect`` when
+    None; the stacked population collects every member's trials together beforehand).
+    """
+    config, task_config, folder = member.config, member.task_config, member.folder
+    learner, run = member.learner, member.run
+    collect = learner.collect if collect is None else collect
     folder.start({"train": asdict(config), "task": asdict(task_config)},
                  command_line(f"navdecode.train({config!r}, {str(folder.path)!r})"),
                  trial=run.trials)
@@ -302,7 +317,7 @@ def _steps(config: TrainConfig, task_config: TaskConfig, folder: RunFolder,
     while not _finished(run, config):
         if torch.get_num_threads() != config.torch_threads and config.torch_threads:
             torch.set_num_threads(config.torch_threads)  # members may differ
-        rewarded, lengths = learner.collect(run)
+        rewarded, lengths = collect(run)
         recent.extend(rewarded.tolist())
         recent_len.extend(lengths.tolist())
         run.trials += config.n_envs
@@ -360,28 +375,28 @@ def _steps(config: TrainConfig, task_config: TaskConfig, folder: RunFolder,
     return TrainingRun(folder.path, config, curve, run.phase1_trials, run.wall_s)
 
 
-def drive(runs: list[Generator], interrupted: Callable[[], bool]) -> list[TrainingRun]:
+def drive(runs: list[Generator], interrupted: Callable[[], bool],
+          before_round: Callable[[], None] | None = None) -> list[TrainingRun]:
     """Step every run (`member_steps`) in turn, one collection each, until all are done.
 
-    When `interrupted` says so after a round, every unfinished run saves its state where
-    it stands and `KeyboardInterrupt` is raised.
+    `before_round`, when given, runs before each round (the stacked population collects
+    every member's trials there). When `interrupted` says so after a round, every
+    unfinished run saves its state where it stands and `KeyboardInterrupt` is raised.
     """
     results: list[TrainingRun | None] = [None] * len(runs)
-    live: dict[int, Generator] = {}
-    for i, steps in enumerate(runs):
-        try:
-            next(steps)
-            live[i] = steps
-        except StopIteration as done:
-            results[i] = done.value
+    live: dict[int, Generator] = dict(enumerate(runs))
+    started = False
     while live:
-        stop = interrupted()
+        stop = started and interrupted()
+        if before_round is not None and not stop:
+            before_round()
         for i, steps in list(live.items()):
             try:
-                steps.send(stop)
+                steps.send(stop) if started else next(steps)
             except StopIteration as done:
                 results[i] = done.value
                 del live[i]
+        started = True
         if stop:
             raise KeyboardInterrupt
     return results
@@ -428,106 +443,3 @@ def deferred_interrupt() -> Iterator[Callable[[], bool]]:
         yield lambda: bool(caught)
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-class _Learner:
-    """The networks, optimisers, tasks, random streams and memory of one run.
-
-    ``collect`` runs one batch of `n_envs` trials with the TD3 updates interleaved
-    (one per `steps_per_update` environment steps once the memory holds
-    `learning_starts` trajectories); ``state``/``load`` convert to and from the saved
-    `TrainingState`.
-    """
-
-    def __init__(self, config: TrainConfig, task_config: TaskConfig, device: torch.device):
-        # seeding, in one place: every random stream has its own generator
-        self.config, self.device = config, device
-        self.agent = make_agent(config.arch, seed=config.seed).to(device)
-        self.target = copy.deepcopy(self.agent)
-        self.opt_actor = torch.optim.Adam(self.agent.actor.parameters(), lr=config.lr,
-                                          eps=config.adam_eps)
-        self.opt_critic = torch.optim.Adam(self.agent.critic.parameters(), lr=config.lr,
-                                           eps=config.adam_eps)
-        self.task_phase1 = FireflyTask(replace(task_config, obs_noise=False), device=device)
-        self.task_main = FireflyTask(task_config, device=device)
-        shared = torch_generator(config.seed + 1, device)  # the two tasks draw from one stream
-        self.task_main.generator = self.task_phase1.generator = shared
-        self.noise_gen = torch_generator(config.seed + 2, device)
-        self.sample_gen = torch_generator(config.seed + 3, device)
-        self.memory = TrajectoryMemory(config.memory_size, task_config.max_steps, device)
-        self.sample = (self.memory.sample if config.replay_sampling == "padded"
-                       else self.memory.sample_equal_length)
-        self.threshold = task_config.stop_threshold
-
-    def state(self, run: Progress) -> TrainingState:
-        return TrainingState(
-            progress=run, agent=self.agent.state_dict(), target=self.target.state_dict(),
-            opt_actor=self.opt_actor.state_dict(), opt_critic=self.opt_critic.state_dict(),
-            memory=self.memory.state_dict(), gen_task=self.task_main.generator.get_state(),
-            gen_noise=self.noise_gen.get_state(), gen_sample=self.sample_gen.get_state())
-
-    def load(self, state: TrainingState) -> None:
-        self.agent.load_state_dict(state.agent)
-        self.target.load_state_dict(state.target)
-        self.opt_actor.load_state_dict(state.opt_actor)
-        self.opt_critic.load_state_dict(state.opt_critic)
-        self.memory.load_state_dict(state.memory)
-        for gen, saved in ((self.task_main.generator, state.gen_task),
-                           (self.noise_gen, state.gen_noise),
-                           (self.sample_gen, state.gen_sample)):
-            gen.set_state(saved.cpu())
-
-    def set_lr(self, lr: float) -> None:
-        for opt in (self.opt_actor, self.opt_critic):
-            for group in opt.param_groups:
-                group["lr"] = lr
-
-    def collect(self, run: Progress) -> tuple[torch.Tensor, torch.Tensor]:
-        """One batch of `n_envs` trials in the current phase; returns (rewarded, lengths)."""
-        config, device, n = self.config, self.device, self.config.n_envs
-        noise_std = {1: config.phase1_noise, 2: config.phase2_noise,
-                     3: config.phase3_noise}[run.phase]
-        task = self.task_phase1 if run.phase == 1 else self.task_main
-        max_len = task.config.max_steps
-        obs, _ = task.reset(options={"batch_size": n})
-        inputs = torch.zeros(n, max_len, INPUT_DIM, device=device)
-        actions = torch.zeros(n, max_len, ACTION_DIM, device=device)
-        rewards = torch.zeros(n, max_len, device=device)
-        lengths = torch.zeros(n, dtype=torch.long, device=device)
-        rewarded = torch.zeros(n, dtype=torch.bool, device=device)
-        clean_moved = torch.zeros(n, dtype=torch.bool, device=device)
-        hidden = None
-        for t in range(max_len):
-            active = ~task.done
-            lengths += active
-            with torch.no_grad():
-                clean, hidden = self.agent.actor(obs[None], hidden)
-            clean = clean[0]
-            noise = noise_std * torch.randn(clean.shape, generator=self.noise_gen, device=device)
-            action = exploration_action(clean, noise, task, clean_moved, config.exploration)
-            inputs[:, t], actions[:, t] = obs, action
-            obs, reward, _, _, info = task.step(action)
-            rewards[:, t] = reward
-            rewarded |= info["rewarded"]
-            n_active = int(active.sum())
-            run.env_steps += n_active
-            if len(self.memory) >= config.learning_starts:
-                run.credit += n_active / config.steps_per_update
-            while run.credit >= 1:
-                run.credit -= 1
-                run.updates += 1
-                td3_update(self.agent, self.target, self.sample(config.batch_size,
-                                                                self.sample_gen),
-                           self.opt_actor, self.opt_critic, config, self.threshold,
-                           update_actor=run.updates % config.policy_delay == 0,
-                           gen=self.noise_gen)
-            if bool(task.done.all()):
-                break
-        valid = torch.arange(max_len, device=device)[None] < lengths[:, None]
-        inputs, actions = inputs * valid[..., None], actions * valid[..., None]
-        self.memory.add(inputs, actions, rewards, lengths)
-        if run.phase >= 2:
-            self.memory.add(*mirror(inputs, actions), rewards, lengths)
-        return rewarded, lengths
-
-

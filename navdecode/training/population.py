@@ -8,24 +8,45 @@ member keeps its own networks, optimisers, replay memory, random streams, phase 
 task, so a member's folder equals the one `train` makes alone with the same config, and
 no member's state reaches another's (both tested).
 
-On a CPU this is the whole design: the fused `nn.LSTM` kernel already runs one
-network at the arithmetic limit of a core, and stacking members' weights into batched
-matrix products measured slower there at every population size from 1 to 16. The
-stacked-weight path for CUDA (one batched task for every member, stacked LSTM and MLP
-layers, CUDA graphs) is not built: no GPU was at hand to build and check it on, and
-`benchmarks/bench_population.py` says so beside its CPU figures.
+Two paths behind one interface (``stacked``):
+
+- **separate** (the default on a CPU): the members take turns, one collection each, each
+  on its own modules. The fused `nn.LSTM` kernel already runs one network at the
+  arithmetic limit of a core, and stacking members' weights into batched matrix products
+  measured slower there at every population size from 1 to 16.
+- **stacked** (the default when every member trains on CUDA): members of one
+  architecture and configuration (seeds apart) collect in lockstep, their actors acting in
+  one batched pass and the members that owe a TD3 update taking it together on stacked
+  networks (`navdecode.training.stacked`), so a GPU runs one kernel per layer and step for
+  all of them instead of one per member. Each member keeps its own tasks, memory, random
+  streams, phase and folder; the stacked arithmetic equals the separate one within float
+  tolerance (tested on a CPU). Its speed on a GPU is unmeasured: no GPU was lent to this
+  work (`benchmarks/bench_population.py` measures it where one is). CUDA graphs are not
+  used, and each member's task still steps on its own (N small launches per step).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+
+import torch
 
 from navdecode._validation import check_instance
 from navdecode.task.config import TaskConfig
 from navdecode.training.config import TrainConfig
-from navdecode.training.loop import TrainingRun, deferred_interrupt, drive, member_steps
-from navdecode.training.runs import RunFolder
+from navdecode.training.learner import collect_together
+from navdecode.training.loop import (
+    Member,
+    TrainingRun,
+    deferred_interrupt,
+    drive,
+    member_steps,
+    prepare_member,
+)
+from navdecode.training.runs import Progress, RunFolder
+from navdecode.training.stacked import StackedMembers
 
 __all__ = ["member_folders", "train_population"]
 
@@ -45,7 +66,8 @@ def member_folders(out_dir: str | Path, configs: Sequence[TrainConfig]) -> list[
 
 def train_population(configs: Sequence[TrainConfig], out_dir: str | Path, *,
                      resume: bool = False, task_config: TaskConfig | None = None,
-                     progress: bool = True) -> list[TrainingRun]:
+                     progress: bool = True, stacked: bool | None = None
+                     ) -> list[TrainingRun]:
     """Train every config in one process, each member into ``out_dir/<arch>-seed<seed>``.
 
     Parameters
@@ -61,6 +83,11 @@ def train_population(configs: Sequence[TrainConfig], out_dir: str | Path, *,
         Task settings of every member (the published ones when None).
     progress : bool, default=True
         One progress bar per member.
+    stacked : bool or None, default=None
+        Train members of one architecture and configuration on stacked networks in
+        lockstep (see the module docstring); None: when every member's device is CUDA.
+        Members whose configurations differ apart from seed and threads form separate
+        stacks.
 
     Returns
     -------
@@ -101,10 +128,57 @@ def train_population(configs: Sequence[TrainConfig], out_dir: str | Path, *,
     if twice:
         msg = f"configs must name each (arch, seed) once, got {twice} more than once"
         raise ValueError(msg)
-    runs = []
-    for config, folder in zip(configs, folders, strict=True):
-        started = RunFolder(folder).has_state()
-        runs.append(member_steps(config, folder, resume=resume and started,
-                                 task_config=task_config, progress=progress))
+    if stacked is None:
+        stacked = all(torch.device(c.device).type == "cuda" for c in configs)
+    check_instance(stacked, "stacked", bool, "a bool or None")
+    members = [prepare_member(config, folder, resume=resume and RunFolder(folder).has_state(),
+                              task_config=task_config)
+               for config, folder in zip(configs, folders, strict=True)]
+    if not stacked:
+        with deferred_interrupt() as interrupted:
+            return drive([member_steps(m, progress=progress) for m in members], interrupted)
+    lockstep = _Lockstep(members)
+    steps = [member_steps(m, progress=progress, collect=lockstep.collected(i))
+             for i, m in enumerate(members)]
     with deferred_interrupt() as interrupted:
-        return drive(runs, interrupted)
+        return drive(steps, interrupted, before_round=lockstep.collect)
+
+
+class _Lockstep:
+    """The stacked path: every unfinished member's next collection, stack by stack.
+
+    Members are grouped by architecture and configuration (seed and threads apart); a
+    group's stack is rebuilt from its members' own modules whenever a member finishes,
+    and written back into them after every collection, where the run folders see them.
+    """
+
+    def __init__(self, members: Sequence[Member]) -> None:
+        self.members = list(members)
+        groups: dict[str, list[int]] = {}
+        for i, m in enumerate(members):
+            groups.setdefault(_stack_key(m.config), []).append(i)
+        self.groups = list(groups.values())
+        self.stacks: dict[int, tuple[tuple[int, ...], StackedMembers]] = {}
+        self.pending: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+
+    def collected(self, i: int) -> Callable[[Progress], tuple[torch.Tensor, torch.Tensor]]:
+        """Member i's `member_steps` collection: the one `collect` made for it."""
+        return lambda run: self.pending.pop(i)
+
+    def collect(self) -> None:
+        for g, group in enumerate(self.groups):
+            due = tuple(i for i in group if not self.members[i].finished())
+            if not due:
+                continue
+            if g not in self.stacks or self.stacks[g][0] != due:
+                learners = [self.members[i].learner for i in due]
+                self.stacks[g] = (due, StackedMembers(learners))
+            stack = self.stacks[g][1]
+            results = collect_together(stack.learners, [self.members[i].run for i in due],
+                                       stack.act, stack.update)
+            stack.write_back()
+            self.pending.update(zip(due, results, strict=True))
+
+
+def _stack_key(config: TrainConfig) -> str:
+    return repr(replace(config, seed=0, torch_threads=0))

@@ -16,7 +16,13 @@ from navdecode.analysis.diagnostics import SATURATION_THRESHOLD
 from navdecode.training.config import TrainConfig
 from navdecode.training.replay import Batch
 
-__all__ = ["critic_loss", "saturation_excess", "smooth_target_action", "td3_update"]
+__all__ = [
+    "critic_loss",
+    "saturation_excess",
+    "saturation_terms",
+    "smooth_target_action",
+    "td3_update",
+]
 
 
 def smooth_target_action(action: torch.Tensor, noise: torch.Tensor, threshold: float,
@@ -80,8 +86,12 @@ def saturation_excess(z: torch.Tensor, mask: torch.Tensor,
     Zero (with zero gradient) while every pre-tanh read-out stays within +-`threshold`;
     `TrainConfig.saturation_penalty` multiplies it into the actor loss.
     """
-    excess = (z.abs() - threshold).clamp(min=0.0)
-    return _masked_mean((excess**2).sum(-1), mask)
+    return _masked_mean(saturation_terms(z, threshold), mask)
+
+
+def saturation_terms(z: torch.Tensor, threshold: float = SATURATION_THRESHOLD) -> torch.Tensor:
+    """``sum(relu(|z| - threshold)^2)`` over the action components (last axis) of each step."""
+    return ((z.abs() - threshold).clamp(min=0.0) ** 2).sum(-1)
 
 
 @contextmanager
