@@ -112,7 +112,7 @@ def compare_update(archs: list[str], n_updates: int, trials: int, revision: str)
 
     from navdecode.agents import networks
     from navdecode.agents.networks import make_agent
-    from navdecode.training import loop, td3
+    from navdecode.training import learner, td3
     from navdecode.training.replay import TrajectoryMemory
 
     old_td3 = _module_at(revision, "navdecode/training/td3.py", "td3_before")
@@ -121,10 +121,13 @@ def compare_update(archs: list[str], n_updates: int, trials: int, revision: str)
     versions = {"before": (old_td3.td3_update, old_networks.RecurrentCritic.after_history),
                 "after": (td3.td3_update, now_history)}
 
+    # the old after_history reads the read-out layers by their old private name
+    networks.RecurrentCritic._linears = networks.RecurrentCritic.linears  # type: ignore[attr-defined]
+
     def use(name: str) -> None:
         update, history = versions[name]
         networks.RecurrentCritic.after_history = history
-        loop.td3_update = update
+        learner.td3_update = update  # what every collection's updates call
 
     print(f"one TD3 update, batch 16, {n_updates} updates per side, half with the actor, "
           f"1 thread (min over blocks of 10, the sides taking turns); before = {revision}")
@@ -172,6 +175,7 @@ def compare_update(archs: list[str], n_updates: int, trials: int, revision: str)
                     columns="wall_time_s"))
     finally:
         use("after")
+        del networks.RecurrentCritic._linears  # type: ignore[attr-defined]
     same = curves[0].equals(curves[1])
     print(f"  {archs[-1]}, {trials} seeded trials: curves {'identical' if same else 'DIFFER'}")
     pd.testing.assert_frame_equal(curves[0], curves[1])

@@ -280,8 +280,8 @@ def test_report_archs_picks_the_bundled_agents_of_those_architectures(tmp_path, 
     assert set(sessions["arch"]) == {"Actor1Critic5"}
     assert sorted(sessions["seed"]) == sorted(bundled["seed"])
     capsys.readouterr()
-    assert main(["report", "--out", str(tmp_path / "r2"), "--archs", "Actor3Critic1"]) == 2
-    assert "no bundled agent of ['Actor3Critic1']" in capsys.readouterr().err
+    assert main(["report", "--out", str(tmp_path / "r2"), "--archs", "Actor2Critic3"]) == 2
+    assert "no bundled agent of ['Actor2Critic3']" in capsys.readouterr().err
     assert main(["report", "--out", str(tmp_path / "r3"), "--archs", "modular",
                  "--recordings", str(tmp_path / "x.nc")]) == 2
     assert "cannot be combined with --recordings" in capsys.readouterr().err

@@ -164,19 +164,23 @@ def test_the_hybrid_bundle_and_its_critics():
 
     table = list_pretrained()
     assert table.groupby("arch")["seed"].nunique().to_dict() == {
-        "Actor1Critic5": 8, "holistic": 8, "modular": 8}
+        "Actor1Critic5": 8, "Actor3Critic1": 4, "holistic": 8, "modular": 8}
     two = list_pretrained(archs=("modular", "holistic"))
     assert set(two["arch"]) == {"modular", "holistic"}
     assert len(two) == 16
     with_critic = table.loc[table["has_critic"], ["arch", "seed"]].values.tolist()
-    assert with_critic == [["Actor1Critic5", 1], ["Actor1Critic5", 3]]
+    assert with_critic == [["Actor1Critic5", 1], ["Actor1Critic5", 3], ["Actor3Critic1", 0],
+                           ["Actor3Critic1", 3]]
     # the bundled critic is the one the run's final state holds beside the same actor
-    agent = load_pretrained("Actor1Critic5", 1, critic=True)
-    final_path = (Path(__file__).parents[2] / "benchmarks" / "results" / "to-bundle"
-                  / "Actor1Critic5-seed1-final-agent.pt")
-    final = torch.load(final_path, weights_only=True)
-    for name, value in agent.critic.state_dict().items():
-        assert torch.equal(value, final["critic_dict"][name]), name
+    for arch, seed in with_critic:
+        agent = load_pretrained(arch, seed, critic=True)
+        final_path = (Path(__file__).parents[2] / "benchmarks" / "results" / "to-bundle"
+                      / f"{arch}-seed{seed}-final-agent.pt")
+        final = torch.load(final_path, weights_only=True)
+        for name, value in agent.critic.state_dict().items():
+            assert torch.equal(value, final["critic_dict"][name]), name
+        for name, value in agent.actor.state_dict().items():
+            assert torch.equal(value, final["actor_dict"][name]), name
     with pytest.raises(ValueError, match="no critic file"):
         load_pretrained("Actor1Critic5", 0, critic=True)
     with pytest.raises(TypeError, match="archs"):
