@@ -101,10 +101,11 @@ class StackedAdam:
 
     def write(self, optimisers: Sequence[torch.optim.Optimizer]) -> None:
         """Put member k's moments and step counts into ``optimisers[k]``'s state."""
+        steps = [t.tolist() for t in self.steps]  # one device read per parameter
         for k, opt in enumerate(optimisers):
             for i, q in enumerate(opt.param_groups[0]["params"]):
-                if self.steps[i][k] > 0:
-                    opt.state[q] = {"step": torch.tensor(float(self.steps[i][k])),
+                if steps[i][k] > 0:
+                    opt.state[q] = {"step": torch.tensor(float(steps[i][k])),
                                     "exp_avg": self.exp_avg[i][k].clone(),
                                     "exp_avg_sq": self.exp_avg_sq[i][k].clone()}
 
