@@ -20,9 +20,10 @@ Two paths behind one interface (``stacked``):
   networks (`navdecode.training.stacked`), so a GPU runs one kernel per layer and step for
   all of them instead of one per member. Each member keeps its own tasks, memory, random
   streams, phase and folder; the stacked arithmetic equals the separate one within float
-  tolerance (tested on a CPU). Its speed on a GPU is unmeasured: no GPU was lent to this
-  work (`benchmarks/bench_population.py` measures it where one is). CUDA graphs are not
-  used, and each member's task still steps on its own (N small launches per step).
+  tolerance (tested on a CPU). It has not yet run on a GPU: none was lent to this work,
+  so its speed there is unmeasured (`benchmarks/bench_population.py --device cuda`
+  measures it) and ``stacked=False`` is the fallback. CUDA graphs are not used, and each
+  member's task still steps on its own (N small launches per step).
 """
 
 from __future__ import annotations
