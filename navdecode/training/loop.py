@@ -292,9 +292,13 @@ def member_steps(member: Member, *, progress: bool = True,
 
     `collect` gives the step's collection (the member's own ``learner.collect`` when
     None; the stacked population collects every member's trials together beforehand).
+    With a `collect` given, the generator also yields once before its first collection,
+    so that every member is set up (folder, thread count, wall clock) before the
+    population collects for them.
     """
     config, task_config, folder = member.config, member.task_config, member.folder
     learner, run = member.learner, member.run
+    lockstep = collect is not None
     collect = learner.collect if collect is None else collect
     folder.start({"train": asdict(config), "task": asdict(task_config)},
                  command_line(f"navdecode.train({config!r}, {str(folder.path)!r})"),
@@ -314,6 +318,10 @@ def member_steps(member: Member, *, progress: bool = True,
         session_start = time.perf_counter()
         folder.save_state(learner.state(run))
 
+    if lockstep and (yield):  # set up; the population collects next (or stops here)
+        save()
+        bar.close()
+        return None
     while not _finished(run, config):
         if torch.get_num_threads() != config.torch_threads and config.torch_threads:
             torch.set_num_threads(config.torch_threads)  # members may differ
@@ -379,16 +387,18 @@ def drive(runs: list[Generator], interrupted: Callable[[], bool],
           before_round: Callable[[], None] | None = None) -> list[TrainingRun]:
     """Step every run (`member_steps`) in turn, one collection each, until all are done.
 
-    `before_round`, when given, runs before each round (the stacked population collects
-    every member's trials there). When `interrupted` says so after a round, every
-    unfinished run saves its state where it stands and `KeyboardInterrupt` is raised.
+    `before_round`, when given, runs before each round but the first, in which every run
+    only starts (the stacked population collects every member's trials there; its
+    `member_steps` yield once before their first collection). When `interrupted` says so
+    after a round, every unfinished run saves its state where it stands and
+    `KeyboardInterrupt` is raised.
     """
     results: list[TrainingRun | None] = [None] * len(runs)
     live: dict[int, Generator] = dict(enumerate(runs))
     started = False
     while live:
         stop = started and interrupted()
-        if before_round is not None and not stop:
+        if before_round is not None and started and not stop:
             before_round()
         for i, steps in list(live.items()):
             try:

@@ -175,6 +175,9 @@ class _Lockstep:
                 learners = [self.members[i].learner for i in due]
                 self.stacks[g] = (due, StackedMembers(learners))
             stack = self.stacks[g][1]
+            threads = self.members[due[0]].config.torch_threads
+            if threads and torch.get_num_threads() != threads:
+                torch.set_num_threads(threads)  # the stack's first member's setting
             results = collect_together(stack.learners, [self.members[i].run for i in due],
                                        stack.act, stack.update)
             stack.write_back()
