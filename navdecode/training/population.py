@@ -29,7 +29,6 @@ Two paths behind one interface (``stacked``):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -47,7 +46,7 @@ from navdecode.training.loop import (
     prepare_member,
 )
 from navdecode.training.runs import Progress, RunFolder
-from navdecode.training.stacked import StackedMembers
+from navdecode.training.stacked import StackedMembers, stack_key
 
 __all__ = ["member_folders", "train_population"]
 
@@ -157,7 +156,7 @@ class _Lockstep:
         self.members = list(members)
         groups: dict[str, list[int]] = {}
         for i, m in enumerate(members):
-            groups.setdefault(_stack_key(m.config), []).append(i)
+            groups.setdefault(stack_key(m.config), []).append(i)
         self.groups = list(groups.values())
         self.stacks: dict[int, tuple[tuple[int, ...], StackedMembers]] = {}
         self.pending: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
@@ -182,7 +181,3 @@ class _Lockstep:
                                        stack.act, stack.update)
             stack.write_back()
             self.pending.update(zip(due, results, strict=True))
-
-
-def _stack_key(config: TrainConfig) -> str:
-    return repr(replace(config, seed=0, torch_threads=0))

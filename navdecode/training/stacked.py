@@ -29,7 +29,7 @@ from navdecode.training.learner import Learner
 from navdecode.training.replay import Batch
 from navdecode.training.td3 import saturation_terms, smooth_target_action
 
-__all__ = ["StackedAdam", "StackedMembers", "stacked_td3_update"]
+__all__ = ["StackedAdam", "StackedMembers", "stack_key", "stacked_td3_update"]
 
 _CONFIG_FREE = ("seed", "torch_threads")
 """`TrainConfig` fields in which members of one stack may differ."""
@@ -236,7 +236,7 @@ class StackedMembers:
     """
 
     def __init__(self, learners: Sequence[Learner]) -> None:
-        configs = [_shared(learner.config) for learner in learners]
+        configs = [stack_key(learner.config) for learner in learners]
         if any(c != configs[0] for c in configs):
             msg = ("learners of one stack must share their TrainConfig apart from "
                    f"{', '.join(_CONFIG_FREE)}")
@@ -284,5 +284,6 @@ class StackedMembers:
         self.opt_critic.write([m.opt_critic for m in self.learners])
 
 
-def _shared(config: TrainConfig) -> dict[str, object]:
-    return {k: v for k, v in vars(config).items() if k not in _CONFIG_FREE}
+def stack_key(config: TrainConfig) -> str:
+    """What members of one stack share: the config apart from seed and threads."""
+    return repr({k: v for k, v in vars(config).items() if k not in _CONFIG_FREE})
