@@ -20,7 +20,7 @@ import torch
 import navdecode as nd
 from navdecode.analysis.target_frame import relative_to_target
 from navdecode.recording.rerun import mlp_units, with_units
-from navdecode.report.tables import TASK_VARIABLES
+from navdecode.report.sections.task_variables import TASK_VARIABLES
 
 
 def main() -> None:

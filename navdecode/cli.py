@@ -366,7 +366,7 @@ def _add_status(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from navdecode.recording.store import load_dataset
-    from navdecode.report.render import check_report_folder, make_report
+    from navdecode.report import check_report_folder, make_report
 
     check_report_folder(args.out, overwrite=args.force)  # before the work, not after
     if args.archs and args.recordings:
@@ -393,11 +393,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-REPORT_ANALYSES = ("controls", "replay", "observer", "perturbation", "similarity", "dynamics")
-REPORT_DEFAULT = ("controls", "replay", "observer", "perturbation", "similarity")
-
-
 def _add_report(sub: argparse._SubParsersAction) -> None:
+    from navdecode.report.sections import DEFAULT_OPTIONS, OPTIONS
+
     p = sub.add_parser("report", help="the main job: analyse the bundled agents into a report",
                        description="Evaluate every bundled pretrained agent on the same fixed "
                                    "targets at each gain, record, compute behaviour metrics, "
@@ -414,9 +412,9 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=1,
                    help="worker processes for the per-network work, each with --threads "
                         "threads (default 1; the report is the same for any number)")
-    p.add_argument("--analyses", nargs="*", default=list(REPORT_DEFAULT),
-                   choices=list(REPORT_ANALYSES), metavar="NAME",
-                   help="optional sections: " + ", ".join(REPORT_ANALYSES) + " (default all "
+    p.add_argument("--analyses", nargs="*", default=list(DEFAULT_OPTIONS),
+                   choices=list(OPTIONS), metavar="NAME",
+                   help="optional sections: " + ", ".join(OPTIONS) + " (default all "
                         "but dynamics: fixed points and DSA, seconds per network)")
     p.add_argument("--archs", nargs="+", default=None, metavar="ARCH",
                    help="only the bundled agents of these architectures (default: every "

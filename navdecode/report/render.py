@@ -12,8 +12,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import torch
 import xarray as xr
 from threadpoolctl import threadpool_limits
@@ -21,12 +19,14 @@ from threadpoolctl import threadpool_limits
 from navdecode._io import atomic_write_dir
 from navdecode._validation import check_bool, check_int, check_path
 from navdecode.agents.networks import Agent
+from navdecode.report.compute import chosen, compute_report
 from navdecode.report.markdown import report_markdown
+from navdecode.report.sections import ANALYSES, DEFAULT_OPTIONS
 from navdecode.report.tables import (
-    ANALYSES,
-    DEFAULT_ANALYSES,
+    ALWAYS_WRITTEN,
+    CSV_FRAMES,
+    MATRICES,
     ReportTables,
-    compute_report,
     in_length_unit,
 )
 from navdecode.report.workers import worker_pool
@@ -38,7 +38,7 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
                 n_trials: int = 1000, gains: tuple[float, ...] = (1.0, 2.0),
                 progress: bool = True, n_threads: int = 1,
                 recordings: list[xr.Dataset] | None = None,
-                analyses: Sequence[str] = DEFAULT_ANALYSES, overwrite: bool = False,
+                analyses: Sequence[str] = DEFAULT_OPTIONS, overwrite: bool = False,
                 n_jobs: int = 1) -> Path:
     """Evaluate, record and analyse agents; write figures, tables and ``report.md``.
 
@@ -46,7 +46,7 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     rollout each). Per recording: behaviour metrics as the paper defines them; position
     decoding from the LSTM units with trial-grouped 5-fold CV, the tutorial's and the
     paper's 70/30 splits; cross-condition decoding (fit 1x, test 2x); and the chosen
-    `analyses` (`navdecode.report.tables.ANALYSES`). Architectures are compared on one
+    `analyses` (`navdecode.report.ANALYSES`). Architectures are compared on one
     value per seed (`compare`, t and Welch intervals, Holm within each family).
 
     Parameters
@@ -74,10 +74,10 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
         network, its gain is its trials' gain (one condition without a ``gain``). Every
         analysis a recording supports runs; the others are listed in the report's
         *Analyses not run* and ``skipped.csv`` with what they lack.
-    analyses : sequence of str, default=DEFAULT_ANALYSES
-        Optional sections: ``"controls"``, ``"replay"``, ``"observer"``,
-        ``"perturbation"``, ``"similarity"``, and (not by default) ``"dynamics"``: fixed
-        points and DSA.
+    analyses : sequence of str, default=DEFAULT_OPTIONS
+        Optional sections (`navdecode.report.OPTIONS`): ``"replay"``, ``"controls"``,
+        ``"observer"``, ``"perturbation"``, ``"similarity"``, and (not by default)
+        ``"dynamics"``: fixed points and DSA.
     overwrite : bool, default=False
         Replace an earlier report in `out_dir` (see `render_report`).
     n_jobs : int, default=1
@@ -102,11 +102,7 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     check_int(n_trials, "n_trials", minimum=10)
     check_int(n_threads, "n_threads", minimum=1)
     check_int(n_jobs, "n_jobs", minimum=1)
-    unknown = sorted(set(analyses) - set(ANALYSES)) if not isinstance(analyses, str) else [
-        analyses]
-    if unknown:
-        msg = f"analyses must be among {ANALYSES}, got {unknown}"
-        raise ValueError(msg)
+    chosen(analyses)  # an unknown option is refused before the work
     out = check_report_folder(out_dir, overwrite)  # refused before the work, not after
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(n_threads)
@@ -158,7 +154,7 @@ def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = F
     Parameters
     ----------
     tables : ReportTables
-        From `navdecode.report.tables.compute_report`.
+        From `navdecode.report.compute_report`.
     out_dir : str or pathlib.Path
         Output folder (created; it must be new, empty or hold an earlier report).
     overwrite : bool, default=False
@@ -175,8 +171,7 @@ def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = F
     Examples
     --------
     >>> from navdecode import make_agent
-    >>> from navdecode.report.render import render_report
-    >>> from navdecode.report.tables import compute_report
+    >>> from navdecode.report import compute_report, render_report
     >>> agents = [("modular", 0, make_agent("modular", seed=0))]
     >>> tables = compute_report(agents, n_trials=20, gains=(1.0,), analyses=(), progress=False)
     >>> render_report(tables, "report/")  # doctest: +SKIP
@@ -190,24 +185,13 @@ def render_report(tables: ReportTables, out_dir: str | Path, overwrite: bool = F
 def _write_report(tables: ReportTables, out: Path,
                   pool: concurrent.futures.Executor | None) -> None:
     out.mkdir(parents=True)
-
-    def written(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain column
-        return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")
-
-    for name in ("sessions", "trials", "comparisons", "summary", "perturbation",
-                 "perturbation_bins", "perturbation_comparisons", "compensation_kernels",
-                 "response_comparisons", "factorial", "skipped"):
+    for name, file in CSV_FRAMES.items():
         frame = getattr(tables, name)
-        if not frame.empty or name in ("sessions", "trials", "comparisons", "summary"):
-            written(frame).to_csv(out / f"{name}.csv", index=False)
-    written(tables.folds).to_csv(out / "decoding_folds.csv", index=False)
-    if not tables.cka.empty:
-        tables.cka.to_csv(out / "cka.csv")
-    if not tables.dsa.empty:
-        tables.dsa.to_csv(out / "dsa.csv")
-    for name in ("similarity_tests", "dynamics", "dynamics_comparisons"):
-        if not getattr(tables, name).empty:
-            getattr(tables, name).to_csv(out / f"{name}.csv", index=False)
+        if name in MATRICES:
+            if not frame.empty:
+                frame.to_csv(out / file)
+        elif not frame.empty or name in ALWAYS_WRITTEN:
+            tables.plain(frame).to_csv(out / file, index=False)
     internal = in_length_unit(tables, to_unit=False)
     figures = _figures(internal, out, pool)
     (out / "report.md").write_text(report_markdown(internal, figures))
@@ -215,21 +199,21 @@ def _write_report(tables: ReportTables, out: Path,
 
 def _figures(tables: ReportTables, out: Path,
              pool: concurrent.futures.Executor | None = None) -> dict[str, str]:
-    """Draw every figure the tables support into `out` (in `pool`'s processes when
+    """Draw every figure the analyses that ran give into `out` (in `pool`'s processes when
     given); the figure names and their files."""
     figures: dict[str, str] = {}
     jobs = []
-    for name, plot, args, kwargs, title in _figure_specs(tables):
+    for spec in _figure_specs(tables):
         # labels name files: no path separators or odd characters, and no two figures
         # sharing a file when two labels differ only in them
-        stem = re.sub(r"[^\w.+-]+", "_", name).strip("._") or "figure"
+        stem = re.sub(r"[^\w.+-]+", "_", spec.name).strip("._") or "figure"
         taken = set(figures.values())
         file, k = f"{stem}.png", 1
         while file in taken:
             k += 1
             file = f"{stem}-{k}.png"
-        figures[name] = file
-        jobs.append((plot, args, kwargs, title, out / file))
+        figures[spec.name] = file
+        jobs.append((spec.plot, spec.args, spec.kwargs, spec.title, out / file))
     if pool is None:
         for job in jobs:
             _draw(*job)
@@ -253,92 +237,9 @@ def _draw(plot: str, args: tuple, kwargs: dict, title: str | None, path: Path) -
     fig.savefig(path, dpi=110)
 
 
-def _figure_specs(tables: ReportTables) -> list[tuple[str, str, tuple, dict, str | None]]:
-    """(name, plotting function, arguments, keyword arguments, title or None) of every
-    figure the tables support, in the report's order."""
-    from navdecode.recording.schema import ANALYSES as NEEDS
-
-    specs: list[tuple[str, str, tuple, dict, str | None]] = []
-
-    def add(name: str, plot: str, *args: object, title: str | None = None,
-            **kwargs: object) -> None:
-        specs.append((name, plot, args, kwargs, title))
-
-    def plain(frame: pd.DataFrame) -> pd.DataFrame:  # one condition: no gain axis
-        return frame if tables.has_gain else frame.drop(columns="gain", errors="ignore")
-
-    sessions, trials, gains, unit = tables.sessions, tables.trials, tables.gains, \
-        tables.length_unit
-    dt = next(iter(tables.examples.values())).attrs.get("task_dt")
-    first = next(iter(tables.examples.values()))
-    if tables.firefly:
-        add("single_trial", "plot_trial", first, int(np.argmax(first.rewarded.values)))
-    for (arch, gain), ds in tables.examples.items():
-        if all(v in ds.variables for v in NEEDS["plot_trajectories"]):
-            name = f"trajectories_{arch}_{gain:g}x" if tables.has_gain else \
-                f"trajectories_{arch}"
-            add(name, "plot_trajectories", ds)
-    if "reward_fraction" in sessions:
-        add("reward_fraction", "plot_reward_fraction", plain(sessions))
-    if "time_spent_h" in sessions:
-        add("time_spent", "plot_time_spent", plain(sessions))
-    if tables.firefly:
-        for gain in gains[:2]:
-            add(f"traveled_vs_target_{gain:g}x", "plot_traveled_vs_target",
-                trials[trials["gain"] == gain])
-    if not tables.step_errors.empty:
-        add("decoding_error", "plot_decoding_error", plain(tables.step_errors), unit=unit)
-        steps = tables.steps if tables.has_gain else tables.steps.assign(label=tables.steps[
-            "arch"])
-        mean_steps = steps.groupby(["label", "step"], as_index=False).agg(
-            mean_error=("mean_error", "mean"), sem=("sem", "mean"), n=("n", "sum"))
-        add("decoding_over_time", "plot_decoding_over_time",
-            mean_steps[mean_steps["step"] < 25], unit=unit, dt=dt)
-    if "curvature" in trials:
-        add("curvature", "plot_curvature", plain(trials), unit=unit)
-    if "auc" in sessions:
-        add("roc_curves", "plot_roc_curves", tables.examples)
-    if "decoding_time_only_cm" in sessions:
-        add("decoding_controls", "plot_decoding_controls", plain(sessions), unit=unit)
-    if "replay_traveled_slope" in sessions:
-        add("no_adaptation", "plot_no_adaptation", sessions)
-    if "decoding_r_vel_lin" in sessions:
-        add("task_variable_decoding", "plot_decoded_variables", plain(sessions))
-    if "observer_error_cm" in sessions:
-        add("ideal_observer", "plot_observer_errors", sessions)
-    if not tables.perturbation_bins.empty:
-        for value in ("reward_fraction", "decoding_error_cm"):
-            add(f"perturbation_{value}", "plot_perturbation", tables.perturbation_bins, value)
-    if not tables.compensation_kernels.empty:
-        for component in ("linear", "angular"):
-            add(f"compensation_{component}", "plot_compensation_kernels",
-                tables.compensation_kernels, component)
-    if not tables.cka.empty:
-        add("cka", "plot_similarity_matrix", tables.cka)
-    if not tables.dsa.empty:
-        add("dsa", "plot_similarity_matrix", tables.dsa, label="DSA distance (Wasserstein)",
-            vmax=None)
-    for arch, (seed, maps, eta2) in tables.tuning_examples.items():
-        unit = maps["unit"].values[0].item()
-        add(f"tuning_{arch}", "plot_tuning_map", maps, unit,
-            title=f"{arch} seed {seed}, unit {unit}: eta2 = {eta2:.2f}")
-    for arch, (seed, points, states) in tables.fixed_point_examples.items():
-        add(f"fixed_points_{arch}", "plot_fixed_points", points, states,
-            title=f"{arch} seed {seed}: fixed and slow points, input held at 0")
-    curves = _training_curves(tables.agents)
-    if not curves.empty:
-        add("training_curves", "plot_training_curves", curves)
-    return specs
-
-
-def _training_curves(agents: list[tuple[str, int, Agent]]) -> pd.DataFrame:
-    from navdecode.pretrained.bundle import pretrained_curve
-
-    frames = []
-    for arch, seed, _ in agents:
-        curve = pretrained_curve(arch, seed)
-        if curve is not None:
-            frames.append(curve.assign(arch=arch, seed=seed))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
+def _figure_specs(tables: ReportTables) -> list:
+    """Every figure of the analyses that ran, in the report's order."""
+    return [spec for analysis in ANALYSES.values()
+            if analysis.figures is not None and (analysis.option is None
+                                                  or analysis.option in tables.analyses)
+            for spec in analysis.figures(tables)]

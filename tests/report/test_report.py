@@ -14,7 +14,25 @@ import torch
 import navdecode as nd
 from navdecode import compare, fixed_targets, make_agent, run_agent
 from navdecode.report.render import make_report
-from navdecode.report.tables import BEHAVIOUR, COMPARED, last_step_stop_r
+from navdecode.report.sections.behaviour import BEHAVIOUR
+from navdecode.report.sections.headline import COMPARED
+from navdecode.report.sections.last_step import last_step_stop_r
+
+
+def assert_paper_figures_are_named_by_their_recipes(text: str) -> None:
+    """Every mention of a paper figure in the report's text is a recipe's label (the paper's
+    recipe computed it, or navdecode's names the related figure and how it differs), or
+    one of the sentences that name the paper's task, selection or question."""
+    from navdecode.report import ANALYSES
+
+    labels = [r.label() for a in ANALYSES.values() for r in a.recipes]
+    allowed = ["the paper's selection for its figure 6e",
+               "asks the paper's question of its figures 4-6"]
+    rest = text
+    for known in sorted(labels + allowed, key=len, reverse=True):
+        rest = rest.replace(known, "")
+    left = re.findall(r"[^.]*\bfig(?:ure)?s?\.? ?S?\d[^.]*", rest)
+    assert not left, left
 
 
 def test_report_writes_figures_tables_and_markdown(tmp_path):
@@ -45,7 +63,8 @@ def test_report_writes_figures_tables_and_markdown(tmp_path):
     assert ((perturbed["n_strong"] > 1) & (perturbed["n_strong"] < 40)).all()
     assert perturbed["auc_strong"].between(0, 1).all()
     assert (perturbed["observer_told_error_cm"] < perturbed["observer_error_cm"]).all()
-    assert "the trials the paper's figure 6e scores" in text
+    assert "the paper's selection for its figure 6e" in text
+    assert_paper_figures_are_named_by_their_recipes(text)
     # the perturbation responses: kernels against the unperturbed twin, belief slopes
     assert "### Compensation and the belief under perturbation" in text
     assert perturbed["belief_slope_lin"].notna().all()
@@ -127,7 +146,7 @@ def test_report_with_one_seed_of_an_architecture_skips_tests_but_keeps_cis(tmp_p
 
 
 def test_report_names_the_comparisons_that_survive_holm():
-    from navdecode.report.markdown import _significance
+    from navdecode.report.text import significance as _significance
 
     rows = pd.DataFrame({"metric": ["reward_fraction", "curvature"], "gain": [2.0, 2.0],
                          "p_holm": [0.01, 0.2], "n_a": 8, "n_b": 8,
@@ -173,11 +192,12 @@ def test_report_on_recordings_with_any_labels(tmp_path):
 def test_report_sections_follow_the_chosen_analyses(tmp_path):
     from conftest import SteeringActor
 
-    from navdecode.cli import REPORT_ANALYSES, REPORT_DEFAULT
-    from navdecode.report.tables import ANALYSES, DEFAULT_ANALYSES
+    from navdecode.cli import build_parser
+    from navdecode.report import DEFAULT_OPTIONS, OPTIONS
 
-    assert REPORT_ANALYSES == ANALYSES  # the CLI offers exactly the report's sections
-    assert REPORT_DEFAULT == DEFAULT_ANALYSES
+    parse = build_parser().parse_args  # the CLI offers exactly the report's sections
+    assert tuple(parse(["report", "--out", "x"]).analyses) == DEFAULT_OPTIONS
+    assert tuple(parse(["report", "--out", "x", "--analyses", *OPTIONS]).analyses) == OPTIONS
     agents = [(arch, seed, SteeringActor(stop_radius=r)) for arch, r in
               (("modular", 0.03), ("holistic", 0.2)) for seed in (0, 1)]
     text = make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0, 2.0), progress=False,
@@ -383,7 +403,8 @@ def test_a_report_folder_is_written_whole_with_nothing_left_of_an_earlier_one(tm
 def test_worker_processes_give_the_same_tables():
     """n_jobs=2 (spawned workers, one network each at a time) computes the tables that
     one process computes, for run agents (with every section) and for given recordings."""
-    from navdecode.report.tables import FRAMES, compute_report
+    from navdecode.report import compute_report
+    from navdecode.report.tables import FRAMES
 
     agents = [(a, s, nd.load_pretrained(a, s)) for a in ("modular", "holistic") for s in (0, 1)]
     kwargs = {"n_trials": 24, "gains": (1.0, 2.0), "progress": False}

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import navdecode.report.dynamics as dynamics
+import navdecode.report.sections.dynamics as dynamics
 from navdecode import fixed_targets, make_agent, run_agent
 from navdecode.report.render import make_report
 
@@ -48,7 +48,7 @@ def test_recordings_get_dsa_and_say_why_fixed_points_are_skipped(tmp_path):
 
 
 def test_the_default_report_runs_no_dynamics(tmp_path):
-    from navdecode.report.tables import DEFAULT_ANALYSES
+    from navdecode.report import DEFAULT_OPTIONS as DEFAULT_ANALYSES
 
     assert "dynamics" not in DEFAULT_ANALYSES
 

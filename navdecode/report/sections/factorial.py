@@ -1,4 +1,4 @@
-"""The report's actor x critic view: which network carries an effect, the actor or the critic.
+"""Actor x critic: which network carries an effect, the actor or the critic.
 
 When the labels are navdecode architectures that cross at least two actors with at least
 two critics, every cell filled (the paper's four: holistic, modular and the two hybrids),
@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from navdecode.agents.networks import ARCHITECTURES, split_arch
+from navdecode.report.declared import Analysis, Column, Recipe
+from navdecode.report.text import fmt
 from navdecode.stats.comparisons import holm
 from navdecode.stats.factorial import compare_factorial
 
-__all__ = ["N_RESAMPLES", "actor_critic_design", "factorial_table"]
+__all__ = ["ANALYSIS", "N_RESAMPLES", "actor_critic_design", "factorial_table"]
 
 N_RESAMPLES = 4999
 """Freedman-Lane permutations per effect."""
@@ -31,7 +33,7 @@ def actor_critic_design(labels: Sequence[str]) -> dict[str, tuple[str, str]] | N
 
     Examples
     --------
-    >>> from navdecode.report.factorial import actor_critic_design
+    >>> from navdecode.report.sections.factorial import actor_critic_design
     >>> actor_critic_design(["modular", "holistic", "Actor1Critic5", "Actor3Critic1"])["modular"]
     ('Actor3', 'Critic5')
     >>> actor_critic_design(["modular", "holistic"]) is None
@@ -68,7 +70,7 @@ def factorial_table(sessions: pd.DataFrame, metrics: Sequence[str],
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from navdecode.report.factorial import factorial_table
+    >>> from navdecode.report.sections.factorial import factorial_table
     >>> rng = np.random.default_rng(0)
     >>> rows = [{"arch": a, "seed": s, "gain": 1.0, "score": (a == "modular") + rng.normal()}
     ...         for a in ("modular", "holistic", "Actor1Critic5", "Actor3Critic1")
@@ -107,3 +109,52 @@ def _cells(means: dict) -> dict[tuple[str, str], float]:
     frame = pd.DataFrame(means)
     return {(a, c): float(frame.loc[a, c]) for a in frame.index for c in frame.columns
             if np.isfinite(frame.loc[a, c])}
+
+
+def _combine(tables: object, context: object) -> None:
+    compared = tables.family_titles("headline")
+    if compared and not tables.sessions.empty:
+        tables.factorial = factorial_table(tables.sessions, list(compared), tables.gains)
+
+
+def _text(tables: object) -> list[str]:
+    """Actor x critic: each headline metric's main effects and interaction."""
+    table, cond = tables.factorial, tables.cond
+    if table.empty:
+        return []
+    titles = tables.family_titles("headline")
+    cells = [c for c in table.columns if c.startswith("mean_")]
+    lines = ["## Actor x critic", "",
+             "The labels cross actors with critics, so each headline metric asks the "
+             "paper's question of its figures 4-6: does the actor's architecture, the "
+             "critic's, or their combination carry the difference? Type-II two-way ANOVA F "
+             "on one value per network, Freedman-Lane permutation p (`compare_factorial`), "
+             "Holm across the metrics and effects of a condition; the cell means follow "
+             "(actor_critic):", "",
+             "| gain | metric | effect | F | permutation p | Holm p | F-test p | "
+             + " | ".join(c.removeprefix("mean_") for c in cells) + " |",
+             "|" + "---|" * (7 + len(cells))]
+    for _, r in table.iterrows():
+        means = " | ".join(fmt(r[c]) for c in cells) if r["effect"] == "actor" else \
+            " | ".join("" for _ in cells)
+        lines.append(f"| {cond(r['gain'])} | {titles.get(r['metric'], r['metric'])} | "
+                     f"{r['effect']} | {fmt(r['f'])} | {fmt(r['permutation_p'])} | "
+                     f"{fmt(r['p_holm'])} | {fmt(r['f_test_p'])} | {means} |")
+    return [*lines, ""]
+
+
+ANALYSIS = Analysis(
+    name="factorial", title="Actor x critic",
+    recipes=(Recipe("navdecode", "type-II two-way ANOVA F on one value per network, "
+                    "Freedman-Lane permutation p, Holm across the metrics and effects of a "
+                    "condition (`compare_factorial`)"),),
+    columns={"factorial": (
+        Column("effect", "1", "actor, critic or actor:critic"),
+        Column("f", "1", "type-II F"), Column("df", "1", "the effect's degrees of freedom"),
+        Column("df_resid", "1", "residual degrees of freedom"),
+        Column("n_networks", "1", "networks in the design"),
+        Column("permutation_p", "1", "Freedman-Lane p"),
+        Column("f_test_p", "1", "the F distribution's p"), Column("gain", "1", "condition"),
+        Column("metric", "1", "the headline metric"),
+        Column("p_holm", "1", "Holm across the metrics and effects of a condition"))},
+    combine=_combine, text=_text)
