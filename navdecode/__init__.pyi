@@ -161,6 +161,7 @@ __all__ = [
     "plot_trial",
     "procrustes_distance",
     "record",
+    "register_envs",
     "relative_to_target",
     "replay_actions",
     "replay_perturbation",

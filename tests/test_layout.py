@@ -8,9 +8,9 @@ import pytest
 PACKAGE = Path(__file__).parents[1] / "navdecode"
 
 # bottom up; a module may import its own folder and any folder below it
-LAYERS = ["_validation", "_io", "_version", "stats", "task", "agents", "recording", "analysis",
-          "training", "pretrained", "plotting", "report", "cli", "__main__"]
-SHARED = {"_validation", "_io", "_version"}
+LAYERS = ["_validation", "_io", "_version", "_exports", "stats", "task", "agents", "recording",
+          "analysis", "training", "pretrained", "plotting", "report", "cli", "__main__"]
+SHARED = {"_validation", "_io", "_version", "_exports"}
 
 
 def _room(module: str) -> str:

@@ -1,7 +1,11 @@
 """The package imports light and exposes every public name."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import navdecode
 
@@ -60,3 +64,51 @@ def test_optional_extras_are_named_when_missing(monkeypatch, tmp_path):
         navdecode.save_dataset(ds, tmp_path / "x.zarr")
     with pytest.raises(ModuleNotFoundError, match=r"navdecode\[sweep\]"):
         navdecode.sweep(["modular"], [0], tmp_path)
+
+
+FOLDERS = sorted(p.parent.name for p in Path(navdecode.__file__).parent.glob("*/__init__.py"))
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_each_folder_exports_every_public_name_of_its_modules_and_loads_none(folder):
+    """A folder's table (``_EXPORTS``) is its modules' ``__all__``, one list: ``from
+    navdecode.<folder> import <name>`` works for every public name, and importing the folder
+    imports none of its modules beyond what ``import navdecode`` does (it registers the
+    gymnasium environments)."""
+    import importlib
+
+    package = importlib.import_module(f"navdecode.{folder}")
+    for module, names in package._EXPORTS.items():
+        defined = importlib.import_module(f"navdecode.{folder}.{module}").__all__
+        assert sorted(names) == sorted(defined), f"{folder}.{module}"
+        for name in names:
+            assert getattr(package, name) is getattr(
+                importlib.import_module(f"navdecode.{folder}.{module}"), name)
+    modules = {p.stem for p in Path(package.__file__).parent.glob("*.py")} - {"__init__"}
+    assert modules <= set(package._EXPORTS), modules - set(package._EXPORTS)
+    loaded = {}
+    for target in ("navdecode", f"navdecode.{folder}"):
+        code = (f"import sys, {target}; print(sorted(m for m in sys.modules "
+                f"if m.startswith('navdecode.{folder}.')))")
+        loaded[target] = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                        text=True, check=True).stdout
+    assert loaded[f"navdecode.{folder}"] == loaded["navdecode"]
+
+
+def test_the_top_level_takes_its_names_from_the_folders():
+    from navdecode._exports import where
+
+    for folder, names in navdecode._TOP.items():
+        table = where(getattr(navdecode, folder)._EXPORTS)
+        assert set(names) <= set(table), set(names) - set(table)
+    assert sorted(navdecode.__all__) == sorted([*navdecode._LAZY, "__version__"])
+    with pytest.raises(ValueError, match="exported by both"):
+        where({"a": ("x",), "b": ("x",)})
+
+
+def test_the_gallery_imports_only_from_a_folder_or_the_top_level():
+    examples = Path(navdecode.__file__).parents[1] / "examples"
+    deep = [f"{p.name}: {line.strip()}" for p in sorted(examples.rglob("*.py"))
+            for line in p.read_text().splitlines()
+            if re.match(r"\s*(from|import) navdecode\.\w+\.\w+", line)]
+    assert not deep, deep

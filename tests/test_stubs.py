@@ -1,6 +1,7 @@
-"""Type checkers and editors see every lazily loaded public name: the package's and
-``navdecode.plotting``'s ``__init__.pyi`` stubs say what ``__getattr__`` returns, and mypy
-types a user script that calls public functions without an error.
+"""Type checkers and editors see every lazily loaded public name: the package's and each
+folder's ``__init__.pyi`` stubs say what ``__getattr__`` returns, made from the same tables
+(each folder's ``_EXPORTS``, the top level's ``_TOP``), and mypy types a user script that
+calls public functions without an error.
 
 ``python tests/test_stubs.py`` rewrites the stubs from the lazy tables.
 """
@@ -15,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import navdecode
-import navdecode.plotting
 
 ROOT = Path(__file__).parents[1]
 HEADER = ('"""Type stub: the names `__init__.py` loads on first use, for type checkers and '
@@ -27,25 +27,37 @@ def _imports(package: str, lazy: dict[str, str], submodules: list[str],
     """One ``from M import n as n`` line per name, in ruff's (isort's) order."""
     pairs = [(m if m.startswith("navdecode") else f"{package}.{m}", n) for n, m in lazy.items()]
     pairs += [(package, n) for n in submodules] + list(extra)
-    return "".join(f"from {m} import {n} as {n}\n" for m, n in sorted(pairs))
+    return "".join(f"from {m} import {n} as {n}\n"
+                   for m, n in sorted(pairs, key=lambda p: (p[0], _ruff_order(p[1]))))
+
+
+def _ruff_order(name: str) -> tuple[int, str]:
+    """ruff's (isort's) order: constants, then classes, then everything else."""
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
 def _listed(names: list[str]) -> str:
-    return "\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in names) + "]\n"
+    return "\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(
+        names, key=_ruff_order)) + "]\n"
 
 
 def expected_stubs() -> dict[Path, str]:
+    import importlib
+
     subpackages = sorted(p.name for p in (ROOT / "navdecode").iterdir()
                          if (p / "__init__.py").exists())
     top = (HEADER + _imports("navdecode", navdecode._LAZY, subpackages,
                              (("navdecode._version", "__version__"),))
            + _listed(navdecode.__all__))
-    figures = sorted(navdecode.plotting._FIGURES)
-    plotting = (HEADER + _imports("navdecode.plotting", navdecode.plotting._LAZY,
-                                  ["style", *figures])
-                + _listed(navdecode.plotting.__all__))
-    return {ROOT / "navdecode" / "__init__.pyi": top,
-            ROOT / "navdecode" / "plotting" / "__init__.pyi": plotting}
+    stubs = {ROOT / "navdecode" / "__init__.pyi": top}
+    for folder in subpackages:
+        package = importlib.import_module(f"navdecode.{folder}")
+        names = {name: module for module, exported in package._EXPORTS.items()
+                 for name in exported}
+        stubs[ROOT / "navdecode" / folder / "__init__.pyi"] = (
+            HEADER + _imports(f"navdecode.{folder}", names, sorted(package._EXPORTS))
+            + _listed(package.__all__))
+    return stubs
 
 
 @pytest.mark.parametrize("path", list(expected_stubs()), ids=lambda p: p.parent.name)

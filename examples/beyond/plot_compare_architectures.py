@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import navdecode as nd
-from navdecode.plotting.style import arch_palette
+from navdecode.plotting import arch_palette
 
 targets = nd.fixed_targets(80)
 rows, recordings = [], []

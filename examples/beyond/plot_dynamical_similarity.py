@@ -14,8 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import navdecode as nd
-from navdecode.analysis.dynamical_similarity import dmd_operator
-from navdecode.analysis.similarity import within_between
+from navdecode.analysis import dmd_operator, within_between
 
 targets = nd.fixed_targets(150)
 table = nd.list_pretrained(archs=("modular", "holistic"))

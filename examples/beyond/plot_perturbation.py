@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import navdecode as nd
-from navdecode.analysis.metrics import perturbation_metrics
+from navdecode.analysis import perturbation_metrics
 from navdecode.plotting import plot_perturbation
 
 targets = nd.fixed_targets(500)

@@ -10,7 +10,7 @@ of its own architecture and to the other architecture's.
 import matplotlib.pyplot as plt
 
 import navdecode as nd
-from navdecode.analysis.similarity import within_between
+from navdecode.analysis import within_between
 
 targets = nd.fixed_targets(300)
 table = nd.list_pretrained(archs=("modular", "holistic"))

@@ -9,7 +9,7 @@ seeds of each architecture (the curves ship with the agents).
 import pandas as pd
 
 import navdecode as nd
-from navdecode.pretrained.bundle import PRETRAINED_DIR
+from navdecode.pretrained import PRETRAINED_DIR
 
 bundle = nd.list_pretrained(archs=("modular", "holistic"))  # the tutorial's two
 curves = pd.concat(

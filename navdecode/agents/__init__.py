@@ -6,3 +6,19 @@ network, for the population trainer on a GPU), `checkpoints` (`save_agent`, `loa
 own and published formats).
 Uses `task` for the actor-input layout.
 """
+
+from __future__ import annotations
+
+from navdecode._exports import attach
+
+_EXPORTS = {
+    "checkpoints": ("load_agent", "load_critic", "save_agent", "save_critic"),
+    "networks": (
+        "ACTOR_SPECS", "ALIASES", "ARCHITECTURES", "Agent", "CRITIC_SPECS", "RecurrentActor",
+        "RecurrentCritic", "TwinCritic", "count_parameters", "make_actor", "make_agent",
+        "make_critic_network"),
+    "stacked": ("StackedAgents",),
+}
+"""Each module of this folder and the public names it defines (its ``__all__``)."""
+
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

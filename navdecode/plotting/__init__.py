@@ -10,33 +10,21 @@ navdecode`` does not load matplotlib.
 
 from __future__ import annotations
 
-import importlib
+from navdecode._exports import attach
 
-_FIGURES = {
-    "behaviour": ("plot_compensation_kernels", "plot_curvature", "plot_perturbation",
-                  "plot_reward_fraction", "plot_roc_curves", "plot_time_spent", "plot_trajectories",
-                  "plot_traveled_vs_target", "plot_trial"),
-    "representations": ("plot_critic_values", "plot_decoded_variables",
-                        "plot_decoding_controls", "plot_decoding_error",
-                        "plot_decoding_over_time", "plot_fixed_points", "plot_no_adaptation",
-                        "plot_observer_errors", "plot_similarity_matrix", "plot_tuning_map"),
+_EXPORTS = {
+    "behaviour": (
+        "plot_curvature", "plot_perturbation", "plot_reward_fraction", "plot_roc_curves",
+        "plot_time_spent", "plot_trajectories", "plot_traveled_vs_target", "plot_trial"),
+    "representations": (
+        "plot_critic_values", "plot_decoded_variables", "plot_decoding_controls",
+        "plot_decoding_error", "plot_decoding_over_time", "plot_fixed_points",
+        "plot_no_adaptation", "plot_observer_errors", "plot_similarity_matrix",
+        "plot_tuning_map"),
+    "style": ("ARCH_COLORS", "arch_palette", "new_axes", "shade"),
     "training": ("plot_training_curves",),
+    "violins": ("dodged", "draw_dots", "draw_violins"),
 }
-_LAZY = {name: module for module, names in _FIGURES.items() for name in names}
+"""Each module of this folder and the public names it defines (its ``__all__``)."""
 
-
-def __getattr__(name: str) -> object:
-    """Import the module that defines the figure `name` (or a submodule) on first use."""
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    if name in ("style", "behaviour", "representations", "training"):
-        return importlib.import_module(f"{__name__}.{name}")
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
-
-__all__ = sorted(_LAZY)
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

@@ -5,7 +5,7 @@ from navdecode.plotting import behaviour as behaviour
 from navdecode.plotting import representations as representations
 from navdecode.plotting import style as style
 from navdecode.plotting import training as training
-from navdecode.plotting.behaviour import plot_compensation_kernels as plot_compensation_kernels
+from navdecode.plotting import violins as violins
 from navdecode.plotting.behaviour import plot_curvature as plot_curvature
 from navdecode.plotting.behaviour import plot_perturbation as plot_perturbation
 from navdecode.plotting.behaviour import plot_reward_fraction as plot_reward_fraction
@@ -24,10 +24,22 @@ from navdecode.plotting.representations import plot_no_adaptation as plot_no_ada
 from navdecode.plotting.representations import plot_observer_errors as plot_observer_errors
 from navdecode.plotting.representations import plot_similarity_matrix as plot_similarity_matrix
 from navdecode.plotting.representations import plot_tuning_map as plot_tuning_map
+from navdecode.plotting.style import ARCH_COLORS as ARCH_COLORS
+from navdecode.plotting.style import arch_palette as arch_palette
+from navdecode.plotting.style import new_axes as new_axes
+from navdecode.plotting.style import shade as shade
 from navdecode.plotting.training import plot_training_curves as plot_training_curves
+from navdecode.plotting.violins import dodged as dodged
+from navdecode.plotting.violins import draw_dots as draw_dots
+from navdecode.plotting.violins import draw_violins as draw_violins
 
 __all__ = [
-    "plot_compensation_kernels",
+    "ARCH_COLORS",
+    "arch_palette",
+    "dodged",
+    "draw_dots",
+    "draw_violins",
+    "new_axes",
     "plot_critic_values",
     "plot_curvature",
     "plot_decoded_variables",
@@ -47,4 +59,5 @@ __all__ = [
     "plot_traveled_vs_target",
     "plot_trial",
     "plot_tuning_map",
+    "shade",
 ]

@@ -8,25 +8,21 @@ text, and `make_report` does both.
 
 from __future__ import annotations
 
-from navdecode.report.compute import compute_report
-from navdecode.report.declared import Analysis, Column, FigureSpec, Needs, Recipe
-from navdecode.report.render import check_report_folder, make_report, render_report
-from navdecode.report.sections import ANALYSES, DEFAULT_OPTIONS, OPTIONS, catalogue
-from navdecode.report.tables import ReportTables
+from navdecode._exports import attach
 
-__all__ = [
-           "ANALYSES",
-           "DEFAULT_OPTIONS",
-           "OPTIONS",
-           "Analysis",
-           "Column",
-           "FigureSpec",
-           "Needs",
-           "Recipe",
-           "ReportTables",
-           "catalogue",
-           "check_report_folder",
-           "compute_report",
-           "make_report",
-           "render_report",
-]
+_EXPORTS = {
+    "compute": ("Combine", "chosen", "compute_report", "pair_of"),
+    "declared": ("Analysis", "Column", "FigureSpec", "Needs", "Recipe"),
+    "markdown": ("report_markdown",),
+    "render": ("check_report_folder", "make_report", "render_report"),
+    "session": ("Network", "POSITION", "Part", "Session", "lacks", "network_sessions"),
+    "tables": ("CSV_FRAMES", "FRAMES", "ReportTables", "SKIPPED_COLUMNS", "in_length_unit"),
+    "text": (
+        "comparison_table", "family_text", "fmt", "gain_text", "in_unit", "k_group_section",
+        "mean_ci_cells", "significance", "summary_table"),
+    "workers": ("worker_pool",),
+    "sections": ("ANALYSES", "DEFAULT_OPTIONS", "OPTIONS", "catalogue"),
+}
+"""Each module of this folder and the public names it defines (its ``__all__``)."""
+
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)

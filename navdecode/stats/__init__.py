@@ -7,3 +7,25 @@ Modules: `comparisons` (intervals, permutation tests, Holm, `summarize`, `compar
 positive rates and interval coverage by simulation). Uses nothing of navdecode above
 `_validation`.
 """
+
+from __future__ import annotations
+
+from navdecode._exports import attach
+
+_EXPORTS = {
+    "comparisons": (
+        "compare", "holm", "mean_ci", "permutation_test", "seed_level", "summarize",
+        "welch_ci"),
+    "coverage": (
+        "validate_factorial", "validate_groups", "validate_statistics",
+        "validate_within_between"),
+    "factorial": ("compare_factorial", "factorial_f"),
+    "groups": (
+        "INTERVAL", "between_group_f", "expanded_level", "group_rows", "iqm", "omnibus_test",
+        "pairs", "probability_of_improvement", "stratified_bootstrap_ci", "table_of"),
+    "matrices": ("within_between_test",),
+    "mixed": ("mixed_model",),
+}
+"""Each module of this folder and the public names it defines (its ``__all__``)."""
+
+__getattr__, __dir__, __all__ = attach(__name__, _EXPORTS)
