@@ -17,12 +17,13 @@ _EXPORTS = {
         "compare", "holm", "mean_ci", "permutation_test", "seed_level", "summarize",
         "welch_ci"),
     "coverage": (
-        "validate_factorial", "validate_groups", "validate_statistics",
+        "FACTORIAL_DESIGNS", "validate_factorial", "validate_groups", "validate_statistics",
         "validate_within_between"),
-    "factorial": ("compare_factorial", "factorial_f"),
+    "factorial": ("compare_factorial", "factorial_f", "factorial_wald"),
     "groups": (
-        "INTERVAL", "between_group_f", "expanded_level", "group_rows", "iqm", "omnibus_test",
-        "pairs", "probability_of_improvement", "stratified_bootstrap_ci", "table_of"),
+        "INTERVAL", "NO_VARIATION", "between_group_f", "expanded_level", "group_rows", "iqm",
+        "omnibus_test", "pairs", "probability_of_improvement", "stratified_bootstrap_ci",
+        "table_of"),
     "matrices": ("within_between_test",),
     "mixed": ("mixed_model",),
 }

@@ -14,13 +14,16 @@ from navdecode.stats.comparisons import permutation_test as permutation_test
 from navdecode.stats.comparisons import seed_level as seed_level
 from navdecode.stats.comparisons import summarize as summarize
 from navdecode.stats.comparisons import welch_ci as welch_ci
+from navdecode.stats.coverage import FACTORIAL_DESIGNS as FACTORIAL_DESIGNS
 from navdecode.stats.coverage import validate_factorial as validate_factorial
 from navdecode.stats.coverage import validate_groups as validate_groups
 from navdecode.stats.coverage import validate_statistics as validate_statistics
 from navdecode.stats.coverage import validate_within_between as validate_within_between
 from navdecode.stats.factorial import compare_factorial as compare_factorial
 from navdecode.stats.factorial import factorial_f as factorial_f
+from navdecode.stats.factorial import factorial_wald as factorial_wald
 from navdecode.stats.groups import INTERVAL as INTERVAL
+from navdecode.stats.groups import NO_VARIATION as NO_VARIATION
 from navdecode.stats.groups import between_group_f as between_group_f
 from navdecode.stats.groups import expanded_level as expanded_level
 from navdecode.stats.groups import group_rows as group_rows
@@ -34,12 +37,15 @@ from navdecode.stats.matrices import within_between_test as within_between_test
 from navdecode.stats.mixed import mixed_model as mixed_model
 
 __all__ = [
+    "FACTORIAL_DESIGNS",
     "INTERVAL",
+    "NO_VARIATION",
     "between_group_f",
     "compare",
     "compare_factorial",
     "expanded_level",
     "factorial_f",
+    "factorial_wald",
     "group_rows",
     "holm",
     "iqm",

@@ -18,6 +18,7 @@ from scipy import stats as sps
 from navdecode._validation import check_bool, check_choice, check_int, check_table
 from navdecode.stats.groups import (
     INTERVAL,
+    NO_VARIATION,
     group_rows,
     pairs,
     probability_of_improvement,
@@ -362,8 +363,8 @@ def _hedges_g(a: np.ndarray, b: np.ndarray) -> float:
     pooled_sd = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1))
                           / (len(a) + len(b) - 2))
     diff = a.mean() - b.mean()
-    if pooled_sd == 0:
-        return 0.0 if diff == 0 else math.copysign(math.inf, diff)
+    if pooled_sd == 0:  # no spread: a standardised difference is undefined
+        return math.nan
     return float(diff / pooled_sd * (1 - 3 / (4 * (len(a) + len(b)) - 9)))
 
 
@@ -494,6 +495,9 @@ def pair_row(metric: str, levels: Sequence[str], samples: list[np.ndarray], ci_m
         "ci_method": ci_method, "hedges_g": _hedges_g(a, b),
         "rank_biserial": float(2 * u.statistic / (len(a) * len(b)) - 1),
         "mannwhitney_p": float(u.pvalue), "permutation_p": p_perm, "permutation_exact": exact,
+        "note": NO_VARIATION if np.ptp(np.concatenate([a, b])) == 0 else
+        "no spread within either group: Hedges g is undefined" if np.ptp(a) == 0 and
+        np.ptp(b) == 0 else "",
     }
 
 

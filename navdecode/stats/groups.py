@@ -15,9 +15,13 @@ from scipy import stats as sps
 
 from navdecode._validation import check_int
 
-__all__ = ["INTERVAL", "between_group_f", "expanded_level", "group_rows", "iqm",
+__all__ = ["INTERVAL", "NO_VARIATION", "between_group_f", "expanded_level", "group_rows", "iqm",
            "omnibus_test", "pairs", "probability_of_improvement", "stratified_bootstrap_ci",
            "table_of"]
+
+
+NO_VARIATION = "no variation: every value is the same"
+"""The note of a test whose values do not vary (no statistic, p = 1)."""
 
 
 def between_group_f(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -34,6 +38,8 @@ def between_group_f(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
     Returns
     -------
     f : ndarray of shape () or (R,)
+        Never negative; NaN when no value differs from another (no variation), infinite
+        when the groups differ but nothing varies within them.
 
     Examples
     --------
@@ -51,7 +57,13 @@ def between_group_f(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
     means = sums / counts
     between = (counts * (means - x.mean()) ** 2).sum(axis=1) / (k - 1)
     within = ((x**2).sum() - (sums**2 / counts).sum(axis=1)) / (n - k)
-    f = np.divide(between, within, out=np.full_like(between, np.inf), where=within > 0)
+    # rounding: a constant x leaves sums of squares of order eps * sum x^2, never exactly 0
+    rounding = 1e-10 * max(float((x**2).sum()), np.finfo(float).tiny)
+    between = np.where(between * (k - 1) > rounding, between, 0.0)
+    within = np.where(within * (n - k) > rounding, within, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(within > 0, between / np.where(within > 0, within, 1.0),
+                     np.where(between > 0, np.inf, np.nan))
     return f if np.ndim(labels) == 2 else f[0]
 
 
@@ -73,7 +85,9 @@ def omnibus_test(samples: list[np.ndarray], n_resamples: int = 10_000,
     Returns
     -------
     result : dict
-        ``f``, ``permutation_p``, ``kruskal_h``, ``kruskal_p``.
+        ``f``, ``permutation_p``, ``kruskal_h``, ``kruskal_p``, ``note``; without
+        variation (every value the same) ``f`` and ``kruskal_h`` are NaN, both p are 1
+        and ``note`` says so.
 
     Examples
     --------
@@ -86,17 +100,17 @@ def omnibus_test(samples: list[np.ndarray], n_resamples: int = 10_000,
     n_resamples = check_int(n_resamples, "n_resamples", minimum=1)
     values = np.concatenate(samples).astype(float)
     labels = np.repeat(np.arange(len(samples)), [len(s) for s in samples])
+    if np.ptp(values) == 0:  # no variation: no statistic, no evidence
+        return {"f": np.nan, "permutation_p": 1.0, "kruskal_h": np.nan, "kruskal_p": 1.0,
+                "note": NO_VARIATION}
     observed = float(between_group_f(values, labels))
     rng = np.random.default_rng(seed)
     perms = rng.permuted(np.tile(labels, (n_resamples, 1)), axis=1)
     f_perm = between_group_f(values, perms)
     p = (1 + np.sum(f_perm >= observed * (1 - 1e-12))) / (1 + n_resamples)
-    if np.ptp(values) == 0:
-        h, p_kw = 0.0, 1.0
-    else:
-        h, p_kw = sps.kruskal(*samples)
+    h, p_kw = sps.kruskal(*samples)
     return {"f": observed, "permutation_p": float(p), "kruskal_h": float(h),
-            "kruskal_p": float(p_kw)}
+            "kruskal_p": float(p_kw), "note": ""}
 
 
 def iqm(x: np.ndarray) -> float:
@@ -218,7 +232,7 @@ def group_rows(metric: str, levels: list[str], samples: list[np.ndarray], n_resa
     """The omnibus row and one aggregate row per group (IQM with its interval)."""
     omni = omnibus_test(samples, n_resamples=n_resamples, seed=seed)
     rows: list[dict[str, object]] = [{
-        "metric": metric, "comparison": "omnibus", "groups": ", ".join(levels),
+        "metric": metric, "comparison": "omnibus", "groups": ", ".join(map(str, levels)),
         "k": len(levels), "n": int(sum(len(s) for s in samples)), **omni}]
     for level, x in zip(levels, samples, strict=True):
         low, high = stratified_bootstrap_ci([x], "iqm", seed=seed)

@@ -69,6 +69,12 @@ def within_between_test(matrix: pd.DataFrame, n_resamples: int = 9999,
             and isinstance(matrix.index, pd.MultiIndex)):
         msg = "matrix must be a square DataFrame indexed by (arch, seed), from similarity_matrix"
         raise ValueError(msg)
+    if not matrix.columns.equals(matrix.index):
+        if set(matrix.columns) != set(matrix.index) or matrix.columns.has_duplicates:
+            msg = (f"matrix's columns must name the networks of its rows; rows "
+                   f"{list(matrix.index)[:5]}..., columns {list(matrix.columns)[:5]}...")
+            raise ValueError(msg)
+        matrix = matrix[matrix.index]  # the same networks in another order: align them
     values = matrix.to_numpy(dtype=float)
     if not np.allclose(values, values.T, equal_nan=True):
         msg = "matrix must be symmetric"

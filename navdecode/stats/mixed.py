@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from navdecode._validation import check_bool, check_table
+from navdecode.stats.groups import NO_VARIATION
 
 __all__ = ['mixed_model']
 
@@ -58,7 +59,8 @@ def mixed_model(df: pd.DataFrame, value: str, by: str = "arch",
     table : pandas.DataFrame
         One row per fixed-effect term: ``term``, ``estimate``, ``se``, ``z`` (estimate /
         se), ``df``, ``p``, ``ci_low``, ``ci_high`` (95%), ``n_groups``, ``group_var``,
-        ``resid_var``, ``collapsed``.
+        ``resid_var``, ``collapsed``, ``note`` (a metric without variation gets no fit:
+        NaN standard errors and p, and a note).
 
     Examples
     --------
@@ -82,16 +84,29 @@ def mixed_model(df: pd.DataFrame, value: str, by: str = "arch",
         if df[column].isna().any():
             msg = f"df[{column!r}] has missing values; every row needs its {column}"
             raise ValueError(msg)
-    if np.isinf(pd.to_numeric(df[value], errors="coerce")).any():
-        msg = f"df[{value!r}] holds infinite values"
+    numbers = pd.to_numeric(df[value], errors="coerce").to_numpy(dtype=float)
+    bad = df.index[~np.isfinite(numbers)]
+    if len(bad):
+        msg = (f"df[{value!r}] must be finite numbers; rows {bad.tolist()[:10]} hold "
+               f"{df.loc[bad[:10], value].tolist()} (drop or fill them first: a dropped row "
+               "changes the design)")
         raise ValueError(msg)
-    data = df[list(dict.fromkeys([value, by, *units]))].dropna(subset=[value])
+    data = df[list(dict.fromkeys([value, by, *units]))]
     group = data[keys].astype(str).agg("|".join, axis=1)
     if group.groupby(data[by], observed=True).nunique().min() < 2 or data[by].nunique() < 2:
         msg = f"mixed_model needs at least 2 levels of {by!r} with at least 2 networks each"
         raise ValueError(msg)
     frame = pd.DataFrame({"y_": data[value].to_numpy(dtype=float),
                           "g_": data[by].to_numpy(), "u_": group.to_numpy()})
+    if np.ptp(frame["y_"]) == 0:  # no variation: nothing to fit, no evidence
+        levels = sorted(frame["g_"].unique(), key=str)
+        return pd.DataFrame([{"term": "Intercept" if k == 0 else f"{by}[{level}]",
+                              "estimate": float(frame["y_"].iloc[0]) if k == 0 else 0.0,
+                              "se": math.nan, "z": math.nan, "df": math.nan, "p": math.nan,
+                              "ci_low": math.nan, "ci_high": math.nan,
+                              "n_groups": int(frame["u_"].nunique()), "group_var": 0.0,
+                              "resid_var": 0.0, "collapsed": True, "note": NO_VARIATION}
+                             for k, level in enumerate(levels)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter; the guard below judges the fit
         fit = smf.mixedlm("y_ ~ C(g_)", frame, groups=frame["u_"]).fit(reml=True)
@@ -121,5 +136,5 @@ def mixed_model(df: pd.DataFrame, value: str, by: str = "arch",
                      "p": float(2 * dist.sf(abs(stat))) if np.isfinite(stat) else math.nan,
                      "ci_low": est - crit * se, "ci_high": est + crit * se,
                      "n_groups": n_groups, "group_var": group_var, "resid_var": resid_var,
-                     "collapsed": collapsed})
+                     "collapsed": collapsed, "note": ""})
     return pd.DataFrame(rows)

@@ -3,8 +3,9 @@
 When the labels are navdecode architectures that cross at least two actors with at least
 two critics, every cell filled (the paper's four: holistic, modular and the two hybrids),
 each headline metric at each condition gets `compare_factorial`: the actor's and the
-critic's main effects and their interaction, one value per network, Freedman-Lane
-permutation p with Holm's correction across the metrics and effects of a condition.
+critic's main effects and their interaction, one value per network, the heteroscedastic
+Wald statistic's parametric-bootstrap p with Holm's correction across the metrics and
+effects of a condition.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from navdecode.stats.factorial import compare_factorial
 __all__ = ["ANALYSIS", "N_RESAMPLES", "actor_critic_design", "factorial_table"]
 
 N_RESAMPLES = 4999
-"""Freedman-Lane permutations per effect."""
+"""Parametric-bootstrap draws per effect."""
 
 
 def actor_critic_design(labels: Sequence[str]) -> dict[str, tuple[str, str]] | None:
@@ -98,7 +99,10 @@ def factorial_table(sessions: pd.DataFrame, metrics: Sequence[str],
             rows.append(table.assign(gain=gain, metric=metric, **cells))
         if rows:
             part = pd.concat(rows, ignore_index=True)
-            part["p_holm"] = holm(part["permutation_p"].to_numpy())
+            part["p_holm"] = np.nan
+            tested = part["bootstrap_p"].notna()  # a metric without spread has no test
+            if tested.any():
+                part.loc[tested, "p_holm"] = holm(part.loc[tested, "bootstrap_p"].to_numpy())
             parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -127,34 +131,40 @@ def _text(tables: object) -> list[str]:
     lines = ["## Actor x critic", "",
              "The labels cross actors with critics, so each headline metric asks the "
              "paper's question of its figures 4-6: does the actor's architecture, the "
-             "critic's, or their combination carry the difference? Type-II two-way ANOVA F "
-             "on one value per network, Freedman-Lane permutation p (`compare_factorial`), "
-             "Holm across the metrics and effects of a condition; the cell means follow "
-             "(actor_critic):", "",
-             "| gain | metric | effect | F | permutation p | Holm p | F-test p | "
+             "critic's, or their combination carry the difference? One value per network; "
+             "each effect a hypothesis on the cell means, tested by a Wald statistic that "
+             "allows every cell its own spread (F = W / df) and its parametric bootstrap "
+             "(`compare_factorial`; its false-positive rates at these designs are in the "
+             "statistics guide), Holm across the metrics and effects of a condition; the "
+             "classical type-II ANOVA F-test, which assumes one spread, beside it; the cell "
+             "means follow (actor_critic):", "",
+             "| gain | metric | effect | F | bootstrap p | Holm p | ANOVA F-test p | "
              + " | ".join(c.removeprefix("mean_") for c in cells) + " |",
              "|" + "---|" * (7 + len(cells))]
     for _, r in table.iterrows():
         means = " | ".join(fmt(r[c]) for c in cells) if r["effect"] == "actor" else \
             " | ".join("" for _ in cells)
         lines.append(f"| {cond(r['gain'])} | {titles.get(r['metric'], r['metric'])} | "
-                     f"{r['effect']} | {fmt(r['f'])} | {fmt(r['permutation_p'])} | "
+                     f"{r['effect']} | {fmt(r['f'])} | {fmt(r['bootstrap_p'])} | "
                      f"{fmt(r['p_holm'])} | {fmt(r['f_test_p'])} | {means} |")
     return [*lines, ""]
 
 
 ANALYSIS = Analysis(
     name="factorial", title="Actor x critic",
-    recipes=(Recipe("navdecode", "type-II two-way ANOVA F on one value per network, "
-                    "Freedman-Lane permutation p, Holm across the metrics and effects of a "
-                    "condition (`compare_factorial`)"),),
+    recipes=(Recipe("navdecode", "heteroscedastic Wald test on the cell means of one "
+                    "value per network, parametric-bootstrap p, Holm across the metrics and "
+                    "effects of a condition (`compare_factorial`)"),),
     columns={"factorial": (
         Column("effect", "1", "actor, critic or actor:critic"),
-        Column("f", "1", "type-II F"), Column("df", "1", "the effect's degrees of freedom"),
+        Column("df", "1", "the effect's degrees of freedom"),
+        Column("f", "1", "heteroscedastic Wald statistic / df"),
+        Column("bootstrap_p", "1", "its parametric-bootstrap p"),
+        Column("anova_f", "1", "type-II ANOVA F (one spread)"),
         Column("df_resid", "1", "residual degrees of freedom"),
         Column("n_networks", "1", "networks in the design"),
-        Column("permutation_p", "1", "Freedman-Lane p"),
-        Column("f_test_p", "1", "the F distribution's p"), Column("gain", "1", "condition"),
+        Column("note", "1", "why a test has no statistic (no variation)"),
+        Column("f_test_p", "1", "the ANOVA F's p"), Column("gain", "1", "condition"),
         Column("metric", "1", "the headline metric"),
         Column("p_holm", "1", "Holm across the metrics and effects of a condition"))},
     combine=_combine, text=_text)
