@@ -26,7 +26,8 @@ for ax, gain in zip(axes, (1.0, 2.0), strict=True):
     plot_critic_values(values, ds["rewarded"].values, ax=ax)
     ax.set_title(f"gain {gain:g}x: {float(ds['rewarded'].mean()):.0%} rewarded")
     trained = nd.critic_summary(values)
-    untrained = nd.critic_summary(nd.critic_values(fresh, ds))
+    # an untrained critic is refused unless asked for: here it is the control
+    untrained = nd.critic_summary(nd.critic_values(fresh, ds, allow_untrained=True))
     print(f"{gain:g}x  mean |TD error| trained {trained['TD_error_abs']:.3f}, "
           f"fresh {untrained['TD_error_abs']:.3f}; mean value {trained['value_est']:.2f}")
 

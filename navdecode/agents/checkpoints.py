@@ -199,6 +199,7 @@ def load_critic(agent: Agent, path: str | Path) -> Agent:
     except RuntimeError as err:
         msg = f"{str(path)!r}: its critic weights do not fit {agent.arch!r}: {err}"
         raise ValueError(msg) from err
+    agent.critic.trained = True
     return agent
 
 
@@ -309,6 +310,7 @@ def load_agent(path: str | Path, arch: str | None = None) -> Agent:
             msg = (f"{str(path)!r}: {name}_dict does not fit architecture {arch!r} "
                    f"({ALIASES.get(arch, arch)}): {first}")
             raise ValueError(msg) from err
+    agent.critic.trained = len(parts) == 2  # the file held the critic trained with the actor
     agent.metadata = dict(payload.get("metadata", {}))
     agent.checkpoint = str(path)
     return agent.eval()

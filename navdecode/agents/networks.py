@@ -327,6 +327,19 @@ class TwinCritic(nn.Module):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.q1, self.q2 = make_critic_network(name), make_critic_network(name)
+        self.trained = False
+
+    @property
+    def trained(self) -> bool:
+        """Whether these weights were trained or loaded with their actor: set by training
+        (`td3_update`), `load_critic` (``load_pretrained(..., critic=True)``) and
+        `load_agent` of a file that holds a critic; never inferred from the weights. The
+        critic analyses (`critic_values`, `critic_recording`) refuse a critic without it."""
+        return bool(getattr(self.q1, "trained", False) and getattr(self.q2, "trained", False))
+
+    @trained.setter
+    def trained(self, value: bool) -> None:
+        self.q1.trained = self.q2.trained = bool(value)
 
     def forward(self, x: torch.Tensor, action: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Both Q estimates, each of shape (T, B, 1)."""

@@ -26,8 +26,8 @@ _EXPORTS = {
     "estimators": ("GroupedRidgeCV", "fold_fits"),
     "metrics": (
         "STRONG_PERTURBATION", "nan_percentile_rows", "path_curvature", "pearson_r",
-        "perturbation_metrics", "roc_auc", "session_metrics", "signed_radial_error",
-        "strong_perturbations", "trial_metrics", "zero_intercept_slope"),
+        "perturbation_metrics", "pooled_max_radius", "roc_auc", "session_metrics",
+        "signed_radial_error", "strong_perturbations", "trial_metrics", "zero_intercept_slope"),
     "observer": ("ideal_observer",),
     "perturbation": (
         "belief_perturbation_errors", "belief_perturbation_slopes", "bump_profile",

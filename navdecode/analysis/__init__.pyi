@@ -47,6 +47,7 @@ from navdecode.analysis.metrics import nan_percentile_rows as nan_percentile_row
 from navdecode.analysis.metrics import path_curvature as path_curvature
 from navdecode.analysis.metrics import pearson_r as pearson_r
 from navdecode.analysis.metrics import perturbation_metrics as perturbation_metrics
+from navdecode.analysis.metrics import pooled_max_radius as pooled_max_radius
 from navdecode.analysis.metrics import roc_auc as roc_auc
 from navdecode.analysis.metrics import session_metrics as session_metrics
 from navdecode.analysis.metrics import signed_radial_error as signed_radial_error
@@ -130,6 +131,7 @@ __all__ = [
     "perturbations_of",
     "pinned_fraction",
     "plain_ridge",
+    "pooled_max_radius",
     "procrustes_distance",
     "relative_to_target",
     "replay_actions",

@@ -18,6 +18,7 @@ import pandas as pd
 import torch
 import xarray as xr
 
+from navdecode._validation import check_bool
 from navdecode.agents.networks import Agent, RecurrentCritic, TwinCritic
 from navdecode.recording.rerun import recorded_inputs, with_units
 from navdecode.recording.schema import check_recording
@@ -27,8 +28,10 @@ __all__ = ["critic_recording", "critic_summary", "critic_values"]
 _NEEDS = ["actor_input", "action_lin", "action_ang", "n_steps", "reward"]
 
 
-def _q_network(critic: object) -> RecurrentCritic:
-    """The first Q network of an `Agent`, a `TwinCritic` or a `RecurrentCritic`."""
+def _q_network(critic: object, allow_untrained: bool = False) -> RecurrentCritic:
+    """The first Q network of an `Agent`, a `TwinCritic` or a `RecurrentCritic`, refused
+    when it was neither trained nor loaded with its actor (`TwinCritic.trained`)."""
+    check_bool(allow_untrained, "allow_untrained")
     if isinstance(critic, Agent):
         critic = critic.critic
     if isinstance(critic, TwinCritic):
@@ -37,6 +40,12 @@ def _q_network(critic: object) -> RecurrentCritic:
         msg = (f"critic must be a navdecode Agent, TwinCritic or RecurrentCritic (e.g. "
                f"load_pretrained(arch, seed, critic=True)), got {type(critic).__name__}")
         raise TypeError(msg)
+    if not (allow_untrained or getattr(critic, "trained", False)):
+        msg = ("critic was neither trained nor loaded with its actor: its weights are the "
+               "fresh initial ones. Load it with load_pretrained(arch, seed, critic=True) or "
+               "load_agent of a file that holds the critic (pass allow_untrained=True to "
+               "study an untrained critic on purpose)")
+        raise ValueError(msg)
     return critic
 
 
@@ -46,7 +55,8 @@ def _sequences(ds: xr.Dataset, like: torch.nn.Module) -> tuple[torch.Tensor, tor
             recorded_inputs(ds, like, names=("action_lin", "action_ang")))
 
 
-def critic_values(critic: object, ds: xr.Dataset, gamma: float = 0.97) -> xr.Dataset:
+def critic_values(critic: object, ds: xr.Dataset, gamma: float = 0.97,
+                  allow_untrained: bool = False) -> xr.Dataset:
     """Q of every executed step, and the TD error of the recorded trajectory.
 
     With the critic's first Q network fed the recorded inputs and executed actions (its
@@ -65,6 +75,11 @@ def critic_values(critic: object, ds: xr.Dataset, gamma: float = 0.97) -> xr.Dat
     gamma : float, default=0.97
         The discount (`TrainConfig.gamma`, the paper's).
 
+    allow_untrained : bool, default=False
+        Study a critic that was neither trained nor loaded with its actor (its fresh
+        initial weights, e.g. as a control); without it such a critic is refused
+        (`TwinCritic.trained`).
+
     Returns
     -------
     xarray.Dataset
@@ -80,7 +95,7 @@ def critic_values(critic: object, ds: xr.Dataset, gamma: float = 0.97) -> xr.Dat
     >>> sorted(values.data_vars)
     ['q_value', 'reward', 'td_error']
     """
-    q_net = _q_network(critic)
+    q_net = _q_network(critic, allow_untrained)
     check_recording(ds, _NEEDS, analysis="critic_values")
     if not isinstance(gamma, (int, float)) or not 0.0 <= gamma <= 1.0:
         msg = f"gamma must be a number in [0, 1], got {gamma!r}"
@@ -139,7 +154,8 @@ def critic_summary(values: xr.Dataset) -> pd.Series:
                       "TD_error_abs": float(np.nanmean(np.nanmean(np.abs(td), axis=1)))})
 
 
-def critic_recording(critic: object, ds: xr.Dataset) -> xr.Dataset:
+def critic_recording(critic: object, ds: xr.Dataset, allow_untrained: bool = False
+                     ) -> xr.Dataset:
     """The recording with ``hidden`` from the critic's first LSTM instead of the actor's.
 
     The critic's first Q network's LSTM is fed what it sees in training: the recorded
@@ -154,6 +170,11 @@ def critic_recording(critic: object, ds: xr.Dataset) -> xr.Dataset:
         The critic (of an agent loaded with ``critic=True``).
     ds : xarray.Dataset
         A recording with ``actor_input`` and the actions.
+
+    allow_untrained : bool, default=False
+        Study a critic that was neither trained nor loaded with its actor (its fresh
+        initial weights, e.g. as a control); without it such a critic is refused
+        (`TwinCritic.trained`).
 
     Returns
     -------
@@ -170,7 +191,7 @@ def critic_recording(critic: object, ds: xr.Dataset) -> xr.Dataset:
     >>> ds.sizes["unit"], ds.attrs["units_of"]
     (128, 'critic')
     """
-    q_net = _q_network(critic)
+    q_net = _q_network(critic, allow_untrained)
     check_recording(ds, ["actor_input", "action_lin", "action_ang"],
                     analysis="critic_recording")
     x, a = _sequences(ds, q_net)

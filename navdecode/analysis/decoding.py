@@ -26,6 +26,7 @@ from navdecode.analysis.estimators import GroupedRidgeCV, fold_fits
 from navdecode.analysis.metrics import pearson_r
 from navdecode.analysis.ridge_stats import group_index, group_kfold
 from navdecode.analysis.sklearn_ridges import plain_ridge, ridge_fits
+from navdecode.recording.identity import fingerprint
 from navdecode.recording.schema import check_recording
 
 __all__ = ["CONTROLS", "PROTOCOLS", "DecodingResult", "decode", "decode_each", "default_decoder"]
@@ -404,15 +405,17 @@ def _result(like: xr.Dataset, targets: tuple[str, ...], folds: list, model: Base
                    name="r2")
     pearson = pd.Series({t: pearson_r(like[t].values[tested], predicted[t][tested])
                          for t in targets}, name="pearson_r")
+    source = fingerprint(like)  # results say which recording they came from
     error_vars = {
         name: (("trial", "step"), errors[name],
                {"units": like[targets[members[0]]].attrs.get("units", ""),
-                "long_name": f"decoding error of {' and '.join(targets[m] for m in members)}"})
+                "long_name": f"decoding error of {' and '.join(targets[m] for m in members)}",
+                "recording": source})
         for name, members in groups}
     return DecodingResult(
         predicted=xr.Dataset({t: (("trial", "step"), predicted[t], like[t].attrs)
-                              for t in targets}, coords=coords),
-        errors=xr.Dataset(error_vars, coords=coords),
+                              for t in targets}, coords=coords, attrs={"recording": source}),
+        errors=xr.Dataset(error_vars, coords=coords, attrs={"recording": source}),
         r2=r2, pearson_r=pearson, scores=pd.DataFrame(rows), model=model, protocol=protocol,
         control=control, attrs=attrs)
 

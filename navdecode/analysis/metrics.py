@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from navdecode.recording.identity import check_source
 from navdecode.recording.schema import (
     ANALYSES,
     check_recording,
@@ -16,9 +18,10 @@ from navdecode.recording.schema import (
     unit_named,
 )
 
-__all__ = ["STRONG_PERTURBATION", "nan_percentile_rows", "path_curvature",
-           "pearson_r", "perturbation_metrics", "roc_auc", "session_metrics", "signed_radial_error",
-           "strong_perturbations", "trial_metrics", "zero_intercept_slope"]
+__all__ = ["STRONG_PERTURBATION", "nan_percentile_rows", "path_curvature", "pearson_r",
+           "perturbation_metrics", "pooled_max_radius", "roc_auc", "session_metrics",
+           "signed_radial_error", "strong_perturbations", "trial_metrics",
+           "zero_intercept_slope"]
 
 STRONG_PERTURBATION = 115.0
 """The paper's figure 6e threshold on ``|(perturb_lin [cm/s], perturb_ang [deg/s])|``."""
@@ -521,8 +524,8 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0, grid: str = "na
     the targets are shuffled by ``numpy.random.default_rng(seed).shuffle`` (a plain
     permutation, in which a trial may keep its own target; the paper's seed is 1), the
     radii are the whole centimetres ``r = 0, 1, ..., floor(R)`` with ``R`` the largest stop
-    error, pooled in the paper over every agent and condition it plots (`max_radius_cm`;
-    this recording's own when None), ``y(r)`` and ``x(r)`` count distances ``< r``, and the
+    error, pooled in the paper over every agent and condition it plots (`max_radius_cm`,
+    required: `pooled_max_radius`), ``y(r)`` and ``x(r)`` count distances ``< r``, and the
     area is the trapezoidal ``numpy.trapezoid(y, x)`` over those radii, without closing
     the curve at (1, 1). navdecode differs on purpose: a grid cut at the largest error
     leaves a curve whose shuffled fraction has not reached 1 short of (1, 1), which
@@ -538,12 +541,14 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0, grid: str = "na
     seed : int, default=0
         Seed of the shuffle.
     step_cm : float, default=1.0
-        Radius step (cm; navdecode's grid only: the paper's steps by 1 cm).
+        Radius step (cm; navdecode's grid only: the paper's steps by 1 cm, and another
+        step with ``grid="paper"`` is refused).
     grid : {"navdecode", "paper"}, default="navdecode"
         navdecode's full curve, or the paper's recipe (above).
     max_radius_cm : float or None, default=None
-        The paper's grid's largest stop error ``R`` (cm), e.g. the largest over every
-        recording compared; ``grid="paper"`` only.
+        The paper's grid's largest stop error ``R`` (cm), pooled over every recording
+        compared (`pooled_max_radius`); required by ``grid="paper"`` (at most 1e5 cm), and
+        only there.
 
     Returns
     -------
@@ -569,6 +574,21 @@ def roc_auc(ds: xr.Dataset, seed: int = 0, step_cm: float = 1.0, grid: str = "na
             msg = "max_radius_cm is the paper's grid's bound: pass grid='paper' with it"
             raise ValueError(msg)
         max_radius_cm = check_positive(max_radius_cm, "max_radius_cm")
+    if grid == "paper":
+        if max_radius_cm is None:
+            msg = ("grid='paper' needs max_radius_cm, the largest stop error pooled over every "
+                   "recording compared (pooled_max_radius(recordings)), as the paper pools it: "
+                   "with one recording's own largest error the curve stops before the "
+                   "shuffled fraction has risen, and a good agent scores near 0")
+            raise ValueError(msg)
+        if max_radius_cm > 1e5:
+            msg = (f"max_radius_cm={max_radius_cm:g} cm would sweep {max_radius_cm:.3g} radii "
+                   "of 1 cm; the paper's bound is the largest stop error, a few hundred cm")
+            raise ValueError(msg)
+        if step_cm != 1.0:
+            msg = (f"the paper's grid steps by 1 cm; step_cm={step_cm:g} applies to "
+                   "navdecode's grid only")
+            raise ValueError(msg)
     sx, sy = ds["stop_x"].values.astype(float), ds["stop_y"].values.astype(float)
     tx, ty = ds["target_x"].values.astype(float), ds["target_y"].values.astype(float)
     if len(sx) < 2:
@@ -660,6 +680,8 @@ def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50,
     if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
         msg = f"edges_cm_s must be increasing with at least 2 edges, got {edges_cm_s!r}"
         raise ValueError(msg)
+    if decoding_error is not None:
+        check_source(ds, decoding_error, "decoding_error")
     table = trial_metrics(ds)
     size = np.abs(ds["perturb_lin"].values.astype(float))
     which = np.digitize(size, edges) - 1
@@ -688,6 +710,37 @@ def perturbation_metrics(ds: xr.Dataset, edges_cm_s: tuple[float, ...] = (0, 50,
                 errors).any() else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def pooled_max_radius(recordings: Sequence[xr.Dataset]) -> float:
+    """The largest stop error over every recording, ``R = max_k max_i |stop_ki -
+    target_ki|`` (cm): the paper's ROC grid's bound (`roc_auc(..., grid="paper")`), which
+    its notebooks pool over every agent and condition they plot.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, load_pretrained, run_agent
+    >>> from navdecode.analysis.metrics import pooled_max_radius, roc_auc
+    >>> runs = [run_agent(load_pretrained(a, 0), fixed_targets(20)) for a in ("modular",
+    ...                                                                     "holistic")]
+    >>> radius = pooled_max_radius(runs)
+    >>> 0 <= roc_auc(runs[0], grid="paper", max_radius_cm=radius)[0] <= 1
+    True
+    """
+    if isinstance(recordings, xr.Dataset) or not recordings:
+        msg = "recordings must be a non-empty list of recordings (xarray.Datasets)"
+        raise TypeError(msg)
+    largest = 0.0
+    for k, ds in enumerate(recordings):
+        check_recording(ds, ["stop_x", "stop_y", "target_x", "target_y"],
+                        analysis="pooled_max_radius", name=f"recordings[{k}]")
+        error = np.hypot(ds["stop_x"].values - ds["target_x"].values,
+                         ds["stop_y"].values - ds["target_y"].values)
+        if not np.isfinite(error).all():
+            msg = f"recordings[{k}] has non-finite stops or targets"
+            raise ValueError(msg)
+        largest = max(largest, float(error.max()))
+    return largest
 
 
 def strong_perturbations(ds: xr.Dataset, threshold: float = STRONG_PERTURBATION) -> np.ndarray:

@@ -24,6 +24,7 @@ import xarray as xr
 
 from navdecode._validation import check_int
 from navdecode.analysis.metrics import pearson_r, zero_intercept_slope
+from navdecode.recording.identity import IDENTITY_ATTRS, check_source
 from navdecode.recording.schema import check_recording, task_config
 
 __all__ = ["belief_perturbation_errors", "belief_perturbation_slopes", "bump_profile",
@@ -85,9 +86,11 @@ def bump_profile(onset: np.ndarray, n_steps: int, config: object) -> np.ndarray:
 
 
 def check_twin(ds: xr.Dataset, unperturbed: xr.Dataset, analysis: str) -> None:
-    """Refuse an `unperturbed` that is not `ds`'s unperturbed twin: the same trials in the
-    same order (targets, gain, onsets) with zero perturbation peaks, as
-    ``run_agent(..., perturbation=perturbations_of(ds) * [0, 0, 1])`` makes it.
+    """Refuse an `unperturbed` that is not `ds`'s unperturbed twin: the same network
+    (``agent_id``, ``agent_seed``, ``checkpoint``) run with the same noise (``noise_seed``,
+    ``noise``) on the same trials in the same order (targets, gain, onsets) with zero
+    perturbation peaks, as ``run_agent(..., perturbation=perturbations_of(ds) * [0, 0, 1])``
+    makes it.
 
     Raises
     ------
@@ -110,6 +113,19 @@ def check_twin(ds: xr.Dataset, unperturbed: xr.Dataset, analysis: str) -> None:
             unperturbed["perturb_ang"].values != 0):
         msg = "unperturbed must have zero perturbation peaks (perturb_lin, perturb_ang)"
         raise ValueError(msg)
+    for key in IDENTITY_ATTRS:  # the same network, run with the same noise draws
+        mine, theirs = ds.attrs.get(key), unperturbed.attrs.get(key)
+        if mine is None and theirs is None:
+            if key in ("agent_id", "noise_seed"):
+                msg = (f"ds and unperturbed do not say which network and noise made them (no "
+                       f"{key} attribute): the twin cannot be checked; run both with "
+                       "run_agent or record, or set the attribute on both")
+                raise ValueError(msg)
+            continue
+        if mine != theirs:
+            msg = (f"unperturbed must be the same network run with the same noise as ds: its "
+                   f"{key} is {theirs!r}, ds's {mine!r}")
+            raise ValueError(msg)
 
 
 def integrated_perturbation(ds: xr.Dataset, config: object = None) -> pd.DataFrame:
@@ -199,10 +215,8 @@ def belief_perturbation_errors(ds: xr.Dataset, result: object,
         msg = ("result must be a DecodingResult of pos_x and pos_y (decode(ds) with its "
                "default targets)")
         raise TypeError(msg) if not isinstance(predicted, xr.Dataset) else ValueError(msg)
+    check_source(ds, predicted, "result")
     trials = predicted["trial"].values
-    if not np.isin(trials, ds["trial"].values).all():
-        msg = "result was not decoded from ds: its trials are not ds's"
-        raise ValueError(msg)
     integral = integrated_perturbation(ds, config).loc[trials]
     px, py = predicted["pos_x"].values, predicted["pos_y"].values
     tested = np.isfinite(px) & np.isfinite(py)

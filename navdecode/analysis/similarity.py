@@ -9,6 +9,7 @@ in each recording; recordings of different trials are refused.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,9 +24,33 @@ __all__ = ["CKAColumns", "cka", "procrustes_distance", "similarity_matrix",
            "within_between"]
 
 
+POSITIONAL = re.compile(r"trial-\d+#0")
+"""The trial ids of a recording with nothing that defines its trials (no target, no
+perturbation, no trial_id of the user's): trials told apart by position only."""
+
+
 def _aligned(units: Sequence[Units]) -> list[np.ndarray | None]:
     """Per recording, the trial order that puts it in the first one's (None: already),
-    after refusing repeated trials or different trial sets (`align_trials`' rules)."""
+    after refusing repeated trials or different trial sets (`align_trials`' rules),
+    recordings without a trial identity, and steps that do not line up."""
+    if len(units) > 1:
+        for u in units:
+            if len(u.ids) and all(POSITIONAL.fullmatch(t) for t in u.ids[:50]):
+                msg = (f"{u.name} has no trial identity (no target, perturbation or trial_id "
+                       "of its own): pairing it with another recording would pair trials by "
+                       "their position. Give every recording the same trial keys, e.g. "
+                       "ds.assign_coords(trial_id=('trial', keys)) with keys naming what "
+                       "defines each trial (its seed, condition...)")
+                raise ValueError(msg)
+        first = units[0]
+        for u in units[1:]:
+            n = min(len(first.steps), len(u.steps))
+            if not np.array_equal(first.steps[:n], u.steps[:n]):
+                msg = (f"{first.name} and {u.name} do not cover the same steps ({first.name} "
+                       f"from step {first.steps[0]}, {u.name} from step {u.steps[0]}): "
+                       "samples are paired by trial and step, so select the same steps "
+                       "in both")
+                raise ValueError(msg)
     stand_ins = [xr.Dataset(coords={"trial_id": ("trial", u.ids)}) for u in units]
     align_trials(stand_ins, [u.name for u in units])  # raises with its messages
     first = pd.Index(units[0].ids)

@@ -26,8 +26,9 @@ class Units:
     """
 
     def __init__(self, ids: np.ndarray, valid: np.ndarray, load: Callable[[], np.ndarray],
-                 name: str) -> None:
+                 name: str, steps: np.ndarray | None = None) -> None:
         self.ids, self.valid, self.load, self.name = ids, valid, load, name
+        self.steps = np.arange(valid.shape[1]) if steps is None else np.asarray(steps)
 
     @classmethod
     def of(cls, ds: xr.Dataset, features: str = "hidden", name: str = "ds") -> Units:
@@ -38,7 +39,8 @@ class Units:
                    f"{ds[features].dims}")
             raise ValueError(msg)
         return cls(trial_ids(ds), ds["valid"].values.astype(bool),
-                   lambda: ds[features].transpose("trial", "step", ...).values, name)
+                   lambda: ds[features].transpose("trial", "step", ...).values, name,
+                   steps=ds["step"].values if "step" in ds.coords else None)
 
     @classmethod
     def on_disk(cls, ds: xr.Dataset, path: Path, features: str = "hidden",
@@ -46,4 +48,5 @@ class Units:
         """`of`, with the units written to `path` (``.npy``) and read back at each use."""
         units = cls.of(ds, features, name)
         np.save(path, np.ascontiguousarray(units.load(), dtype=np.float32))
-        return cls(units.ids, units.valid, functools.partial(np.load, path), name)
+        return cls(units.ids, units.valid, functools.partial(np.load, path), name,
+                   steps=units.steps)

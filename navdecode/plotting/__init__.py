@@ -14,8 +14,9 @@ from navdecode._exports import attach
 
 _EXPORTS = {
     "behaviour": (
-        "plot_curvature", "plot_perturbation", "plot_reward_fraction", "plot_roc_curves",
-        "plot_time_spent", "plot_trajectories", "plot_traveled_vs_target", "plot_trial"),
+        "plot_compensation_kernels", "plot_curvature", "plot_perturbation",
+        "plot_reward_fraction", "plot_roc_curves", "plot_time_spent", "plot_trajectories",
+        "plot_traveled_vs_target", "plot_trial"),
     "representations": (
         "plot_critic_values", "plot_decoded_variables", "plot_decoding_controls",
         "plot_decoding_error", "plot_decoding_over_time", "plot_fixed_points",

@@ -6,6 +6,7 @@ from navdecode.plotting import representations as representations
 from navdecode.plotting import style as style
 from navdecode.plotting import training as training
 from navdecode.plotting import violins as violins
+from navdecode.plotting.behaviour import plot_compensation_kernels as plot_compensation_kernels
 from navdecode.plotting.behaviour import plot_curvature as plot_curvature
 from navdecode.plotting.behaviour import plot_perturbation as plot_perturbation
 from navdecode.plotting.behaviour import plot_reward_fraction as plot_reward_fraction
@@ -40,6 +41,7 @@ __all__ = [
     "draw_dots",
     "draw_violins",
     "new_axes",
+    "plot_compensation_kernels",
     "plot_critic_values",
     "plot_curvature",
     "plot_decoded_variables",

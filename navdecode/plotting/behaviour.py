@@ -15,6 +15,7 @@ from navdecode.plotting.violins import draw_violins
 from navdecode.recording.schema import check_recording, length_unit
 
 __all__ = [
+    "plot_compensation_kernels",
     "plot_curvature",
     "plot_perturbation",
     "plot_reward_fraction",

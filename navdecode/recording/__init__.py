@@ -21,8 +21,8 @@ _EXPORTS = {
     "export": ("sample_times", "to_nwb", "to_pynapple"),
     "firefly_loop": ("run_firefly",),
     "identity": (
-        "TRIAL_ID_VARIABLES", "align_trials", "identity_attrs", "make_trial_ids",
-        "recording_identity", "trial_ids"),
+        "IDENTITY_ATTRS", "TRIAL_ID_VARIABLES", "align_trials", "check_source", "fingerprint",
+        "identity_attrs", "make_trial_ids", "recording_identity", "trial_ids"),
     "recorder": ("record",),
     "rerun": ("mlp_units", "recorded_inputs", "replay_inputs", "with_units"),
     "rollout": ("check_targets_in_range", "fixed_targets", "run_agent"),

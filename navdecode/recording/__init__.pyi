@@ -29,8 +29,11 @@ from navdecode.recording.export import sample_times as sample_times
 from navdecode.recording.export import to_nwb as to_nwb
 from navdecode.recording.export import to_pynapple as to_pynapple
 from navdecode.recording.firefly_loop import run_firefly as run_firefly
+from navdecode.recording.identity import IDENTITY_ATTRS as IDENTITY_ATTRS
 from navdecode.recording.identity import TRIAL_ID_VARIABLES as TRIAL_ID_VARIABLES
 from navdecode.recording.identity import align_trials as align_trials
+from navdecode.recording.identity import check_source as check_source
+from navdecode.recording.identity import fingerprint as fingerprint
 from navdecode.recording.identity import identity_attrs as identity_attrs
 from navdecode.recording.identity import make_trial_ids as make_trial_ids
 from navdecode.recording.identity import recording_identity as recording_identity
@@ -63,6 +66,7 @@ from navdecode.recording.tutorial_loop import run_agent_loop as run_agent_loop
 __all__ = [
     "ANALYSES",
     "DIMS",
+    "IDENTITY_ATTRS",
     "STEP_VARIABLES",
     "TRIAL_COORDS",
     "TRIAL_ID_VARIABLES",
@@ -79,8 +83,10 @@ __all__ = [
     "build_recording",
     "check_destination",
     "check_recording",
+    "check_source",
     "check_targets_in_range",
     "env_actions",
+    "fingerprint",
     "fixed_targets",
     "identity_attrs",
     "is_cleanrl_agent",

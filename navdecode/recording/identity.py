@@ -19,8 +19,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-__all__ = ["TRIAL_ID_VARIABLES", "align_trials", "identity_attrs", "make_trial_ids",
-           "recording_identity", "trial_ids"]
+__all__ = ["IDENTITY_ATTRS", "TRIAL_ID_VARIABLES", "align_trials", "check_source",
+           "fingerprint", "identity_attrs", "make_trial_ids", "recording_identity", "trial_ids"]
+
+IDENTITY_ATTRS = ("agent_id", "agent_seed", "checkpoint", "noise_seed", "noise")
+"""The attributes that say which network ran a recording and with which noise."""
 
 TRIAL_ID_VARIABLES = ("target_x", "target_y", "gain", "perturb_lin", "perturb_ang",
                       "perturb_onset")
@@ -207,3 +210,52 @@ def align_trials(recordings: Sequence[xr.Dataset], names: Sequence[str] | None =
         index = np.argsort([order[t] for t in these])
         aligned.append(ds if (index == np.arange(len(index))).all() else ds.isel(trial=index))
     return aligned
+
+
+def fingerprint(ds: xr.Dataset) -> str:
+    """A short hash of what makes a recording the one it is: the network and noise it was
+    run with (`IDENTITY_ATTRS`), its trials (`trial_ids`) and its positions. Results
+    computed from a recording carry it (``attrs["recording"]``), so an analysis that is
+    handed a result and a recording can check they belong together.
+
+    Examples
+    --------
+    >>> from navdecode import fixed_targets, load_pretrained, run_agent
+    >>> from navdecode.recording.identity import fingerprint
+    >>> agent = load_pretrained("modular", 0)
+    >>> a, b = (run_agent(agent, fixed_targets(3), seed=s) for s in (0, 1))
+    >>> fingerprint(a) == fingerprint(a.copy()), fingerprint(a) == fingerprint(b)
+    (True, False)
+    """
+    import hashlib
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for key in IDENTITY_ATTRS:
+        digest.update(f"{key}={ds.attrs.get(key, '')};".encode())
+    digest.update("|".join(trial_ids(ds)).encode())
+    for name in ("pos_x", "pos_y"):
+        if name in ds.variables:
+            digest.update(np.ascontiguousarray(ds[name].values, dtype=np.float64).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def check_source(ds: xr.Dataset, result: object, name: str) -> None:
+    """Refuse a result (its ``attrs["recording"]``, as `decode` sets it) that was not
+    computed from `ds` (`fingerprint`), naming the argument `name`.
+
+    Examples
+    --------
+    >>> from navdecode import decode, fixed_targets, load_pretrained, run_agent
+    >>> from navdecode.recording.identity import check_source
+    >>> ds = run_agent(load_pretrained("modular", 0), fixed_targets(20), seed=0)
+    >>> check_source(ds, decode(ds, n_splits=4).error, "decoding_error")  # no error
+    """
+    source = getattr(result, "attrs", {}).get("recording")
+    if source is None:
+        msg = (f"{name} does not say which recording it was decoded from; pass the result of "
+               f"decode(ds) on this recording (e.g. decode(ds).error)")
+        raise ValueError(msg)
+    if source != fingerprint(ds):
+        msg = (f"{name} was decoded from another recording (another network, noise seed, "
+               f"trials or positions than ds); decode this recording itself")
+        raise ValueError(msg)

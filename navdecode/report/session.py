@@ -8,7 +8,7 @@ sets the analyses ask for (`Analysis.joint_targets`), so the analyses share one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,5 +196,3 @@ def _without_units(ds: xr.Dataset) -> xr.Dataset:
     heavy = [name for name, var in ds.data_vars.items() if var.ndim > 2]
     return ds.drop_vars(heavy)
 
-
-Hook = Callable[[Session], None]

@@ -293,7 +293,18 @@ def _make_vec(num_envs: int = 1, **kwargs: Any) -> FireflyVectorEnv:
 
 
 def register_envs() -> None:
-    """Register ``"navdecode/Firefly-v0"`` with gymnasium (done by ``import navdecode``)."""
+    """Register ``"navdecode/Firefly-v0"`` with gymnasium (done by ``import navdecode``).
+
+    Registering again does nothing.
+
+    Examples
+    --------
+    >>> import gymnasium as gym
+    >>> from navdecode.task.envs import ENV_ID, register_envs
+    >>> register_envs()
+    >>> ENV_ID in gym.registry
+    True
+    """
     if ENV_ID in gym.registry:
         return
     gym.register(id=ENV_ID, entry_point="navdecode.task.envs:FireflyEnv",

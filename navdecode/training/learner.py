@@ -75,6 +75,7 @@ class Learner:
 
     def load(self, state: TrainingState) -> None:
         self.agent.load_state_dict(state.agent)
+        self.agent.critic.trained = True  # the critic as training left it
         self.target.load_state_dict(state.target)
         self.opt_actor.load_state_dict(state.opt_actor)
         self.opt_critic.load_state_dict(state.opt_critic)

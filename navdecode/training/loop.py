@@ -132,7 +132,9 @@ def validate(actor: torch.nn.Module, config: TrainConfig, task_config: TaskConfi
                    seed=seed, noise=config.validation_obs_noise, device=config.device,
                    config=replace(task_config, process_noise=False))
     rows = []
-    values = critic_values(critic, ds, gamma=config.gamma) if critic is not None else None
+    # the critic as it is at this trial, trained or not yet (before learning starts)
+    values = critic_values(critic, ds, gamma=config.gamma, allow_untrained=True) \
+        if critic is not None else None
     for g in config.validation_gains:
         rows_g = np.nonzero((ds.gain == g).values)[0]
         summary = session_metrics(ds.isel(trial=rows_g))

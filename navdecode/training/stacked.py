@@ -279,6 +279,8 @@ class StackedMembers:
     def write_back(self) -> None:
         """Copy the stacked networks and Adam states into each member's own modules."""
         self.stack.write_to([m.agent for m in self.learners])
+        for m in self.learners:
+            m.agent.critic.trained = True
         self.target.write_to([m.target for m in self.learners])
         self.opt_actor.write([m.opt_actor for m in self.learners])
         self.opt_critic.write([m.opt_critic for m in self.learners])

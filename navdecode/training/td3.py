@@ -139,4 +139,5 @@ def td3_update(agent: Agent, target: Agent, batch: Batch, opt_actor: torch.optim
             torch._foreach_mul_(targets, 1 - config.tau)
             torch._foreach_add_(targets, online, alpha=config.tau)
         out["actor_loss"] = actor_loss.detach().item()
+    agent.critic.trained = True
     return out

@@ -10,6 +10,8 @@ from navdecode.analysis.critic import critic_recording, critic_summary, critic_v
 class StepCritic(RecurrentCritic):
     """Q_t = t + 1 at every step: a critic whose TD errors are known by hand."""
 
+    trained = True  # a hand-made critic, as good as a trained one for these tests
+
     def forward(self, x, action):
         steps = torch.arange(1, x.shape[0] + 1, dtype=x.dtype)
         return steps[:, None, None].expand(x.shape[0], x.shape[1], 1)
@@ -40,9 +42,24 @@ def test_td_errors_by_hand(recording):
 def test_a_trained_critic_predicts_the_reward_to_come(recording):
     trained = critic_summary(critic_values(load_pretrained("Actor1Critic5", 1, critic=True),
                                            recording))
-    fresh = critic_summary(critic_values(make_agent("Actor1Critic5", seed=1), recording))
+    fresh = critic_summary(critic_values(make_agent("Actor1Critic5", seed=1), recording,
+                                         allow_untrained=True))
     assert trained["TD_error_abs"] < 0.2 < 0.5 < fresh["TD_error_abs"]
     assert trained["value_est"] > 3.0  # rewards of 10, discounted over the trial
+
+
+@pytest.mark.parametrize("analysis", [critic_values, critic_recording])
+def test_an_untrained_critic_is_refused_unless_asked_for(recording, analysis):
+    """load_pretrained without critic=True carries freshly initialised critic weights
+    (mean |TD error| 0.758 instead of 0.062): the critic analyses refuse them by a flag
+    set by loading or training, never by looking at the weights."""
+    bare = load_pretrained("Actor1Critic5", 1)
+    assert not bare.critic.trained
+    for critic in (bare, bare.critic, bare.critic.q1, make_agent("modular", seed=0)):
+        with pytest.raises(ValueError, match="neither trained nor loaded"):
+            analysis(critic, recording)
+    assert load_pretrained("Actor1Critic5", 1, critic=True).critic.trained
+    analysis(bare, recording, allow_untrained=True)  # on purpose: allowed
 
 
 def test_critic_values_refuse_bad_input(recording):
@@ -60,7 +77,7 @@ def test_critic_values_refuse_bad_input(recording):
                                                              ("holistic", 220, True)])
 def test_critic_recording_holds_the_critics_lstm_units(recording, arch, units, sees_action):
     agent = make_agent(arch, seed=0)
-    out = critic_recording(agent, recording)
+    out = critic_recording(agent, recording, allow_untrained=True)
     assert out.sizes["unit"] == units
     assert "cell" not in out
     assert out.attrs["units_of"] == "critic"

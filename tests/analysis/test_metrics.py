@@ -7,6 +7,7 @@ from conftest import synthetic_dataset
 from navdecode import fixed_targets, run_agent
 from navdecode.analysis.metrics import (
     path_curvature,
+    pooled_max_radius,
     session_metrics,
     signed_radial_error,
     trial_metrics,
@@ -210,8 +211,10 @@ def test_the_paper_s_auc_recipe_by_hand():
     ends = np.array([[0.0, 1.5], [10.0, 0.5], [22.5, 0.0]])
     ds = synthetic_dataset(np.c_[np.zeros(3), ends[:, 0]], np.c_[np.zeros(3), ends[:, 1]],
                            targets=targets)
-    # the grid stops at floor(2.5) = 2 cm: x stays 0, so the area is 0
-    auc, curve = roc_auc(ds, seed=0, grid="paper")
+    # the grid stops at floor(2.5) = 2 cm: x stays 0, so the area is 0 (this recording's
+    # own largest error: the inverted metric the pooled radius is required against)
+    assert pooled_max_radius([ds]) == pytest.approx(2.5)
+    auc, curve = roc_auc(ds, seed=0, grid="paper", max_radius_cm=pooled_max_radius([ds]))
     assert curve["radius_cm"].tolist() == [0.0, 1.0, 2.0]
     np.testing.assert_allclose(curve["fraction_correct"], [0, 1 / 3, 2 / 3])
     assert auc == 0.0
@@ -230,6 +233,12 @@ def test_the_paper_s_auc_recipe_by_hand():
         roc_auc(ds, grid="rliable")
     with pytest.raises(ValueError, match="grid='paper'"):
         roc_auc(ds, max_radius_cm=10.0)
+    with pytest.raises(ValueError, match="needs max_radius_cm"):
+        roc_auc(ds, grid="paper")
+    with pytest.raises(ValueError, match="a few hundred cm"):
+        roc_auc(ds, grid="paper", max_radius_cm=1e9)
+    with pytest.raises(ValueError, match="steps by 1 cm"):
+        roc_auc(ds, grid="paper", max_radius_cm=12.9, step_cm=0.5)
 
 
 def test_a_foreign_task_gets_its_end_point_units_and_no_firefly_geometry():

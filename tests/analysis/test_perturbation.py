@@ -13,6 +13,7 @@ from navdecode.analysis.perturbation import (
     integrated_perturbation,
     perturbations_of,
 )
+from navdecode.recording.identity import fingerprint
 
 CONFIG = TaskConfig.perturbation_task()
 GIVEN = np.array([[100.0, 30.0, 0], [-100.0, -30.0, 2], [150.0, 60.0, 4],
@@ -145,6 +146,7 @@ def test_compensation_kernels_refuse_other_trials(pair):
 def test_belief_errors_by_hand(pair):
     ds, _ = pair
     half = ds[["pos_x", "pos_y"]].where(ds["valid"]) * 0.5  # a belief at half the distance
+    half.attrs["recording"] = fingerprint(ds)  # as decode(ds) marks its results
     frame = belief_perturbation_errors(ds, SimpleNamespace(predicted=half))
     last = ds["n_steps"].values - 1
     rows = np.arange(6)
@@ -163,8 +165,41 @@ def test_belief_errors_refuse_a_foreign_result(pair):
     with pytest.raises(ValueError, match="pos_x and pos_y"):
         belief_perturbation_errors(ds, SimpleNamespace(predicted=ds[["pos_x"]]))
     other = ds[["pos_x", "pos_y"]].assign_coords(trial=ds["trial"].values + 100)
-    with pytest.raises(ValueError, match="not ds's"):
+    with pytest.raises(ValueError, match="does not say which recording"):
         belief_perturbation_errors(ds, SimpleNamespace(predicted=other))
+
+
+def test_results_and_twins_of_another_agent_or_noise_are_refused(pair):
+    """Another agent's twin once gave kernels of 20.0 instead of 6.6 cm/s and a replay
+    reward fraction of 0.39 instead of 0.63; decoding the twin instead of the run gave a
+    belief slope of -0.68 instead of -0.11. Each is now refused by identity."""
+    from navdecode import compensation_kernels, decode, replay_perturbation
+    from navdecode.analysis.metrics import perturbation_metrics
+
+    ds, twin = pair
+    other_agent = twin.assign_attrs(agent_id="modular-seed5", agent_seed=5)
+    other_noise = twin.assign_attrs(noise_seed=int(twin.attrs["noise_seed"]) + 1)
+    for wrong, what in ((other_agent, "agent_id"), (other_noise, "noise_seed")):
+        for analysis in (compensation_kernels, replay_perturbation):
+            with pytest.raises(ValueError, match=what):
+                analysis(ds, wrong)
+    with pytest.raises(ValueError, match="cannot be checked"):
+        compensation_kernels(_without(ds, "agent_id"), _without(twin, "agent_id"))
+    decoded = decode(twin, n_splits=3, refit=False)
+    with pytest.raises(ValueError, match="decoded from another recording"):
+        belief_perturbation_errors(ds, decoded)
+    with pytest.raises(ValueError, match="decoded from another recording"):
+        perturbation_metrics(ds, edges_cm_s=(0, 1000), decoding_error=decoded.error)
+    own = decode(ds, n_splits=3, refit=False)
+    assert len(belief_perturbation_errors(ds, own)) > 0
+    assert "decoding_error_cm" in perturbation_metrics(ds, edges_cm_s=(0, 1000),
+                                                       decoding_error=own.error)
+
+
+def _without(ds, key):
+    out = ds.copy()
+    out.attrs = {k: v for k, v in ds.attrs.items() if k != key}
+    return out
 
 
 def test_belief_slopes_by_hand():

@@ -116,3 +116,27 @@ def test_cka_columns_added_one_at_a_time_equal_the_matrix_and_refuse_non_finite(
     assert len(columns) == 4
     with pytest.raises(ValueError, match="one \\(arch, seed\\) per recording"):
         columns.frame(labels[:3])
+
+
+def test_steps_are_paired_by_their_index_and_trials_need_an_identity():
+    """A recording sliced to drop its first 5 steps against a full one once gave CKA 0.486
+    instead of 0.934 (steps paired by position); recordings of a task without targets were
+    paired by position too. Both are now refused, saying what differs."""
+    import navdecode as nd
+
+    targets = nd.fixed_targets(20)
+    a = nd.run_agent(nd.load_pretrained("modular", 0), targets, seed=0)
+    b = nd.run_agent(nd.load_pretrained("modular", 1), targets, seed=0)
+    assert 0 < nd.cka(a, b) <= 1
+    with pytest.raises(ValueError, match="do not cover the same steps"):
+        nd.cka(a.isel(step=slice(5, None)), b)
+    with pytest.raises(ValueError, match="do not cover the same steps"):
+        nd.similarity_matrix([a.isel(step=slice(5, None)), b, a], labels=[
+            ("x", 0), ("y", 0), ("x", 1)])
+    anonymous = [ds.drop_vars(["target_x", "target_y", "gain", "trial_id"]).assign_coords(
+        trial_id=("trial", [f"trial-{i}#0" for i in range(20)])) for ds in (a, b)]
+    with pytest.raises(ValueError, match="no trial identity"):
+        nd.cka(*anonymous)
+    keyed = [ds.assign_coords(trial_id=("trial", [f"seed0-trial{i}" for i in range(20)]))
+             for ds in anonymous]
+    assert nd.cka(*keyed) == pytest.approx(nd.cka(a, b))

@@ -137,3 +137,20 @@ def test_the_registry_names_every_option_and_every_analysis_once():
     rows = catalogue()
     assert {r["analysis"] for r in rows} == set(ANALYSES)
     assert all(r["how"] and r["label"] for r in rows)
+
+
+def test_every_figure_an_analysis_draws_is_a_plotting_function():
+    """The figures name their function as a string (drawn in worker processes): each one
+    resolves in navdecode.plotting."""
+    import navdecode.plotting as plotting
+
+    named = set()
+    for path in (REPORT / "sections").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "FigureSpec":
+                plot = node.args[1] if len(node.args) > 1 else None
+                if isinstance(plot, ast.Constant):
+                    named.add(plot.value)
+    assert len(named) >= 15
+    missing = [name for name in sorted(named) if not callable(getattr(plotting, name, None))]
+    assert not missing, missing
