@@ -164,18 +164,24 @@ def test_the_hybrid_bundle_and_its_critics():
 
     table = list_pretrained()
     assert table.groupby("arch")["seed"].nunique().to_dict() == {
-        "Actor1Critic5": 8, "Actor3Critic1": 4, "holistic": 8, "modular": 8}
+        "Actor1Critic5": 8, "Actor3Critic1": 6, "holistic": 8, "modular": 8}
     two = list_pretrained(archs=("modular", "holistic"))
     assert set(two["arch"]) == {"modular", "holistic"}
     assert len(two) == 16
     with_critic = table.loc[table["has_critic"], ["arch", "seed"]].values.tolist()
     assert with_critic == [["Actor1Critic5", 1], ["Actor1Critic5", 3], ["Actor3Critic1", 0],
-                           ["Actor3Critic1", 3]]
-    # the bundled critic is the one the run's final state holds beside the same actor
+                           ["Actor3Critic1", 3], ["Actor3Critic1", 4], ["Actor3Critic1", 5]]
+    # the bundled critic is the one the run's final state holds beside the same actor (runs
+    # exported before checkpoints kept their critic); later runs export the critic of the
+    # selected checkpoint itself
     for arch, seed in with_critic:
         agent = load_pretrained(arch, seed, critic=True)
+        assert agent.critic.trained
         final_path = (Path(__file__).parents[2] / "benchmarks" / "results" / "to-bundle"
                       / f"{arch}-seed{seed}-final-agent.pt")
+        if not final_path.exists():
+            assert (arch, seed) in {("Actor3Critic1", 4), ("Actor3Critic1", 5)}
+            continue
         final = torch.load(final_path, weights_only=True)
         for name, value in agent.critic.state_dict().items():
             assert torch.equal(value, final["critic_dict"][name]), name
