@@ -143,6 +143,10 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--population", action="store_true",
                    help="train every (arch, seed) of --archs x --seeds in this one process, "
                         "each into --out/<arch>-seed<seed> (a run folder like train's)")
+    p.add_argument("--decode", nargs="+", default=[], metavar="VAR",
+                   help="variables to decode from the units beside the position, recorded "
+                        "per step or per trial (e.g. a task's ground truth), with the same "
+                        "grouped CV, controls and statistics")
     p.add_argument("--archs", nargs="+", default=None, metavar="ARCH",
                    help="--population: the architectures (default: --arch)")
     p.add_argument("--seeds", nargs="+", type=int, default=None, metavar="SEED",
@@ -388,7 +392,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     path = make_report(args.out, agents=agents, n_trials=args.n_trials, gains=tuple(args.gains),
                        progress=not args.quiet, n_threads=args.threads, recordings=recordings,
                        analyses=tuple(args.analyses), overwrite=args.force,
-                       n_jobs=args.jobs)
+                       n_jobs=args.jobs, targets=list(args.decode))
     print(f"report written to {path}")
     return 0
 
@@ -416,6 +420,10 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
                    choices=list(OPTIONS), metavar="NAME",
                    help="optional sections: " + ", ".join(OPTIONS) + " (default all "
                         "but dynamics: fixed points and DSA, seconds per network)")
+    p.add_argument("--decode", nargs="+", default=[], metavar="VAR",
+                   help="variables to decode from the units beside the position, recorded "
+                        "per step or per trial (e.g. a task's ground truth), with the same "
+                        "grouped CV, controls and statistics")
     p.add_argument("--archs", nargs="+", default=None, metavar="ARCH",
                    help="only the bundled agents of these architectures (default: every "
                         "bundled agent; e.g. --archs modular holistic, the tutorial's two)")

@@ -33,7 +33,7 @@ from navdecode.report.session import Network, network_sessions
 from navdecode.report.tables import SKIPPED_COLUMNS, ReportTables, in_length_unit
 from navdecode.report.workers import worker_pool
 
-__all__ = ["Combine", "chosen", "compute_report", "pair_of"]
+__all__ = ["Combine", "check_targets", "chosen", "compute_report", "pair_of"]
 
 
 def pair_of(labels: list[str]) -> tuple[str, str] | None:
@@ -42,6 +42,21 @@ def pair_of(labels: list[str]) -> tuple[str, str] | None:
         return None
     return ("modular", "holistic") if set(labels) == {"modular", "holistic"} else tuple(
         sorted(labels))
+
+
+def check_targets(targets: object) -> tuple[str, ...]:
+    """The variables named for decoding, as a tuple of distinct names (refused: not a
+    sequence of non-empty strings, or a name twice)."""
+    if isinstance(targets, str) or not isinstance(targets, (list, tuple)):
+        msg = f"targets must be a list of variable names, got {targets!r}"
+        raise TypeError(msg)
+    if not all(isinstance(t, str) and t for t in targets):
+        msg = f"targets must be non-empty variable names, got {list(targets)!r}"
+        raise TypeError(msg)
+    if len(set(targets)) < len(targets):
+        msg = f"targets must name each variable once, got {list(targets)!r}"
+        raise ValueError(msg)
+    return tuple(targets)
 
 
 def chosen(options: Sequence[str]) -> tuple[Analysis, ...]:
@@ -88,8 +103,8 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
                    recordings: list[xr.Dataset] | None = None, n_trials: int = 1000,
                    gains: tuple[float, ...] = (1.0, 2.0),
                    analyses: Sequence[str] = DEFAULT_OPTIONS, progress: bool = True,
-                   n_jobs: int = 1, pool: concurrent.futures.Executor | None = None
-                   ) -> ReportTables:
+                   n_jobs: int = 1, pool: concurrent.futures.Executor | None = None,
+                   targets: Sequence[str] = ()) -> ReportTables:
     """Evaluate (or take) recordings and compute every table of the report.
 
     Parameters
@@ -124,6 +139,11 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
         Worker processes to use instead of starting `n_jobs` of them
         (`navdecode.report.workers.worker_pool`; `make_report` keeps one open for the
         figures too).
+    targets : sequence of str, default=()
+        Variables to decode from the units beside the position, with the same grouped CV,
+        controls and statistics (`navdecode.report.sections.variables`): recorded
+        per-step variables (``info_vars``) or per-trial ones (``trial_vars``, repeated over
+        the trial's steps), e.g. a neurogym task's ground truth.
 
     Returns
     -------
@@ -140,19 +160,20 @@ def compute_report(agents: list[tuple[str, int, Agent]] | None = None,
     """
     check_int(n_trials, "n_trials", minimum=10)
     check_int(n_jobs, "n_jobs", minimum=1)
+    targets = check_targets(targets)
     run = chosen(analyses)
     with contextlib.ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(worker_pool(n_jobs))
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="navdecode-report-"))
         return _computed(agents, recordings, n_trials, tuple(gains), tuple(analyses), run,
-                         progress, pool, Path(tmp))
+                         progress, pool, Path(tmp), targets)
 
 
 def _computed(agents: list | None, recordings: list | None, n_trials: int,
               gains: tuple[float, ...], options: tuple[str, ...], run: tuple[Analysis, ...],
               progress: bool, pool: concurrent.futures.Executor | None,
-              scratch: Path) -> ReportTables:
+              scratch: Path, named: tuple[str, ...] = ()) -> ReportTables:
     """`compute_report`'s work, the per-network part in `pool` (or here); units for the
     similarity matrices are kept in `scratch` (removed by the caller, also after an error)."""
     from navdecode.stats.comparisons import summarize
@@ -163,6 +184,7 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
     lengths = [c.name for a in ANALYSES.values() for cols in a.columns.values() for c in cols
                if c.unit == "cm"]
     families = [m for a in run for m in a.family]
+    kind = {**kind, "targets": named}  # the variables the user named
     internal = {v: k for k, v in unit_named([*families, *lengths], kind["length_unit"]).items()}
     work = functools.partial(network_sessions, targets=targets, first_gain=gains[0],
                              analyses=run, kind=kind, internal=internal, scratch=scratch,
@@ -186,7 +208,8 @@ def _computed(agents: list | None, recordings: list | None, n_trials: int,
             examples.setdefault(key, example)
         del part
     sessions_df = pd.DataFrame(sessions)
-    measured = {a.name: [m for m in a.family if _measured(sessions_df, m)] for a in run}
+    measured = {a.name: [m for m in a.families(sessions_df) if _measured(sessions_df, m)]
+                for a in run}
     tables = ReportTables(
         sessions=sessions_df, trials=_joined(trials), folds=_joined(folds),
         steps=_joined(steps), step_errors=_joined(step_errors),

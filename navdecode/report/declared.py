@@ -140,6 +140,9 @@ class Analysis:
     family : dict of str to str
         Session metrics compared across labels as one Holm family of their own (metric ->
         title), named after the analysis in ``comparisons``.
+    family_of : callable or None
+        ``family_of(sessions) -> dict``: the family's metrics when they depend on what was
+        asked for (the variables a user names).
     session : callable or None
         ``session(s: Session) -> None``: one recording's part (adds to ``s.row``,
         ``s.part``, or tells ``s.skip`` why not).
@@ -167,12 +170,17 @@ class Analysis:
     recipes: tuple[Recipe, ...] = ()
     columns: dict[str, tuple[Column, ...]] = field(default_factory=dict)
     family: dict[str, str] = field(default_factory=dict)
+    family_of: Callable | None = None
     session: Callable | None = None
     joint_targets: Callable | None = None
     collect: Callable | None = None
     combine: Callable | None = None
     text: Callable | None = None
     figures: Callable | None = None
+
+    def families(self, sessions: object) -> dict[str, str]:
+        """The metrics of its Holm family on these sessions (`family`, `family_of`)."""
+        return dict(self.family) | (self.family_of(sessions) if self.family_of else {})
 
     def column_names(self, frame: str = "sessions") -> tuple[str, ...]:
         """The declared columns of `frame`, in order."""

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from navdecode._io import atomic_write_dir
 from navdecode._validation import check_bool, check_int, check_path
 from navdecode.agents.networks import Agent
-from navdecode.report.compute import chosen, compute_report
+from navdecode.report.compute import check_targets, chosen, compute_report
 from navdecode.report.markdown import report_markdown
 from navdecode.report.sections import ANALYSES, DEFAULT_OPTIONS
 from navdecode.report.tables import (
@@ -39,7 +39,7 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
                 progress: bool = True, n_threads: int = 1,
                 recordings: list[xr.Dataset] | None = None,
                 analyses: Sequence[str] = DEFAULT_OPTIONS, overwrite: bool = False,
-                n_jobs: int = 1) -> Path:
+                n_jobs: int = 1, targets: Sequence[str] = ()) -> Path:
     """Evaluate, record and analyse agents; write figures, tables and ``report.md``.
 
     Every agent runs the same `n_trials` fixed targets at every gain (one batched
@@ -86,6 +86,9 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
         of the time of one on the 16 modular and holistic agents (48 s against 77 s;
         docs/guides/scaling.md). The report is the same for any number; peak memory
         grows with it (each worker holds one network's recordings).
+    targets : sequence of str, default=()
+        Variables to decode beside the position (recorded per step or per trial), with
+        grouped CV, controls and the k-label statistics (``navdecode report --decode``).
 
     Returns
     -------
@@ -103,13 +106,15 @@ def make_report(out_dir: str | Path, agents: list[tuple[str, int, Agent]] | None
     check_int(n_threads, "n_threads", minimum=1)
     check_int(n_jobs, "n_jobs", minimum=1)
     chosen(analyses)  # an unknown option is refused before the work
+    check_targets(targets)
     out = check_report_folder(out_dir, overwrite)  # refused before the work, not after
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(n_threads)
     try:
         with threadpool_limits(limits=n_threads), worker_pool(n_jobs) as pool:
             tables = compute_report(agents, recordings, n_trials=n_trials, gains=gains,
-                                    analyses=analyses, progress=progress, pool=pool)
+                                    analyses=analyses, progress=progress, pool=pool,
+                                    targets=targets)
             return render_report(tables, out, overwrite=overwrite, pool=pool)
     finally:
         torch.set_num_threads(torch_threads)

@@ -101,6 +101,8 @@ class ReportTables:
         Whether the recordings are of the firefly task (its geometry, units and analyses).
     length_unit : str
         Unit of the positions; the written tables' and text's length columns carry it.
+    targets : tuple of str
+        The variables the user named for decoding (`navdecode.report.sections.variables`).
     skipped : pandas.DataFrame
         Analyses not run on some sessions: ``analysis``, ``arch``, ``seed``, ``gain``,
         ``reason`` (the variable or property the recording lacks).
@@ -135,6 +137,7 @@ class ReportTables:
     has_gain: bool = True
     firefly: bool = True
     length_unit: str = "cm"
+    targets: tuple[str, ...] = ()
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=list(SKIPPED_COLUMNS)))
 
@@ -164,8 +167,8 @@ class ReportTables:
         from navdecode.report.sections import ANALYSES
 
         measured = set(self.summary["metric"]) if "metric" in self.summary else set()
-        return in_unit({m: t for m, t in ANALYSES[name].family.items() if m in measured},
-                       self.length_unit)
+        family = ANALYSES[name].families(self.sessions)
+        return in_unit({m: t for m, t in family.items() if m in measured}, self.length_unit)
 
 
 def in_length_unit(tables: ReportTables, to_unit: bool) -> ReportTables:

@@ -4,6 +4,7 @@ mpl.use("Agg")
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import gymnasium as gym
 import numpy as np
@@ -530,3 +531,47 @@ def test_actors_with_an_mlp_get_its_layers_decoded(tmp_path):
     want = decode(with_units(ds, mlp_units(agent.actor, ds, 2), "MLP 2"), refit=False)
     assert sessions.loc[("modular", 1), "decoding_error_mlp2_cm"] == pytest.approx(
         want.mean_error)
+
+
+def test_a_report_decodes_the_variables_a_user_names_on_any_task(tmp_path):
+    """A GRU on a task written here: two user-named variables (one per step, one per trial)
+    decoded with grouped CV, controls and the k-label statistics; what cannot run says why;
+    no length column claims a unit the task did not give."""
+    recordings = [nd.record(_GRU(n_units, seed), _Reach(), n_trials=40, seed=0, dt=0.2,
+                            label=label, agent_seed=seed,
+                            info_vars={"pos_x": "x", "pos_y": "y"},
+                            trial_vars={"target_x": "gx", "target_y": "gy"})
+                  for label, n_units in (("small GRU", 8), ("big GRU", 24), ("mid GRU", 16))
+                  for seed in (0, 1)]
+    path = make_report(tmp_path, recordings=recordings, progress=False, analyses=(),
+                       targets=["pos_x", "target_y", "speed"])
+    text = path.read_text()
+    assert "lengths in unknown units" in text
+    assert "## The variables you named" in text
+    sessions = pd.read_csv(tmp_path / "sessions.csv")
+    for name in ("pos_x", "target_y"):
+        for column in (f"decoding_error_{name}", f"decoding_r_{name}",
+                       f"decoding_shuffle_{name}", f"decoding_time_only_{name}"):
+            assert sessions[column].notna().all(), column
+    assert (sessions["decoding_r_pos_x"] > 0.5).all()  # the units carry the position
+    comparisons = pd.read_csv(tmp_path / "comparisons.csv")
+    named = comparisons[comparisons["family"] == "variables"]
+    assert {"decoding_error_pos_x", "decoding_r_target_y"} <= set(named["metric"])
+    assert set(named["comparison"]) == {"omnibus", "group", "pair"}  # three labels: k-label
+    skipped = pd.read_csv(tmp_path / "skipped.csv")
+    speed = skipped[skipped["analysis"] == "decoding speed"]
+    assert len(speed) == 6
+    assert speed["reason"].str.startswith("needs speed").all()
+    with pytest.raises(ValueError, match="each variable once"):
+        make_report(tmp_path / "again", recordings=recordings, targets=["pos_x", "pos_x"])
+    with pytest.raises(TypeError, match="targets must be a list"):
+        make_report(tmp_path / "again", recordings=recordings, targets="pos_x")
+
+
+def test_too_few_networks_and_no_metric_are_told_apart():
+    from navdecode.report.sections.headline import _untested
+
+    few = SimpleNamespace(sessions=pd.DataFrame({"arch": ["a", "a", "b"], "seed": [0, 1, 0]}))
+    assert "networks per label here: a 2, b 1" in _untested(few)
+    enough = SimpleNamespace(sessions=pd.DataFrame({"arch": list("aabb"), "seed": [0, 1] * 2}))
+    assert _untested(enough).startswith("No metric the tests compare could be computed")

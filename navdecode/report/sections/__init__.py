@@ -27,13 +27,15 @@ from navdecode.report.sections import (
     similarity,
     task_variables,
     tuning,
+    variables,
 )
 
 __all__ = ["ANALYSES", "DEFAULT_OPTIONS", "OPTIONS", "catalogue"]
 
 ANALYSES: dict[str, Analysis] = {module.ANALYSIS.name: module.ANALYSIS for module in (
     agents, headline, behaviour, factorial, replay, decoding, controls, cross, task_variables,
-    last_step, mlp, tuning, observer, perturbation, responses, similarity, dynamics)}
+    last_step, mlp, variables, tuning, observer, perturbation, responses, similarity,
+    dynamics)}
 """Every report analysis by name, in the report's order."""
 OPTIONS: tuple[str, ...] = tuple(dict.fromkeys(
     a.option for a in ANALYSES.values() if a.option is not None))

@@ -45,6 +45,18 @@ def _belief_sentence(tables: object) -> str:
             "input and trajectory statistics more than a learned belief.")
 
 
+def _untested(tables: object) -> str:
+    """Why no label was compared with another: too few networks per label, or no metric."""
+    counts = tables.sessions.groupby("arch")["seed"].nunique() if not tables.sessions.empty \
+        else None
+    if counts is None or len(counts) < 2 or counts.min() < 2:
+        shown = "none" if counts is None else ", ".join(f"{a} {n}" for a, n in counts.items())
+        return ("Statistical tests need at least 2 networks of each of two or more labels "
+                f"(networks per label here: {shown}); they are skipped.")
+    return ("No metric the tests compare could be computed on these recordings (see "
+            "*Analyses not run*); the tests are skipped.")
+
+
 def _text(tables: object) -> list[str]:
     compared, cond = tables.family_titles("headline"), tables.cond
     lines = []
@@ -57,8 +69,7 @@ def _text(tables: object) -> list[str]:
         lines += [_belief_sentence(tables), ""]
     headline = tables.family("headline")
     if not tables.testable:
-        return [*lines, "Statistical tests need at least 2 seeds of each of two labels; "
-                "they are skipped here.", ""]
+        return [*lines, _untested(tables), ""]
     if "comparison" in tables.comparisons:  # three or more labels
         return lines + k_group_section(headline, compared, "Headline: all labels", cond)
     if headline.empty:
