@@ -175,11 +175,29 @@ class FireflyEnv(gym.Env):
         if not hasattr(self._task, "pos"):
             msg = "call reset() before step()"
             raise RuntimeError(msg)
-        act = torch.as_tensor(np.asarray(action, dtype=np.float32).reshape(1, ACTION_DIM))
+        act = torch.as_tensor(_checked_actions(action, (ACTION_DIM,), "action")[None])
         obs, reward, terminated, truncated, info = self._task.step(act.clamp(-1.0, 1.0))
         out = _info(self._task, info["rewarded"], info["distance_cm"])
         return (obs[0].numpy().astype(np.float32), float(reward[0]), bool(terminated[0]),
                 bool(truncated[0]), {k: v[0] for k, v in out.items()})
+
+
+def _checked_actions(action: object, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """`action` as float32 of exactly `shape` with finite entries, else a clear error (a
+    flat array is not reshaped, a NaN is not stepped into the task)."""
+    try:
+        values = np.asarray(action, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        msg = f"{name} must be numbers of shape {shape}, got {type(action).__name__}"
+        raise TypeError(msg) from err
+    if values.shape != shape:
+        msg = (f"{name} must have shape {shape} (linear, angular joystick in [-1, 1]"
+               f"{' per environment' if len(shape) == 2 else ''}), got {values.shape}")
+        raise ValueError(msg)
+    if not np.isfinite(values).all():
+        msg = f"{name} must be finite, got {values.tolist()}"
+        raise ValueError(msg)
+    return values
 
 
 class FireflyVectorEnv(VectorEnv):
@@ -263,8 +281,8 @@ class FireflyVectorEnv(VectorEnv):
         if not hasattr(self.task, "pos"):
             msg = "call reset() before step()"
             raise RuntimeError(msg)
-        act = torch.as_tensor(np.asarray(actions, dtype=np.float32).reshape(
-            self.num_envs, ACTION_DIM), device=self.task.device)
+        act = torch.as_tensor(_checked_actions(actions, (self.num_envs, ACTION_DIM), "actions"),
+                              device=self.task.device)
         obs, reward, terminated, truncated, info = self.task.step(act.clamp(-1.0, 1.0))
         rewarded, distance = info["rewarded"], info["distance_cm"]
         restart = np.nonzero(self._autoreset)[0]

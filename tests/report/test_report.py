@@ -133,7 +133,7 @@ def test_report_with_one_seed_of_an_architecture_skips_tests_but_keeps_cis(tmp_p
 
     agents = [("modular", seed, SteeringActor(stop_radius=0.03)) for seed in (0, 1)]
     agents.append(("holistic", 0, SteeringActor(stop_radius=0.2)))
-    text = make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,),
+    text = make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,), analyses=(),
                        progress=False).read_text()
     assert "## Modular vs holistic" not in text
     assert "skipped" in text
@@ -166,7 +166,8 @@ def test_report_decodes_the_untrained_control_of_navdecode_agents(tmp_path):
 
     agents = [(arch, seed, make_agent(arch, seed=seed)) for arch in ("modular", "holistic")
               for seed in (0, 1)]
-    make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,), progress=False)
+    make_report(tmp_path, agents=agents, n_trials=20, gains=(1.0,), progress=False,
+                analyses=("controls",))
     sessions = pd.read_csv(tmp_path / "sessions.csv")
     # these agents are untrained: their own units and their untrained copies are the same
     np.testing.assert_allclose(sessions["decoding_untrained_cm"], sessions["decoding_error_cm"],
@@ -182,7 +183,8 @@ def test_report_on_recordings_with_any_labels(tmp_path):
         for seed in (0, 1):
             ds = run_agent(SteeringActor(stop_radius=radius), fixed_targets(30), seed=seed)
             recordings.append(ds.assign_attrs(label=label, agent_seed=seed))
-    text = make_report(tmp_path, recordings=recordings, progress=False).read_text()
+    text = make_report(tmp_path, recordings=recordings, progress=False,
+                       analyses=()).read_text()
     assert "## Fast vs slow" in text
     assert "| 1x | reward fraction |" in text
     sessions = pd.read_csv(tmp_path / "sessions.csv")
@@ -382,8 +384,8 @@ def test_every_report_figure_names_every_one_of_three_labels(tmp_path, monkeypat
 
 
 def test_a_report_folder_is_written_whole_with_nothing_left_of_an_earlier_one(tmp_path):
-    recordings = [run_agent(make_agent(arch, seed=s), fixed_targets(20), seed=0)
-                  for arch in ("modular", "holistic") for s in (0, 1, 2)]
+    recordings = [run_agent(make_agent(arch, seed=s), fixed_targets(12), seed=0)
+                  for arch in ("modular", "holistic") for s in (0, 1)]
     out = tmp_path / "report"
     make_report(out, recordings=recordings, analyses=("similarity",), progress=False)
     assert (out / "cka.csv").exists()
@@ -408,7 +410,10 @@ def test_worker_processes_give_the_same_tables():
     from navdecode.report.tables import FRAMES
 
     agents = [(a, s, nd.load_pretrained(a, s)) for a in ("modular", "holistic") for s in (0, 1)]
-    kwargs = {"n_trials": 24, "gains": (1.0, 2.0), "progress": False}
+    # the sections that run in the workers: the per-network sessions (with the cross-gain
+    # decode and the controls), the perturbation task and the CKA columns
+    kwargs = {"n_trials": 12, "gains": (1.0, 2.0), "progress": False,
+              "analyses": ("controls", "perturbation", "similarity")}
     one = compute_report(agents, **kwargs)
     two = compute_report(agents, n_jobs=2, **kwargs)
     assert len(one.sessions) == 8
@@ -417,7 +422,7 @@ def test_worker_processes_give_the_same_tables():
     for name in (*FRAMES, "cka", "skipped"):
         pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name), obj=name)
     assert one.examples.keys() == two.examples.keys()
-    recordings = [run_agent(ag, fixed_targets(20), label=a, agent_seed=s) for a, s, ag in agents]
+    recordings = [run_agent(ag, fixed_targets(12), label=a, agent_seed=s) for a, s, ag in agents]
     by_recording = [compute_report(recordings=recordings, progress=False, n_jobs=n,
                                    analyses=("similarity",)) for n in (1, 2)]
     for name in ("sessions", "cka"):

@@ -98,3 +98,28 @@ def test_bad_env_arguments():
         FireflyEnv(noise="off")
     with pytest.raises(ValueError, match="options"):
         FireflyEnv().reset(options={"gian": 2})
+
+
+def test_the_envs_refuse_non_finite_and_misshapen_actions():
+    """A NaN action used to keep the position NaN to the timeout, and a flat (8,) action
+    for 4 environments was reshaped; both are refused with the shape or values."""
+    import numpy as np
+
+    from navdecode import FireflyEnv, FireflyVectorEnv
+
+    vec = FireflyVectorEnv(num_envs=4)
+    vec.reset(seed=0)
+    with pytest.raises(ValueError, match="actions must be finite"):
+        vec.step(np.full((4, 2), np.nan))
+    with pytest.raises(ValueError, match=r"shape \(4, 2\).*got \(8,\)"):
+        vec.step(np.zeros(8))
+    with pytest.raises(TypeError, match="actions must be numbers"):
+        vec.step("forward")
+    vec.step(np.zeros((4, 2)))
+    one = FireflyEnv()
+    one.reset(seed=0)
+    with pytest.raises(ValueError, match="action must be finite"):
+        one.step(np.array([np.inf, 0.0]))
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        one.step(np.zeros(3))
+    one.step(np.array([0.5, 0.0]))
