@@ -100,7 +100,29 @@ def cases():
             a, grid="paper", max_radius_cm=2e5),
         "roc_auc(grid='paper', step_cm=0.5)": lambda: nd.roc_auc(
             a, grid="paper", max_radius_cm=300.0, step_cm=0.5),
+        "the vector env, a NaN action": lambda: _env_step(np.full((4, 2), np.nan)),
+        "the vector env, a flat (8,) action for 4 envs": lambda: _env_step(np.zeros(8)),
+        "record(dt=-0.1) on the firefly env": lambda: nd.record(
+            nd.make_agent("modular", seed=0).actor, nd.FireflyVectorEnv(num_envs=2),
+            n_trials=2, dt=-0.1),
+        "save_agent under a .nc name": lambda: _saved_as_nc(),
+        "TrainConfig(validation_gains=(1, inf))": lambda: nd.TrainConfig(
+            validation_gains=(1.0, float("inf"))),
     }
+
+
+def _env_step(action):
+    env = nd.FireflyVectorEnv(num_envs=4)
+    env.reset(seed=0)
+    return env.step(action)
+
+
+def _saved_as_nc():
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        return nd.save_agent(nd.make_agent("modular", seed=0), Path(folder) / "agent.nc")
 
 
 def main() -> None:
@@ -115,7 +137,8 @@ def main() -> None:
             # a clear refusal names the argument, the column or what differs
             named = any(w in text for w in ("must", "needs", "refus", "no trial", "cover",
                                             "decoded", "neither", "finite", "same",
-                                            "max_radius_cm", "step_cm"))
+                                            "max_radius_cm", "step_cm", "dt", "path",
+                                            "gains", "threshold", "action"))
             kind = "guarded" if named else "unclear"
             detail = f"{type(err).__name__}: {text[:90]}"
         except Exception as err:

@@ -76,6 +76,10 @@ def _arch_name(actor: str, critic: str) -> str:
                 f"{actor}{critic}")
 
 
+_NOT_TORCH = (".nc", ".zarr", ".nwb", ".csv", ".json", ".npy", ".npz", ".h5", ".hdf5")
+"""Suffixes of other formats: a checkpoint saved under one of them would mislead."""
+
+
 def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
                metadata: dict[str, str | int | float] | None = None,
                include_critic: bool = True, overwrite: bool = False) -> Path:
@@ -87,6 +91,7 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
         The agent to save.
     path : str or pathlib.Path
         Destination file; an existing file is replaced only once the new one is complete.
+        A name of another format (``.nc``, ``.zarr``, ``.json``, ...) is refused.
     format : {"navdecode", "published"}, default="navdecode"
         ``"navdecode"`` stores the architecture name and `metadata` beside the weights;
         ``"published"`` writes the paper's ``{"actor_dict", "critic_dict"}`` layout with
@@ -113,6 +118,10 @@ def save_agent(agent: Agent, path: str | Path, format: str = "navdecode",
     """
     check_instance(agent, "agent", Agent, "a navdecode Agent")
     path = check_path(path)
+    if path.suffix.lower() in _NOT_TORCH:
+        msg = (f"path {str(path)!r} names a {path.suffix} file, but save_agent writes a torch "
+               "checkpoint: use a .pt name (save recordings with save_dataset)")
+        raise ValueError(msg)
     check_choice(format, "format", ("navdecode", "published"))
     check_file_destination(path, overwrite, "save_agent")
     payload: dict[str, Any] = {

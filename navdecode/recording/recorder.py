@@ -19,7 +19,7 @@ import xarray as xr
 from gymnasium.vector import VectorEnv
 from tqdm.auto import tqdm
 
-from navdecode._validation import check_int, check_seed
+from navdecode._validation import check_int, check_positive, check_seed
 from navdecode.recording.adapters import (
     CleanRLPolicy,
     RecurrentPPOPolicy,
@@ -161,7 +161,8 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
     deterministic : bool, default=True
         RecurrentPPO only: deterministic actions.
     dt : float or None, default=None
-        Step duration in s (``task_dt``); the firefly env's when None, else left out.
+        Step duration in s (``task_dt``, finite and > 0); the firefly env's own (another
+        value is refused for it), else left out when None.
     arch : str or None, default=None
         The agent's architecture (``arch`` attribute); the policy's ``arch`` or class name.
     input_names : list of str or None, default=None
@@ -213,6 +214,8 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
     """
     n_trials = check_int(n_trials, "n_trials", minimum=1)
     check_seed(seed)
+    if dt is not None:
+        dt = check_positive(dt, "dt")
     vec = as_vector(env)
     firefly = _firefly(env)
     if firefly is not None:
@@ -227,7 +230,11 @@ def record(policy: Any, env: gym.Env | VectorEnv, n_trials: int, *,
             trial_vars = {**FIREFLY_TRIAL_VARS, **(PERTURBATION_TRIAL_VARS
                                                    if firefly.config.perturbation else {})}
         task_vars = {**FIREFLY_INFO_VARS, **FIREFLY_TRIAL_VARS, **PERTURBATION_TRIAL_VARS}
-        dt = firefly.config.dt if dt is None else dt
+        if dt is not None and not np.isclose(dt, firefly.config.dt):
+            msg = (f"dt={dt:g} s is not the firefly env's step ({firefly.config.dt:g} s); "
+                   "leave dt out for the firefly task (its config sets it)")
+            raise ValueError(msg)
+        dt = firefly.config.dt
         input_names = list(INPUT_NAMES) if input_names is None else input_names
     else:
         task_vars = {}

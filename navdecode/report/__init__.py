@@ -11,7 +11,7 @@ from __future__ import annotations
 from navdecode._exports import attach
 
 _EXPORTS = {
-    "compute": ("Combine", "chosen", "compute_report", "pair_of"),
+    "compute": ("Combine", "check_targets", "chosen", "compute_report", "pair_of"),
     "declared": ("Analysis", "Column", "FigureSpec", "Needs", "Recipe"),
     "markdown": ("report_markdown",),
     "render": ("check_report_folder", "make_report", "render_report"),

@@ -11,6 +11,7 @@ from navdecode.report import tables as tables
 from navdecode.report import text as text
 from navdecode.report import workers as workers
 from navdecode.report.compute import Combine as Combine
+from navdecode.report.compute import check_targets as check_targets
 from navdecode.report.compute import chosen as chosen
 from navdecode.report.compute import compute_report as compute_report
 from navdecode.report.compute import pair_of as pair_of
@@ -69,6 +70,7 @@ __all__ = [
     "Session",
     "catalogue",
     "check_report_folder",
+    "check_targets",
     "chosen",
     "comparison_table",
     "compute_report",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, fields
+
+import numpy as np
 
 from navdecode._validation import (
     check_choice,
@@ -95,7 +98,8 @@ class TrainConfig:
     "blocks" (published): over consecutive, non-overlapping blocks of `phase1_window`
     trials, checked once at the end of each block."""
     phase1_threshold: float = 0.2
-    """Rewarded fraction that ends phase I (the memory is then cleared)."""
+    """Rewarded fraction that ends phase I (the memory is then cleared); below 0 the phase
+    ends at its first check, which short runs use."""
     phase2_noise: float = 0.5
     """Exploration noise std in phase II (observation noise on, mirrored trajectories stored)."""
     phase3_noise: float = 0.4
@@ -195,7 +199,7 @@ class TrainConfig:
             check_positive(getattr(self, name), name, allow_zero=True)
         for name in ("phase1_threshold", "phase3_threshold"):
             value = check_finite(getattr(self, name), name)
-            if value > 1:
+            if value > 1:  # below 0: the phase ends at its first check (the tests' shortcut)
                 msg = f"{name} is a rewarded fraction and must be <= 1, got {name}={value!r}"
                 raise ValueError(msg)
         device = check_device(self.device, "device")
@@ -209,8 +213,12 @@ class TrainConfig:
         if self.validate_every % self.n_envs:
             msg = f"n_envs must divide validate_every, got {self.n_envs=}, {self.validate_every=}"
             raise ValueError(msg)
-        if not self.validation_gains or not all(g > 0 for g in self.validation_gains):
-            msg = f"validation_gains must be non-empty and > 0, got {self.validation_gains=}"
+        if not self.validation_gains or not all(
+                isinstance(g, numbers.Real) and not isinstance(g, bool)
+                and np.isfinite(g) and g > 0
+                for g in self.validation_gains):
+            msg = (f"validation_gains must be non-empty finite gains > 0, got "
+                   f"{self.validation_gains=}")
             raise ValueError(msg)
 
     @classmethod

@@ -186,3 +186,12 @@ def test_an_existing_checkpoint_is_replaced_only_when_asked(tmp_path):
     assert path.read_bytes() == before
     save_agent(make_agent("modular", seed=1), path, overwrite=True)
     assert path.read_bytes() != before
+
+
+@pytest.mark.parametrize("name", ["agent.nc", "agent.zarr", "agent.json"])
+def test_a_checkpoint_is_not_written_under_another_formats_name(tmp_path, name):
+    from navdecode import make_agent, save_agent
+
+    with pytest.raises(ValueError, match="torch checkpoint"):
+        save_agent(make_agent("modular", seed=0), tmp_path / name)
+    assert not (tmp_path / name).exists()

@@ -198,3 +198,18 @@ def test_a_trial_var_present_only_at_trial_end_records():
     ds = nd.record(TinyGRU(), vec, n_trials=7, trial_vars={"outcome": "outcome"})
     assert ds.sizes["trial"] == 7
     assert np.isfinite(ds["outcome"].values).all()
+
+
+def test_a_step_duration_that_is_not_one_is_refused():
+    """record(dt=-0.1) used to be ignored for the firefly env."""
+    import gymnasium as gym
+
+    import navdecode as nd
+
+    env = gym.make_vec("navdecode/Firefly-v0", num_envs=2, vectorization_mode="vector_entry_point")
+    actor = nd.make_agent("modular", seed=0).actor
+    with pytest.raises(ValueError, match="dt must be a finite number > 0"):
+        nd.record(actor, env, n_trials=2, dt=-0.1)
+    with pytest.raises(ValueError, match="not the firefly env's step"):
+        nd.record(actor, env, n_trials=2, dt=0.2)
+    assert nd.record(actor, env, n_trials=2, dt=0.1).attrs["task_dt"] == pytest.approx(0.1)

@@ -375,3 +375,17 @@ def test_validation_logs_the_critics_td_error_as_critic_summary_computes_it():
     assert table.loc["gain2x", "td_error_abs"] == pytest.approx(want["TD_error_abs"], rel=1e-6)
     assert table.loc["gain2x", "value_est"] == pytest.approx(want["value_est"], rel=1e-6)
     assert "td_error_abs" not in validate(agent.actor, config, TaskConfig())
+
+
+@pytest.mark.parametrize(("field", "value", "match"), [
+    ("validation_gains", (1.0, float("inf")), "finite gains"),
+    ("validation_gains", (1.0, float("nan")), "finite gains"),
+    ("phase3_threshold", 1.5, "must be <= 1"),
+])
+def test_a_config_that_cannot_train_is_refused(field, value, match):
+    """TrainConfig(validation_gains=(1, inf)) used to be accepted. (A threshold below 0 is
+    kept: it ends the phase at its first check, which short runs rely on.)"""
+    from navdecode import TrainConfig
+
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**{field: value})
