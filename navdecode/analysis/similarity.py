@@ -9,7 +9,6 @@ in each recording; recordings of different trials are refused.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -18,15 +17,10 @@ import xarray as xr
 
 from navdecode._validation import check_choice
 from navdecode.analysis.units import Units
-from navdecode.recording.identity import align_trials, recording_identity
+from navdecode.recording.identity import align_trials, positional, recording_identity
 
 __all__ = ["CKAColumns", "cka", "procrustes_distance", "similarity_matrix",
            "within_between"]
-
-
-POSITIONAL = re.compile(r"trial-\d+#0")
-"""The trial ids of a recording with nothing that defines its trials (no target, no
-perturbation, no trial_id of the user's): trials told apart by position only."""
 
 
 def _aligned(units: Sequence[Units]) -> list[np.ndarray | None]:
@@ -35,7 +29,7 @@ def _aligned(units: Sequence[Units]) -> list[np.ndarray | None]:
     recordings without a trial identity, and steps that do not line up."""
     if len(units) > 1:
         for u in units:
-            if len(u.ids) and all(POSITIONAL.fullmatch(t) for t in u.ids[:50]):
+            if positional(u.ids):
                 msg = (f"{u.name} has no trial identity (no target, perturbation or trial_id "
                        "of its own): pairing it with another recording would pair trials by "
                        "their position. Give every recording the same trial keys, e.g. "

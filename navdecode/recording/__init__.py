@@ -22,7 +22,7 @@ _EXPORTS = {
     "firefly_loop": ("run_firefly",),
     "identity": (
         "IDENTITY_ATTRS", "TRIAL_ID_VARIABLES", "align_trials", "check_source", "fingerprint",
-        "identity_attrs", "make_trial_ids", "recording_identity", "trial_ids"),
+        "identity_attrs", "make_trial_ids", "positional", "recording_identity", "trial_ids"),
     "recorder": ("record",),
     "rerun": ("mlp_units", "recorded_inputs", "replay_inputs", "with_units"),
     "rollout": ("check_targets_in_range", "fixed_targets", "run_agent"),

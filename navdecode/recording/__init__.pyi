@@ -36,6 +36,7 @@ from navdecode.recording.identity import check_source as check_source
 from navdecode.recording.identity import fingerprint as fingerprint
 from navdecode.recording.identity import identity_attrs as identity_attrs
 from navdecode.recording.identity import make_trial_ids as make_trial_ids
+from navdecode.recording.identity import positional as positional
 from navdecode.recording.identity import recording_identity as recording_identity
 from navdecode.recording.identity import trial_ids as trial_ids
 from navdecode.recording.recorder import record as record
@@ -96,6 +97,7 @@ __all__ = [
     "load_dataset",
     "make_trial_ids",
     "mlp_units",
+    "positional",
     "record",
     "recorded_inputs",
     "recording_identity",

@@ -20,7 +20,8 @@ import numpy as np
 import xarray as xr
 
 __all__ = ["IDENTITY_ATTRS", "TRIAL_ID_VARIABLES", "align_trials", "check_source",
-           "fingerprint", "identity_attrs", "make_trial_ids", "recording_identity", "trial_ids"]
+           "fingerprint", "identity_attrs", "make_trial_ids", "positional",
+           "recording_identity", "trial_ids"]
 
 IDENTITY_ATTRS = ("agent_id", "agent_seed", "checkpoint", "noise_seed", "noise")
 """The attributes that say which network ran a recording and with which noise."""
@@ -131,6 +132,23 @@ def make_trial_ids(trials: Mapping[str, np.ndarray], n_trials: int) -> np.ndarra
     repeat = np.empty(len(order), dtype=np.int64)
     repeat[order] = np.arange(len(order)) - first
     return np.char.add(np.char.add(digest, "#"), repeat.astype(str))
+
+
+def positional(ids: np.ndarray) -> bool:
+    """Whether trial ids are the positional ones `make_trial_ids` gives a recording with
+    nothing that defines its trials (``"trial-<i>#0"``): trials then told apart by their
+    position only, so two such recordings cannot be paired trial by trial.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from navdecode.recording.identity import make_trial_ids, positional
+    >>> positional(make_trial_ids({}, 3)), positional(make_trial_ids(
+    ...     {"target_x": np.array([1.0, 2.0])}, 2))
+    (True, False)
+    """
+    ids = np.asarray(ids).astype(str)
+    return bool(len(ids)) and bool(np.all(ids == make_trial_ids({}, len(ids))))
 
 
 def _splitmix(x: np.ndarray) -> np.ndarray:

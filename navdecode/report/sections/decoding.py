@@ -18,7 +18,7 @@ __all__ = ["ANALYSIS", "ERROR", "ERROR_PAPER", "ERROR_TUTORIAL", "PROTOCOL_COLUM
 ERROR = "decoding_error_cm"
 ERROR_TUTORIAL = "decoding_error_tutorial_cm"
 ERROR_PAPER = "decoding_error_paper_cm"
-STEP_ERROR = "decoding_error_cm"
+STEP_ERROR = ERROR
 """The held-out steps' errors in ``step_errors`` (one per step, for the violins)."""
 COLUMNS = (
     Column(ERROR, "cm", "mean Euclidean error, trial-grouped 5-fold CV (navdecode)"),
